@@ -1,0 +1,152 @@
+# Clinic backend.  `make run` and `make check` do all set-up on Debian 12.
+# SANITIZE=1 builds everything with AddressSanitizer + UBSan into build/asan.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS     = sqlite3 libcjson openssl
+SANITIZE ?=
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build/asan
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD   ?= build
+SANFLAGS =
+endif
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+           -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
+           -Ilib -I$(BUILD) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS)
+LDLIBS_LIB = $(shell pkg-config --libs $(PKGS)) -lm
+LDFLAGS += $(SANFLAGS)
+
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) $(BUILD)/lib/embedded.o
+LIB      = $(BUILD)/libmed.a
+WORKER   = $(BUILD)/medfcgi
+MEDADM   = $(BUILD)/medadm
+UNIT_SRC = $(wildcard t/unit/*.c)
+E2E_SRC  = $(wildcard t/e2e/*.c)
+TEST_LIB_SRC = $(wildcard t/common/*.c)
+UNIT     = $(BUILD)/t/unit_tests
+E2E      = $(BUILD)/t/e2e_tests
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+.PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress
+
+all: $(LIB) $(WORKER) $(MEDADM)
+
+deps:
+	@sh scripts/deps.sh
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h | $(BUILD)/lib
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# schema.sql and seed.sql are compiled into the library so the worker and
+# medadm never depend on the source tree at run time.
+$(BUILD)/lib/embedded.c: schema.sql seed.sql scripts/embed.sh | $(BUILD)/lib
+	sh scripts/embed.sh schema.sql med_schema_sql seed.sql med_seed_sql > $@
+$(BUILD)/lib/embedded.o: $(BUILD)/lib/embedded.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(WORKER): fcgi/*.c fcgi/*.h $(LIB) | $(BUILD)
+	$(CC) $(CFLAGS) -Ifcgi -o $@ $(filter %.c,$^) $(LIB) $(LDFLAGS) -lfcgi $(LDLIBS_LIB)
+
+$(MEDADM): medadm/*.c $(LIB) | $(BUILD)
+	$(CC) $(CFLAGS) -Imedadm -o $@ $(filter %.c,$^) $(LIB) $(LDFLAGS) $(LDLIBS_LIB)
+
+$(UNIT): $(UNIT_SRC) $(TEST_LIB_SRC) t/common/*.h $(LIB) | $(BUILD)/t
+	$(CC) $(CFLAGS) -It/common -o $@ $(UNIT_SRC) $(TEST_LIB_SRC) $(LIB) $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS_LIB)
+
+$(E2E): $(E2E_SRC) $(TEST_LIB_SRC) t/common/*.h $(LIB) | $(BUILD)/t
+	$(CC) $(CFLAGS) -It/common -o $@ $(E2E_SRC) $(TEST_LIB_SRC) $(LIB) $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS_LIB)
+
+$(BUILD) $(BUILD)/lib $(BUILD)/t:
+	mkdir -p $@
+
+# --- running -------------------------------------------------------------
+run: deps all
+	@sh scripts/run.sh
+
+stop:
+	@sh scripts/run.sh stop
+
+# --- tests ---------------------------------------------------------------
+# Unit tests, then unit tests under ASan+UBSan, then the real stack end to
+# end (nginx + spawn-fcgi workers built with sanitizers).
+check: deps
+	$(MAKE) tests
+	$(MAKE) SANITIZE=1 tests
+	$(MAKE) unit
+	$(MAKE) SANITIZE=1 unit
+	$(MAKE) e2e
+	$(MAKE) SANITIZE=1 e2e
+
+tests: all $(UNIT) $(E2E)
+
+unit: $(UNIT) $(MEDADM)
+	CK_FORK=yes MEDADM=$(abspath $(MEDADM)) $(UNIT)
+
+e2e: all $(E2E)
+	sh t/run-e2e.sh $(abspath $(BUILD))
+
+# The crash test of the e2e suite, long form: a minute of writes while
+# workers are SIGKILLed (make check runs it for a few seconds).
+stress: all $(E2E)
+	CRASH_SECONDS=$${CRASH_SECONDS:-60} CK_RUN_SUITE=e2e_crash sh t/run-e2e.sh $(abspath $(BUILD))
+
+clean:
+	rm -rf build
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/medclinic
+	install -m 0755 $(WORKER) $(DESTDIR)$(PREFIX)/sbin/medfcgi
+	install -m 0755 $(MEDADM) $(DESTDIR)$(PREFIX)/sbin/medadm
+	install -m 0644 schema.sql seed.sql nginx.conf.example $(DESTDIR)$(PREFIX)/share/medclinic/
+	install -d $(DESTDIR)$(SHAREDIR)/docs/vendor/swagger-ui $(DESTDIR)$(SHAREDIR)/docs/vendor/redoc \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0644 openapi.json deploy/medclinic.env $(DESTDIR)$(SHAREDIR)/
+	install -m 0644 $(DOCS_WEB) $(DESTDIR)$(SHAREDIR)/docs/
+	install -m 0644 docs/vendor/VERSIONS $(DESTDIR)$(SHAREDIR)/docs/vendor/
+	install -m 0644 docs/vendor/swagger-ui/* $(DESTDIR)$(SHAREDIR)/docs/vendor/swagger-ui/
+	install -m 0644 docs/vendor/redoc/* $(DESTDIR)$(SHAREDIR)/docs/vendor/redoc/
+	install -m 0644 docs/DEPLOY.md $(DESTDIR)$(DOCDIR)/
+	for f in $(DEPLOY_UNITS); do \
+	    $(DEPLOY_SED) $$f > $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#deploy/} && \
+	    chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#deploy/} || exit 1; done
+	$(DEPLOY_SED) deploy/nginx-site.conf > $(DESTDIR)$(SHAREDIR)/nginx-site.conf
+	chmod 0644 $(DESTDIR)$(SHAREDIR)/nginx-site.conf
+	install -m 0644 deploy/medclinic.sysusers $(DESTDIR)$(SYSUSERSDIR)/medclinic.conf
+	if [ -n "$(MAN8)" ]; then \
+	    install -d $(DESTDIR)$(MANDIR)/man8 && install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/medadm.8; fi
+
+# --- docs and deployment kit (issue 8) --------------------------------------
+# Installed paths; the units and the nginx site get them substituted.
+SBINDIR       = $(PREFIX)/sbin
+SHAREDIR      = $(PREFIX)/share/medclinic
+DOCDIR        = $(PREFIX)/share/doc/medclinic
+MANDIR        = $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+MAN8          = $(firstword $(wildcard medadm/medadm.8 man/medadm.8 docs/medadm.8 medadm.8))
+DOCS_WEB      = docs/index.html docs/redoc.html docs/swagger-init.js docs/docs.css
+DEPLOY_UNITS  = deploy/medclinic-workers.socket deploy/medclinic-workers.service \
+                deploy/medclinic-backup.service deploy/medclinic-backup.timer
+DEPLOY_SED    = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g' \
+                -e 's|@DOCDIR@|$(DOCDIR)|g'
+
+.PHONY: docs-test install-test
+
+# Swagger UI and ReDoc in headless Chromium against a fresh stack
+# (installs Debian's chromium package if missing).
+docs-test: all
+	sh t/docs-browser.sh $(abspath $(BUILD))
+
+# make install into a temporary DESTDIR, then check the tree.
+install-test:
+	sh t/install-test.sh

@@ -1,0 +1,180 @@
+/*
+ * audit.c - the append-only audit log and its admin-only reader.
+ *
+ * Vocabulary of the rows written by records.c and billing.c:
+ *   entity   "medical_record", "billing", "insurance_policy", "insurance_claim"
+ *   action   "read", "list", "create", "update", "delete"
+ *   outcome  "ok", "denied" (403 to a caller who tried), "not_found"
+ * A list read writes one "list" row per item returned (see audit_add_list).
+ */
+#include <string.h>
+
+#include "audit.h"
+#include "db.h"
+#include "handlers.h"
+#include "util.h"
+#include "valid.h"
+
+static const char SQL_AUDIT_ADD[] =
+    "INSERT INTO audit_log (at, user_id, role, action, entity, entity_id, outcome, detail)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/*
+ * The reader: every filter is optional (NULL parameter = no filter).  Three
+ * texts that differ only in the leading equality, so SQLite can walk the
+ * matching index newest first instead of scanning the whole log.
+ */
+#define AUDIT_COLUMNS "SELECT id, at, user_id, role, action, entity, entity_id, outcome, detail" \
+    " FROM audit_log WHERE "
+#define AUDIT_FILTERS \
+    " (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR entity = ?2)" \
+    " AND (?3 IS NULL OR entity_id = ?3) AND (?4 IS NULL OR at >= ?4)" \
+    " AND (?5 IS NULL OR at < ?5) ORDER BY at DESC, id DESC LIMIT ?6 OFFSET ?7"
+static const char SQL_AUDIT_BY_ENTITY_ID[] = AUDIT_COLUMNS "entity_id = ?3 AND" AUDIT_FILTERS;
+static const char SQL_AUDIT_BY_USER[] = AUDIT_COLUMNS "user_id = ?1 AND" AUDIT_FILTERS;
+static const char SQL_AUDIT_ALL[] = AUDIT_COLUMNS AUDIT_FILTERS;
+
+enum med_err
+audit_add(struct med_ctx *ctx, const struct med_user *user, const char *action,
+    const char *entity, const char *entity_id, const char *outcome, const char *detail)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_AUDIT_ADD);
+	const char *role = NULL;
+	enum med_err e;
+
+	if (st == NULL)
+		return MED_EDB;
+	if (user != NULL)
+		role = user->is_superuser && user->role_name[0] == '\0' ? "SUPERUSER" :
+		    user->role_name[0] != '\0' ? user->role_name : NULL;
+	db_bind_int(st, 1, med_now(ctx));
+	db_bind_text(st, 2, user != NULL && user->id[0] != '\0' ? user->id : NULL);
+	db_bind_text(st, 3, role);
+	db_bind_text(st, 4, action);
+	db_bind_text(st, 5, entity);
+	db_bind_text(st, 6, entity_id);
+	db_bind_text(st, 7, outcome);
+	db_bind_text(st, 8, detail);
+	e = db_step_done(st);
+	/*
+	 * Whatever refused the row (a full disk, a trigger), it is the log
+	 * failing, never the client's conflict: only transient states keep
+	 * their meaning, so the request fails with 500 or 503.
+	 */
+	return e == MED_OK || e == MED_EBUSY || e == MED_ENOMEM ? e : MED_EDB;
+}
+
+enum med_err
+audit_add_list(struct med_ctx *ctx, const struct med_user *user, const char *action,
+    const char *entity, const cJSON *list, const char *detail)
+{
+	const cJSON *item;
+	enum med_err e;
+
+	cJSON_ArrayForEach(item, list) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+		if (!cJSON_IsString(id))
+			return MED_EINVAL;
+		if ((e = audit_add(ctx, user, action, entity, id->valuestring, "ok", detail)) != MED_OK)
+			return e;
+	}
+	return MED_OK;
+}
+
+/*
+ * A from/to bound: an RFC 3339 instant, or a date meaning clinic-local
+ * midnight.  Bounds are half-open [from, to): an instant `to` is inclusive
+ * (so +1 s), a date `to` includes that whole day (so the next midnight).
+ */
+static int
+parse_bound(const char *s, int end, int64_t *out)
+{
+	int y, m, d;
+
+	if (strlen(s) == 10) {
+		if (util_parse_date(s, &y, &m, &d) != MED_OK)
+			return 0;
+		if (end)
+			util_add_days(&y, &m, &d, 1);
+		*out = util_local_to_utc(y, m, d, 0);
+		return 1;
+	}
+	if (util_parse_instant(s, out) != MED_OK)
+		return 0;
+	if (end)
+		*out += 1;
+	return 1;
+}
+
+static cJSON *
+audit_json(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	db_json_int(o, "id", st, 0);
+	db_json_instant(o, "at", st, 1);
+	db_json_text(o, "user_id", st, 2);
+	db_json_text(o, "role", st, 3);
+	db_json_text(o, "action", st, 4);
+	db_json_text(o, "entity", st, 5);
+	db_json_text(o, "entity_id", st, 6);
+	db_json_text(o, "outcome", st, 7);
+	db_json_text(o, "detail", st, 8);
+	return o;
+}
+
+HANDLER(h_audit_list)
+{
+	static const struct fld specs[] = {
+		{ "user_id", FT_UUID, 0 },
+		{ "entity", FT_STRING, 0, 1, 64 },
+		{ "entity_id", FT_STRING, 0, 1, 64 },
+		{ "from", FT_STRING, 0, 1, 40 },
+		{ "to", FT_STRING, 0, 1, 40 },
+	};
+	static const char *const bound_names[2] = { "from", "to" };
+	int64_t skip, limit, bounds[2] = { 0, 0 };
+	struct fval v[5];
+	const char *sql;
+	sqlite3_stmt *st;
+	cJSON *list;
+	int rc;
+
+	if (valid_query(req, specs, 5, v, resp) != MED_OK ||
+	    valid_paging(req, &skip, &limit, resp) != MED_OK)
+		return resp->status;
+	for (int i = 0; i < 2; i++)
+		if (v[3 + i].present && !parse_bound(v[3 + i].s, i, &bounds[i]))
+			return med_invalid(resp, "query", bound_names[i],
+			    "Input should be a valid RFC 3339 datetime or a date YYYY-MM-DD",
+			    "datetime_parsing");
+	sql = v[2].present ? SQL_AUDIT_BY_ENTITY_ID : v[0].present ? SQL_AUDIT_BY_USER :
+	    SQL_AUDIT_ALL;
+	if ((st = db_stmt(ctx, sql)) == NULL)
+		return med_fail(resp, MED_EDB);
+	if ((list = cJSON_CreateArray()) == NULL)
+		return med_fail(resp, MED_ENOMEM);
+	for (int i = 0; i < 3; i++)
+		db_bind_text(st, 1 + i, v[i].present ? v[i].s : NULL);
+	for (int i = 0; i < 2; i++)
+		if (v[3 + i].present)
+			db_bind_int(st, 4 + i, bounds[i]);
+	db_bind_int(st, 6, limit);
+	db_bind_int(st, 7, skip);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *row = audit_json(st);
+		if (row == NULL || !cJSON_AddItemToArray(list, row)) {
+			cJSON_Delete(row);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(list);
+		return med_fail(resp, db_err(rc));
+	}
+	return med_ok(resp, list);
+}

@@ -1,0 +1,778 @@
+/*
+ * auth.c - who is calling: bearer tokens, the token life cycle (issue,
+ * rotate, revoke, reset) and the /auth routes.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "auth.h"
+#include "db.h"
+#include "handlers.h"
+#include "pwhash.h"
+#include "route.h"
+#include "util.h"
+#include "valid.h"
+
+#define PASSWORD_MIN 8
+/* Bounds the KDF's input: a megabyte password must not cost more than a short one. */
+#define PASSWORD_MAX 128
+#define INVALID_CREDENTIALS "Invalid credentials"
+#define INVALID_RESET "Invalid or expired reset token"
+#define FORGOT_MESSAGE "If the email exists in our system, you will receive password reset instructions"
+
+static const char SQL_USER_BY_ID[] =
+    "SELECT u.id, u.email, u.role_id, r.name, u.is_active, u.is_superuser,"
+    " u.token_version, u.password_hash"
+    " FROM users u LEFT JOIN roles r ON r.id = u.role_id WHERE u.id = ?1";
+static const char SQL_USER_BY_EMAIL[] =
+    "SELECT u.id, u.email, u.role_id, r.name, u.is_active, u.is_superuser,"
+    " u.token_version, u.password_hash"
+    " FROM users u LEFT JOIN roles r ON r.id = u.role_id WHERE u.email = ?1";
+static const char SQL_JTI_REVOKED[] =
+    "SELECT 1 FROM revoked_tokens WHERE jti = ?1";
+static const char SQL_REVOKE_JTI[] =
+    "INSERT OR IGNORE INTO revoked_tokens (jti, expires_at) VALUES (?1, ?2)";
+static const char SQL_PURGE_REVOKED[] =
+    "DELETE FROM revoked_tokens WHERE expires_at < ?1";
+static const char SQL_REFRESH_INSERT[] =
+    "INSERT INTO refresh_tokens (jti, user_id, expires_at) VALUES (?1, ?2, ?3)";
+static const char SQL_REFRESH_GET[] =
+    "SELECT user_id, rotated_at FROM refresh_tokens WHERE jti = ?1";
+static const char SQL_REFRESH_ROTATE[] =
+    "UPDATE refresh_tokens SET rotated_at = ?2 WHERE jti = ?1";
+static const char SQL_REFRESH_PURGE[] =
+    "DELETE FROM refresh_tokens WHERE user_id = ?1 AND expires_at < ?2";
+static const char SQL_BUMP_VERSION[] =
+    "UPDATE users SET token_version = token_version + 1, updated_at = ?2 WHERE id = ?1";
+static const char SQL_USER_INSERT[] =
+    "INSERT INTO users (id, email, password_hash, role_id, is_active, is_superuser,"
+    " token_version, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, (SELECT id FROM roles WHERE name = ?4), 1, 0, 0, ?5, ?5)";
+static const char SQL_EMAIL_TAKEN[] =
+    "SELECT 1 FROM users WHERE email = ?1";
+static const char SQL_SET_PASSWORD[] =
+    "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1";
+static const char SQL_RESET_PASSWORD[] =
+    "UPDATE users SET password_hash = ?2, token_version = token_version + 1,"
+    " updated_at = ?3 WHERE id = ?1 AND token_version = ?4";
+static const char SQL_FAILURES_COUNT[] =
+    "SELECT count(*), min(failed_at) FROM login_failures WHERE key = ?1 AND failed_at > ?2";
+static const char SQL_FAILURE_ADD[] =
+    "INSERT INTO login_failures (key, failed_at) VALUES (?1, ?2)";
+static const char SQL_FAILURES_CLEAR[] =
+    "DELETE FROM login_failures WHERE key = ?1";
+static const char SQL_FAILURES_PURGE[] =
+    "DELETE FROM login_failures WHERE failed_at <= ?1";
+
+int
+med_is_admin(const struct med_req *req)
+{
+	return req->authed && (req->user.is_superuser || req->user.role == ROLE_ADMIN);
+}
+
+/* Fill u from a row of SQL_USER_BY_*; copy the hash if asked. */
+static void
+user_from_row(sqlite3_stmt *st, struct med_user *u, char *pwhash, size_t pwhash_size)
+{
+	memset(u, 0, sizeof *u);
+	db_col_copy(st, 0, u->id, sizeof u->id);
+	db_col_copy(st, 1, u->email, sizeof u->email);
+	u->role_id = sqlite3_column_int(st, 2);
+	db_col_copy(st, 3, u->role_name, sizeof u->role_name);
+	u->role = role_from_name(u->role_name);
+	u->is_active = sqlite3_column_int(st, 4);
+	u->is_superuser = sqlite3_column_int(st, 5);
+	u->token_version = sqlite3_column_int(st, 6);
+	if (pwhash != NULL)
+		db_col_copy(st, 7, pwhash, pwhash_size);
+}
+
+static enum med_err
+load_user(struct med_ctx *ctx, const char *sql, const char *key, struct med_user *u,
+    char *pwhash, size_t pwhash_size)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+	int rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		user_from_row(st, u, pwhash, pwhash_size);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_OK;
+	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+}
+
+enum med_err
+auth_load_user(struct med_ctx *ctx, const char *user_id, struct med_user *u)
+{
+	return load_user(ctx, SQL_USER_BY_ID, user_id, u, NULL, 0);
+}
+
+enum med_err
+auth_load_user_by_email(struct med_ctx *ctx, const char *email, struct med_user *u,
+    char *pwhash, size_t pwhash_size)
+{
+	return load_user(ctx, SQL_USER_BY_EMAIL, email, u, pwhash, pwhash_size);
+}
+
+/* 1 if jti is revoked, 0 if not, -1 on database error. */
+static int
+jti_revoked(struct med_ctx *ctx, const char *jti)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_JTI_REVOKED);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, jti);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum med_err
+auth_revoke_jti(struct med_ctx *ctx, const char *jti, int64_t exp)
+{
+	sqlite3_stmt *st;
+	enum med_err e;
+
+	if ((st = db_stmt(ctx, SQL_PURGE_REVOKED)) == NULL)
+		return MED_EDB;
+	db_bind_int(st, 1, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	if ((st = db_stmt(ctx, SQL_REVOKE_JTI)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, jti);
+	db_bind_int(st, 2, exp);
+	return db_step_done(st);
+}
+
+enum med_err
+auth_revoke_sessions(struct med_ctx *ctx, const char *user_id)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_BUMP_VERSION);
+	enum med_err e;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, user_id);
+	db_bind_int(st, 2, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	return db_changes(ctx) == 1 ? MED_OK : MED_ENOTFOUND;
+}
+
+/* "Bearer <token>", scheme case-insensitive; NULL if absent or malformed. */
+static const char *
+bearer_token(const char *header)
+{
+	if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
+		return NULL;
+	header += 7;
+	while (*header == ' ')
+		header++;
+	return *header != '\0' ? header : NULL;
+}
+
+enum med_err
+auth_authenticate(struct med_ctx *ctx, struct med_req *req)
+{
+	struct jwt_claims c;
+	const char *token;
+	enum med_err e;
+	int revoked;
+
+	req->authed = 0;
+	if (req->authorization == NULL)
+		return MED_ENOTFOUND;
+	if ((token = bearer_token(req->authorization)) == NULL)
+		return MED_EAUTH;
+	if ((e = jwt_verify(ctx->access_key, MED_KEY_LEN, token, JWT_ACCESS,
+	    med_now(ctx), &c)) != MED_OK)
+		return e;
+	if ((revoked = jti_revoked(ctx, c.jti)) != 0)
+		return revoked < 0 ? MED_EDB : MED_EAUTH;
+	if ((e = auth_load_user(ctx, c.sub, &req->user)) != MED_OK)
+		return e == MED_ENOTFOUND ? MED_EAUTH : e;
+	if (c.ver != req->user.token_version)
+		return MED_EAUTH;
+	snprintf(req->user.jti, sizeof req->user.jti, "%s", c.jti);
+	req->user.token_exp = c.exp;
+	req->authed = 1;
+	return MED_OK;
+}
+
+/* Sign one token of type t for user u, expiring after lifetime seconds. */
+static enum med_err
+sign_token(struct med_ctx *ctx, const struct med_user *u, enum jwt_type t, int64_t lifetime,
+    char *out, size_t outsz, struct jwt_claims *c)
+{
+	const unsigned char *key = t == JWT_ACCESS ? ctx->access_key :
+	    t == JWT_REFRESH ? ctx->refresh_key : ctx->reset_key;
+	enum med_err e;
+
+	memset(c, 0, sizeof *c);
+	snprintf(c->sub, sizeof c->sub, "%s", u->id);
+	if ((e = util_random_hex(c->jti, JWT_JTI_LEN / 2)) != MED_OK)
+		return e;
+	c->iat = med_now(ctx);
+	c->exp = c->iat + lifetime;
+	c->ver = u->token_version;
+	c->type = t;
+	return jwt_sign(key, MED_KEY_LEN, c, out, outsz);
+}
+
+/*
+ * Issue an access + refresh pair for u inside the caller's write
+ * transaction (the refresh jti is recorded for rotation) and return
+ * {access_token, refresh_token, token_type}.
+ */
+static enum med_err
+issue_pair(struct med_ctx *ctx, const struct med_user *u, cJSON **out)
+{
+	char access[JWT_MAX], refresh[JWT_MAX];
+	struct jwt_claims ac, rc;
+	sqlite3_stmt *st;
+	enum med_err e;
+
+	if ((e = sign_token(ctx, u, JWT_ACCESS, (int64_t)ctx->cfg.access_minutes * 60,
+	    access, sizeof access, &ac)) != MED_OK ||
+	    (e = sign_token(ctx, u, JWT_REFRESH, (int64_t)ctx->cfg.refresh_days * 86400,
+	    refresh, sizeof refresh, &rc)) != MED_OK)
+		return e;
+	if ((st = db_stmt(ctx, SQL_REFRESH_INSERT)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, rc.jti);
+	db_bind_text(st, 2, u->id);
+	db_bind_int(st, 3, rc.exp);
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	if ((*out = cJSON_CreateObject()) == NULL)
+		return MED_ENOMEM;
+	cJSON_AddStringToObject(*out, "access_token", access);
+	cJSON_AddStringToObject(*out, "refresh_token", refresh);
+	cJSON_AddStringToObject(*out, "token_type", "bearer");
+	return MED_OK;
+}
+
+/* Issue a pair in its own transaction and answer 200 with it. */
+static int
+reply_with_pair(struct med_ctx *ctx, const struct med_user *u, struct med_resp *resp)
+{
+	cJSON *pair = NULL;
+	enum med_err e;
+
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = issue_pair(ctx, u, &pair)) != MED_OK || (e = db_commit(ctx)) != MED_OK) {
+		db_rollback(ctx);
+		cJSON_Delete(pair);
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, pair);
+}
+
+static enum med_err
+email_taken(struct med_ctx *ctx, const char *email, int *taken)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_EMAIL_TAKEN);
+	int rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, email);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	*taken = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+/* Insert a user inside the caller's transaction; the hash is computed already. */
+static enum med_err
+insert_user(struct med_ctx *ctx, const char *email, const char *hash, const char *role,
+    char out_id[MED_UUID_LEN + 1])
+{
+	sqlite3_stmt *st;
+	enum med_err e;
+	int taken;
+
+	if ((e = email_taken(ctx, email, &taken)) != MED_OK)
+		return e;
+	if (taken)
+		return MED_ECONFLICT;
+	if ((e = util_uuid4(out_id)) != MED_OK)
+		return e;
+	if ((st = db_stmt(ctx, SQL_USER_INSERT)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, out_id);
+	db_bind_text(st, 2, email);
+	db_bind_text(st, 3, hash);
+	db_bind_text(st, 4, role != NULL ? role : "PATIENT");
+	db_bind_int(st, 5, med_now(ctx));
+	return db_step_done(st);
+}
+
+enum med_err
+auth_create_user(struct med_ctx *ctx, const char *email, const char *password,
+    const char *role, char out_id[MED_UUID_LEN + 1])
+{
+	char hash[PWHASH_MAX];
+	enum med_err e;
+
+	if (role != NULL && role_from_name(role) == 0)
+		return MED_EINVAL;
+	/* The KDF runs before the write lock is taken: other writers never wait on it. */
+	if ((e = pwhash_hash(password, hash)) != MED_OK)
+		return e;
+	if ((e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = insert_user(ctx, email, hash, role, out_id)) != MED_OK) {
+		db_rollback(ctx);
+		return e;
+	}
+	return db_commit(ctx);
+}
+
+HANDLER(h_health)
+{
+	cJSON *data = cJSON_CreateObject();
+
+	(void)ctx;
+	(void)req;
+	cJSON_AddStringToObject(data, "status", "ok");
+	return med_ok(resp, data);
+}
+
+static const struct fld credential_specs[] = {
+	{ "email", FT_EMAIL, FF_REQUIRED },
+	{ "password", FT_STRING, FF_REQUIRED, PASSWORD_MIN, PASSWORD_MAX },
+};
+
+HANDLER(h_auth_register)
+{
+	char hash[PWHASH_MAX], id[MED_UUID_LEN + 1];
+	struct med_user u;
+	struct fval v[2];
+	cJSON *pair = NULL;
+	enum med_err e;
+
+	if (valid_body(req, credential_specs, 2, v, resp) != MED_OK)
+		return resp->status;
+	if ((e = pwhash_hash(v[1].s, hash)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	e = insert_user(ctx, v[0].s, hash, "PATIENT", id);
+	if (e == MED_OK)
+		e = auth_load_user(ctx, id, &u);
+	if (e == MED_OK)
+		e = issue_pair(ctx, &u, &pair);
+	if (e == MED_OK)
+		e = db_commit(ctx);
+	if (e != MED_OK) {
+		db_rollback(ctx);
+		cJSON_Delete(pair);
+		if (e == MED_ECONFLICT)
+			return med_error(resp, 409, "Email already registered");
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, pair);
+}
+
+/*
+ * Throttling of failed logins, per account and per client address, over a
+ * sliding window.  Returns the seconds to wait (0 = allowed) or -1.
+ */
+static int64_t
+throttle_wait(struct med_ctx *ctx, const char *key, int max)
+{
+	int64_t now = med_now(ctx), window = ctx->cfg.login_window_seconds, wait = 0;
+	sqlite3_stmt *st = db_stmt(ctx, SQL_FAILURES_COUNT);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, key);
+	db_bind_int(st, 2, now - window);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) >= max)
+		wait = sqlite3_column_int64(st, 1) + window - now;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	return wait > 0 ? wait : 0;
+}
+
+static enum med_err
+failure_record(struct med_ctx *ctx, const char *account_key, const char *addr_key)
+{
+	const char *keys[2] = { account_key, addr_key };
+	sqlite3_stmt *st;
+	enum med_err e;
+
+	if ((e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((st = db_stmt(ctx, SQL_FAILURES_PURGE)) == NULL)
+		goto fail;
+	db_bind_int(st, 1, med_now(ctx) - ctx->cfg.login_window_seconds);
+	if ((e = db_step_done(st)) != MED_OK)
+		goto fail;
+	for (int i = 0; i < 2; i++) {
+		if ((st = db_stmt(ctx, SQL_FAILURE_ADD)) == NULL)
+			goto fail;
+		db_bind_text(st, 1, keys[i]);
+		db_bind_int(st, 2, med_now(ctx));
+		if ((e = db_step_done(st)) != MED_OK)
+			goto fail;
+	}
+	return db_commit(ctx);
+fail:
+	db_rollback(ctx);
+	return e != MED_OK ? e : MED_EDB;
+}
+
+static void
+throttle_keys(const struct med_req *req, const char *email, char *account, size_t asz,
+    char *addr, size_t dsz)
+{
+	size_t i;
+
+	snprintf(account, asz, "account:%s", email);
+	for (i = 8; account[i] != '\0'; i++)
+		account[i] = (char)tolower((unsigned char)account[i]);
+	snprintf(addr, dsz, "addr:%s", req->remote_addr != NULL ? req->remote_addr : "-");
+}
+
+/* A hash of a random password: unknown accounts cost as much as known ones. */
+static const char dummy_hash[] =
+    "$scrypt$ln=15,r=8,p=3$9vu1QE9mSKdA38lspNbzdw$"
+    "dLsD8FCqViMvRHaIxoVXqg/x4rM3UcJLl4PZCeQoeKs";
+
+static int
+too_many(struct med_resp *resp, int64_t wait)
+{
+	resp->retry_after = (int)(wait > 0 ? wait : 1);
+	return med_error(resp, 429, "Too many failed login attempts; try again later");
+}
+
+HANDLER(h_auth_login)
+{
+	static const struct fld specs[] = {
+		{ "email", FT_STRING, FF_REQUIRED, 0, 254 },
+		{ "password", FT_STRING, FF_REQUIRED, 0, PASSWORD_MAX },
+	};
+	char hash[PWHASH_MAX], account[300], addr[128];
+	struct med_user u;
+	struct fval v[2];
+	int64_t wait_account, wait_addr;
+	enum med_err e, found;
+	sqlite3_stmt *st;
+
+	if (valid_body(req, specs, 2, v, resp) != MED_OK)
+		return resp->status;
+	throttle_keys(req, v[0].s, account, sizeof account, addr, sizeof addr);
+	wait_account = throttle_wait(ctx, account, ctx->cfg.login_max_failures);
+	wait_addr = throttle_wait(ctx, addr, ctx->cfg.login_max_failures * 4);
+	if (wait_account < 0 || wait_addr < 0)
+		return med_fail(resp, MED_EDB);
+	/* During lockout even the right password fails: no oracle for guessing. */
+	if (wait_account > 0 || wait_addr > 0)
+		return too_many(resp, wait_account > wait_addr ? wait_account : wait_addr);
+
+	found = auth_load_user_by_email(ctx, v[0].s, &u, hash, sizeof hash);
+	if (found != MED_OK && found != MED_ENOTFOUND)
+		return med_fail(resp, found);
+	e = pwhash_verify(v[1].s, found == MED_OK ? hash : dummy_hash);
+	if (found != MED_OK || e != MED_OK) {
+		if ((e = failure_record(ctx, account, addr)) != MED_OK)
+			return med_fail(resp, e);
+		return med_unauthorized(resp, INVALID_CREDENTIALS);
+	}
+	if (!u.is_active)
+		return med_error(resp, 403, "Inactive user");
+	if ((st = db_stmt(ctx, SQL_FAILURES_CLEAR)) == NULL)
+		return med_fail(resp, MED_EDB);
+	db_bind_text(st, 1, account);
+	if ((e = db_step_done(st)) != MED_OK)
+		return med_fail(resp, e);
+	/* Old hashes are upgraded to the current KDF parameters on a successful login. */
+	if (pwhash_needs_rehash(hash) && pwhash_hash(v[1].s, hash) == MED_OK &&
+	    (st = db_stmt(ctx, SQL_SET_PASSWORD)) != NULL) {
+		db_bind_text(st, 1, u.id);
+		db_bind_text(st, 2, hash);
+		db_bind_int(st, 3, med_now(ctx));
+		if ((e = db_step_done(st)) != MED_OK)
+			return med_fail(resp, e);
+	}
+	memcpy(resp->user_id, u.id, sizeof resp->user_id);
+	return reply_with_pair(ctx, &u, resp);
+}
+
+/*
+ * Refresh with rotation.  Inside one BEGIN IMMEDIATE: the presented jti
+ * must be known and not yet rotated; it is marked rotated and a new pair is
+ * issued.  A jti presented again after rotation is a stolen or replayed
+ * token: every session of the user ends (token_version bump).
+ */
+static enum med_err
+rotate(struct med_ctx *ctx, const struct jwt_claims *c, struct med_user *u, cJSON **pair,
+    int *reused)
+{
+	sqlite3_stmt *st;
+	enum med_err e;
+	int rc, revoked;
+
+	*reused = 0;
+	if ((revoked = jti_revoked(ctx, c->jti)) != 0)
+		return revoked < 0 ? MED_EDB : MED_EAUTH;
+	if ((st = db_stmt(ctx, SQL_REFRESH_GET)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, c->jti);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? MED_EAUTH : db_err(rc);
+	}
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		sqlite3_reset(st);
+		*reused = 1;
+		return auth_revoke_sessions(ctx, c->sub);
+	}
+	sqlite3_reset(st);
+	if ((e = auth_load_user(ctx, c->sub, u)) != MED_OK)
+		return e == MED_ENOTFOUND ? MED_EAUTH : e;
+	if (c->ver != u->token_version)
+		return MED_EAUTH;
+	if (!u->is_active)
+		return MED_EFORBIDDEN;
+	if ((st = db_stmt(ctx, SQL_REFRESH_ROTATE)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, c->jti);
+	db_bind_int(st, 2, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	if ((st = db_stmt(ctx, SQL_REFRESH_PURGE)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, u->id);
+	db_bind_int(st, 2, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	return issue_pair(ctx, u, pair);
+}
+
+HANDLER(h_auth_refresh)
+{
+	static const struct fld specs[] = {
+		{ "refresh_token", FT_STRING, FF_REQUIRED, 1, JWT_MAX },
+	};
+	struct jwt_claims c;
+	struct med_user u;
+	struct fval v[1];
+	cJSON *pair = NULL;
+	enum med_err e;
+	int reused;
+
+	if (valid_body(req, specs, 1, v, resp) != MED_OK)
+		return resp->status;
+	e = jwt_verify(ctx->refresh_key, MED_KEY_LEN, v[0].s, JWT_REFRESH, med_now(ctx), &c);
+	if (e != MED_OK)
+		return med_unauthorized(resp, "Invalid refresh token");
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	e = rotate(ctx, &c, &u, &pair, &reused);
+	if (reused && e == MED_OK) {
+		/* Commit the revocation, then refuse. */
+		if ((e = db_commit(ctx)) != MED_OK)
+			return med_fail(resp, e);
+		return med_unauthorized(resp, "Refresh token reuse detected; all sessions ended");
+	}
+	if (e == MED_OK)
+		e = db_commit(ctx);
+	if (e != MED_OK) {
+		db_rollback(ctx);
+		cJSON_Delete(pair);
+		if (e == MED_EAUTH)
+			return med_unauthorized(resp, "Invalid refresh token");
+		if (e == MED_EFORBIDDEN)
+			return med_error(resp, 403, "Inactive user");
+		return med_fail(resp, e);
+	}
+	memcpy(resp->user_id, u.id, sizeof resp->user_id);
+	return med_ok(resp, pair);
+}
+
+static cJSON *
+message_object(const char *message)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "message", message);
+	return o;
+}
+
+/*
+ * Logout ends this session only: the presented access token and refresh
+ * token are revoked by jti.  Bad or missing tokens are ignored: logging out
+ * twice, or with an expired token, is not an error.
+ */
+HANDLER(h_auth_logout)
+{
+	struct jwt_claims c;
+	const char *refresh = req->refresh_header;
+	enum med_err e;
+
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if (req->authed)
+		e = auth_revoke_jti(ctx, req->user.jti, req->user.token_exp);
+	if (e == MED_OK && refresh != NULL && strlen(refresh) < JWT_MAX &&
+	    jwt_verify(ctx->refresh_key, MED_KEY_LEN, refresh, JWT_REFRESH,
+	    med_now(ctx), &c) == MED_OK)
+		e = auth_revoke_jti(ctx, c.jti, c.exp);
+	if (e == MED_OK)
+		e = db_commit(ctx);
+	if (e != MED_OK) {
+		db_rollback(ctx);
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, message_object("Successfully logged out"));
+}
+
+enum med_err
+auth_issue_reset_token(struct med_ctx *ctx, const char *email, char *out, size_t outsz)
+{
+	struct jwt_claims c;
+	struct med_user u;
+	enum med_err e;
+
+	if ((e = auth_load_user_by_email(ctx, email, &u, NULL, 0)) != MED_OK)
+		return e;
+	if (!u.is_active)
+		return MED_EFORBIDDEN;
+	return sign_token(ctx, &u, JWT_RESET, (int64_t)ctx->cfg.reset_minutes * 60, out, outsz, &c);
+}
+
+/*
+ * Hand a reset token to the configured mail command: `sh -c CMD sh EMAIL`
+ * with the token on standard input, so neither appears in a process list
+ * or a shell-interpreted string.
+ */
+static enum med_err
+deliver_reset(const char *command, const char *email, const char *token)
+{
+	int fds[2], status;
+	pid_t pid;
+	size_t len = strlen(token);
+
+	if (pipe(fds) != 0)
+		return MED_EIO;
+	if ((pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return MED_EIO;
+	}
+	if (pid == 0) {
+		if (dup2(fds[0], STDIN_FILENO) < 0)
+			_exit(127);
+		close(fds[0]);
+		close(fds[1]);
+		execl("/bin/sh", "sh", "-c", command, "sh", email, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);
+	if (write(fds[1], token, len) != (ssize_t)len || write(fds[1], "\n", 1) != 1)
+		status = -1;
+	close(fds[1]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return MED_EIO;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? MED_OK : MED_EIO;
+}
+
+HANDLER(h_auth_forgot)
+{
+	static const struct fld specs[] = { { "email", FT_EMAIL, FF_REQUIRED } };
+	char token[JWT_MAX];
+	struct fval v[1];
+	enum med_err e;
+
+	if (valid_body(req, specs, 1, v, resp) != MED_OK)
+		return resp->status;
+	/* Same answer whether or not the account exists: no account oracle. */
+	e = auth_issue_reset_token(ctx, v[0].s, token, sizeof token);
+	if (e == MED_OK && ctx->cfg.mail_command[0] != '\0')
+		deliver_reset(ctx->cfg.mail_command, v[0].s, token);
+	else if (e != MED_OK && e != MED_ENOTFOUND && e != MED_EFORBIDDEN)
+		return med_fail(resp, e);
+	OPENSSL_cleanse(token, sizeof token);
+	return med_ok(resp, message_object(FORGOT_MESSAGE));
+}
+
+/* Check the reset token and set the new password; one transaction, single use. */
+static enum med_err
+apply_reset(struct med_ctx *ctx, const struct jwt_claims *c, const char *hash)
+{
+	sqlite3_stmt *st;
+	enum med_err e;
+	int revoked;
+
+	if ((revoked = jti_revoked(ctx, c->jti)) != 0)
+		return revoked < 0 ? MED_EDB : MED_EAUTH;
+	if ((st = db_stmt(ctx, SQL_RESET_PASSWORD)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, c->sub);
+	db_bind_text(st, 2, hash);
+	db_bind_int(st, 3, med_now(ctx));
+	db_bind_int(st, 4, c->ver);
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	/* No row: unknown user, or the version moved on since the token was issued. */
+	if (db_changes(ctx) != 1)
+		return MED_EAUTH;
+	return auth_revoke_jti(ctx, c->jti, c->exp);
+}
+
+HANDLER(h_auth_reset)
+{
+	static const struct fld specs[] = {
+		{ "reset_token", FT_STRING, FF_REQUIRED, 1, JWT_MAX },
+		{ "new_password", FT_STRING, FF_REQUIRED, PASSWORD_MIN, PASSWORD_MAX },
+	};
+	char hash[PWHASH_MAX];
+	struct jwt_claims c;
+	struct fval v[2];
+	enum med_err e;
+
+	if (valid_body(req, specs, 2, v, resp) != MED_OK)
+		return resp->status;
+	if (jwt_verify(ctx->reset_key, MED_KEY_LEN, v[0].s, JWT_RESET, med_now(ctx), &c) != MED_OK)
+		return med_error(resp, 400, INVALID_RESET);
+	if ((e = pwhash_hash(v[1].s, hash)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = apply_reset(ctx, &c, hash)) == MED_OK)
+		e = db_commit(ctx);
+	if (e != MED_OK) {
+		db_rollback(ctx);
+		return e == MED_EAUTH ? med_error(resp, 400, INVALID_RESET) : med_fail(resp, e);
+	}
+	memcpy(resp->user_id, c.sub, sizeof resp->user_id);
+	return med_ok(resp, message_object("Password reset successful"));
+}

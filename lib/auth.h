@@ -1,0 +1,43 @@
+/*
+ * auth.h - authentication of requests and the token life cycle shared by
+ * the API handlers and medadm.
+ */
+#ifndef AUTH_H
+#define AUTH_H
+
+#include "http.h"
+#include "jwt.h"
+
+/*
+ * Verify the Bearer access token of req and fill req->user.
+ * MED_ENOTFOUND: no Authorization header; MED_EAUTH/MED_EEXPIRED: bad
+ * token (signature, type, version, revoked, unknown user); MED_EDB.
+ */
+enum med_err auth_authenticate(struct med_ctx *ctx, struct med_req *req);
+
+/* Load a user by id into u (role fields included). */
+enum med_err auth_load_user(struct med_ctx *ctx, const char *user_id, struct med_user *u);
+enum med_err auth_load_user_by_email(struct med_ctx *ctx, const char *email,
+    struct med_user *u, char *pwhash, size_t pwhash_size);
+
+/*
+ * Issue a single-use password-reset token (15 minutes) for email.  Used by
+ * medadm and by /auth/forgot (which hands it to the mail command only).
+ */
+enum med_err auth_issue_reset_token(struct med_ctx *ctx, const char *email,
+    char *out, size_t outsz);
+
+/* End every session of a user (bump token_version). */
+enum med_err auth_revoke_sessions(struct med_ctx *ctx, const char *user_id);
+
+/* Revoke one jti until its expiry. */
+enum med_err auth_revoke_jti(struct med_ctx *ctx, const char *jti, int64_t exp);
+
+/* Create a user; role by name (NULL = PATIENT).  MED_ECONFLICT on duplicate email. */
+enum med_err auth_create_user(struct med_ctx *ctx, const char *email, const char *password,
+    const char *role, char out_id[MED_UUID_LEN + 1]);
+
+/* 1 when the caller is an admin (role ADMIN or superuser). */
+int med_is_admin(const struct med_req *req);
+
+#endif

@@ -1,0 +1,665 @@
+/*
+ * availability.c - a doctor's weekly availability windows and the free
+ * slots computed from them (API.md §5).
+ *
+ * Windows are clinic-local wall-clock times (seconds after local midnight,
+ * weekday 0 = Monday); slots are UTC instants.  The conversion goes through
+ * the system tz database (util_local_to_utc), day by day, so a window at
+ * 09:00 stays at 09:00 local on both sides of a DST change.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "handlers.h"
+#include "profiles.h"
+#include "util.h"
+#include "valid.h"
+
+static const char *const weekdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", NULL };
+
+#define WINDOW_COLUMNS \
+    "id, doctor_id, weekday, start_time, end_time, is_active, created_at, updated_at"
+
+static const char SQL_LIST[] = "SELECT " WINDOW_COLUMNS " FROM doctor_availability"
+    " WHERE doctor_id = ?1 ORDER BY weekday, start_time, id";
+static const char SQL_GET[] = "SELECT " WINDOW_COLUMNS " FROM doctor_availability WHERE id = ?1";
+/* Half-open intervals: [9,12) and [12,14) touch but do not overlap. */
+static const char SQL_OVERLAP[] =
+    "SELECT 1 FROM doctor_availability WHERE doctor_id = ?1 AND weekday = ?2"
+    " AND is_active = 1 AND start_time < ?4 AND end_time > ?3 AND id <> ?5 LIMIT 1";
+static const char SQL_INSERT[] =
+    "INSERT INTO doctor_availability (" WINDOW_COLUMNS ")"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
+static const char SQL_UPDATE[] =
+    "UPDATE doctor_availability SET weekday = ?2, start_time = ?3, end_time = ?4,"
+    " is_active = ?5, updated_at = ?6 WHERE id = ?1";
+static const char SQL_DELETE[] = "DELETE FROM doctor_availability WHERE id = ?1";
+
+static const char SQL_ACTIVE[] =
+    "SELECT weekday, start_time, end_time FROM doctor_availability"
+    " WHERE doctor_id = ?1 AND is_active = 1 ORDER BY weekday, start_time";
+/*
+ * The doctor's SCHEDULED appointments that may overlap [?4, ?3): one range
+ * scan of the (doctor_id, start_time) index.  ?2 bounds the scan below: an
+ * appointment lies inside one availability window, so it is shorter than a
+ * day and one starting more than a day before the range cannot reach it.
+ */
+static const char SQL_BUSY[] =
+    "SELECT start_time, end_time FROM appointments WHERE doctor_id = ?1"
+    " AND start_time >= ?2 AND start_time < ?3 AND end_time > ?4"
+    " AND status = 'SCHEDULED' ORDER BY start_time";
+#define MAX_APPOINTMENT_SECONDS 86400
+
+struct window {
+	char id[MED_UUID_LEN + 1];
+	char doctor_id[MED_UUID_LEN + 1];
+	int weekday, start, end, active;
+};
+
+static cJSON *
+window_json(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+	char t[9];
+	int wd;
+
+	if (o == NULL)
+		return NULL;
+	db_json_text(o, "id", st, 0);
+	db_json_text(o, "doctor_id", st, 1);
+	wd = sqlite3_column_int(st, 2);
+	cJSON_AddStringToObject(o, "weekday", weekdays[wd >= 0 && wd < 7 ? wd : 0]);
+	util_fmt_time(sqlite3_column_int(st, 3), t);
+	cJSON_AddStringToObject(o, "start_time", t);
+	util_fmt_time(sqlite3_column_int(st, 4), t);
+	cJSON_AddStringToObject(o, "end_time", t);
+	db_json_bool(o, "is_active", st, 5);
+	db_json_instant(o, "created_at", st, 6);
+	db_json_instant(o, "updated_at", st, 7);
+	return o;
+}
+
+/* Window id into w, and as JSON into *json when json != NULL. */
+static enum med_err
+window_load(struct med_ctx *ctx, const char *id, struct window *w, cJSON **json)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_GET);
+	int rc;
+
+	if (json != NULL)
+		*json = NULL;
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		db_col_copy(st, 0, w->id, sizeof w->id);
+		db_col_copy(st, 1, w->doctor_id, sizeof w->doctor_id);
+		w->weekday = sqlite3_column_int(st, 2);
+		w->start = sqlite3_column_int(st, 3);
+		w->end = sqlite3_column_int(st, 4);
+		w->active = sqlite3_column_int(st, 5);
+		if (json != NULL && (*json = window_json(st)) == NULL)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_OK;
+	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+}
+
+/* Rule: an admin, or the doctor owning the schedule; MED_EFORBIDDEN otherwise. */
+static enum med_err
+may_manage(struct med_ctx *ctx, const struct med_req *req, const char *doctor_id)
+{
+	char own[MED_UUID_LEN + 1];
+	enum med_err e;
+
+	if (med_is_admin(req))
+		return MED_OK;
+	if ((e = profile_doctor_of_user(ctx, req->user.id, own)) == MED_ENOTFOUND)
+		return MED_EFORBIDDEN;
+	if (e != MED_OK)
+		return e;
+	return strcmp(own, doctor_id) == 0 ? MED_OK : MED_EFORBIDDEN;
+}
+
+/* MED_ECONFLICT when an active window w would overlap another active one. */
+static enum med_err
+check_overlap(struct med_ctx *ctx, const struct window *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!w->active)
+		return MED_OK;
+	if ((st = db_stmt(ctx, SQL_OVERLAP)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, w->doctor_id);
+	db_bind_int(st, 2, w->weekday);
+	db_bind_int(st, 3, w->start);
+	db_bind_int(st, 4, w->end);
+	db_bind_text(st, 5, w->id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_ECONFLICT;
+	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+static int
+reply_window(enum med_err e, cJSON *json, int status, struct med_resp *resp)
+{
+	switch (e) {
+	case MED_OK:
+		return med_reply(resp, status, json, NULL);
+	case MED_EFORBIDDEN:
+		return med_error(resp, 403, "Forbidden");
+	case MED_ECONFLICT:
+		return med_error(resp, 409, "Availability overlaps an existing window");
+	default:
+		return med_fail(resp, e);
+	}
+}
+
+static int
+reply_bad_range(struct med_resp *resp)
+{
+	return med_invalid(resp, "body", "end_time", "end_time must be after start_time",
+	    "value_error");
+}
+
+HANDLER(h_availability_list)
+{
+	char doctor[MED_UUID_LEN + 1];
+	sqlite3_stmt *st;
+	cJSON *list;
+	enum med_err e;
+	int rc;
+
+	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK)
+		return resp->status;
+	if ((e = profile_doctor_exists(ctx, doctor)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	if ((st = db_stmt(ctx, SQL_LIST)) == NULL)
+		return med_fail(resp, MED_EDB);
+	if ((list = cJSON_CreateArray()) == NULL)
+		return med_fail(resp, MED_ENOMEM);
+	db_bind_text(st, 1, doctor);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cJSON_AddItemToArray(list, window_json(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(list);
+		return med_fail(resp, db_err(rc));
+	}
+	return med_ok(resp, list);
+}
+
+/* Insert window w (id filled here) after the owner and overlap checks. */
+static enum med_err
+window_create(struct med_ctx *ctx, const struct med_req *req, struct window *w, cJSON **out)
+{
+	sqlite3_stmt *st;
+	enum med_err e;
+
+	*out = NULL;
+	if ((e = util_uuid4(w->id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = profile_doctor_exists(ctx, w->doctor_id)) != MED_OK ||
+	    (e = may_manage(ctx, req, w->doctor_id)) != MED_OK ||
+	    (e = check_overlap(ctx, w)) != MED_OK)
+		goto fail;
+	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL) {
+		e = MED_EDB;
+		goto fail;
+	}
+	db_bind_text(st, 1, w->id);
+	db_bind_text(st, 2, w->doctor_id);
+	db_bind_int(st, 3, w->weekday);
+	db_bind_int(st, 4, w->start);
+	db_bind_int(st, 5, w->end);
+	db_bind_int(st, 6, w->active);
+	db_bind_int(st, 7, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = window_load(ctx, w->id, w, out)) != MED_OK ||
+	    (e = db_commit(ctx)) != MED_OK)
+		goto fail;
+	return MED_OK;
+fail:
+	db_rollback(ctx);
+	cJSON_Delete(*out);
+	*out = NULL;
+	return e;
+}
+
+HANDLER(h_availability_create)
+{
+	static const struct fld specs[] = {
+		{ "weekday", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, weekdays },
+		{ "start_time", FT_TIME, FF_REQUIRED },
+		{ "end_time", FT_TIME, FF_REQUIRED },
+		{ "is_active", FT_BOOL, 0 },
+	};
+	struct window w = { 0 };
+	struct fval v[4];
+	cJSON *json;
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "doctor_id", w.doctor_id, resp) != MED_OK ||
+	    valid_body(req, specs, 4, v, resp) != MED_OK)
+		return resp->status;
+	w.weekday = (int)v[0].i;
+	w.start = (int)v[1].i;
+	w.end = (int)v[2].i;
+	w.active = v[3].present ? v[3].b : 1;
+	if (w.end <= w.start)
+		return reply_bad_range(resp);
+	e = window_create(ctx, req, &w, &json);
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	return reply_window(e, json, 201, resp);
+}
+
+/*
+ * Apply the present fields of v to window id.  MED_EINVAL: the merged
+ * window ends before it starts.
+ */
+static enum med_err
+window_update(struct med_ctx *ctx, const struct med_req *req, const char *id,
+    const struct fval *v, cJSON **out)
+{
+	struct window w;
+	sqlite3_stmt *st;
+	enum med_err e;
+
+	*out = NULL;
+	if ((e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = window_load(ctx, id, &w, NULL)) != MED_OK ||
+	    (e = may_manage(ctx, req, w.doctor_id)) != MED_OK)
+		goto fail;
+	if (v[0].present)
+		w.weekday = (int)v[0].i;
+	if (v[1].present)
+		w.start = (int)v[1].i;
+	if (v[2].present)
+		w.end = (int)v[2].i;
+	if (v[3].present)
+		w.active = v[3].b;
+	if (w.end <= w.start) {
+		e = MED_EINVAL;
+		goto fail;
+	}
+	/* The window itself is excluded by id in the overlap query. */
+	if ((e = check_overlap(ctx, &w)) != MED_OK)
+		goto fail;
+	if ((st = db_stmt(ctx, SQL_UPDATE)) == NULL) {
+		e = MED_EDB;
+		goto fail;
+	}
+	db_bind_text(st, 1, id);
+	db_bind_int(st, 2, w.weekday);
+	db_bind_int(st, 3, w.start);
+	db_bind_int(st, 4, w.end);
+	db_bind_int(st, 5, w.active);
+	db_bind_int(st, 6, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK || (e = window_load(ctx, id, &w, out)) != MED_OK ||
+	    (e = db_commit(ctx)) != MED_OK)
+		goto fail;
+	return MED_OK;
+fail:
+	db_rollback(ctx);
+	cJSON_Delete(*out);
+	*out = NULL;
+	return e;
+}
+
+HANDLER(h_availability_patch)
+{
+	static const struct fld specs[] = {
+		{ "weekday", FT_ENUM, 0, 0, 0, 0, 0, weekdays },
+		{ "start_time", FT_TIME, 0 },
+		{ "end_time", FT_TIME, 0 },
+		{ "is_active", FT_BOOL, 0 },
+	};
+	char id[MED_UUID_LEN + 1];
+	struct fval v[4];
+	cJSON *json;
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "availability_id", id, resp) != MED_OK ||
+	    valid_body(req, specs, 4, v, resp) != MED_OK)
+		return resp->status;
+	e = window_update(ctx, req, id, v, &json);
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "Availability not found");
+	if (e == MED_EINVAL)
+		return reply_bad_range(resp);
+	return reply_window(e, json, 200, resp);
+}
+
+static enum med_err
+window_delete(struct med_ctx *ctx, const struct med_req *req, const char *id)
+{
+	struct window w;
+	sqlite3_stmt *st;
+	enum med_err e;
+
+	if ((e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = window_load(ctx, id, &w, NULL)) != MED_OK ||
+	    (e = may_manage(ctx, req, w.doctor_id)) != MED_OK)
+		goto fail;
+	if ((st = db_stmt(ctx, SQL_DELETE)) == NULL) {
+		e = MED_EDB;
+		goto fail;
+	}
+	db_bind_text(st, 1, id);
+	if ((e = db_step_done(st)) != MED_OK || (e = db_commit(ctx)) != MED_OK)
+		goto fail;
+	return MED_OK;
+fail:
+	db_rollback(ctx);
+	return e;
+}
+
+HANDLER(h_availability_delete)
+{
+	char id[MED_UUID_LEN + 1];
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "availability_id", id, resp) != MED_OK)
+		return resp->status;
+	e = window_delete(ctx, req, id);
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "Availability not found");
+	if (e != MED_OK)
+		return reply_window(e, NULL, 0, resp);
+	return med_no_content(resp);
+}
+
+/* ---- slots ----------------------------------------------------------- */
+
+#define DAYS_DEFAULT 7
+#define DAYS_MAX 62
+#define SLOT_DEFAULT 30
+#define SLOT_MIN 5
+#define SLOT_MAX 480
+
+struct span {
+	int64_t start, end;
+};
+
+struct spans {
+	struct span *v;
+	size_t n, cap;
+};
+
+static enum med_err
+spans_add(struct spans *s, int64_t start, int64_t end)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct span *nv = realloc(s->v, cap * sizeof *nv);
+		if (nv == NULL)
+			return MED_ENOMEM;
+		s->v = nv;
+		s->cap = cap;
+	}
+	s->v[s->n].start = start;
+	s->v[s->n].end = end;
+	s->n++;
+	return MED_OK;
+}
+
+static int
+span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->end > y->end) - (x->end < y->end);
+}
+
+/* Strict decimal integer in [min, max]; 0 when s is anything else. */
+static int
+parse_bounded(const char *s, int min, int max, int *out)
+{
+	char *end;
+	long n;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return 0;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return 0;
+	*out = (int)n;
+	return 1;
+}
+
+/*
+ * The slot query.  The contract says "400 on bad values", so every
+ * problem with start_date, days or slot_minutes - malformed or out of
+ * range - answers 400 with a message naming the parameter (never 422).
+ */
+struct slot_query {
+	int y, m, d, days, minutes;
+};
+
+static enum med_err
+parse_slot_query(struct med_ctx *ctx, const struct med_req *req, struct slot_query *q,
+    struct med_resp *resp)
+{
+	const char *s;
+	char today[11];
+
+	if ((s = med_query(req, "start_date")) == NULL) {
+		util_local_date(med_now(ctx), today);
+		s = today;
+	}
+	if (util_parse_date(s, &q->y, &q->m, &q->d) != MED_OK) {
+		med_error(resp, 400, "start_date must be a date YYYY-MM-DD");
+		return MED_EINVAL;
+	}
+	q->days = DAYS_DEFAULT;
+	if ((s = med_query(req, "days")) != NULL && !parse_bounded(s, 1, DAYS_MAX, &q->days)) {
+		med_error(resp, 400, "days must be an integer from 1 to 62");
+		return MED_EINVAL;
+	}
+	q->minutes = SLOT_DEFAULT;
+	if ((s = med_query(req, "slot_minutes")) != NULL &&
+	    !parse_bounded(s, SLOT_MIN, SLOT_MAX, &q->minutes)) {
+		med_error(resp, 400, "slot_minutes must be an integer from 5 to 480");
+		return MED_EINVAL;
+	}
+	return MED_OK;
+}
+
+/* Clinic-local weekday (0 = Monday) of a civil date: noon is never in a DST gap. */
+static int
+local_weekday(int y, int m, int d)
+{
+	int wd;
+
+	util_utc_to_local(util_local_to_utc(y, m, d, 12 * 3600), NULL, NULL, NULL, &wd, NULL);
+	return wd;
+}
+
+/* An active window, as the slot generator needs it. */
+struct wwin {
+	int weekday, start, end;
+};
+
+/* Candidate slots of every active window over the days of q, sorted. */
+static enum med_err
+candidate_slots(struct med_ctx *ctx, const char *doctor, const struct slot_query *q,
+    struct spans *out)
+{
+	struct wwin *win = NULL, *nw;
+	size_t nwin = 0, cap = 0;
+	int rc, len = q->minutes * 60;
+	sqlite3_stmt *st = db_stmt(ctx, SQL_ACTIVE);
+	enum med_err e = MED_OK;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, doctor);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nwin == cap) {
+			cap = cap ? 2 * cap : 16;
+			if ((nw = realloc(win, cap * sizeof *win)) == NULL) {
+				e = MED_ENOMEM;
+				break;
+			}
+			win = nw;
+		}
+		win[nwin].weekday = sqlite3_column_int(st, 0);
+		win[nwin].start = sqlite3_column_int(st, 1);
+		win[nwin].end = sqlite3_column_int(st, 2);
+		nwin++;
+	}
+	sqlite3_reset(st);
+	if (e == MED_OK && rc != SQLITE_DONE)
+		e = db_err(rc);
+	for (int day = 0; day < q->days && e == MED_OK; day++) {
+		int y = q->y, m = q->m, d = q->d, wd;
+		util_add_days(&y, &m, &d, day);
+		wd = local_weekday(y, m, d);
+		for (size_t i = 0; i < nwin && e == MED_OK; i++) {
+			if (win[i].weekday != wd)
+				continue;
+			for (int s = win[i].start; s + len <= win[i].end && e == MED_OK; s += len) {
+				int64_t a = util_local_to_utc(y, m, d, s);
+				int64_t b = util_local_to_utc(y, m, d, s + len);
+				/* In a spring-forward gap a slot can collapse: skip it. */
+				if (b > a)
+					e = spans_add(out, a, b);
+			}
+		}
+	}
+	free(win);
+	if (e == MED_OK && out->n > 1)
+		qsort(out->v, out->n, sizeof out->v[0], span_cmp);
+	return e;
+}
+
+/* The doctor's SCHEDULED appointments that may touch [from, to), by start. */
+static enum med_err
+busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, struct spans *out)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_BUSY);
+	enum med_err e = MED_OK;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, doctor);
+	db_bind_int(st, 2, from - MAX_APPOINTMENT_SECONDS);
+	db_bind_int(st, 3, to);
+	db_bind_int(st, 4, from);
+	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		e = spans_add(out, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	if (e != MED_OK)
+		return e;
+	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+/*
+ * Keep the slots that end after now and overlap no busy span.  Both lists
+ * are sorted by start; maxend[i] is the latest end among busy[0..i], so
+ * once it is at or before a slot's start, busy[0..i] are behind every
+ * later slot too and the scan starts after them.
+ */
+static enum med_err
+slots_json(const struct spans *slots, const struct spans *busy, int64_t now, cJSON *list)
+{
+	int64_t *maxend = NULL;
+	size_t lo = 0;
+
+	if (busy->n > 0 && (maxend = malloc(busy->n * sizeof *maxend)) == NULL)
+		return MED_ENOMEM;
+	for (size_t i = 0; i < busy->n; i++)
+		maxend[i] = i == 0 || busy->v[i].end > maxend[i - 1] ? busy->v[i].end : maxend[i - 1];
+	for (size_t i = 0; i < slots->n; i++) {
+		const struct span *s = &slots->v[i];
+		char a[32], b[32];
+		cJSON *o;
+		int taken = 0;
+
+		if (s->end <= now || (i > 0 && s->start == slots->v[i - 1].start &&
+		    s->end == slots->v[i - 1].end))
+			continue;
+		while (lo < busy->n && maxend[lo] <= s->start)
+			lo++;
+		for (size_t j = lo; j < busy->n && busy->v[j].start < s->end && !taken; j++)
+			taken = busy->v[j].end > s->start;
+		if (taken)
+			continue;
+		util_fmt_instant(s->start, a);
+		util_fmt_instant(s->end, b);
+		if ((o = cJSON_CreateObject()) == NULL ||
+		    cJSON_AddStringToObject(o, "start_time", a) == NULL ||
+		    cJSON_AddStringToObject(o, "end_time", b) == NULL ||
+		    !cJSON_AddItemToArray(list, o)) {
+			cJSON_Delete(o);
+			free(maxend);
+			return MED_ENOMEM;
+		}
+	}
+	free(maxend);
+	return MED_OK;
+}
+
+HANDLER(h_slots)
+{
+	char doctor[MED_UUID_LEN + 1];
+	struct spans slots = { 0 }, busy = { 0 };
+	struct slot_query q;
+	int64_t from, to;
+	cJSON *list = NULL;
+	enum med_err e;
+	int y, m, d;
+
+	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
+	    parse_slot_query(ctx, req, &q, resp) != MED_OK)
+		return resp->status;
+	/* One read transaction: windows and appointments from the same snapshot. */
+	if ((e = db_begin_read(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK)
+		goto done;
+	y = q.y, m = q.m, d = q.d;
+	from = util_local_to_utc(y, m, d, 0);
+	util_add_days(&y, &m, &d, q.days);
+	to = util_local_to_utc(y, m, d, 0);
+	if ((e = candidate_slots(ctx, doctor, &q, &slots)) != MED_OK ||
+	    (e = busy_spans(ctx, doctor, from, to, &busy)) != MED_OK)
+		goto done;
+	if ((list = cJSON_CreateArray()) == NULL) {
+		e = MED_ENOMEM;
+		goto done;
+	}
+	e = slots_json(&slots, &busy, med_now(ctx), list);
+done:
+	db_rollback(ctx);
+	free(slots.v);
+	free(busy.v);
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	if (e != MED_OK) {
+		cJSON_Delete(list);
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, list);
+}

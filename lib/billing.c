@@ -1,0 +1,819 @@
+/*
+ * billing.c - /billing: invoices, insurance policies and insurance claims.
+ *
+ * Staff and admins manage all of it; a patient reads its own invoices and
+ * policies.  Like medical records, every read and write is audited in the
+ * same BEGIN IMMEDIATE transaction as the read or write it traces (see
+ * records.c and audit.c for the vocabulary): lists write one "list" row per
+ * item returned, a refused owner check a "denied" row, an unknown id a
+ * "not_found" row.
+ *
+ * Money is integer cents end to end: FT_MONEY turns the JSON number into
+ * cents (refusing a third decimal) and db_json_money turns it back.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "db.h"
+#include "handlers.h"
+#include "profiles.h"
+#include "route.h"
+#include "util.h"
+#include "valid.h"
+
+#define E_BILLING "billing"
+#define E_POLICY "insurance_policy"
+#define E_CLAIM "insurance_claim"
+
+#define AMOUNT_MAX 9999999999LL /* 99,999,999.99 */
+#define DESCRIPTION_MAX 1000
+#define NAME_MAX_LEN 255
+#define NUMBER_MAX_LEN 100
+#define TEXT_MAX 1000
+
+static const char *const billing_statuses[] = { "PENDING", "PAID", "VOID", "REFUNDED", NULL };
+static const char *const claim_statuses[] = {
+	"PENDING", "SUBMITTED", "APPROVED", "REJECTED", "PAID", NULL,
+};
+
+#define PAGE " LIMIT ?2 OFFSET ?3"
+
+/* --- billings ---------------------------------------------------------- */
+
+#define BILL_COLUMNS "id, patient_id, appointment_id, amount_cents, currency, description," \
+    " status, created_at, updated_at"
+static const char SQL_BILL_GET[] =
+    "SELECT " BILL_COLUMNS " FROM billings WHERE id = ?1";
+static const char SQL_BILL_BY_PATIENT[] =
+    "SELECT " BILL_COLUMNS " FROM billings WHERE patient_id = ?1"
+    " ORDER BY created_at DESC, id DESC" PAGE;
+static const char SQL_BILL_INSERT[] =
+    "INSERT INTO billings (id, patient_id, appointment_id, amount_cents, currency,"
+    " description, status, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)";
+/* Partial update: each flag parameter says whether its field was sent. */
+static const char SQL_BILL_UPDATE[] =
+    "UPDATE billings SET"
+    " amount_cents = CASE WHEN ?2 THEN ?3 ELSE amount_cents END,"
+    " currency = CASE WHEN ?4 THEN ?5 ELSE currency END,"
+    " description = CASE WHEN ?6 THEN ?7 ELSE description END,"
+    " status = CASE WHEN ?8 THEN ?9 ELSE status END,"
+    " updated_at = ?10 WHERE id = ?1";
+static const char SQL_BILL_PATIENT[] =
+    "SELECT patient_id FROM billings WHERE id = ?1";
+static const char SQL_APPT_PATIENT[] =
+    "SELECT patient_id FROM appointments WHERE id = ?1";
+
+/* --- policies ---------------------------------------------------------- */
+
+#define POLICY_COLUMNS "id, patient_id, provider_name, policy_number, coverage_details," \
+    " created_at, updated_at"
+static const char SQL_POLICY_GET[] =
+    "SELECT " POLICY_COLUMNS " FROM insurance_policies WHERE id = ?1";
+static const char SQL_POLICY_BY_PATIENT[] =
+    "SELECT " POLICY_COLUMNS " FROM insurance_policies WHERE patient_id = ?1"
+    " ORDER BY created_at DESC, id DESC" PAGE;
+static const char SQL_POLICY_INSERT[] =
+    "INSERT INTO insurance_policies (id, patient_id, provider_name, policy_number,"
+    " coverage_details, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+static const char SQL_POLICY_UPDATE[] =
+    "UPDATE insurance_policies SET"
+    " provider_name = CASE WHEN ?2 THEN ?3 ELSE provider_name END,"
+    " policy_number = CASE WHEN ?4 THEN ?5 ELSE policy_number END,"
+    " coverage_details = CASE WHEN ?6 THEN ?7 ELSE coverage_details END,"
+    " updated_at = ?8 WHERE id = ?1";
+static const char SQL_POLICY_DELETE[] =
+    "DELETE FROM insurance_policies WHERE id = ?1";
+static const char SQL_POLICY_PATIENT[] =
+    "SELECT patient_id FROM insurance_policies WHERE id = ?1";
+static const char SQL_POLICY_HAS_CLAIMS[] =
+    "SELECT 1 FROM insurance_claims WHERE policy_id = ?1 LIMIT 1";
+
+/* --- claims ------------------------------------------------------------ */
+
+#define CLAIM_COLUMNS "id, policy_id, billing_id, status, notes, created_at, updated_at"
+static const char SQL_CLAIM_GET[] =
+    "SELECT " CLAIM_COLUMNS " FROM insurance_claims WHERE id = ?1";
+static const char SQL_CLAIM_BY_POLICY[] =
+    "SELECT " CLAIM_COLUMNS " FROM insurance_claims WHERE policy_id = ?1"
+    " ORDER BY created_at DESC, id DESC" PAGE;
+static const char SQL_CLAIM_INSERT[] =
+    "INSERT INTO insurance_claims (id, policy_id, billing_id, status, notes, created_at,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)";
+static const char SQL_CLAIM_UPDATE[] =
+    "UPDATE insurance_claims SET"
+    " status = CASE WHEN ?2 THEN ?3 ELSE status END,"
+    " notes = CASE WHEN ?4 THEN ?5 ELSE notes END,"
+    " billing_id = CASE WHEN ?6 THEN ?7 ELSE billing_id END,"
+    " updated_at = ?8 WHERE id = ?1";
+static const char SQL_CLAIM_POLICY_PATIENT[] =
+    "SELECT c.policy_id, p.patient_id FROM insurance_claims c"
+    " JOIN insurance_policies p ON p.id = c.policy_id WHERE c.id = ?1";
+
+typedef cJSON *(*row_json_fn)(sqlite3_stmt *st);
+
+static cJSON *
+billing_json(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	db_json_text(o, "id", st, 0);
+	db_json_text(o, "patient_id", st, 1);
+	db_json_text(o, "appointment_id", st, 2);
+	db_json_money(o, "amount", st, 3);
+	db_json_text(o, "currency", st, 4);
+	db_json_text(o, "description", st, 5);
+	db_json_text(o, "status", st, 6);
+	db_json_instant(o, "created_at", st, 7);
+	db_json_instant(o, "updated_at", st, 8);
+	return o;
+}
+
+static cJSON *
+policy_json(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	db_json_text(o, "id", st, 0);
+	db_json_text(o, "patient_id", st, 1);
+	db_json_text(o, "provider_name", st, 2);
+	db_json_text(o, "policy_number", st, 3);
+	db_json_text(o, "coverage_details", st, 4);
+	db_json_instant(o, "created_at", st, 5);
+	db_json_instant(o, "updated_at", st, 6);
+	return o;
+}
+
+static cJSON *
+claim_json(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	db_json_text(o, "id", st, 0);
+	db_json_text(o, "policy_id", st, 1);
+	db_json_text(o, "billing_id", st, 2);
+	db_json_text(o, "status", st, 3);
+	db_json_text(o, "notes", st, 4);
+	db_json_instant(o, "created_at", st, 5);
+	db_json_instant(o, "updated_at", st, 6);
+	return o;
+}
+
+/* One row by id as JSON; MED_ENOTFOUND when missing. */
+static enum med_err
+load_one(struct med_ctx *ctx, const char *sql, const char *id, row_json_fn fn, cJSON **out)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (*out = fn(st)) == NULL)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_OK;
+	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+}
+
+/* Rows of a "WHERE x = ?1 ... LIMIT ?2 OFFSET ?3" query as a JSON array. */
+static enum med_err
+load_list(struct med_ctx *ctx, const char *sql, const char *key, int64_t limit, int64_t skip,
+    row_json_fn fn, cJSON **out)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return MED_EDB;
+	if ((*out = cJSON_CreateArray()) == NULL)
+		return MED_ENOMEM;
+	db_bind_text(st, 1, key);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, skip);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *row = fn(st);
+		if (row == NULL || !cJSON_AddItemToArray(*out, row)) {
+			cJSON_Delete(row);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return MED_OK;
+	cJSON_Delete(*out);
+	*out = NULL;
+	return db_err(rc);
+}
+
+/* The patient_id (text column 0) of the row with this id; MED_ENOTFOUND when none. */
+static enum med_err
+patient_of(struct med_ctx *ctx, const char *sql, const char *id, char out[MED_UUID_LEN + 1])
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+	int rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_copy(st, 0, out, MED_UUID_LEN + 1);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_OK;
+	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+}
+
+static enum med_err
+exists(struct med_ctx *ctx, const char *sql, const char *id, int *found)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+	int rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	*found = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+/* Write one audit row and commit; on failure everything is rolled back. */
+static enum med_err
+audit_commit(struct med_ctx *ctx, const struct med_req *req, const char *action,
+    const char *entity, const char *id, const char *outcome, const char *detail)
+{
+	enum med_err e = audit_add(ctx, &req->user, action, entity, id, outcome, detail);
+
+	if (e != MED_OK) {
+		db_rollback(ctx);
+		return e;
+	}
+	return db_commit(ctx);
+}
+
+/* The answer for an unknown id inside an open transaction: traced, then 404. */
+static int
+missing(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const char *action,
+    const char *entity, const char *id, const char *message)
+{
+	enum med_err e = audit_commit(ctx, req, action, entity, id, "not_found", NULL);
+
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	return med_error(resp, 404, message);
+}
+
+/* Roll back the open transaction and answer 4xx without touching the log. */
+static int
+refuse(struct med_ctx *ctx, struct med_resp *resp, int status, const char *message)
+{
+	db_rollback(ctx);
+	return med_error(resp, status, message);
+}
+
+static int
+fail(struct med_ctx *ctx, struct med_resp *resp, enum med_err e)
+{
+	db_rollback(ctx);
+	return med_fail(resp, e);
+}
+
+/* "fields=a,b" naming the body fields sent, for an update's audit row. */
+static void
+fields_detail(const struct fld *specs, const struct fval *v, int n, char *buf, size_t size)
+{
+	size_t used = (size_t)snprintf(buf, size, "fields=");
+
+	for (int i = 0; i < n && used < size; i++)
+		if (v[i].present)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s",
+			    buf[7] != '\0' ? "," : "", specs[i].name);
+}
+
+static int
+in_list(const char *s, const char *const *list)
+{
+	for (int i = 0; list[i] != NULL; i++)
+		if (strcmp(s, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* ISO 4217 shape: exactly three uppercase ASCII letters. */
+static int
+check_currency(const struct fval *v, struct med_resp *resp)
+{
+	if (!v->present)
+		return 1;
+	for (int i = 0; i < 3; i++)
+		if (v->s[i] < 'A' || v->s[i] > 'Z') {
+			med_invalid(resp, "body", "currency",
+			    "Currency should be a 3-letter uppercase code", "string_pattern_mismatch");
+			return 0;
+		}
+	return 1;
+}
+
+/* Bind a flag and its value for a partial update (null or absent: NULL). */
+static void
+bind_opt_text(sqlite3_stmt *st, int idx, const struct fval *v)
+{
+	db_bind_int(st, idx, v->present);
+	db_bind_text(st, idx + 1, v->present && !v->is_null ? v->s : NULL);
+}
+
+/*
+ * GET of a list keyed by one id (a patient or a policy), inside one
+ * transaction with its audit rows.  exists_sql/missing_msg: the key must
+ * name an existing row (404 otherwise).
+ */
+static int
+reply_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
+    const char *exists_sql, const char *missing_msg, const char *key, const char *sql,
+    row_json_fn fn, const char *entity, const char *detail)
+{
+	int64_t skip, limit;
+	cJSON *list = NULL;
+	enum med_err e;
+	int found = 1;
+
+	if (valid_paging(req, &skip, &limit, resp) != MED_OK)
+		return resp->status;
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if (exists_sql != NULL && (e = exists(ctx, exists_sql, key, &found)) != MED_OK)
+		return fail(ctx, resp, e);
+	if (!found)
+		return refuse(ctx, resp, 404, missing_msg);
+	if ((e = load_list(ctx, sql, key, limit, skip, fn, &list)) != MED_OK ||
+	    (e = audit_add_list(ctx, &req->user, "list", entity, list, detail)) != MED_OK ||
+	    (e = db_commit(ctx)) != MED_OK) {
+		cJSON_Delete(list);
+		return fail(ctx, resp, e);
+	}
+	return med_ok(resp, list);
+}
+
+static const char SQL_PATIENT_EXISTS[] = "SELECT 1 FROM patients WHERE id = ?1";
+static const char SQL_POLICY_EXISTS[] = "SELECT 1 FROM insurance_policies WHERE id = ?1";
+
+/* /me lists: the caller's own patient profile is the key. */
+static int
+reply_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const char *sql,
+    row_json_fn fn, const char *entity, const char *detail)
+{
+	char patient[MED_UUID_LEN + 1];
+	enum med_err e = profile_patient_of_user(ctx, req->user.id, patient);
+
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "Patient profile not found");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	return reply_list(ctx, req, resp, NULL, NULL, patient, sql, fn, entity, detail);
+}
+
+/* ----------------------------------------------------------------------- */
+
+HANDLER(h_billing_create)
+{
+	static const struct fld specs[] = {
+		{ "patient_id", FT_UUID, FF_NULLABLE },
+		{ "appointment_id", FT_UUID, FF_NULLABLE },
+		{ "amount", FT_MONEY, FF_REQUIRED, 1, AMOUNT_MAX },
+		{ "currency", FT_STRING, 0, 3, 3 },
+		{ "description", FT_STRING, FF_NULLABLE, 0, DESCRIPTION_MAX },
+		{ "status", FT_ENUM, 0, .enumv = billing_statuses },
+	};
+	char id[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1] = "", appt_patient[MED_UUID_LEN + 1];
+	const char *appt = NULL;
+	struct fval v[6];
+	sqlite3_stmt *st;
+	cJSON *bill;
+	enum med_err e;
+
+	if (valid_body(req, specs, 6, v, resp) != MED_OK || !check_currency(&v[3], resp))
+		return resp->status;
+	if (v[0].present && !v[0].is_null)
+		snprintf(patient, sizeof patient, "%s", v[0].s);
+	if (v[1].present && !v[1].is_null)
+		appt = v[1].s;
+	if (patient[0] == '\0' && appt == NULL)
+		return med_error(resp, 400, "patient_id or appointment_id is required");
+	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if (appt != NULL) {
+		if ((e = patient_of(ctx, SQL_APPT_PATIENT, appt, appt_patient)) == MED_ENOTFOUND)
+			return refuse(ctx, resp, 404, "Appointment not found");
+		if (e != MED_OK)
+			return fail(ctx, resp, e);
+		if (patient[0] != '\0' && strcmp(patient, appt_patient) != 0)
+			return refuse(ctx, resp, 400, "Appointment does not belong to patient");
+		memcpy(patient, appt_patient, sizeof patient);
+	}
+	if ((e = profile_patient_exists(ctx, patient)) == MED_ENOTFOUND)
+		return refuse(ctx, resp, 404, "Patient not found");
+	if (e != MED_OK)
+		return fail(ctx, resp, e);
+	if ((st = db_stmt(ctx, SQL_BILL_INSERT)) == NULL)
+		return fail(ctx, resp, MED_EDB);
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, patient);
+	db_bind_text(st, 3, appt);
+	db_bind_int(st, 4, v[2].i);
+	db_bind_text(st, 5, v[3].present ? v[3].s : "USD");
+	db_bind_text(st, 6, v[4].is_null ? NULL : v[4].s);
+	db_bind_text(st, 7, v[5].present ? billing_statuses[v[5].i] : "PENDING");
+	db_bind_int(st, 8, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = audit_add(ctx, &req->user, "create", E_BILLING, id, "ok", NULL)) != MED_OK ||
+	    (e = load_one(ctx, SQL_BILL_GET, id, billing_json, &bill)) != MED_OK)
+		return fail(ctx, resp, e);
+	if ((e = db_commit(ctx)) != MED_OK) {
+		cJSON_Delete(bill);
+		return med_fail(resp, e);
+	}
+	return med_created(resp, bill);
+}
+
+HANDLER(h_billing_mine)
+{
+	return reply_mine(ctx, req, resp, SQL_BILL_BY_PATIENT, billing_json, E_BILLING,
+	    "/billing/me");
+}
+
+HANDLER(h_billing_patient)
+{
+	char patient[MED_UUID_LEN + 1];
+
+	if (valid_path_uuid(req, 0, "patient_id", patient, resp) != MED_OK)
+		return resp->status;
+	return reply_list(ctx, req, resp, SQL_PATIENT_EXISTS, "Patient not found", patient,
+	    SQL_BILL_BY_PATIENT, billing_json, E_BILLING, "/billing/patient");
+}
+
+HANDLER(h_billing_get)
+{
+	char id[MED_UUID_LEN + 1], mine[MED_UUID_LEN + 1];
+	const cJSON *owner;
+	cJSON *bill;
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "billing_id", id, resp) != MED_OK)
+		return resp->status;
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = load_one(ctx, SQL_BILL_GET, id, billing_json, &bill)) == MED_ENOTFOUND)
+		return missing(ctx, req, resp, "read", E_BILLING, id, "Billing not found");
+	if (e != MED_OK)
+		return fail(ctx, resp, e);
+	/* Staff and admins see every invoice; a patient only its own. */
+	if (!med_has_role(req, ROLE_ADMIN | ROLE_STAFF)) {
+		owner = cJSON_GetObjectItemCaseSensitive(bill, "patient_id");
+		e = profile_patient_of_user(ctx, req->user.id, mine);
+		if (e != MED_OK && e != MED_ENOTFOUND) {
+			cJSON_Delete(bill);
+			return fail(ctx, resp, e);
+		}
+		if (e == MED_ENOTFOUND || !cJSON_IsString(owner) ||
+		    strcmp(owner->valuestring, mine) != 0) {
+			cJSON_Delete(bill);
+			if ((e = audit_commit(ctx, req, "read", E_BILLING, id, "denied", NULL)) != MED_OK)
+				return med_fail(resp, e);
+			return med_error(resp, 403, "Forbidden");
+		}
+	}
+	if ((e = audit_commit(ctx, req, "read", E_BILLING, id, "ok", NULL)) != MED_OK) {
+		cJSON_Delete(bill);
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, bill);
+}
+
+HANDLER(h_billing_patch)
+{
+	static const struct fld specs[] = {
+		{ "amount", FT_MONEY, 0, 1, AMOUNT_MAX },
+		{ "currency", FT_STRING, 0, 3, 3 },
+		{ "description", FT_STRING, FF_NULLABLE, 0, DESCRIPTION_MAX },
+		{ "status", FT_STRING, 0, 1, 32 },
+	};
+	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
+	struct fval v[4];
+	sqlite3_stmt *st;
+	cJSON *bill;
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "billing_id", id, resp) != MED_OK ||
+	    valid_body(req, specs, 4, v, resp) != MED_OK || !check_currency(&v[1], resp))
+		return resp->status;
+	/* The contract answers an unknown status with 400, not 422. */
+	if (v[3].present && !in_list(v[3].s, billing_statuses))
+		return med_error(resp, 400, "Invalid status");
+	fields_detail(specs, v, 4, detail, sizeof detail);
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = patient_of(ctx, SQL_BILL_PATIENT, id, patient)) == MED_ENOTFOUND)
+		return missing(ctx, req, resp, "update", E_BILLING, id, "Billing not found");
+	if (e != MED_OK || (st = db_stmt(ctx, SQL_BILL_UPDATE)) == NULL)
+		return fail(ctx, resp, e != MED_OK ? e : MED_EDB);
+	db_bind_text(st, 1, id);
+	db_bind_int(st, 2, v[0].present);
+	db_bind_int(st, 3, v[0].i);
+	bind_opt_text(st, 4, &v[1]);
+	bind_opt_text(st, 6, &v[2]);
+	bind_opt_text(st, 8, &v[3]);
+	db_bind_int(st, 10, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = audit_add(ctx, &req->user, "update", E_BILLING, id, "ok", detail)) != MED_OK ||
+	    (e = load_one(ctx, SQL_BILL_GET, id, billing_json, &bill)) != MED_OK)
+		return fail(ctx, resp, e);
+	if ((e = db_commit(ctx)) != MED_OK) {
+		cJSON_Delete(bill);
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, bill);
+}
+
+/* --- policies ---------------------------------------------------------- */
+
+HANDLER(h_policy_create)
+{
+	static const struct fld specs[] = {
+		{ "patient_id", FT_UUID, FF_REQUIRED },
+		{ "provider_name", FT_STRING, FF_REQUIRED, 1, NAME_MAX_LEN },
+		{ "policy_number", FT_STRING, FF_REQUIRED, 1, NUMBER_MAX_LEN },
+		{ "coverage_details", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	};
+	char id[MED_UUID_LEN + 1];
+	struct fval v[4];
+	sqlite3_stmt *st;
+	cJSON *policy;
+	enum med_err e;
+
+	if (valid_body(req, specs, 4, v, resp) != MED_OK)
+		return resp->status;
+	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = profile_patient_exists(ctx, v[0].s)) == MED_ENOTFOUND)
+		return refuse(ctx, resp, 404, "Patient not found");
+	if (e != MED_OK || (st = db_stmt(ctx, SQL_POLICY_INSERT)) == NULL)
+		return fail(ctx, resp, e != MED_OK ? e : MED_EDB);
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, v[0].s);
+	db_bind_text(st, 3, v[1].s);
+	db_bind_text(st, 4, v[2].s);
+	db_bind_text(st, 5, v[3].is_null ? NULL : v[3].s);
+	db_bind_int(st, 6, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = audit_add(ctx, &req->user, "create", E_POLICY, id, "ok", NULL)) != MED_OK ||
+	    (e = load_one(ctx, SQL_POLICY_GET, id, policy_json, &policy)) != MED_OK)
+		return fail(ctx, resp, e);
+	if ((e = db_commit(ctx)) != MED_OK) {
+		cJSON_Delete(policy);
+		return med_fail(resp, e);
+	}
+	return med_created(resp, policy);
+}
+
+HANDLER(h_policy_mine)
+{
+	return reply_mine(ctx, req, resp, SQL_POLICY_BY_PATIENT, policy_json, E_POLICY,
+	    "/billing/policies/me");
+}
+
+HANDLER(h_policy_patient)
+{
+	char patient[MED_UUID_LEN + 1];
+
+	if (valid_path_uuid(req, 0, "patient_id", patient, resp) != MED_OK)
+		return resp->status;
+	return reply_list(ctx, req, resp, SQL_PATIENT_EXISTS, "Patient not found", patient,
+	    SQL_POLICY_BY_PATIENT, policy_json, E_POLICY, "/billing/policies/patient");
+}
+
+HANDLER(h_policy_patch)
+{
+	static const struct fld specs[] = {
+		{ "provider_name", FT_STRING, 0, 1, NAME_MAX_LEN },
+		{ "policy_number", FT_STRING, 0, 1, NUMBER_MAX_LEN },
+		{ "coverage_details", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	};
+	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
+	struct fval v[3];
+	sqlite3_stmt *st;
+	cJSON *policy;
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "policy_id", id, resp) != MED_OK ||
+	    valid_body(req, specs, 3, v, resp) != MED_OK)
+		return resp->status;
+	fields_detail(specs, v, 3, detail, sizeof detail);
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, id, patient)) == MED_ENOTFOUND)
+		return missing(ctx, req, resp, "update", E_POLICY, id, "Policy not found");
+	if (e != MED_OK || (st = db_stmt(ctx, SQL_POLICY_UPDATE)) == NULL)
+		return fail(ctx, resp, e != MED_OK ? e : MED_EDB);
+	db_bind_text(st, 1, id);
+	bind_opt_text(st, 2, &v[0]);
+	bind_opt_text(st, 4, &v[1]);
+	bind_opt_text(st, 6, &v[2]);
+	db_bind_int(st, 8, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = audit_add(ctx, &req->user, "update", E_POLICY, id, "ok", detail)) != MED_OK ||
+	    (e = load_one(ctx, SQL_POLICY_GET, id, policy_json, &policy)) != MED_OK)
+		return fail(ctx, resp, e);
+	if ((e = db_commit(ctx)) != MED_OK) {
+		cJSON_Delete(policy);
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, policy);
+}
+
+HANDLER(h_policy_delete)
+{
+	char id[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
+	sqlite3_stmt *st;
+	enum med_err e;
+	int has_claims;
+
+	if (valid_path_uuid(req, 0, "policy_id", id, resp) != MED_OK)
+		return resp->status;
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, id, patient)) == MED_ENOTFOUND)
+		return missing(ctx, req, resp, "delete", E_POLICY, id, "Policy not found");
+	if (e != MED_OK || (e = exists(ctx, SQL_POLICY_HAS_CLAIMS, id, &has_claims)) != MED_OK)
+		return fail(ctx, resp, e);
+	/* Claims are billing history: they are never cascaded away. */
+	if (has_claims)
+		return refuse(ctx, resp, 409, "Policy has claims");
+	if ((st = db_stmt(ctx, SQL_POLICY_DELETE)) == NULL)
+		return fail(ctx, resp, MED_EDB);
+	db_bind_text(st, 1, id);
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = audit_commit(ctx, req, "delete", E_POLICY, id, "ok", NULL)) != MED_OK)
+		return fail(ctx, resp, e);
+	return med_no_content(resp);
+}
+
+/* --- claims ------------------------------------------------------------ */
+
+/*
+ * A claim's invoice must bill the policy holder: 0 when it does, else the
+ * status already answered (transaction rolled back).
+ */
+static int
+claim_billing_check(struct med_ctx *ctx, struct med_resp *resp, const char *billing,
+    const char *policy_patient)
+{
+	char patient[MED_UUID_LEN + 1];
+	enum med_err e = patient_of(ctx, SQL_BILL_PATIENT, billing, patient);
+
+	if (e == MED_ENOTFOUND)
+		return refuse(ctx, resp, 404, "Billing not found");
+	if (e != MED_OK)
+		return fail(ctx, resp, e);
+	if (strcmp(patient, policy_patient) != 0)
+		return refuse(ctx, resp, 400, "Billing does not belong to the policy's patient");
+	return 0;
+}
+
+HANDLER(h_claim_create)
+{
+	static const struct fld specs[] = {
+		{ "policy_id", FT_UUID, FF_REQUIRED },
+		{ "billing_id", FT_UUID, FF_NULLABLE },
+		{ "status", FT_ENUM, 0, .enumv = claim_statuses },
+		{ "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	};
+	char id[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
+	const char *billing;
+	struct fval v[4];
+	sqlite3_stmt *st;
+	cJSON *claim;
+	enum med_err e;
+	int status;
+
+	if (valid_body(req, specs, 4, v, resp) != MED_OK)
+		return resp->status;
+	billing = v[1].present && !v[1].is_null ? v[1].s : NULL;
+	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, v[0].s, patient)) == MED_ENOTFOUND)
+		return refuse(ctx, resp, 404, "Policy not found");
+	if (e != MED_OK)
+		return fail(ctx, resp, e);
+	if (billing != NULL && (status = claim_billing_check(ctx, resp, billing, patient)) != 0)
+		return status;
+	if ((st = db_stmt(ctx, SQL_CLAIM_INSERT)) == NULL)
+		return fail(ctx, resp, MED_EDB);
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, v[0].s);
+	db_bind_text(st, 3, billing);
+	db_bind_text(st, 4, v[2].present ? claim_statuses[v[2].i] : "PENDING");
+	db_bind_text(st, 5, v[3].is_null ? NULL : v[3].s);
+	db_bind_int(st, 6, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = audit_add(ctx, &req->user, "create", E_CLAIM, id, "ok", NULL)) != MED_OK ||
+	    (e = load_one(ctx, SQL_CLAIM_GET, id, claim_json, &claim)) != MED_OK)
+		return fail(ctx, resp, e);
+	if ((e = db_commit(ctx)) != MED_OK) {
+		cJSON_Delete(claim);
+		return med_fail(resp, e);
+	}
+	return med_created(resp, claim);
+}
+
+HANDLER(h_claim_policy)
+{
+	char policy[MED_UUID_LEN + 1];
+
+	if (valid_path_uuid(req, 0, "policy_id", policy, resp) != MED_OK)
+		return resp->status;
+	return reply_list(ctx, req, resp, SQL_POLICY_EXISTS, "Policy not found", policy,
+	    SQL_CLAIM_BY_POLICY, claim_json, E_CLAIM, "/billing/claims/policy");
+}
+
+/* The policy holder of a claim; MED_ENOTFOUND when the claim is unknown. */
+static enum med_err
+claim_patient(struct med_ctx *ctx, const char *id, char patient[MED_UUID_LEN + 1])
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_CLAIM_POLICY_PATIENT);
+	int rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		db_col_copy(st, 1, patient, MED_UUID_LEN + 1);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_OK;
+	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+}
+
+HANDLER(h_claim_patch)
+{
+	static const struct fld specs[] = {
+		{ "status", FT_STRING, 0, 1, 32 },
+		{ "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+		{ "billing_id", FT_UUID, FF_NULLABLE },
+	};
+	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
+	struct fval v[3];
+	sqlite3_stmt *st;
+	cJSON *claim;
+	enum med_err e;
+	int status;
+
+	if (valid_path_uuid(req, 0, "claim_id", id, resp) != MED_OK ||
+	    valid_body(req, specs, 3, v, resp) != MED_OK)
+		return resp->status;
+	/* The contract answers an unknown claim status with 400, not 422. */
+	if (v[0].present && !in_list(v[0].s, claim_statuses))
+		return med_error(resp, 400, "Invalid claim status");
+	fields_detail(specs, v, 3, detail, sizeof detail);
+	if ((e = db_begin(ctx)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = claim_patient(ctx, id, patient)) == MED_ENOTFOUND)
+		return missing(ctx, req, resp, "update", E_CLAIM, id, "Claim not found");
+	if (e != MED_OK)
+		return fail(ctx, resp, e);
+	if (v[2].present && !v[2].is_null &&
+	    (status = claim_billing_check(ctx, resp, v[2].s, patient)) != 0)
+		return status;
+	if ((st = db_stmt(ctx, SQL_CLAIM_UPDATE)) == NULL)
+		return fail(ctx, resp, MED_EDB);
+	db_bind_text(st, 1, id);
+	bind_opt_text(st, 2, &v[0]);
+	bind_opt_text(st, 4, &v[1]);
+	bind_opt_text(st, 6, &v[2]);
+	db_bind_int(st, 8, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = audit_add(ctx, &req->user, "update", E_CLAIM, id, "ok", detail)) != MED_OK ||
+	    (e = load_one(ctx, SQL_CLAIM_GET, id, claim_json, &claim)) != MED_OK)
+		return fail(ctx, resp, e);
+	if ((e = db_commit(ctx)) != MED_OK) {
+		cJSON_Delete(claim);
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, claim);
+}

@@ -1,0 +1,214 @@
+/*
+ * ctx.c - configuration, secrets and the per-process context.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "db.h"
+#include "med.h"
+#include "util.h"
+
+const char *
+med_strerror(enum med_err e)
+{
+	switch (e) {
+	case MED_OK: return "success";
+	case MED_ENOMEM: return "out of memory";
+	case MED_EDB: return "database error";
+	case MED_EBUSY: return "database busy";
+	case MED_EINVAL: return "invalid input";
+	case MED_ENOTFOUND: return "not found";
+	case MED_ECONFLICT: return "conflict";
+	case MED_EAUTH: return "authentication failed";
+	case MED_EEXPIRED: return "expired";
+	case MED_EFORBIDDEN: return "forbidden";
+	case MED_EIO: return "I/O error";
+	case MED_ECRYPTO: return "cryptography error";
+	case MED_ERANGE: return "out of range";
+	case MED_ESCHEMA: return "unsupported schema version (run medadm migrate)";
+	}
+	return "unknown error";
+}
+
+static void
+env_str(char *dst, size_t size, const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	snprintf(dst, size, "%s", v != NULL && *v != '\0' ? v : def);
+}
+
+static enum med_err
+env_int(int *dst, const char *name, int def, int min, int max)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	*dst = def;
+	if (v == NULL || *v == '\0')
+		return MED_OK;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return MED_EINVAL;
+	*dst = (int)n;
+	return MED_OK;
+}
+
+enum med_err
+med_config_from_env(struct med_config *cfg)
+{
+	enum med_err e = MED_OK;
+
+	memset(cfg, 0, sizeof *cfg);
+	env_str(cfg->data_dir, sizeof cfg->data_dir, "MED_DATA_DIR", "var");
+	if (getenv("MED_DB") != NULL && *getenv("MED_DB") != '\0')
+		env_str(cfg->db_path, sizeof cfg->db_path, "MED_DB", "");
+	else if ((size_t)snprintf(cfg->db_path, sizeof cfg->db_path, "%s/clinic.db",
+	    cfg->data_dir) >= sizeof cfg->db_path)
+		return MED_ERANGE;
+	env_str(cfg->clinic_tz, sizeof cfg->clinic_tz, "CLINIC_TZ", "UTC");
+	env_str(cfg->cors_origins, sizeof cfg->cors_origins, "CORS_ORIGINS", "");
+	env_str(cfg->mail_command, sizeof cfg->mail_command, "RESET_MAIL_COMMAND", "");
+	cfg->reset_minutes = 15;
+	if (env_int(&cfg->access_minutes, "ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1, 24 * 60) ||
+	    env_int(&cfg->refresh_days, "REFRESH_TOKEN_EXPIRE_DAYS", 7, 1, 365) ||
+	    env_int(&cfg->login_max_failures, "LOGIN_MAX_FAILURES", 5, 1, 1000) ||
+	    env_int(&cfg->login_window_seconds, "LOGIN_WINDOW_SECONDS", 900, 1, 86400))
+		e = MED_EINVAL;
+	return e;
+}
+
+static enum med_err
+read_key(const char *path, unsigned char key[MED_KEY_LEN])
+{
+	char hex[2 * MED_KEY_LEN + 2];
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return errno == ENOENT ? MED_ENOTFOUND : MED_EIO;
+	n = fread(hex, 1, sizeof hex - 1, f);
+	fclose(f);
+	while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r'))
+		n--;
+	if (n != 2 * MED_KEY_LEN)
+		return MED_EINVAL;
+	for (size_t i = 0; i < MED_KEY_LEN; i++) {
+		unsigned int byte;
+		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
+			return MED_EINVAL;
+		key[i] = (unsigned char)byte;
+	}
+	return MED_OK;
+}
+
+/*
+ * Write a fresh random key to a temporary file and link() it into place:
+ * link fails if another worker won the race, and then both read the
+ * winner's key, so concurrent first starts agree on one secret.
+ */
+static enum med_err
+create_key(const char *path)
+{
+	unsigned char raw[MED_KEY_LEN];
+	char tmp[MED_PATH_MAX + 32], hex[2 * MED_KEY_LEN + 2];
+	int fd, ok;
+
+	if (RAND_bytes(raw, sizeof raw) != 1)
+		return MED_ECRYPTO;
+	for (size_t i = 0; i < MED_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	hex[2 * MED_KEY_LEN] = '\n';
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid()) >= sizeof tmp)
+		return MED_ERANGE;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return MED_EIO;
+	ok = write(fd, hex, 2 * MED_KEY_LEN + 1) == 2 * MED_KEY_LEN + 1 && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (ok && link(tmp, path) != 0 && errno != EEXIST)
+		ok = 0;
+	unlink(tmp);
+	return ok ? MED_OK : MED_EIO;
+}
+
+enum med_err
+med_secret_load(const struct med_config *cfg, const char *name, unsigned char key[MED_KEY_LEN],
+    int create)
+{
+	char dir[MED_PATH_MAX + 16], path[MED_PATH_MAX + 64];
+	enum med_err e;
+
+	snprintf(dir, sizeof dir, "%s/secrets", cfg->data_dir);
+	if ((size_t)snprintf(path, sizeof path, "%s/%s.key", dir, name) >= sizeof path)
+		return MED_ERANGE;
+	e = read_key(path, key);
+	if (e != MED_ENOTFOUND || !create)
+		return e;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return MED_EIO;
+	if ((e = create_key(path)) != MED_OK)
+		return e;
+	return read_key(path, key);
+}
+
+enum med_err
+med_ctx_load_secrets(struct med_ctx *ctx, int create)
+{
+	enum med_err e;
+
+	if ((e = med_secret_load(&ctx->cfg, "jwt_access", ctx->access_key, create)) != MED_OK ||
+	    (e = med_secret_load(&ctx->cfg, "jwt_refresh", ctx->refresh_key, create)) != MED_OK ||
+	    (e = med_secret_load(&ctx->cfg, "jwt_reset", ctx->reset_key, create)) != MED_OK)
+		return e;
+	return MED_OK;
+}
+
+enum med_err
+med_ctx_open(struct med_ctx *ctx, const struct med_config *cfg, int create)
+{
+	enum med_err e;
+
+	memset(ctx, 0, sizeof *ctx);
+	ctx->cfg = *cfg;
+	/* Clinic-local wall clock is the process time zone: localtime/mktime use it. */
+	if (setenv("TZ", cfg->clinic_tz, 1) != 0)
+		return MED_EIO;
+	tzset();
+	if (create && mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST)
+		return MED_EIO;
+	/* Workers create secrets too: the first start needs no extra step. */
+	if ((e = med_ctx_load_secrets(ctx, 1)) != MED_OK)
+		return e;
+	if ((e = db_open(ctx, cfg->db_path, create)) != MED_OK)
+		return e;
+	return MED_OK;
+}
+
+void
+med_ctx_close(struct med_ctx *ctx)
+{
+	db_close(ctx);
+	OPENSSL_cleanse(ctx->access_key, sizeof ctx->access_key);
+	OPENSSL_cleanse(ctx->refresh_key, sizeof ctx->refresh_key);
+	OPENSSL_cleanse(ctx->reset_key, sizeof ctx->reset_key);
+}
+
+int64_t
+med_now(const struct med_ctx *ctx)
+{
+	if (ctx->fixed_now != 0)
+		return ctx->fixed_now;
+	return (int64_t)time(NULL);
+}

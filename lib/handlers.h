@@ -1,0 +1,99 @@
+/*
+ * handlers.h - every API handler, by domain.  Each takes the context, the
+ * request (path parameters in req->params, caller in req->user) and fills
+ * the response through the http.h envelope builders; each returns the
+ * HTTP status it set.  The routing table in route.c says who may call it.
+ */
+#ifndef HANDLERS_H
+#define HANDLERS_H
+
+#include "http.h"
+
+#define HANDLER(name) int name(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+
+/* auth.c */
+HANDLER(h_health);
+HANDLER(h_auth_register);
+HANDLER(h_auth_login);
+HANDLER(h_auth_refresh);
+HANDLER(h_auth_logout);
+HANDLER(h_auth_forgot);
+HANDLER(h_auth_reset);
+
+/* users.c */
+HANDLER(h_users_me_get);
+HANDLER(h_users_me_patch);
+HANDLER(h_users_list);
+HANDLER(h_users_patch);
+
+/* patients.c */
+HANDLER(h_patients_list);
+HANDLER(h_patients_create);
+HANDLER(h_patients_me_get);
+HANDLER(h_patients_me_create);
+HANDLER(h_patients_me_patch);
+HANDLER(h_patients_get);
+HANDLER(h_patients_patch);
+HANDLER(h_patients_delete);
+
+/* doctors.c */
+HANDLER(h_doctors_list);
+HANDLER(h_doctors_specialties);
+HANDLER(h_doctors_create);
+HANDLER(h_doctors_me_get);
+HANDLER(h_doctors_me_create);
+HANDLER(h_doctors_me_patch);
+HANDLER(h_doctors_get);
+HANDLER(h_doctors_patch);
+HANDLER(h_doctors_delete);
+
+/* availability.c (windows and slots) */
+HANDLER(h_availability_list);
+HANDLER(h_availability_create);
+HANDLER(h_availability_patch);
+HANDLER(h_availability_delete);
+HANDLER(h_slots);
+
+/* reviews.c (favorites and reviews) */
+HANDLER(h_favorite_add);
+HANDLER(h_favorite_remove);
+HANDLER(h_favorites_list);
+HANDLER(h_reviews_list);
+HANDLER(h_reviews_create);
+
+/* appointments.c */
+HANDLER(h_appt_create);
+HANDLER(h_appt_mine);
+HANDLER(h_appt_doctor_mine);
+HANDLER(h_appt_get);
+HANDLER(h_appt_cancel);
+HANDLER(h_appt_reschedule);
+HANDLER(h_appt_status);
+
+/* records.c */
+HANDLER(h_records_mine);
+HANDLER(h_records_doctor_mine);
+HANDLER(h_records_get);
+HANDLER(h_records_create);
+HANDLER(h_records_patch);
+HANDLER(h_records_delete);
+
+/* billing.c */
+HANDLER(h_billing_create);
+HANDLER(h_billing_mine);
+HANDLER(h_billing_get);
+HANDLER(h_billing_patch);
+HANDLER(h_billing_patient);
+HANDLER(h_policy_create);
+HANDLER(h_policy_mine);
+HANDLER(h_policy_patient);
+HANDLER(h_policy_patch);
+HANDLER(h_policy_delete);
+HANDLER(h_claim_create);
+HANDLER(h_claim_policy);
+HANDLER(h_claim_patch);
+
+/* audit.c */
+HANDLER(h_audit_list);
+
+#endif

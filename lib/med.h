@@ -1,0 +1,90 @@
+/*
+ * med.h - shared vocabulary of the clinic library: status codes, the
+ * per-process context (configuration, secrets, the one database
+ * connection) and the clock.
+ *
+ * Every library function returns an enum med_err (MED_OK == 0) unless it
+ * is a pure accessor.  Nothing in lib/ keeps global mutable state: all of
+ * it lives in the struct med_ctx that the worker or the CLI owns.
+ */
+#ifndef MED_H
+#define MED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+enum med_err {
+	MED_OK = 0,
+	MED_ENOMEM,      /* allocation failed */
+	MED_EDB,         /* SQLite reported an error */
+	MED_EBUSY,       /* database locked beyond busy_timeout */
+	MED_EINVAL,      /* malformed input */
+	MED_ENOTFOUND,   /* no such row */
+	MED_ECONFLICT,   /* unique constraint / overlap */
+	MED_EAUTH,       /* bad credentials, bad token */
+	MED_EEXPIRED,    /* token expired */
+	MED_EFORBIDDEN,  /* authenticated but not allowed */
+	MED_EIO,         /* file or OS error */
+	MED_ECRYPTO,     /* OpenSSL failure */
+	MED_ERANGE,      /* value or buffer out of range */
+	MED_ESCHEMA,     /* unknown or newer schema version */
+};
+
+const char *med_strerror(enum med_err e);
+
+#define MED_KEY_LEN 32
+#define MED_PATH_MAX 1024
+#define MED_UUID_LEN 36 /* without the NUL */
+
+/* Settings, read once at start-up (see config.c for the variables). */
+struct med_config {
+	char data_dir[MED_PATH_MAX];   /* MED_DATA_DIR, default "var" */
+	char db_path[MED_PATH_MAX];    /* MED_DB, default <data_dir>/clinic.db */
+	char clinic_tz[64];            /* CLINIC_TZ, default "UTC" */
+	int access_minutes;            /* ACCESS_TOKEN_EXPIRE_MINUTES, 30 */
+	int refresh_days;              /* REFRESH_TOKEN_EXPIRE_DAYS, 7 */
+	int reset_minutes;             /* fixed 15 */
+	char cors_origins[512];        /* CORS_ORIGINS, comma list, "" = none */
+	int login_max_failures;        /* LOGIN_MAX_FAILURES, 5 */
+	int login_window_seconds;      /* LOGIN_WINDOW_SECONDS, 900 */
+	char mail_command[MED_PATH_MAX]; /* RESET_MAIL_COMMAND, "" = none */
+};
+
+struct stmt_cache;
+
+struct med_ctx {
+	struct med_config cfg;
+	sqlite3 *db;
+	struct stmt_cache *stmts;
+	unsigned char access_key[MED_KEY_LEN];
+	unsigned char refresh_key[MED_KEY_LEN];
+	unsigned char reset_key[MED_KEY_LEN];
+	int64_t fixed_now;   /* tests: when non-zero, med_now() returns it */
+	uint64_t secrets_stamp; /* secrets.c: secrets/generation as last loaded */
+};
+
+/* Fill cfg from the environment, with the defaults above. */
+enum med_err med_config_from_env(struct med_config *cfg);
+
+/*
+ * Open the database (creating and migrating it when create is non-zero),
+ * load or create the secrets under cfg->data_dir and apply CLINIC_TZ to
+ * the process.  On failure the context is left closed.
+ */
+enum med_err med_ctx_open(struct med_ctx *ctx, const struct med_config *cfg, int create);
+void med_ctx_close(struct med_ctx *ctx);
+
+/*
+ * Secrets live in <data_dir>/secrets/<name>.key as 64 hex chars, mode 0600;
+ * with create, a missing one is generated.  med_ctx_load_secrets() (re)reads
+ * the three JWT keys (access, refresh, reset).
+ */
+enum med_err med_secret_load(const struct med_config *cfg, const char *name,
+    unsigned char key[MED_KEY_LEN], int create);
+enum med_err med_ctx_load_secrets(struct med_ctx *ctx, int create);
+
+/* Seconds since the epoch, UTC; honours ctx->fixed_now. */
+int64_t med_now(const struct med_ctx *ctx);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * profiles.h - who a user is in the clinic: the patient or doctor profile
+ * behind an account, and whether a doctor treats a patient.  Shared by
+ * every domain that scopes data to its owner.
+ */
+#ifndef PROFILES_H
+#define PROFILES_H
+
+#include "http.h"
+
+/* Patient / doctor id of a user; MED_ENOTFOUND when the user has no profile. */
+enum med_err profile_patient_of_user(struct med_ctx *ctx, const char *user_id,
+    char out[MED_UUID_LEN + 1]);
+enum med_err profile_doctor_of_user(struct med_ctx *ctx, const char *user_id,
+    char out[MED_UUID_LEN + 1]);
+
+/* MED_OK when the row exists, MED_ENOTFOUND when not. */
+enum med_err profile_patient_exists(struct med_ctx *ctx, const char *patient_id);
+enum med_err profile_doctor_exists(struct med_ctx *ctx, const char *doctor_id);
+
+/*
+ * 1 when the doctor has at least one appointment (any status) with the
+ * patient, 0 when not, -1 on database error.  This is the relationship
+ * that lets a doctor read a patient's profile or write their records.
+ */
+int profile_doctor_treats(struct med_ctx *ctx, const char *doctor_id, const char *patient_id);
+
+#endif

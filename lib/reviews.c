@@ -1,0 +1,363 @@
+/*
+ * reviews.c - a patient's favorite doctors and the doctors' reviews
+ * (API.md §5, "Favorites and reviews").
+ */
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "doctors.h"
+#include "handlers.h"
+#include "profiles.h"
+#include "util.h"
+#include "valid.h"
+
+static const char SQL_FAV_ADD[] =
+    "INSERT OR IGNORE INTO favorite_doctors (id, patient_id, doctor_id, created_at)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_FAV_GET[] =
+    "SELECT id, doctor_id, created_at FROM favorite_doctors"
+    " WHERE patient_id = ?1 AND doctor_id = ?2";
+static const char SQL_FAV_DEL[] =
+    "DELETE FROM favorite_doctors WHERE patient_id = ?1 AND doctor_id = ?2";
+static const char SQL_FAV_LIST[] =
+    "SELECT " DOCTOR_COLUMNS " FROM favorite_doctors f JOIN doctors d ON d.id = f.doctor_id"
+    " WHERE f.patient_id = ?1 ORDER BY d.last_name, d.first_name, d.id LIMIT ?2 OFFSET ?3";
+
+static const char SQL_REV_LIST[] =
+    "SELECT id, patient_id, doctor_id, rating, comment, created_at FROM doctor_reviews"
+    " WHERE doctor_id = ?1 ORDER BY created_at DESC, id LIMIT ?2 OFFSET ?3";
+static const char SQL_REV_GET[] =
+    "SELECT id, patient_id, doctor_id, rating, comment, created_at FROM doctor_reviews"
+    " WHERE id = ?1";
+static const char SQL_COMPLETED[] =
+    "SELECT 1 FROM appointments WHERE doctor_id = ?1 AND patient_id = ?2"
+    " AND status = 'COMPLETED' LIMIT 1";
+static const char SQL_REVIEWED[] =
+    "SELECT 1 FROM doctor_reviews WHERE doctor_id = ?1 AND patient_id = ?2";
+static const char SQL_REV_INSERT[] =
+    "INSERT INTO doctor_reviews (id, patient_id, doctor_id, rating, comment, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+/* Recomputed from the rows, in the review's transaction: never drifts. */
+static const char SQL_RATING[] =
+    "UPDATE doctors SET"
+    " avg_rating = coalesce((SELECT avg(rating) FROM doctor_reviews WHERE doctor_id = ?1), 0),"
+    " rating_count = (SELECT count(*) FROM doctor_reviews WHERE doctor_id = ?1)"
+    " WHERE id = ?1";
+
+/* The caller's patient id; on failure resp holds the 404. */
+static enum med_err
+own_patient(struct med_ctx *ctx, const struct med_req *req, char id[MED_UUID_LEN + 1],
+    struct med_resp *resp)
+{
+	enum med_err e = profile_patient_of_user(ctx, req->user.id, id);
+
+	if (e == MED_ENOTFOUND)
+		med_error(resp, 404, "Patient profile not found");
+	else if (e != MED_OK)
+		med_fail(resp, e);
+	return e;
+}
+
+/* Does the two-key query sql find a row?  1 yes, 0 no, -1 error. */
+static int
+pair_exists(struct med_ctx *ctx, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, a);
+	db_bind_text(st, 2, b);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Add (idempotently) and return the favorite {id, doctor_id, created_at}. */
+static enum med_err
+favorite_add(struct med_ctx *ctx, const char *patient, const char *doctor, cJSON **out)
+{
+	char id[MED_UUID_LEN + 1];
+	sqlite3_stmt *st;
+	enum med_err e;
+	int rc;
+
+	*out = NULL;
+	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK)
+		goto fail;
+	if ((st = db_stmt(ctx, SQL_FAV_ADD)) == NULL) {
+		e = MED_EDB;
+		goto fail;
+	}
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, patient);
+	db_bind_text(st, 3, doctor);
+	db_bind_int(st, 4, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK)
+		goto fail;
+	/* A second POST inserted nothing: the first favorite is the answer. */
+	if ((st = db_stmt(ctx, SQL_FAV_GET)) == NULL) {
+		e = MED_EDB;
+		goto fail;
+	}
+	db_bind_text(st, 1, patient);
+	db_bind_text(st, 2, doctor);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (*out = cJSON_CreateObject()) != NULL) {
+		db_json_text(*out, "id", st, 0);
+		db_json_text(*out, "doctor_id", st, 1);
+		db_json_instant(*out, "created_at", st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW || *out == NULL) {
+		e = rc == SQLITE_ROW ? MED_ENOMEM : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
+		goto fail;
+	}
+	if ((e = db_commit(ctx)) != MED_OK)
+		goto fail;
+	return MED_OK;
+fail:
+	db_rollback(ctx);
+	cJSON_Delete(*out);
+	*out = NULL;
+	return e;
+}
+
+HANDLER(h_favorite_add)
+{
+	char doctor[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
+	cJSON *fav;
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
+	    own_patient(ctx, req, patient, resp) != MED_OK)
+		return resp->status;
+	e = favorite_add(ctx, patient, doctor, &fav);
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	return med_created(resp, fav);
+}
+
+HANDLER(h_favorite_remove)
+{
+	char doctor[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
+	sqlite3_stmt *st;
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
+	    own_patient(ctx, req, patient, resp) != MED_OK)
+		return resp->status;
+	if ((e = profile_doctor_exists(ctx, doctor)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	/* One statement is its own transaction; removing a non-favorite is a no-op. */
+	if ((st = db_stmt(ctx, SQL_FAV_DEL)) == NULL)
+		return med_fail(resp, MED_EDB);
+	db_bind_text(st, 1, patient);
+	db_bind_text(st, 2, doctor);
+	if ((e = db_step_done(st)) != MED_OK)
+		return med_fail(resp, e);
+	return med_no_content(resp);
+}
+
+HANDLER(h_favorites_list)
+{
+	char patient[MED_UUID_LEN + 1];
+	int64_t skip, limit;
+	sqlite3_stmt *st;
+	cJSON *list;
+	int rc;
+
+	if (valid_paging(req, &skip, &limit, resp) != MED_OK ||
+	    own_patient(ctx, req, patient, resp) != MED_OK)
+		return resp->status;
+	if ((st = db_stmt(ctx, SQL_FAV_LIST)) == NULL)
+		return med_fail(resp, MED_EDB);
+	if ((list = cJSON_CreateArray()) == NULL)
+		return med_fail(resp, MED_ENOMEM);
+	db_bind_text(st, 1, patient);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, skip);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cJSON_AddItemToArray(list, doctor_json(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(list);
+		return med_fail(resp, db_err(rc));
+	}
+	return med_ok(resp, list);
+}
+
+/*
+ * A review row as JSON.  Rule: patient_id says who saw which doctor, which
+ * is medical information: it is shown to that patient and to admins only.
+ */
+static cJSON *
+review_json(sqlite3_stmt *st, int admin, const char *viewer)
+{
+	cJSON *o = cJSON_CreateObject();
+	const unsigned char *pid;
+
+	if (o == NULL)
+		return NULL;
+	db_json_text(o, "id", st, 0);
+	pid = sqlite3_column_text(st, 1);
+	if (admin || (viewer[0] != '\0' && pid != NULL && strcmp((const char *)pid, viewer) == 0))
+		db_json_text(o, "patient_id", st, 1);
+	else
+		cJSON_AddNullToObject(o, "patient_id");
+	db_json_text(o, "doctor_id", st, 2);
+	db_json_int(o, "rating", st, 3);
+	db_json_text(o, "comment", st, 4);
+	db_json_instant(o, "created_at", st, 5);
+	return o;
+}
+
+HANDLER(h_reviews_list)
+{
+	char doctor[MED_UUID_LEN + 1], viewer[MED_UUID_LEN + 1] = "";
+	int64_t skip, limit;
+	sqlite3_stmt *st;
+	cJSON *list;
+	enum med_err e;
+	int rc, admin = 0;
+
+	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
+	    valid_paging(req, &skip, &limit, resp) != MED_OK)
+		return resp->status;
+	/* The token is optional here; an inactive account sees what anyone sees. */
+	if (req->authed && req->user.is_active) {
+		admin = med_is_admin(req);
+		e = profile_patient_of_user(ctx, req->user.id, viewer);
+		if (e == MED_ENOTFOUND)
+			viewer[0] = '\0';
+		else if (e != MED_OK)
+			return med_fail(resp, e);
+	}
+	if ((e = profile_doctor_exists(ctx, doctor)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	if ((st = db_stmt(ctx, SQL_REV_LIST)) == NULL)
+		return med_fail(resp, MED_EDB);
+	if ((list = cJSON_CreateArray()) == NULL)
+		return med_fail(resp, MED_ENOMEM);
+	db_bind_text(st, 1, doctor);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, skip);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cJSON_AddItemToArray(list, review_json(st, admin, viewer));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(list);
+		return med_fail(resp, db_err(rc));
+	}
+	return med_ok(resp, list);
+}
+
+/*
+ * Insert the review and refresh the doctor's rating in one transaction.
+ * MED_ENOTFOUND: no such doctor; MED_EFORBIDDEN: no COMPLETED appointment
+ * with the doctor; MED_ECONFLICT: already reviewed.
+ */
+static enum med_err
+review_create(struct med_ctx *ctx, const char *patient, const char *doctor, int64_t rating,
+    const char *comment, cJSON **out)
+{
+	char id[MED_UUID_LEN + 1];
+	sqlite3_stmt *st;
+	enum med_err e;
+	int rc;
+
+	*out = NULL;
+	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK)
+		goto fail;
+	if ((rc = pair_exists(ctx, SQL_COMPLETED, doctor, patient)) != 1) {
+		e = rc == 0 ? MED_EFORBIDDEN : MED_EDB;
+		goto fail;
+	}
+	if ((rc = pair_exists(ctx, SQL_REVIEWED, doctor, patient)) != 0) {
+		e = rc == 1 ? MED_ECONFLICT : MED_EDB;
+		goto fail;
+	}
+	if ((st = db_stmt(ctx, SQL_REV_INSERT)) == NULL) {
+		e = MED_EDB;
+		goto fail;
+	}
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, patient);
+	db_bind_text(st, 3, doctor);
+	db_bind_int(st, 4, rating);
+	db_bind_text(st, 5, comment);
+	db_bind_int(st, 6, med_now(ctx));
+	if ((e = db_step_done(st)) != MED_OK)
+		goto fail;
+	if ((st = db_stmt(ctx, SQL_RATING)) == NULL) {
+		e = MED_EDB;
+		goto fail;
+	}
+	db_bind_text(st, 1, doctor);
+	if ((e = db_step_done(st)) != MED_OK)
+		goto fail;
+	if ((st = db_stmt(ctx, SQL_REV_GET)) == NULL) {
+		e = MED_EDB;
+		goto fail;
+	}
+	db_bind_text(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = review_json(st, 1, patient);
+	sqlite3_reset(st);
+	if (*out == NULL) {
+		e = rc == SQLITE_ROW ? MED_ENOMEM : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
+		goto fail;
+	}
+	if ((e = db_commit(ctx)) != MED_OK)
+		goto fail;
+	return MED_OK;
+fail:
+	db_rollback(ctx);
+	cJSON_Delete(*out);
+	*out = NULL;
+	return e;
+}
+
+HANDLER(h_reviews_create)
+{
+	static const struct fld specs[] = {
+		{ "rating", FT_INT, FF_REQUIRED, 1, 5 },
+		{ "comment", FT_STRING, FF_NULLABLE, 0, 1000 },
+	};
+	char doctor[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
+	struct fval v[2];
+	cJSON *review;
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
+	    valid_body(req, specs, 2, v, resp) != MED_OK ||
+	    own_patient(ctx, req, patient, resp) != MED_OK)
+		return resp->status;
+	e = review_create(ctx, patient, doctor, v[0].i,
+	    v[1].present && !v[1].is_null ? v[1].s : NULL, &review);
+	switch (e) {
+	case MED_OK:
+		return med_created(resp, review);
+	case MED_ENOTFOUND:
+		return med_error(resp, 404, "Doctor not found");
+	case MED_EFORBIDDEN:
+		return med_error(resp, 403, "Only a patient with a completed appointment may review this doctor");
+	case MED_ECONFLICT:
+		return med_error(resp, 409, "You have already reviewed this doctor");
+	default:
+		return med_fail(resp, e);
+	}
+}

@@ -1,0 +1,391 @@
+/*
+ * route.c - the routing table, read top to bottom, and the dispatch
+ * pipeline: route -> method -> authenticate -> active -> role -> body ->
+ * handler.  The first route whose pattern and method match wins, so more
+ * specific literal paths stand above parameterised ones.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "route.h"
+#include "handlers.h"
+#include "auth.h"
+#include "util.h"
+#include "db.h"
+#include "secrets.h"
+
+#define A ROLE_ADMIN
+#define D ROLE_DOCTOR
+#define P ROLE_PATIENT
+#define S ROLE_STAFF
+#define ANY ROLE_ANY
+#define V1 "/api/v1"
+
+static const struct med_route routes[] = {
+	/* method  pattern                                    auth           roles     handler */
+	{ "GET",    V1 "/health",                              AUTH_NONE,     0,        h_health },
+
+	{ "POST",   V1 "/auth/register",                       AUTH_NONE,     0,        h_auth_register },
+	{ "POST",   V1 "/auth/login",                          AUTH_NONE,     0,        h_auth_login },
+	{ "POST",   V1 "/auth/refresh",                        AUTH_NONE,     0,        h_auth_refresh },
+	{ "POST",   V1 "/auth/logout",                         AUTH_OPTIONAL, 0,        h_auth_logout },
+	{ "POST",   V1 "/auth/forgot",                         AUTH_NONE,     0,        h_auth_forgot },
+	{ "POST",   V1 "/auth/reset",                          AUTH_NONE,     0,        h_auth_reset },
+
+	{ "GET",    V1 "/users/me",                            AUTH_REQUIRED, ANY,      h_users_me_get },
+	{ "PATCH",  V1 "/users/me",                            AUTH_REQUIRED, ANY,      h_users_me_patch },
+	{ "GET",    V1 "/users",                               AUTH_REQUIRED, A,        h_users_list },
+	{ "PATCH",  V1 "/users/{user_id}",                     AUTH_REQUIRED, A,        h_users_patch },
+
+	{ "GET",    V1 "/patients",                            AUTH_REQUIRED, A|S,      h_patients_list },
+	{ "POST",   V1 "/patients",                            AUTH_REQUIRED, A,        h_patients_create },
+	{ "GET",    V1 "/patients/me",                         AUTH_REQUIRED, P|A,      h_patients_me_get },
+	{ "POST",   V1 "/patients/me",                         AUTH_REQUIRED, P|A,      h_patients_me_create },
+	{ "PATCH",  V1 "/patients/me",                         AUTH_REQUIRED, P|A,      h_patients_me_patch },
+	{ "GET",    V1 "/patients/{patient_id}",               AUTH_REQUIRED, A|S|D,    h_patients_get },
+	{ "PATCH",  V1 "/patients/{patient_id}",               AUTH_REQUIRED, A,        h_patients_patch },
+	{ "DELETE", V1 "/patients/{patient_id}",               AUTH_REQUIRED, A,        h_patients_delete },
+
+	{ "GET",    V1 "/doctors",                             AUTH_NONE,     0,        h_doctors_list },
+	{ "POST",   V1 "/doctors",                             AUTH_REQUIRED, A,        h_doctors_create },
+	{ "GET",    V1 "/doctors/specialties",                 AUTH_NONE,     0,        h_doctors_specialties },
+	{ "GET",    V1 "/doctors/me/profile",                  AUTH_REQUIRED, D|A,      h_doctors_me_get },
+	{ "POST",   V1 "/doctors/me/profile",                  AUTH_REQUIRED, D|A,      h_doctors_me_create },
+	{ "PATCH",  V1 "/doctors/me/profile",                  AUTH_REQUIRED, D|A,      h_doctors_me_patch },
+	{ "GET",    V1 "/doctors/me/favorites",                AUTH_REQUIRED, P,        h_favorites_list },
+	{ "PATCH",  V1 "/doctors/availability/{availability_id}", AUTH_REQUIRED, A|D,   h_availability_patch },
+	{ "DELETE", V1 "/doctors/availability/{availability_id}", AUTH_REQUIRED, A|D,   h_availability_delete },
+	{ "GET",    V1 "/doctors/{doctor_id}",                 AUTH_NONE,     0,        h_doctors_get },
+	{ "PATCH",  V1 "/doctors/{doctor_id}",                 AUTH_REQUIRED, A,        h_doctors_patch },
+	{ "DELETE", V1 "/doctors/{doctor_id}",                 AUTH_REQUIRED, A,        h_doctors_delete },
+	{ "GET",    V1 "/doctors/{doctor_id}/availability",    AUTH_NONE,     0,        h_availability_list },
+	{ "POST",   V1 "/doctors/{doctor_id}/availability",    AUTH_REQUIRED, A|D,      h_availability_create },
+	{ "GET",    V1 "/doctors/{doctor_id}/availability/slots", AUTH_NONE,  0,        h_slots },
+	{ "POST",   V1 "/doctors/{doctor_id}/favorite",        AUTH_REQUIRED, P,        h_favorite_add },
+	{ "DELETE", V1 "/doctors/{doctor_id}/favorite",        AUTH_REQUIRED, P,        h_favorite_remove },
+	{ "GET",    V1 "/doctors/{doctor_id}/reviews",         AUTH_OPTIONAL, 0,        h_reviews_list },
+	{ "POST",   V1 "/doctors/{doctor_id}/reviews",         AUTH_REQUIRED, P,        h_reviews_create },
+
+	{ "POST",   V1 "/appointments",                        AUTH_REQUIRED, P|A|S,    h_appt_create },
+	{ "GET",    V1 "/appointments/me",                     AUTH_REQUIRED, P|A,      h_appt_mine },
+	{ "GET",    V1 "/appointments/doctor/me",              AUTH_REQUIRED, D|A,      h_appt_doctor_mine },
+	{ "GET",    V1 "/appointments/{appointment_id}",       AUTH_REQUIRED, ANY,      h_appt_get },
+	{ "POST",   V1 "/appointments/{appointment_id}/cancel", AUTH_REQUIRED, ANY,     h_appt_cancel },
+	{ "POST",   V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, h_appt_reschedule },
+	{ "PATCH",  V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, h_appt_reschedule },
+	{ "PATCH",  V1 "/appointments/{appointment_id}/status", AUTH_REQUIRED, D|A,     h_appt_status },
+
+	{ "GET",    V1 "/medical-records/me",                  AUTH_REQUIRED, P|A,      h_records_mine },
+	{ "GET",    V1 "/medical-records/doctor/me",           AUTH_REQUIRED, D|A,      h_records_doctor_mine },
+	{ "POST",   V1 "/medical-records",                     AUTH_REQUIRED, D|A,      h_records_create },
+	{ "GET",    V1 "/medical-records/{record_id}",         AUTH_REQUIRED, P|D|A,    h_records_get },
+	{ "PATCH",  V1 "/medical-records/{record_id}",         AUTH_REQUIRED, D|A,      h_records_patch },
+	{ "DELETE", V1 "/medical-records/{record_id}",         AUTH_REQUIRED, A,        h_records_delete },
+
+	{ "POST",   V1 "/billing",                             AUTH_REQUIRED, A|S,      h_billing_create },
+	{ "GET",    V1 "/billing/me",                          AUTH_REQUIRED, P|A,      h_billing_mine },
+	{ "POST",   V1 "/billing/policies",                    AUTH_REQUIRED, A|S,      h_policy_create },
+	{ "GET",    V1 "/billing/policies/me",                 AUTH_REQUIRED, P|A,      h_policy_mine },
+	{ "GET",    V1 "/billing/policies/patient/{patient_id}", AUTH_REQUIRED, A|S,    h_policy_patient },
+	{ "PATCH",  V1 "/billing/policies/{policy_id}",        AUTH_REQUIRED, A|S,      h_policy_patch },
+	{ "DELETE", V1 "/billing/policies/{policy_id}",        AUTH_REQUIRED, A,        h_policy_delete },
+	{ "POST",   V1 "/billing/claims",                      AUTH_REQUIRED, A|S,      h_claim_create },
+	{ "GET",    V1 "/billing/claims/policy/{policy_id}",   AUTH_REQUIRED, A|S,      h_claim_policy },
+	{ "PATCH",  V1 "/billing/claims/{claim_id}",           AUTH_REQUIRED, A|S,      h_claim_patch },
+	{ "GET",    V1 "/billing/patient/{patient_id}",        AUTH_REQUIRED, A|S,      h_billing_patient },
+	{ "GET",    V1 "/billing/{billing_id}",                AUTH_REQUIRED, A|S|P,    h_billing_get },
+	{ "PATCH",  V1 "/billing/{billing_id}",                AUTH_REQUIRED, A|S,      h_billing_patch },
+
+	{ "GET",    V1 "/audit",                               AUTH_REQUIRED, A,        h_audit_list },
+
+	{ NULL, NULL, AUTH_NONE, 0, NULL },
+};
+
+const struct med_route *
+med_routes(void)
+{
+	return routes;
+}
+
+/*
+ * Segment-by-segment match.  "{x}" matches one non-empty segment; a single
+ * trailing slash on the path is tolerated so "/x" and "/x/" answer alike.
+ */
+int
+route_match(const char *pattern, const char *path, char **params, int *nparams)
+{
+	const char *p = pattern, *s = path;
+	int n = 0;
+
+	*nparams = 0;
+	while (*p != '\0') {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			size_t len = strcspn(s, "/");
+			if (pe == NULL || len == 0 || n >= MED_MAX_PARAMS)
+				goto nomatch;
+			if ((params[n] = strndup(s, len)) == NULL)
+				goto nomatch;
+			n++;
+			p = pe + 1;
+			s += len;
+			continue;
+		}
+		if (*p != *s)
+			goto nomatch;
+		p++;
+		s++;
+	}
+	if (*s == '/' && s[1] == '\0')
+		s++;
+	if (*s != '\0')
+		goto nomatch;
+	*nparams = n;
+	return 1;
+nomatch:
+	while (n > 0)
+		free(params[--n]);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} role_names[] = {
+	{ "ADMIN", ROLE_ADMIN }, { "DOCTOR", ROLE_DOCTOR },
+	{ "PATIENT", ROLE_PATIENT }, { "STAFF", ROLE_STAFF },
+};
+
+unsigned
+role_from_name(const char *name)
+{
+	for (size_t i = 0; name != NULL && i < sizeof role_names / sizeof role_names[0]; i++)
+		if (strcmp(name, role_names[i].name) == 0)
+			return role_names[i].bit;
+	return 0;
+}
+
+const char *
+role_name(unsigned role)
+{
+	for (size_t i = 0; i < sizeof role_names / sizeof role_names[0]; i++)
+		if (role_names[i].bit == role)
+			return role_names[i].name;
+	return NULL;
+}
+
+int
+med_has_role(const struct med_req *req, unsigned roles)
+{
+	if (!req->authed)
+		return 0;
+	return req->user.is_superuser || (req->user.role & roles) != 0;
+}
+
+/* Append a method to the Allow list once. */
+static void
+allow_add(char *allow, size_t size, const char *method)
+{
+	size_t mlen = strlen(method);
+	for (const char *a = allow; (a = strstr(a, method)) != NULL; a += mlen)
+		if ((a == allow || a[-1] == ' ') && (a[mlen] == ',' || a[mlen] == '\0'))
+			return;
+	if (allow[0] != '\0')
+		strncat(allow, ", ", size - strlen(allow) - 1);
+	strncat(allow, method, size - strlen(allow) - 1);
+}
+
+static void
+free_params(struct med_req *req)
+{
+	while (req->nparams > 0)
+		free(req->params[--req->nparams]);
+}
+
+/* Find the route for method+path; NULL with 404 or 405 already set in resp. */
+static const struct med_route *
+find_route(struct med_req *req, struct med_resp *resp)
+{
+	char *params[MED_MAX_PARAMS];
+	int nparams, path_known = 0;
+
+	resp->allow[0] = '\0';
+	for (const struct med_route *r = routes; r->handler != NULL; r++) {
+		if (!route_match(r->pattern, req->path, params, &nparams))
+			continue;
+		if (strcmp(r->method, req->method) == 0) {
+			free_params(req);
+			memcpy(req->params, params, sizeof params[0] * (size_t)nparams);
+			req->nparams = nparams;
+			return r;
+		}
+		while (nparams > 0)
+			free(params[--nparams]);
+		path_known = 1;
+		allow_add(resp->allow, sizeof resp->allow, r->method);
+	}
+	if (path_known) {
+		med_error(resp, 405, "Method not allowed");
+	} else {
+		resp->allow[0] = '\0';
+		med_error(resp, 404, "Not found");
+	}
+	return NULL;
+}
+
+/*
+ * cJSON decodes "\u0000" into a NUL that silently truncates the string, so
+ * such escapes are refused before parsing: no stored value can differ from
+ * what the client sent.
+ */
+static int
+has_nul_escape(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 6 <= n; i++) {
+		size_t bs = 0;
+		if (s[i] != '\\' || s[i + 1] != 'u' || memcmp(s + i + 2, "0000", 4) != 0)
+			continue;
+		while (bs < i && s[i - 1 - bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Parse the body as JSON, if any; 422 on malformed JSON. */
+static int
+parse_body(struct med_req *req, struct med_resp *resp)
+{
+	const char *end = NULL;
+
+	if (req->body == NULL || req->body_len == 0)
+		return 1;
+	if (!util_utf8_valid(req->body, req->body_len) ||
+	    has_nul_escape(req->body, req->body_len)) {
+		med_invalid(resp, "body", NULL, "Request body is not valid UTF-8 JSON text", "json_invalid");
+		return 0;
+	}
+	/*
+	 * cJSON stops after the first value; anything but whitespace after it
+	 * ("{}{}", "{} x") makes the body malformed, not silently truncated.
+	 */
+	req->json = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
+	while (req->json != NULL && end < req->body + req->body_len &&
+	    (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+		end++;
+	if (req->json != NULL && end != req->body + req->body_len) {
+		cJSON_Delete(req->json);
+		req->json = NULL;
+	}
+	if (req->json == NULL) {
+		med_invalid(resp, "body", NULL, "Request body is not valid JSON", "json_invalid");
+		return 0;
+	}
+	return 1;
+}
+
+static void
+dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	const struct med_route *r;
+	enum med_err e;
+
+	if (req->method == NULL || req->path == NULL) {
+		med_error(resp, 400, "Bad request");
+		return;
+	}
+	if ((r = find_route(req, resp)) == NULL)
+		return;
+	if (med_parse_query(req) != MED_OK) {
+		med_invalid(resp, "query", NULL, "Malformed query string", "value_error");
+		return;
+	}
+
+	if (r->auth != AUTH_NONE) {
+		e = auth_authenticate(ctx, req);
+		if (e == MED_EDB || e == MED_EBUSY || e == MED_ENOMEM) {
+			med_fail(resp, e);
+			return;
+		}
+		if (e == MED_OK)
+			memcpy(resp->user_id, req->user.id, sizeof resp->user_id);
+		/* AUTH_OPTIONAL routes treat a missing or bad token as anonymous. */
+		if (r->auth == AUTH_REQUIRED) {
+			if (e != MED_OK) {
+				med_unauthorized(resp, e == MED_ENOTFOUND ?
+				    "Not authenticated" : "Could not validate credentials");
+				return;
+			}
+			if (!req->user.is_active) {
+				med_error(resp, 403, "Inactive user");
+				return;
+			}
+			if (!med_has_role(req, r->roles)) {
+				med_error(resp, 403, "Insufficient role permissions");
+				return;
+			}
+		}
+	}
+	if (!parse_body(req, resp))
+		return;
+	r->handler(ctx, req, resp);
+}
+
+/*
+ * Rule: no cross-origin access unless the origin is listed, exactly, in
+ * CORS_ORIGINS.  The origin is echoed (never "*"), so credentials stay
+ * confined to the origins the clinic named.
+ */
+static int
+origin_allowed(const char *list, const char *origin)
+{
+	size_t len;
+
+	if (origin == NULL || *origin == '\0' || (len = strlen(origin)) >= 256)
+		return 0;
+	for (const char *p = list; *p != '\0';) {
+		size_t n = strcspn(p, ", ");
+		if (n == len && strncmp(p, origin, n) == 0)
+			return 1;
+		p += n;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
+
+/* A CORS preflight for a known path from an allowed origin: 204 with Allow. */
+static int
+preflight(struct med_req *req, struct med_resp *resp)
+{
+	if (strcmp(req->method, "OPTIONS") != 0 || resp->cors_origin[0] == '\0')
+		return 0;
+	req->method = "\x01"; /* matches no route: find_route collects Allow */
+	find_route(req, resp);
+	req->method = "OPTIONS";
+	if (resp->status != 405)
+		return 0;
+	resp->preflight = 1;
+	med_no_content(resp);
+	return 1;
+}
+
+void
+med_handle(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	memset(resp, 0, sizeof *resp);
+	/* One stat(): pick up secrets rotated by medadm (failure keeps the old keys). */
+	(void)secrets_refresh(ctx);
+	if (req->method != NULL && req->path != NULL &&
+	    origin_allowed(ctx->cfg.cors_origins, req->origin)) {
+		snprintf(resp->cors_origin, sizeof resp->cors_origin, "%s", req->origin);
+		if (preflight(req, resp))
+			return;
+	}
+	dispatch(ctx, req, resp);
+	db_release(ctx);
+	if (resp->status == 0)
+		med_fail(resp, MED_OK);
+}

@@ -1,0 +1,315 @@
+/*
+ * users.c - /users: the caller's own account and the admin's view of all.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "db.h"
+#include "handlers.h"
+#include "pwhash.h"
+#include "route.h"
+#include "util.h"
+#include "users.h"
+#include "valid.h"
+
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 128
+
+#define USER_COLUMNS \
+    "u.id, u.email, u.is_active, u.is_superuser, u.created_at, u.role_id, r.name"
+
+static const char SQL_USER_GET[] =
+    "SELECT " USER_COLUMNS " FROM users u LEFT JOIN roles r ON r.id = u.role_id"
+    " WHERE u.id = ?1";
+static const char SQL_USER_LIST[] =
+    "SELECT " USER_COLUMNS " FROM users u LEFT JOIN roles r ON r.id = u.role_id"
+    " ORDER BY u.created_at, u.id LIMIT ?1 OFFSET ?2";
+static const char SQL_EMAIL_OTHER[] =
+    "SELECT 1 FROM users WHERE email = ?1 AND id <> ?2";
+static const char SQL_SET_EMAIL[] =
+    "UPDATE users SET email = ?2, updated_at = ?3 WHERE id = ?1";
+static const char SQL_SET_PASSWORD[] =
+    "UPDATE users SET password_hash = ?2, token_version = token_version + 1,"
+    " updated_at = ?3 WHERE id = ?1";
+static const char SQL_SET_ROLE[] =
+    "UPDATE users SET role_id = (SELECT id FROM roles WHERE name = ?2), updated_at = ?3"
+    " WHERE id = ?1";
+static const char SQL_SET_ACTIVE[] =
+    "UPDATE users SET is_active = ?2, updated_at = ?3 WHERE id = ?1";
+static const char SQL_SET_SUPERUSER[] =
+    "UPDATE users SET is_superuser = ?2, updated_at = ?3 WHERE id = ?1";
+
+static cJSON *
+user_json(sqlite3_stmt *st)
+{
+	cJSON *o = cJSON_CreateObject(), *role;
+
+	if (o == NULL)
+		return NULL;
+	db_json_text(o, "id", st, 0);
+	db_json_text(o, "email", st, 1);
+	db_json_bool(o, "is_active", st, 2);
+	db_json_bool(o, "is_superuser", st, 3);
+	db_json_instant(o, "created_at", st, 4);
+	if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
+		cJSON_AddNullToObject(o, "role");
+	} else if ((role = cJSON_AddObjectToObject(o, "role")) != NULL) {
+		db_json_int(role, "id", st, 5);
+		db_json_text(role, "name", st, 6);
+	}
+	return o;
+}
+
+/* The User object for id, or MED_ENOTFOUND. */
+enum med_err
+users_get_json(struct med_ctx *ctx, const char *id, cJSON **out)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_USER_GET);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (*out = user_json(st)) == NULL)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_OK;
+	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+}
+
+static int
+reply_user(struct med_ctx *ctx, const char *id, struct med_resp *resp)
+{
+	cJSON *user;
+	enum med_err e = users_get_json(ctx, id, &user);
+
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "User not found");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	return med_ok(resp, user);
+}
+
+/* Run one "UPDATE users SET x = ?2, updated_at = ?3 WHERE id = ?1". */
+static enum med_err
+set_text(struct med_ctx *ctx, const char *sql, const char *id, const char *value)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, value);
+	db_bind_int(st, 3, med_now(ctx));
+	return db_step_done(st);
+}
+
+static enum med_err
+set_int(struct med_ctx *ctx, const char *sql, const char *id, int64_t value)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	db_bind_int(st, 2, value);
+	db_bind_int(st, 3, med_now(ctx));
+	return db_step_done(st);
+}
+
+static enum med_err
+email_in_use(struct med_ctx *ctx, const char *email, const char *id)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_EMAIL_OTHER);
+	int rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, email);
+	db_bind_text(st, 2, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_ECONFLICT;
+	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+/* Fields of a user update; absent ones are left alone. */
+struct user_change {
+	const char *email;
+	const char *password_hash;
+	const char *role;
+	int set_active, is_active;
+	int set_superuser, is_superuser;
+};
+
+/* Apply a change to user id in one transaction.  A new password ends every session. */
+static enum med_err
+apply_change(struct med_ctx *ctx, const char *id, const struct user_change *ch)
+{
+	struct med_user u;
+	enum med_err e;
+
+	if ((e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = auth_load_user(ctx, id, &u)) != MED_OK)
+		goto fail;
+	if (ch->email != NULL && ((e = email_in_use(ctx, ch->email, id)) != MED_OK ||
+	    (e = set_text(ctx, SQL_SET_EMAIL, id, ch->email)) != MED_OK))
+		goto fail;
+	if (ch->password_hash != NULL &&
+	    (e = set_text(ctx, SQL_SET_PASSWORD, id, ch->password_hash)) != MED_OK)
+		goto fail;
+	if (ch->role != NULL && (e = set_text(ctx, SQL_SET_ROLE, id, ch->role)) != MED_OK)
+		goto fail;
+	if (ch->set_active && (e = set_int(ctx, SQL_SET_ACTIVE, id, ch->is_active)) != MED_OK)
+		goto fail;
+	if (ch->set_superuser &&
+	    (e = set_int(ctx, SQL_SET_SUPERUSER, id, ch->is_superuser)) != MED_OK)
+		goto fail;
+	return db_commit(ctx);
+fail:
+	db_rollback(ctx);
+	return e;
+}
+
+static int
+reply_change(struct med_ctx *ctx, const char *id, const struct user_change *ch,
+    struct med_resp *resp)
+{
+	enum med_err e = apply_change(ctx, id, ch);
+
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "User not found");
+	if (e == MED_ECONFLICT)
+		return med_error(resp, 409, "Email already registered");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	return reply_user(ctx, id, resp);
+}
+
+enum med_err
+users_set_role(struct med_ctx *ctx, const char *id, const char *role)
+{
+	struct user_change ch = { .role = role };
+
+	if (role_from_name(role) == 0)
+		return MED_EINVAL;
+	return apply_change(ctx, id, &ch);
+}
+
+enum med_err
+users_set_active(struct med_ctx *ctx, const char *id, int active)
+{
+	struct user_change ch = { .set_active = 1, .is_active = active != 0 };
+
+	return apply_change(ctx, id, &ch);
+}
+
+enum med_err
+users_set_password(struct med_ctx *ctx, const char *id, const char *password)
+{
+	struct user_change ch = { 0 };
+	char hash[PWHASH_MAX];
+	enum med_err e;
+
+	if ((e = pwhash_hash(password, hash)) != MED_OK)
+		return e;
+	ch.password_hash = hash;
+	return apply_change(ctx, id, &ch);
+}
+
+HANDLER(h_users_me_get)
+{
+	return reply_user(ctx, req->user.id, resp);
+}
+
+HANDLER(h_users_me_patch)
+{
+	static const struct fld specs[] = {
+		{ "email", FT_EMAIL, 0 },
+		{ "password", FT_STRING, 0, PASSWORD_MIN, PASSWORD_MAX },
+	};
+	struct user_change ch = { 0 };
+	char hash[PWHASH_MAX];
+	struct fval v[2];
+	enum med_err e;
+
+	if (req->json != NULL && cJSON_IsObject(req->json)) {
+		if (cJSON_HasObjectItem(req->json, "role"))
+			return med_error(resp, 403, "You cannot change your role");
+		/* Rule: no user may grant itself activation or superuser rights. */
+		if (cJSON_HasObjectItem(req->json, "is_active") ||
+		    cJSON_HasObjectItem(req->json, "is_superuser"))
+			return med_error(resp, 403, "You cannot change your account status");
+	}
+	if (valid_body(req, specs, 2, v, resp) != MED_OK)
+		return resp->status;
+	ch.email = v[0].present ? v[0].s : NULL;
+	if (v[1].present) {
+		if ((e = pwhash_hash(v[1].s, hash)) != MED_OK)
+			return med_fail(resp, e);
+		ch.password_hash = hash;
+	}
+	return reply_change(ctx, req->user.id, &ch, resp);
+}
+
+HANDLER(h_users_list)
+{
+	int64_t skip, limit;
+	sqlite3_stmt *st;
+	cJSON *list;
+	int rc;
+
+	if (valid_paging(req, &skip, &limit, resp) != MED_OK)
+		return resp->status;
+	if ((st = db_stmt(ctx, SQL_USER_LIST)) == NULL || (list = cJSON_CreateArray()) == NULL)
+		return med_fail(resp, MED_EDB);
+	db_bind_int(st, 1, limit);
+	db_bind_int(st, 2, skip);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cJSON_AddItemToArray(list, user_json(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(list);
+		return med_fail(resp, db_err(rc));
+	}
+	return med_ok(resp, list);
+}
+
+HANDLER(h_users_patch)
+{
+	static const struct fld specs[] = {
+		{ "email", FT_EMAIL, 0 },
+		{ "password", FT_STRING, 0, PASSWORD_MIN, PASSWORD_MAX },
+		{ "role", FT_STRING, 0, 1, 16 },
+		{ "is_active", FT_BOOL, 0 },
+		{ "is_superuser", FT_BOOL, 0 },
+	};
+	struct user_change ch = { 0 };
+	char id[MED_UUID_LEN + 1], hash[PWHASH_MAX];
+	struct fval v[5];
+	enum med_err e;
+
+	if (valid_path_uuid(req, 0, "user_id", id, resp) != MED_OK ||
+	    valid_body(req, specs, 5, v, resp) != MED_OK)
+		return resp->status;
+	if (v[2].present && role_from_name(v[2].s) == 0)
+		return med_error(resp, 400, "Invalid role");
+	ch.email = v[0].present ? v[0].s : NULL;
+	ch.role = v[2].present ? v[2].s : NULL;
+	ch.set_active = v[3].present;
+	ch.is_active = v[3].b;
+	ch.set_superuser = v[4].present;
+	ch.is_superuser = v[4].b;
+	if (v[1].present) {
+		if ((e = pwhash_hash(v[1].s, hash)) != MED_OK)
+			return med_fail(resp, e);
+		ch.password_hash = hash;
+	}
+	return reply_change(ctx, id, &ch, resp);
+}

@@ -1,0 +1,226 @@
+/*
+ * commands.c - the command table, dispatch, and the database life-cycle
+ * commands (init, migrate, seed).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "embedded.h"
+#include "medadm.h"
+
+const struct adm_command adm_commands[] = {
+	{ "init", "init", "create the database (schema, secrets) if absent", NULL, 0, cmd_init },
+	{ "migrate", "migrate", "apply forward schema migrations", NULL, 0, cmd_migrate },
+	{ "seed", "seed [--force]", "load the demo data (refuses a non-empty database)",
+	  "The demo accounts share the password Algeria123!: demo only.\n", 1, cmd_seed },
+	{ "user add", "user add EMAIL --role ROLE", "create a user; password read from stdin",
+	  "ROLE is ADMIN, DOCTOR, PATIENT or STAFF.  The password (min 8 characters)\n"
+	  "is the first line of standard input.\n", 1, cmd_user_add },
+	{ "user list", "user list", "list users", NULL, 1, cmd_user_list },
+	{ "user show", "user show EMAIL|ID", "show one user", NULL, 1, cmd_user_show },
+	{ "user set-role", "user set-role EMAIL|ID ROLE", "change a user's role", NULL, 1,
+	  cmd_user_set_role },
+	{ "user activate", "user activate EMAIL|ID", "allow a user to log in", NULL, 1,
+	  cmd_user_activate },
+	{ "user deactivate", "user deactivate EMAIL|ID", "refuse a user everything", NULL, 1,
+	  cmd_user_deactivate },
+	{ "user reset-password", "user reset-password EMAIL",
+	  "print a single-use password-reset token (15 minutes)",
+	  "Hand the token to the user out of band; they POST it to /api/v1/auth/reset.\n",
+	  1, cmd_user_reset_password },
+	{ "user revoke-sessions", "user revoke-sessions EMAIL|ID", "end every session of a user",
+	  NULL, 1, cmd_user_revoke_sessions },
+	{ "backup", "backup FILE [--force]",
+	  "consistent online copy of the database, verified",
+	  "The copy is taken through SQLite's online backup API from one read\n"
+	  "snapshot while the workers keep writing: it holds every transaction\n"
+	  "committed before it started.  It is written beside FILE, checked with\n"
+	  "PRAGMA integrity_check and renamed to FILE only if it passes.  FILE must\n"
+	  "not exist unless --force.  Prints its size and per-table row counts.\n",
+	  1, cmd_backup },
+	{ "restore", "restore FILE [--force]",
+	  "replace the database by a verified backup",
+	  "FILE must pass integrity_check and foreign_key_check, have this\n"
+	  "medadm's schema version and every table of schema.sql.  The current\n"
+	  "database is first copied to DB.pre-restore-<UTC time>.\n"
+	  "If any process has the database open (the workers), restore refuses\n"
+	  "unless --force, which restores online: FILE is copied into the live\n"
+	  "database in one transaction that the workers see as one commit.\n"
+	  "Otherwise the file is replaced and the old -wal/-shm are removed.\n",
+	  0, cmd_restore },
+	{ "check", "check [--max-wal MB]",
+	  "integrity, foreign keys, schema version, WAL size",
+	  "Exits 1 if anything is wrong, including a WAL larger than MB\n"
+	  "(default 256), the sign of a reader starving checkpoints.\n",
+	  0, cmd_check },
+	{ "audit", "audit [--user ID|EMAIL] [--patient ID] [--entity E] [--from DATE] [--to DATE] [--limit N]",
+	  "read the audit log",
+	  "DATE is YYYY-MM-DD (clinic-local day; --to includes that day) or an\n"
+	  "RFC 3339 instant.  --patient matches rows about the patient, their\n"
+	  "user account, and their current appointments, medical records,\n"
+	  "billings, insurance policies and claims, and rows whose detail names\n"
+	  "the patient id.  Shows the newest N matching rows (default 1000).\n",
+	  1, cmd_audit },
+	{ "export-patient", "export-patient ID|EMAIL",
+	  "everything held on one patient, as one JSON document",
+	  "The patient's right of access: profile, account (no password hash),\n"
+	  "appointments, medical records, billings, insurance policies and\n"
+	  "claims, reviews, favorite doctors and the access log.  The export is\n"
+	  "itself audited.\n",
+	  1, cmd_export_patient },
+	{ "rotate-secret", "rotate-secret",
+	  "new JWT secrets: every session of every user ends",
+	  "Running workers pick the new keys up at their next request (they\n"
+	  "watch secrets/generation); no restart is needed.  Every user's token\n"
+	  "version is bumped too, so old tokens die even where a key is stale.\n",
+	  1, cmd_rotate_secret },
+	{ NULL, NULL, NULL, NULL, 0, NULL },
+};
+
+/* Number of argv words matching the command's name, or 0. */
+static int
+name_matches(const char *name, int argc, char **argv)
+{
+	char buf[64];
+	int words = 0;
+
+	snprintf(buf, sizeof buf, "%s", name);
+	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		if (words >= argc || strcmp(argv[words], w) != 0)
+			return 0;
+		words++;
+	}
+	return words;
+}
+
+static int
+wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int
+adm_dispatch(struct adm *a, int argc, char **argv)
+{
+	enum med_err e;
+	int rc, words;
+
+	for (const struct adm_command *c = adm_commands; c->name != NULL; c++) {
+		if ((words = name_matches(c->name, argc, argv)) == 0)
+			continue;
+		if (wants_help(argc - words, argv + words)) {
+			adm_usage(c, stdout);
+			return ADM_OK;
+		}
+		if (c->needs_db) {
+			if ((e = med_ctx_open(&a->ctx, &a->cfg, 0)) != MED_OK) {
+				fprintf(stderr, "medadm: %s: %s\n", a->cfg.db_path, med_strerror(e));
+				return ADM_FAIL;
+			}
+		}
+		rc = c->run(a, argc - words, argv + words);
+		if (c->needs_db)
+			med_ctx_close(&a->ctx);
+		if (rc == ADM_USAGE)
+			adm_usage(c, stderr);
+		return rc;
+	}
+	fprintf(stderr, "medadm: unknown command '%s' (see medadm --help)\n", argv[0]);
+	return ADM_USAGE;
+}
+
+int
+cmd_init(struct adm *a, int argc, char **argv)
+{
+	enum med_err e;
+	int version;
+
+	(void)argv;
+	if (argc != 0)
+		return ADM_USAGE;
+	if ((e = med_ctx_open(&a->ctx, &a->cfg, 1)) != MED_OK)
+		return adm_fail(a->cfg.db_path, e);
+	e = db_schema_version(&a->ctx, &version);
+	med_ctx_close(&a->ctx);
+	if (e != MED_OK)
+		return adm_fail(a->cfg.db_path, e);
+	printf("%s: schema version %d\n", a->cfg.db_path, version);
+	return ADM_OK;
+}
+
+int
+cmd_migrate(struct adm *a, int argc, char **argv)
+{
+	enum med_err e;
+	int from = 0, to = 0;
+
+	(void)argv;
+	if (argc != 0)
+		return ADM_USAGE;
+	/* Opening with create applies the pending migrations in one transaction. */
+	if ((e = med_ctx_open(&a->ctx, &a->cfg, 0)) == MED_ESCHEMA || e == MED_OK) {
+		if (e == MED_OK) {
+			db_schema_version(&a->ctx, &from);
+			med_ctx_close(&a->ctx);
+			printf("schema version %d: up to date\n", from);
+			return ADM_OK;
+		}
+	} else {
+		return adm_fail(a->cfg.db_path, e);
+	}
+	if ((e = med_ctx_open(&a->ctx, &a->cfg, 1)) != MED_OK)
+		return adm_fail(a->cfg.db_path, e);
+	e = db_migrate(&a->ctx, &from, &to);
+	med_ctx_close(&a->ctx);
+	if (e != MED_OK)
+		return adm_fail("migrate", e);
+	printf("schema version %d -> %d\n", from, to);
+	return ADM_OK;
+}
+
+static int
+count_users(struct med_ctx *ctx)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(ctx->db, "SELECT count(*) FROM users", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+cmd_seed(struct adm *a, int argc, char **argv)
+{
+	int force = argc == 1 && strcmp(argv[0], "--force") == 0, n;
+	enum med_err e;
+
+	if (argc > 1 || (argc == 1 && !force))
+		return ADM_USAGE;
+	if ((n = count_users(&a->ctx)) < 0)
+		return adm_fail("seed", MED_EDB);
+	if (n > 0 && !force) {
+		fprintf(stderr, "medadm: seed: the database already holds %d users; "
+		    "use --force to load the demo data anyway\n", n);
+		return ADM_FAIL;
+	}
+	if ((e = db_begin(&a->ctx)) != MED_OK)
+		return adm_fail("seed", e);
+	if ((e = db_exec(&a->ctx, med_seed_sql)) != MED_OK) {
+		fprintf(stderr, "medadm: seed: %s\n", sqlite3_errmsg(a->ctx.db));
+		db_rollback(&a->ctx);
+		return ADM_FAIL;
+	}
+	if ((e = db_commit(&a->ctx)) != MED_OK)
+		return adm_fail("seed", e);
+	printf("demo data loaded (password of every demo account: Algeria123!)\n");
+	return ADM_OK;
+}

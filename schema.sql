@@ -1,0 +1,231 @@
+-- schema.sql - the clinic database, current version (PRAGMA user_version).
+-- Instants are INTEGER seconds since the epoch (UTC); availability times are
+-- INTEGER seconds after clinic-local midnight; money is INTEGER cents;
+-- ids are lowercase v4 UUID text.  Applied by db_open() on a new file;
+-- older files are brought forward by the migrations in lib/db.c.
+
+CREATE TABLE roles (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE users (
+    id               TEXT PRIMARY KEY,
+    email            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash    TEXT NOT NULL,
+    role_id          INTEGER REFERENCES roles(id),
+    locale           TEXT,
+    theme_preference TEXT,
+    is_active        INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+    is_superuser     INTEGER NOT NULL DEFAULT 0 CHECK (is_superuser IN (0, 1)),
+    token_version    INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+);
+
+-- Access, refresh and reset tokens revoked before their expiry.
+CREATE TABLE revoked_tokens (
+    jti        TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX revoked_tokens_expiry ON revoked_tokens(expires_at);
+
+-- Refresh tokens issued and not yet rotated: a token presented again after
+-- rotation is a reuse, which ends every session of the user.
+CREATE TABLE refresh_tokens (
+    jti        TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    expires_at INTEGER NOT NULL,
+    rotated_at INTEGER
+);
+CREATE INDEX refresh_tokens_user ON refresh_tokens(user_id);
+
+-- Failed logins, per account (email) and per client address, for throttling.
+CREATE TABLE login_failures (
+    key       TEXT NOT NULL,
+    failed_at INTEGER NOT NULL
+);
+CREATE INDEX login_failures_key ON login_failures(key, failed_at);
+
+CREATE TABLE patients (
+    id                      TEXT PRIMARY KEY,
+    user_id                 TEXT NOT NULL UNIQUE REFERENCES users(id),
+    first_name              TEXT,
+    last_name               TEXT,
+    phone                   TEXT,
+    date_of_birth           TEXT,
+    gender                  TEXT,
+    address                 TEXT,
+    city                    TEXT,
+    country                 TEXT,
+    blood_type              TEXT,
+    allergies               TEXT,
+    chronic_conditions      TEXT,
+    medications             TEXT,
+    emergency_contact_name  TEXT,
+    emergency_contact_phone TEXT,
+    created_at              INTEGER NOT NULL,
+    updated_at              INTEGER NOT NULL
+);
+
+CREATE TABLE doctors (
+    id               TEXT PRIMARY KEY,
+    user_id          TEXT NOT NULL UNIQUE REFERENCES users(id),
+    first_name       TEXT,
+    last_name        TEXT,
+    phone            TEXT,
+    bio              TEXT,
+    years_experience INTEGER,
+    clinic_address   TEXT,
+    city             TEXT COLLATE NOCASE,
+    country          TEXT,
+    avg_rating       REAL NOT NULL DEFAULT 0,
+    rating_count     INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+);
+CREATE INDEX doctors_city ON doctors(city);
+CREATE INDEX doctors_rating ON doctors(avg_rating);
+
+CREATE TABLE specialties (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT
+);
+
+CREATE TABLE doctor_specialties (
+    doctor_id    TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+    specialty_id INTEGER NOT NULL REFERENCES specialties(id),
+    PRIMARY KEY (doctor_id, specialty_id)
+) WITHOUT ROWID;
+CREATE INDEX doctor_specialties_specialty ON doctor_specialties(specialty_id, doctor_id);
+
+-- weekday: 0 = Monday .. 6 = Sunday; times: seconds after local midnight.
+CREATE TABLE doctor_availability (
+    id         TEXT PRIMARY KEY,
+    doctor_id  TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+    weekday    INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+    start_time INTEGER NOT NULL CHECK (start_time BETWEEN 0 AND 86399),
+    end_time   INTEGER NOT NULL CHECK (end_time BETWEEN 1 AND 86400),
+    is_active  INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    CHECK (end_time > start_time)
+);
+CREATE INDEX doctor_availability_doctor ON doctor_availability(doctor_id, weekday, start_time);
+
+CREATE TABLE favorite_doctors (
+    id         TEXT PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patients(id) ON DELETE CASCADE,
+    doctor_id  TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    UNIQUE (patient_id, doctor_id)
+);
+
+CREATE TABLE doctor_reviews (
+    id         TEXT PRIMARY KEY,
+    patient_id TEXT NOT NULL REFERENCES patients(id),
+    doctor_id  TEXT NOT NULL REFERENCES doctors(id),
+    rating     INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    comment    TEXT,
+    created_at INTEGER NOT NULL,
+    UNIQUE (patient_id, doctor_id)
+);
+CREATE INDEX doctor_reviews_doctor ON doctor_reviews(doctor_id, created_at);
+
+CREATE TABLE appointments (
+    id                  TEXT PRIMARY KEY,
+    doctor_id           TEXT NOT NULL REFERENCES doctors(id),
+    patient_id          TEXT NOT NULL REFERENCES patients(id),
+    start_time          INTEGER NOT NULL,
+    end_time            INTEGER NOT NULL,
+    reason              TEXT,
+    status              TEXT NOT NULL DEFAULT 'SCHEDULED'
+                        CHECK (status IN ('SCHEDULED', 'COMPLETED', 'CANCELLED')),
+    cancellation_reason TEXT,
+    created_at          INTEGER NOT NULL,
+    updated_at          INTEGER NOT NULL,
+    CHECK (end_time > start_time)
+);
+CREATE INDEX appointments_doctor_start ON appointments(doctor_id, start_time);
+CREATE INDEX appointments_patient_start ON appointments(patient_id, start_time);
+
+CREATE TABLE medical_records (
+    id             TEXT PRIMARY KEY,
+    patient_id     TEXT NOT NULL REFERENCES patients(id),
+    doctor_id      TEXT REFERENCES doctors(id),
+    diagnosis      TEXT NOT NULL,
+    treatment_plan TEXT,
+    prescription   TEXT,
+    notes          TEXT,
+    recorded_at    INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX medical_records_patient ON medical_records(patient_id, recorded_at);
+CREATE INDEX medical_records_doctor ON medical_records(doctor_id, recorded_at);
+
+CREATE TABLE billings (
+    id             TEXT PRIMARY KEY,
+    patient_id     TEXT NOT NULL REFERENCES patients(id),
+    appointment_id TEXT REFERENCES appointments(id),
+    amount_cents   INTEGER NOT NULL CHECK (amount_cents > 0 AND amount_cents <= 9999999999),
+    currency       TEXT NOT NULL DEFAULT 'USD',
+    description    TEXT,
+    status         TEXT NOT NULL DEFAULT 'PENDING'
+                   CHECK (status IN ('PENDING', 'PAID', 'VOID', 'REFUNDED')),
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+);
+CREATE INDEX billings_patient ON billings(patient_id, created_at);
+CREATE INDEX billings_appointment ON billings(appointment_id);
+
+CREATE TABLE insurance_policies (
+    id               TEXT PRIMARY KEY,
+    patient_id       TEXT NOT NULL REFERENCES patients(id),
+    provider_name    TEXT NOT NULL,
+    policy_number    TEXT NOT NULL,
+    coverage_details TEXT,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL
+);
+CREATE INDEX insurance_policies_patient ON insurance_policies(patient_id, created_at);
+
+CREATE TABLE insurance_claims (
+    id         TEXT PRIMARY KEY,
+    policy_id  TEXT NOT NULL REFERENCES insurance_policies(id),
+    billing_id TEXT REFERENCES billings(id),
+    status     TEXT NOT NULL DEFAULT 'PENDING'
+               CHECK (status IN ('PENDING', 'SUBMITTED', 'APPROVED', 'REJECTED', 'PAID')),
+    notes      TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX insurance_claims_policy ON insurance_claims(policy_id, created_at);
+CREATE INDEX insurance_claims_billing ON insurance_claims(billing_id);
+
+-- Append-only: the triggers refuse UPDATE and DELETE from any client.
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    at        INTEGER NOT NULL,
+    user_id   TEXT,
+    role      TEXT,
+    action    TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    entity_id TEXT,
+    outcome   TEXT NOT NULL,
+    detail    TEXT
+);
+CREATE INDEX audit_log_at ON audit_log(at);
+CREATE INDEX audit_log_user ON audit_log(user_id, at);
+CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);
+-- GET /audit?entity_id=X ("who saw this record") without the entity.
+CREATE INDEX audit_log_entity_id ON audit_log(entity_id, at);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
+
+PRAGMA user_version = 1;

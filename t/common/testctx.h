@@ -1,0 +1,29 @@
+/*
+ * testctx.h - in-process test fixtures: a fresh database in a temporary
+ * data directory, and a one-call way to drive the whole API through
+ * med_handle() without nginx.
+ */
+#ifndef TESTCTX_H
+#define TESTCTX_H
+
+#include <cjson/cJSON.h>
+#include "med.h"
+#include "http.h"
+
+/* Fresh temp dir + schema (and seed.sql when seed != 0); fixed_now set to now. */
+void test_ctx_open(struct med_ctx *ctx, int seed);
+/* Close and remove the temp dir. */
+void test_ctx_close(struct med_ctx *ctx);
+
+/*
+ * Call the API in-process.  token may be NULL; body may be NULL.  Returns
+ * the status; *out (if out != NULL) receives the parsed envelope, which
+ * the caller frees with cJSON_Delete (NULL for 204).
+ */
+int test_call(struct med_ctx *ctx, const char *method, const char *path,
+    const char *token, const char *body, cJSON **out);
+
+/* Log in through the API and return a malloc'd access token (NULL on failure). */
+char *test_login(struct med_ctx *ctx, const char *email, const char *password);
+
+#endif

@@ -1,0 +1,784 @@
+/*
+ * test_medadm.c - the medadm binary (env MEDADM), run with fork/exec on
+ * temporary databases: every subcommand's happy path and its refusals,
+ * and the restore round trip compared table by table.  The secret
+ * pick-up by a second "worker" context is tested in-process at the end.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "secrets.h"
+#include "testctx.h"
+#include "testreg.h"
+
+#define MAX_ARGS 16
+#define PW "Algeria123!"
+
+static char dir[64];
+static char dbp[128];
+static char out[1 << 20];
+static char err[1 << 16];
+
+/* Read a whole small file into buf (NUL-terminated). */
+static void
+slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (f == NULL)
+		return;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/*
+ * Run medadm --db <dbp> ARGS... (NULL-terminated) with `in` on stdin;
+ * stdout lands in out[], stderr in err[].  Returns the exit status.
+ */
+static int
+run(const char *in, const char *arg, ...)
+{
+	const char *bin = getenv("MEDADM");
+	char *argv[MAX_ARGS + 4], opath[160], epath[160], ipath[160];
+	va_list ap;
+	int n = 0, st;
+	pid_t pid;
+
+	ck_assert_msg(bin != NULL, "MEDADM is not set (run through make unit)");
+	argv[n++] = (char *)bin;
+	argv[n++] = "--db";
+	argv[n++] = dbp;
+	va_start(ap, arg);
+	for (const char *a = arg; a != NULL && n < MAX_ARGS; a = va_arg(ap, const char *))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	snprintf(opath, sizeof opath, "%s/.out", dir);
+	snprintf(epath, sizeof epath, "%s/.err", dir);
+	snprintf(ipath, sizeof ipath, "%s/.in", dir);
+	{
+		FILE *f = fopen(ipath, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs(in != NULL ? in : "", f);
+		fclose(f);
+	}
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int i = open(ipath, O_RDONLY), o = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+		    e = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (i < 0 || o < 0 || e < 0 || dup2(i, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(127);
+		execv(bin, argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	slurp(opath, out, sizeof out);
+	slurp(epath, err, sizeof err);
+	ck_assert_msg(WIFEXITED(st), "medadm died: %s", err);
+	return WEXITSTATUS(st);
+}
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/medadmtest.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(dbp, sizeof dbp, "%s/clinic.db", dir);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void
+seeded(void)
+{
+	ck_assert_int_eq(run(NULL, "init", NULL), 0);
+	ck_assert_int_eq(run(NULL, "seed", NULL), 0);
+}
+
+static sqlite3 *
+open_db(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+/* First column of the first row of sql as an integer (-1 if no row). */
+static int64_t
+scalar(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+	    sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int64_t
+scalar_at(const char *path, const char *sql)
+{
+	sqlite3 *db = open_db(path);
+	int64_t v = scalar(db, sql);
+
+	sqlite3_close(db);
+	return v;
+}
+
+/* FNV-1a over a value's type and bytes. */
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct tsum {
+	char name[64];
+	int64_t rows;
+	uint64_t sum;
+};
+
+/*
+ * Row count and an order-independent checksum (sum of per-row FNV
+ * hashes over every column's type and bytes) of every table of path;
+ * `where` (may be NULL) filters audit_log.  Returns the number of tables.
+ */
+static int
+checksums(const char *path, struct tsum *t, int max, const char *audit_where)
+{
+	sqlite3 *db = open_db(path);
+	sqlite3_stmt *names, *rows;
+	int n = 0;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
+	    " AND name NOT LIKE 'sqlite_%' ORDER BY name", -1, &names, NULL), SQLITE_OK);
+	while (sqlite3_step(names) == SQLITE_ROW && n < max) {
+		char *sql;
+		snprintf(t[n].name, sizeof t[n].name, "%s", sqlite3_column_text(names, 0));
+		t[n].rows = 0;
+		t[n].sum = 0;
+		sql = sqlite3_mprintf("SELECT * FROM \"%w\"%s%s", t[n].name,
+		    strcmp(t[n].name, "audit_log") == 0 && audit_where != NULL ? " WHERE " : "",
+		    strcmp(t[n].name, "audit_log") == 0 && audit_where != NULL ? audit_where : "");
+		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
+		while (sqlite3_step(rows) == SQLITE_ROW) {
+			uint64_t h = 0xcbf29ce484222325ULL;
+			for (int c = 0; c < sqlite3_column_count(rows); c++) {
+				int type = sqlite3_column_type(rows, c);
+				const void *blob = sqlite3_column_blob(rows, c);
+				h = fnv(h, &type, sizeof type);
+				h = fnv(h, blob != NULL ? blob : "", (size_t)sqlite3_column_bytes(rows, c));
+			}
+			t[n].rows++;
+			t[n].sum += h;
+		}
+		sqlite3_finalize(rows);
+		sqlite3_free(sql);
+		n++;
+	}
+	sqlite3_finalize(names);
+	sqlite3_close(db);
+	return n;
+}
+
+static cJSON *
+json_out(void)
+{
+	cJSON *j = cJSON_Parse(out);
+
+	ck_assert_msg(j != NULL, "not JSON: %s", out);
+	return j;
+}
+
+/* ---- usage, help, missing database -------------------------------------- */
+
+START_TEST(test_adm_usage_errors)
+{
+	seeded();
+	ck_assert_int_eq(run(NULL, NULL), 2);
+	ck_assert_int_eq(run(NULL, "frobnicate", NULL), 2);
+	ck_assert_int_eq(run(NULL, "--bogus", "check", NULL), 2);
+	ck_assert_int_eq(run(NULL, "backup", NULL), 2);
+	ck_assert_int_eq(run(NULL, "backup", "a.db", "b.db", NULL), 2);
+	ck_assert_int_eq(run(NULL, "backup", "--fast", NULL), 2);
+	ck_assert_int_eq(run(NULL, "restore", NULL), 2);
+	ck_assert_int_eq(run(NULL, "check", "--max-wal", "lots", NULL), 2);
+	ck_assert_int_eq(run(NULL, "check", "--max-wal", NULL), 2);
+	ck_assert_int_eq(run(NULL, "check", "extra", NULL), 2);
+	ck_assert_int_eq(run(NULL, "audit", "--limit", "0", NULL), 2);
+	ck_assert_int_eq(run(NULL, "audit", "--limit", "100001", NULL), 2);
+	ck_assert_int_eq(run(NULL, "audit", "--from", "2026-02-30", NULL), 2);
+	ck_assert_int_eq(run(NULL, "audit", "--to", "yesterday", NULL), 2);
+	ck_assert_int_eq(run(NULL, "audit", "--patient", "not-a-uuid", NULL), 2);
+	ck_assert_int_eq(run(NULL, "audit", "--user", NULL), 2);
+	ck_assert_int_eq(run(NULL, "audit", "stray", NULL), 2);
+	ck_assert_int_eq(run(NULL, "export-patient", NULL), 2);
+	ck_assert_int_eq(run(NULL, "export-patient", "a", "b", NULL), 2);
+	ck_assert_int_eq(run(NULL, "rotate-secret", "now", NULL), 2);
+	ck_assert_int_eq(run(NULL, "seed", "--forcefully", NULL), 2);
+	ck_assert_ptr_nonnull(strstr(err, "usage: medadm seed"));
+}
+END_TEST
+
+START_TEST(test_adm_help_everywhere)
+{
+	static const char *const cmds[][2] = {
+		{ "init", NULL }, { "migrate", NULL }, { "seed", NULL }, { "backup", NULL },
+		{ "restore", NULL }, { "check", NULL }, { "audit", NULL },
+		{ "export-patient", NULL }, { "rotate-secret", NULL }, { "user", "add" },
+		{ "user", "list" }, { "user", "revoke-sessions" },
+	};
+
+	/* No database at all: --help needs none. */
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		if (cmds[i][1] == NULL)
+			ck_assert_int_eq(run(NULL, cmds[i][0], "--help", NULL), 0);
+		else
+			ck_assert_int_eq(run(NULL, cmds[i][0], cmds[i][1], "--help", NULL), 0);
+		ck_assert_msg(strncmp(out, "usage: medadm ", 14) == 0, "%s: %s", cmds[i][0], out);
+	}
+	ck_assert_int_eq(run(NULL, "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "rotate-secret"));
+	ck_assert_ptr_nonnull(strstr(out, "export-patient"));
+	ck_assert_int_eq(access(dbp, F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_adm_missing_db)
+{
+	ck_assert_int_eq(run(NULL, "check", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "no database"));
+	ck_assert_int_eq(run(NULL, "backup", "x.db", NULL), 1);
+	ck_assert_int_eq(run(NULL, "audit", NULL), 1);
+	ck_assert_int_eq(run(NULL, "export-patient", "amina.benali@example.dz", NULL), 1);
+	ck_assert_int_eq(run(NULL, "rotate-secret", NULL), 1);
+	ck_assert_int_eq(run(NULL, "seed", NULL), 1);
+	ck_assert_int_eq(access(dbp, F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_adm_seed_refuses_non_empty)
+{
+	ck_assert_int_eq(run(NULL, "init", NULL), 0);
+	ck_assert_int_eq(run("S3cret-pass\n", "user", "add", "it@example.dz", "--role", "ADMIN",
+	    NULL), 0);
+	ck_assert_int_eq(run(NULL, "seed", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "--force"));
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM users"), 1);
+	ck_assert_int_eq(run(NULL, "seed", "--force", NULL), 0);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM users"), 12);
+}
+END_TEST
+
+/* ---- backup ----------------------------------------------------------- */
+
+START_TEST(test_adm_backup)
+{
+	char file[160];
+	cJSON *j, *tables;
+
+	seeded();
+	snprintf(file, sizeof file, "%s/b.db", dir);
+	ck_assert_int_eq(run(NULL, "--json", "backup", file, NULL), 0);
+	j = json_out();
+	tables = cJSON_GetObjectItem(j, "tables");
+	ck_assert_int_eq(cJSON_GetObjectItem(tables, "users")->valueint, 11);
+	ck_assert_int_eq(cJSON_GetObjectItem(tables, "appointments")->valueint,
+	    (int)scalar_at(dbp, "SELECT count(*) FROM appointments"));
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "integrity")->valuestring, "ok");
+	{
+		struct stat sb;
+		ck_assert_int_eq(stat(file, &sb), 0);
+		ck_assert_int_eq((int)cJSON_GetObjectItem(j, "bytes")->valuedouble, (int)sb.st_size);
+		ck_assert_int_eq(sb.st_mode & 077, 0); /* medical data: owner only */
+	}
+	cJSON_Delete(j);
+	/* A single self-contained file that passes integrity_check on its own. */
+	{
+		sqlite3 *db = open_db(file);
+		sqlite3_stmt *st;
+		ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "delete");
+		sqlite3_finalize(st);
+		ck_assert_int_eq(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "ok");
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	/* Audited in the live database. */
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM audit_log WHERE action = 'backup'"
+	    " AND entity = 'database' AND user_id IS NULL"), 1);
+	/* An existing file is not overwritten without --force. */
+	ck_assert_int_eq(run(NULL, "backup", file, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "exists"));
+	ck_assert_int_eq(run(NULL, "backup", file, "--force", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "integrity ok"));
+	ck_assert_ptr_nonnull(strstr(out, "users"));
+	/* An unwritable destination fails cleanly. */
+	ck_assert_int_eq(run(NULL, "backup", "/nonexistent-dir/b.db", NULL), 1);
+}
+END_TEST
+
+/* ---- restore ---------------------------------------------------------- */
+
+START_TEST(test_adm_restore_round_trip)
+{
+	struct tsum before[64], after[64];
+	char file[160], where[64], aside_glob[200];
+	int n, m;
+	int64_t last_audit;
+
+	seeded();
+	snprintf(file, sizeof file, "%s/b.db", dir);
+	ck_assert_int_eq(run(NULL, "export-patient", "amina.benali@example.dz", NULL), 0);
+	ck_assert_int_eq(run(NULL, "backup", file, NULL), 0);
+	n = checksums(file, before, 64, NULL);
+	ck_assert_int_ge(n, 17);
+	last_audit = scalar_at(file, "SELECT max(id) FROM audit_log");
+	ck_assert_int_ge(last_audit, 1);
+	/* Changes after the backup, which the restore must undo. */
+	ck_assert_int_eq(run("S3cret-pass\n", "user", "add", "late@example.dz", "--role", "STAFF",
+	    NULL), 0);
+	ck_assert_int_eq(run(NULL, "user", "deactivate", "amina.benali@example.dz", NULL), 0);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM users"), 12);
+
+	ck_assert_int_eq(run(NULL, "--json", "restore", file, NULL), 0);
+	{
+		cJSON *j = json_out();
+		const char *prev = cJSON_GetObjectItem(j, "previous")->valuestring;
+		ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "online")));
+		ck_assert_ptr_nonnull(strstr(prev, "clinic.db.pre-restore-"));
+		/* The previous database, kept aside, still has the late changes. */
+		ck_assert_int_eq(scalar_at(prev, "SELECT count(*) FROM users"), 12);
+		snprintf(aside_glob, sizeof aside_glob, "%s", prev);
+		cJSON_Delete(j);
+	}
+	/* Every table equal; audit_log equal up to the backup, plus the restore row. */
+	snprintf(where, sizeof where, "id <= %lld", (long long)last_audit);
+	m = checksums(dbp, after, 64, where);
+	ck_assert_int_eq(m, n);
+	for (int i = 0; i < n; i++) {
+		ck_assert_str_eq(after[i].name, before[i].name);
+		ck_assert_msg(after[i].rows == before[i].rows && after[i].sum == before[i].sum,
+		    "table %s differs: %lld vs %lld rows", before[i].name,
+		    (long long)after[i].rows, (long long)before[i].rows);
+	}
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM audit_log WHERE id > (SELECT max(id)"
+	    " FROM audit_log WHERE action <> 'db.restore')"), 1);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM audit_log WHERE action = 'db.restore'"), 1);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM users WHERE email = 'late@example.dz'"), 0);
+	/* The restored database serves: check is clean, users are back. */
+	ck_assert_int_eq(run(NULL, "check", NULL), 0);
+	ck_assert_int_eq(run(NULL, "user", "show", "amina.benali@example.dz", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"is_active\":\ttrue"));
+	(void)aside_glob;
+}
+END_TEST
+
+/* Write garbage over [off, off+len) of a copy of src. */
+static void
+corrupt_copy(const char *src, const char *dst, long off, long len)
+{
+	char cmd[512];
+	FILE *f;
+
+	if (strcmp(src, dst) != 0) {
+		snprintf(cmd, sizeof cmd, "cp '%s' '%s'", src, dst);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	ck_assert_ptr_nonnull(f = fopen(dst, "r+"));
+	fseek(f, off, SEEK_SET);
+	for (long i = 0; i < len; i++)
+		fputc((int)(i * 37 % 251), f);
+	fclose(f);
+}
+
+START_TEST(test_adm_restore_refusals)
+{
+	struct tsum before[64], after[64];
+	char good[160], bad[160], sql[512];
+	int n;
+	sqlite3 *db;
+
+	seeded();
+	snprintf(good, sizeof good, "%s/good.db", dir);
+	ck_assert_int_eq(run(NULL, "backup", good, NULL), 0);
+	n = checksums(dbp, before, 64, NULL);
+
+	/* Not there. */
+	snprintf(bad, sizeof bad, "%s/absent.db", dir);
+	ck_assert_int_eq(run(NULL, "restore", bad, NULL), 1);
+	/* Not a database at all. */
+	snprintf(bad, sizeof bad, "%s/text.db", dir);
+	{
+		FILE *f = fopen(bad, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("this is not a database\n", f);
+		fclose(f);
+	}
+	ck_assert_int_eq(run(NULL, "restore", bad, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "refusing"));
+	/* A clinic database with pages overwritten. */
+	snprintf(bad, sizeof bad, "%s/corrupt.db", dir);
+	corrupt_copy(good, bad, 4096 * 3, 4096 * 8);
+	ck_assert_int_eq(run(NULL, "restore", bad, "--force", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "refusing"));
+	/* A valid SQLite file of something else. */
+	snprintf(bad, sizeof bad, "%s/foreign.db", dir);
+	ck_assert_int_eq(sqlite3_open(bad, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE users (x); INSERT INTO users VALUES (1);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(NULL, "restore", bad, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "not a clinic database"));
+	/* Our schema, another version. */
+	snprintf(bad, sizeof bad, "%s/v99.db", dir);
+	snprintf(sql, sizeof sql, "cp '%s' '%s'", good, bad);
+	ck_assert_int_eq(system(sql), 0);
+	db = open_db(bad);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(NULL, "restore", bad, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "schema version 99"));
+	/* Foreign keys broken. */
+	snprintf(bad, sizeof bad, "%s/fk.db", dir);
+	snprintf(sql, sizeof sql, "cp '%s' '%s'", good, bad);
+	ck_assert_int_eq(system(sql), 0);
+	db = open_db(bad);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA foreign_keys = OFF; UPDATE appointments SET"
+	    " doctor_id = 'nobody'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(NULL, "restore", bad, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "foreign key"));
+
+	/* None of it touched the live database or left files aside. */
+	ck_assert_int_eq(checksums(dbp, after, 64, NULL), n);
+	for (int i = 0; i < n; i++)
+		ck_assert(after[i].rows == before[i].rows && after[i].sum == before[i].sum);
+	snprintf(sql, sizeof sql, "ls '%s' | grep -q pre-restore", dir);
+	ck_assert_int_ne(system(sql), 0);
+}
+END_TEST
+
+START_TEST(test_adm_restore_in_use)
+{
+	char file[160];
+	sqlite3 *held;
+
+	seeded();
+	snprintf(file, sizeof file, "%s/b.db", dir);
+	ck_assert_int_eq(run(NULL, "backup", file, NULL), 0);
+	/* This test process plays a worker: the database open in WAL mode. */
+	held = open_db(dbp);
+	ck_assert_int_eq(sqlite3_exec(held, "PRAGMA journal_mode=WAL; DELETE FROM login_failures;"
+	    " INSERT INTO specialties (name) VALUES ('Late')", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(scalar(held, "SELECT count(*) FROM specialties"), 11);
+	ck_assert_int_eq(run(NULL, "restore", file, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(err, "is open in process"));
+	ck_assert_int_eq(scalar(held, "SELECT count(*) FROM specialties"), 11);
+	/* check sees it too. */
+	ck_assert_int_eq(run(NULL, "--json", "check", NULL), 0);
+	{
+		cJSON *j = json_out();
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "in_use")));
+		ck_assert_int_eq(cJSON_GetObjectItem(j, "in_use_by_pid")->valueint, (int)getpid());
+		cJSON_Delete(j);
+	}
+	/* --force: online, and the running connection sees the restored data. */
+	ck_assert_int_eq(run(NULL, "restore", file, "--force", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "(online)"));
+	ck_assert_int_eq(scalar(held, "SELECT count(*) FROM specialties"), 10);
+	ck_assert_int_eq(scalar(held, "SELECT count(*) FROM audit_log WHERE action = 'db.restore'"), 1);
+	ck_assert_int_eq(scalar(held, "SELECT count(*) FROM pragma_integrity_check"
+	    " WHERE integrity_check = 'ok'"), 1);
+	sqlite3_close(held);
+	ck_assert_int_eq(run(NULL, "check", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "in use        no"));
+}
+END_TEST
+
+/* ---- check ------------------------------------------------------------ */
+
+START_TEST(test_adm_check)
+{
+	sqlite3 *db;
+	cJSON *j;
+
+	seeded();
+	ck_assert_int_eq(run(NULL, "check", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "status        OK"));
+	ck_assert_int_eq(run(NULL, "--json", "check", NULL), 0);
+	j = json_out();
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "ok")));
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "integrity")->valuestring, "ok");
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "schema_version")->valueint, MED_SCHEMA_VERSION);
+	cJSON_Delete(j);
+
+	/* A WAL over the limit: our open connection keeps it from being checkpointed away. */
+	db = open_db(dbp);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+	    " INSERT INTO specialties (name) VALUES ('W')", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(run(NULL, "check", "--max-wal", "0", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(out, "WAL larger than the limit"));
+	ck_assert_int_eq(run(NULL, "check", NULL), 0);
+
+	/* A foreign key violation. */
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA foreign_keys = OFF;"
+	    " UPDATE medical_records SET patient_id = 'ghost'", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(run(NULL, "--json", "check", NULL), 1);
+	j = json_out();
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "ok")));
+	ck_assert_int_ge(cJSON_GetObjectItem(j, "foreign_key_violations")->valueint, 1);
+	cJSON_Delete(j);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE medical_records SET patient_id ="
+	    " (SELECT id FROM patients LIMIT 1)", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(run(NULL, "check", NULL), 0);
+
+	/* Another schema version, and a missing table. */
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 0", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(run(NULL, "check", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(out, "run medadm migrate"));
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 1; DROP TABLE favorite_doctors",
+	    NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(run(NULL, "check", NULL), 1);
+	ck_assert_ptr_nonnull(strstr(out, "missing: favorite_doctors"));
+	sqlite3_close(db);
+
+	/* A corrupt file. */
+	corrupt_copy(dbp, dbp, 4096 * 2, 4096 * 6);
+	ck_assert_int_eq(run(NULL, "check", NULL), 1);
+}
+END_TEST
+
+/* ---- audit and export ------------------------------------------------- */
+
+#define AMINA_PATIENT "3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001"
+
+START_TEST(test_adm_export_patient)
+{
+	cJSON *j, *user;
+	sqlite3 *db;
+
+	seeded();
+	ck_assert_int_eq(run(NULL, "export-patient", "amina.benali@example.dz", NULL), 0);
+	ck_assert_ptr_null(strstr(out, "password"));
+	ck_assert_ptr_null(strstr(out, "$scrypt$"));
+	ck_assert_ptr_null(strstr(out, "token_version"));
+	j = json_out();
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "format")->valuestring, "medclinic-patient-export/1");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "patient_id")->valuestring, AMINA_PATIENT);
+	user = cJSON_GetObjectItem(j, "user");
+	ck_assert_str_eq(cJSON_GetObjectItem(user, "email")->valuestring, "amina.benali@example.dz");
+	ck_assert_str_eq(cJSON_GetObjectItem(user, "role")->valuestring, "PATIENT");
+	db = open_db(dbp);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "appointments")),
+	    (int)scalar(db, "SELECT count(*) FROM appointments WHERE patient_id = '" AMINA_PATIENT "'"));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "medical_records")),
+	    (int)scalar(db, "SELECT count(*) FROM medical_records WHERE patient_id = '" AMINA_PATIENT "'"));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "billings")),
+	    (int)scalar(db, "SELECT count(*) FROM billings WHERE patient_id = '" AMINA_PATIENT "'"));
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(j, "insurance_claims"));
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(j, "reviews"));
+	ck_assert_ptr_nonnull(cJSON_GetObjectItem(j, "favorite_doctors"));
+	cJSON_Delete(j);
+	/* Audited, and the same patient by id gives the same patient. */
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'export'"
+	    " AND entity = 'patient' AND entity_id = '" AMINA_PATIENT "'"), 1);
+	ck_assert_int_eq(run(NULL, "export-patient", AMINA_PATIENT, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"Benali\""));
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'export'"), 2);
+	/* Not a patient: a doctor's email, an unknown id. */
+	ck_assert_int_eq(run(NULL, "export-patient", "samir.bensalah@example.dz", NULL), 1);
+	ck_assert_int_eq(run(NULL, "export-patient", "00000000-0000-4000-8000-000000000000", NULL), 1);
+	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'export'"), 2);
+	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(test_adm_audit)
+{
+	cJSON *j, *r;
+	int n;
+
+	seeded();
+	ck_assert_int_eq(run(NULL, "export-patient", AMINA_PATIENT, NULL), 0);
+	ck_assert_int_eq(run(NULL, "user", "deactivate", "sara.bouzid@example.dz", NULL), 0);
+	ck_assert_int_eq(run(NULL, "user", "deactivate", "amina.benali@example.dz", NULL), 0);
+
+	ck_assert_int_eq(run(NULL, "--json", "audit", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 3);
+	cJSON_Delete(j);
+	/* About Amina: her export and her account, not Sara's. */
+	ck_assert_int_eq(run(NULL, "--json", "audit", "--patient", AMINA_PATIENT, NULL), 0);
+	j = json_out();
+	n = 0;
+	cJSON_ArrayForEach(r, j) {
+		const char *action = cJSON_GetObjectItem(r, "action")->valuestring;
+		ck_assert(strcmp(action, "export") == 0 || strcmp(action, "user.deactivate") == 0);
+		n++;
+	}
+	ck_assert_int_eq(n, 2);
+	cJSON_Delete(j);
+	ck_assert_int_eq(run(NULL, "--json", "audit", "--entity", "user", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 2);
+	cJSON_Delete(j);
+	/* Newest first when limited, printed oldest first. */
+	ck_assert_int_eq(run(NULL, "--json", "audit", "--limit", "1", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 0), "entity")->valuestring, "user");
+	cJSON_Delete(j);
+	/* Time window: nothing before 2000 or after 2999; all of today. */
+	ck_assert_int_eq(run(NULL, "--json", "audit", "--to", "2000-01-01", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 0);
+	cJSON_Delete(j);
+	ck_assert_int_eq(run(NULL, "--json", "audit", "--from", "2999-01-01T00:00:00Z", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 0);
+	cJSON_Delete(j);
+	ck_assert_int_eq(run(NULL, "--json", "audit", "--from", "2000-01-01", "--to", "2999-12-31",
+	    NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 3);
+	cJSON_Delete(j);
+	/* By user: medadm writes with no user; the admin has none yet. */
+	ck_assert_int_eq(run(NULL, "--json", "audit", "--user", "admin@example.dz", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 0);
+	cJSON_Delete(j);
+	ck_assert_int_eq(run(NULL, "audit", "--user", "nobody@example.dz", NULL), 1);
+	/* Text output has a header and the rows. */
+	ck_assert_int_eq(run(NULL, "audit", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "ACTION"));
+	ck_assert_ptr_nonnull(strstr(out, "user.deactivate"));
+}
+END_TEST
+
+/* ---- rotate-secret ---------------------------------------------------- */
+
+START_TEST(test_adm_rotate_secret)
+{
+	char path[200], before[128], after[128];
+	int64_t versions;
+
+	seeded();
+	snprintf(path, sizeof path, "%s/secrets/jwt_access.key", dir);
+	slurp(path, before, sizeof before);
+	ck_assert_int_eq((int)strlen(before), 65);
+	versions = scalar_at(dbp, "SELECT sum(token_version) FROM users");
+	ck_assert_int_eq(run(NULL, "--json", "rotate-secret", NULL), 0);
+	{
+		cJSON *j = json_out();
+		ck_assert_int_eq(cJSON_GetObjectItem(j, "users_signed_out")->valueint, 11);
+		cJSON_Delete(j);
+	}
+	slurp(path, after, sizeof after);
+	ck_assert_int_eq((int)strlen(after), 65);
+	ck_assert_str_ne(before, after);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT sum(token_version) FROM users"), versions + 11);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM audit_log WHERE action = 'secrets.rotate'"), 1);
+	snprintf(path, sizeof path, "%s/secrets/generation", dir);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	/* No temporary files left behind. */
+	snprintf(path, sizeof path, "ls '%s/secrets' | grep -q rotate", dir);
+	ck_assert_int_ne(system(path), 0);
+}
+END_TEST
+
+/*
+ * In-process: a "worker" context that logged a user in keeps serving after
+ * medadm (another context) rotates: old tokens are refused, a new login
+ * works, and the worker never restarted.
+ */
+START_TEST(test_adm_rotate_picked_up_by_worker)
+{
+	struct med_ctx admin, worker;
+	char *old, *fresh;
+	int users;
+
+	test_ctx_open(&admin, 1);
+	ck_assert_int_eq(med_ctx_open(&worker, &admin.cfg, 0), MED_OK);
+	old = test_login(&worker, "amina.benali@example.dz", PW);
+	ck_assert_ptr_nonnull(old);
+	ck_assert_int_eq(test_call(&worker, "GET", "/api/v1/users/me", old, NULL, NULL), 200);
+	ck_assert_int_eq(secrets_rotate(&admin, &users), MED_OK);
+	ck_assert_int_eq(users, 11);
+	ck_assert_int_eq(test_call(&worker, "GET", "/api/v1/users/me", old, NULL, NULL), 401);
+	fresh = test_login(&worker, "amina.benali@example.dz", PW);
+	ck_assert_ptr_nonnull(fresh);
+	ck_assert_int_eq(test_call(&worker, "GET", "/api/v1/users/me", fresh, NULL, NULL), 200);
+	/* Both processes agree on the keys: the token of one works at the other. */
+	ck_assert_int_eq(test_call(&admin, "GET", "/api/v1/users/me", fresh, NULL, NULL), 200);
+	ck_assert_int_eq(test_call(&admin, "GET", "/api/v1/users/me", old, NULL, NULL), 401);
+	free(old);
+	free(fresh);
+	med_ctx_close(&worker);
+	test_ctx_close(&admin);
+}
+END_TEST
+
+static Suite *
+medadm_suite(void)
+{
+	Suite *s = suite_create("medadm");
+	TCase *tc = tcase_create("medadm");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_adm_usage_errors);
+	tcase_add_test(tc, test_adm_help_everywhere);
+	tcase_add_test(tc, test_adm_missing_db);
+	tcase_add_test(tc, test_adm_seed_refuses_non_empty);
+	tcase_add_test(tc, test_adm_backup);
+	tcase_add_test(tc, test_adm_restore_round_trip);
+	tcase_add_test(tc, test_adm_restore_refusals);
+	tcase_add_test(tc, test_adm_restore_in_use);
+	tcase_add_test(tc, test_adm_check);
+	tcase_add_test(tc, test_adm_export_patient);
+	tcase_add_test(tc, test_adm_audit);
+	tcase_add_test(tc, test_adm_rotate_secret);
+	tcase_add_test(tc, test_adm_rotate_picked_up_by_worker);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_SUITE(medadm_suite)
