@@ -34,7 +34,7 @@ UNIT     = $(BUILD)/t/unit_tests
 E2E      = $(BUILD)/t/e2e_tests
 CHECK_LIBS = $(shell pkg-config --libs check)
 
-.PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress
+.PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress fuzz-smoke valgrind
 
 all: $(LIB) $(WORKER) $(MEDADM)
 
@@ -84,6 +84,7 @@ check: deps
 	$(MAKE) SANITIZE=1 tests
 	$(MAKE) unit
 	$(MAKE) SANITIZE=1 unit
+	$(MAKE) fuzz-smoke
 	$(MAKE) e2e
 	$(MAKE) SANITIZE=1 e2e
 
@@ -99,6 +100,23 @@ e2e: all $(E2E)
 # workers are SIGKILLed (make check runs it for a few seconds).
 stress: all $(E2E)
 	CRASH_SECONDS=$${CRASH_SECONDS:-60} CK_RUN_SUITE=e2e_crash sh t/run-e2e.sh $(abspath $(BUILD))
+
+# libFuzzer targets of fuzz/ (clang, -fsanitize=fuzzer,address,undefined,
+# built into build/fuzz): FUZZ_SECONDS per target; fuzz-smoke is the short
+# run of `make check`.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
+
+fuzz-smoke:
+	FUZZ_SECONDS=10 sh scripts/fuzz.sh
+
+# The worker (a plain build: valgrind and ASan don't mix) under valgrind
+# memcheck behind the real stack for a scripted session; fails on any
+# memory error or definite/indirect leak.
+valgrind:
+	$(MAKE) SANITIZE= BUILD=build all
+	sh scripts/valgrind.sh build
 
 clean:
 	rm -rf build

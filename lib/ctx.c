@@ -105,6 +105,8 @@ read_key(const char *path, unsigned char key[MED_KEY_LEN])
 		n--;
 	if (n != 2 * MED_KEY_LEN)
 		return MED_EINVAL;
+	/* sscanf() measures its input string first: it must end here. */
+	hex[n] = '\0';
 	for (size_t i = 0; i < MED_KEY_LEN; i++) {
 		unsigned int byte;
 		if (sscanf(hex + 2 * i, "%2x", &byte) != 1)
