@@ -77,8 +77,10 @@ stop:
 	@sh scripts/run.sh stop
 
 # --- tests ---------------------------------------------------------------
-# Unit tests, then unit tests under ASan+UBSan, then the real stack end to
-# end (nginx + spawn-fcgi workers built with sanitizers).
+# Unit tests (plain and under ASan+UBSan), a short run of every fuzz
+# target, the real stack end to end (plain and sanitized workers), the
+# worker under valgrind, make install into a DESTDIR, and the docs pages
+# in headless Chromium.
 check: deps
 	$(MAKE) tests
 	$(MAKE) SANITIZE=1 tests
@@ -87,6 +89,9 @@ check: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) e2e
 	$(MAKE) SANITIZE=1 e2e
+	$(MAKE) valgrind
+	$(MAKE) install-test
+	$(MAKE) docs-test
 
 tests: all $(UNIT) $(E2E)
 
@@ -110,6 +115,32 @@ fuzz:
 
 fuzz-smoke:
 	FUZZ_SECONDS=10 sh scripts/fuzz.sh
+
+# Benchmarks (issue 7): the data generator, the hello-world FastCGI pool
+# (named medfcgi in its own directory so scripts/stack.sh runs it as is),
+# the spawn/fsync probe; bench/run.sh installs wrk itself, writes
+# bench/RESULTS.md.  BENCH_SECONDS sets the length of each wrk run.
+BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/hello/medfcgi $(BUILD)/bench/probe \
+             $(BUILD)/bench/loop
+
+bench: all $(BENCH_BINS)
+	sh bench/run.sh $(abspath $(BUILD))
+
+$(BUILD)/bench/gen: bench/gen.c $(LIB) | $(BUILD)/bench
+	$(CC) $(CFLAGS) -o $@ bench/gen.c $(LIB) $(LDFLAGS) $(LDLIBS_LIB)
+
+$(BUILD)/bench/hello/medfcgi: bench/hello.c | $(BUILD)/bench/hello
+	$(CC) $(CFLAGS) -o $@ bench/hello.c $(LDFLAGS) -lfcgi
+
+$(BUILD)/bench/probe: bench/probe.c $(LIB) | $(BUILD)/bench
+	$(CC) $(CFLAGS) -o $@ bench/probe.c $(LIB) $(LDFLAGS) $(LDLIBS_LIB)
+
+# In-process request loop for profiling (see bench/loop.c).
+$(BUILD)/bench/loop: bench/loop.c $(LIB) | $(BUILD)/bench
+	$(CC) $(CFLAGS) -o $@ bench/loop.c $(LIB) $(LDFLAGS) $(LDLIBS_LIB)
+
+$(BUILD)/bench $(BUILD)/bench/hello:
+	mkdir -p $@
 
 # The worker (a plain build: valgrind and ASan don't mix) under valgrind
 # memcheck behind the real stack for a scripted session; fails on any

@@ -21,8 +21,6 @@
 
 #define REASON_MAX 500
 
-#define MSG_PATIENT_PROFILE "Patient profile not found"
-#define MSG_DOCTOR_PROFILE "Doctor profile not found"
 #define MSG_NOT_FOUND "Appointment not found"
 #define MSG_FORBIDDEN "Forbidden"
 
@@ -86,24 +84,18 @@ struct appt {
 	char status[16];
 };
 
+/* The columns of APPT_COLUMNS, in order. */
+static const struct db_col appt_cols[] = {
+	{ "id", DB_TEXT }, { "doctor_id", DB_TEXT }, { "patient_id", DB_TEXT },
+	{ "start_time", DB_INSTANT }, { "end_time", DB_INSTANT }, { "reason", DB_TEXT },
+	{ "status", DB_TEXT }, { "cancellation_reason", DB_TEXT },
+	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT },
+};
+
 static cJSON *
 appt_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "doctor_id", st, 1);
-	db_json_text(o, "patient_id", st, 2);
-	db_json_instant(o, "start_time", st, 3);
-	db_json_instant(o, "end_time", st, 4);
-	db_json_text(o, "reason", st, 5);
-	db_json_text(o, "status", st, 6);
-	db_json_text(o, "cancellation_reason", st, 7);
-	db_json_instant(o, "created_at", st, 8);
-	db_json_instant(o, "updated_at", st, 9);
-	return o;
+	return db_row_json(st, appt_cols, DB_NCOLS(appt_cols));
 }
 
 /* Load appointment id into a and, when json != NULL, its API object. */
@@ -314,11 +306,8 @@ HANDLER(h_appt_create)
 	if (valid_body(req, specs, own ? 4 : 5, f, resp) != MED_OK)
 		return resp->status;
 	if (own) {
-		e = profile_patient_of_user(ctx, req->user.id, patient_id);
-		if (e == MED_ENOTFOUND)
-			return med_error(resp, 404, MSG_PATIENT_PROFILE);
-		if (e != MED_OK)
-			return med_fail(resp, e);
+		if (profile_own_patient(ctx, req, patient_id, resp) != MED_OK)
+			return resp->status;
 	} else {
 		/* Rule: ADMIN and STAFF book on behalf of a named patient. */
 		if (!f[4].present || f[4].is_null)
@@ -379,8 +368,8 @@ list_for(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const 
 	int64_t skip, limit, from = INT64_MIN, to = INT64_MAX;
 	struct fval f[3];
 	sqlite3_stmt *st;
-	cJSON *list, *item;
-	int rc;
+	cJSON *list;
+	enum med_err e;
 
 	if (valid_paging(req, &skip, &limit, resp) != MED_OK ||
 	    valid_query(req, specs, 3, f, resp) != MED_OK)
@@ -393,50 +382,33 @@ list_for(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const 
 		    "Input should be a valid date or RFC 3339 datetime", "datetime_parsing");
 	if ((st = db_stmt(ctx, sql)) == NULL)
 		return med_fail(resp, MED_EDB);
-	if ((list = cJSON_CreateArray()) == NULL)
-		return med_fail(resp, MED_ENOMEM);
 	db_bind_text(st, 1, owner);
 	db_bind_int(st, 2, from);
 	db_bind_int(st, 3, to);
 	db_bind_text(st, 4, f[0].present ? status_names[f[0].i] : NULL);
 	db_bind_int(st, 5, limit);
 	db_bind_int(st, 6, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((item = appt_json(st)) == NULL) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		cJSON_AddItemToArray(list, item);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return med_fail(resp, db_err(rc));
-	}
+	/* Only sent back: text straight from the rows (db.h). */
+	if ((e = db_rows_raw(st, appt_cols, DB_NCOLS(appt_cols), &list)) != MED_OK)
+		return med_fail(resp, e);
 	return med_ok(resp, list);
 }
 
 HANDLER(h_appt_mine)
 {
 	char pid[MED_UUID_LEN + 1];
-	enum med_err e = profile_patient_of_user(ctx, req->user.id, pid);
 
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, MSG_PATIENT_PROFILE);
-	if (e != MED_OK)
-		return med_fail(resp, e);
+	if (profile_own_patient(ctx, req, pid, resp) != MED_OK)
+		return resp->status;
 	return list_for(ctx, req, resp, appt_sql_list_patient, pid);
 }
 
 HANDLER(h_appt_doctor_mine)
 {
 	char did[MED_UUID_LEN + 1];
-	enum med_err e = profile_doctor_of_user(ctx, req->user.id, did);
 
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, MSG_DOCTOR_PROFILE);
-	if (e != MED_OK)
-		return med_fail(resp, e);
+	if (profile_own_doctor(ctx, req, did, resp) != MED_OK)
+		return resp->status;
 	return list_for(ctx, req, resp, appt_sql_list_doctor, did);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "audit_query.h"
 #include "db.h"
 #include "handlers.h"
 #include "util.h"
@@ -106,25 +107,6 @@ parse_bound(const char *s, int end, int64_t *out)
 	return 1;
 }
 
-static cJSON *
-audit_json(sqlite3_stmt *st)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	db_json_int(o, "id", st, 0);
-	db_json_instant(o, "at", st, 1);
-	db_json_text(o, "user_id", st, 2);
-	db_json_text(o, "role", st, 3);
-	db_json_text(o, "action", st, 4);
-	db_json_text(o, "entity", st, 5);
-	db_json_text(o, "entity_id", st, 6);
-	db_json_text(o, "outcome", st, 7);
-	db_json_text(o, "detail", st, 8);
-	return o;
-}
-
 HANDLER(h_audit_list)
 {
 	static const struct fld specs[] = {
@@ -140,7 +122,7 @@ HANDLER(h_audit_list)
 	const char *sql;
 	sqlite3_stmt *st;
 	cJSON *list;
-	int rc;
+	enum med_err e;
 
 	if (valid_query(req, specs, 5, v, resp) != MED_OK ||
 	    valid_paging(req, &skip, &limit, resp) != MED_OK)
@@ -154,8 +136,6 @@ HANDLER(h_audit_list)
 	    SQL_AUDIT_ALL;
 	if ((st = db_stmt(ctx, sql)) == NULL)
 		return med_fail(resp, MED_EDB);
-	if ((list = cJSON_CreateArray()) == NULL)
-		return med_fail(resp, MED_ENOMEM);
 	for (int i = 0; i < 3; i++)
 		db_bind_text(st, 1 + i, v[i].present ? v[i].s : NULL);
 	for (int i = 0; i < 2; i++)
@@ -163,18 +143,20 @@ HANDLER(h_audit_list)
 			db_bind_int(st, 4 + i, bounds[i]);
 	db_bind_int(st, 6, limit);
 	db_bind_int(st, 7, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *row = audit_json(st);
-		if (row == NULL || !cJSON_AddItemToArray(list, row)) {
-			cJSON_Delete(row);
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return med_fail(resp, db_err(rc));
-	}
+	if ((e = db_rows_json(st, audit_row_json, &list)) != MED_OK)
+		return med_fail(resp, e);
 	return med_ok(resp, list);
+}
+
+enum med_err
+audit_commit(struct med_ctx *ctx, const struct med_user *user, const char *action,
+    const char *entity, const char *entity_id, const char *outcome, const char *detail)
+{
+	enum med_err e = audit_add(ctx, user, action, entity, entity_id, outcome, detail);
+
+	if (e != MED_OK) {
+		db_rollback(ctx);
+		return e;
+	}
+	return db_commit(ctx);
 }

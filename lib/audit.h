@@ -22,4 +22,12 @@ enum med_err audit_add(struct med_ctx *ctx, const struct med_user *user,
 enum med_err audit_add_list(struct med_ctx *ctx, const struct med_user *user,
     const char *action, const char *entity, const cJSON *list, const char *detail);
 
+/*
+ * audit_add() as the last step of the open transaction, then commit; on
+ * any failure everything is rolled back and the status returned.
+ */
+enum med_err audit_commit(struct med_ctx *ctx, const struct med_user *user,
+    const char *action, const char *entity, const char *entity_id,
+    const char *outcome, const char *detail);
+
 #endif

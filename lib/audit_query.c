@@ -28,8 +28,6 @@ enum med_err
 audit_query(struct med_ctx *ctx, const struct audit_filter *f, cJSON **rows)
 {
 	sqlite3_stmt *st = db_stmt(ctx, SQL_AUDIT_QUERY);
-	cJSON *list;
-	int rc;
 
 	*rows = NULL;
 	if (f->limit < 1 || f->limit > AUDIT_QUERY_MAX)
@@ -44,26 +42,17 @@ audit_query(struct med_ctx *ctx, const struct audit_filter *f, cJSON **rows)
 		db_bind_int(st, 4, f->to);
 	db_bind_text(st, 5, f->patient_id);
 	db_bind_int(st, 6, f->limit);
-	if ((list = cJSON_CreateArray()) == NULL)
-		return MED_ENOMEM;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-		db_json_int(o, "id", st, 0);
-		db_json_instant(o, "at", st, 1);
-		db_json_text(o, "user_id", st, 2);
-		db_json_text(o, "role", st, 3);
-		db_json_text(o, "action", st, 4);
-		db_json_text(o, "entity", st, 5);
-		db_json_text(o, "entity_id", st, 6);
-		db_json_text(o, "outcome", st, 7);
-		db_json_text(o, "detail", st, 8);
-		cJSON_AddItemToArray(list, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return db_err(rc) == MED_OK ? MED_EDB : db_err(rc);
-	}
-	*rows = list;
-	return MED_OK;
+	return db_rows_json(st, audit_row_json, rows);
+}
+
+static const struct db_col audit_cols[] = {
+	{ "id", DB_INT }, { "at", DB_INSTANT }, { "user_id", DB_TEXT }, { "role", DB_TEXT },
+	{ "action", DB_TEXT }, { "entity", DB_TEXT }, { "entity_id", DB_TEXT },
+	{ "outcome", DB_TEXT }, { "detail", DB_TEXT },
+};
+
+cJSON *
+audit_row_json(sqlite3_stmt *st)
+{
+	return db_row_json(st, audit_cols, DB_NCOLS(audit_cols));
 }

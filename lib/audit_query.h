@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include "med.h"
 
 #define AUDIT_QUERY_MAX 100000
@@ -31,5 +32,11 @@ struct audit_filter {
  * only through the first and last rules.
  */
 enum med_err audit_query(struct med_ctx *ctx, const struct audit_filter *f, cJSON **rows);
+
+/*
+ * An audit row as the API shows it, from a statement selecting
+ * id, at, user_id, role, action, entity, entity_id, outcome, detail.
+ */
+cJSON *audit_row_json(sqlite3_stmt *st);
 
 #endif

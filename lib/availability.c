@@ -180,7 +180,6 @@ HANDLER(h_availability_list)
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
-	int rc;
 
 	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK)
 		return resp->status;
@@ -190,16 +189,9 @@ HANDLER(h_availability_list)
 		return med_fail(resp, e);
 	if ((st = db_stmt(ctx, SQL_LIST)) == NULL)
 		return med_fail(resp, MED_EDB);
-	if ((list = cJSON_CreateArray()) == NULL)
-		return med_fail(resp, MED_ENOMEM);
 	db_bind_text(st, 1, doctor);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(list, window_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return med_fail(resp, db_err(rc));
-	}
+	if ((e = db_rows_json(st, window_json, &list)) != MED_OK)
+		return med_fail(resp, e);
 	return med_ok(resp, list);
 }
 
@@ -234,10 +226,7 @@ window_create(struct med_ctx *ctx, const struct med_req *req, struct window *w, 
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
 HANDLER(h_availability_create)
@@ -316,10 +305,7 @@ window_update(struct med_ctx *ctx, const struct med_req *req, const char *id,
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
 HANDLER(h_availability_patch)

@@ -44,6 +44,12 @@ static const char *const claim_statuses[] = {
 
 #define BILL_COLUMNS "id, patient_id, appointment_id, amount_cents, currency, description," \
     " status, created_at, updated_at"
+/* The columns of the SELECTs below, in order. */
+static const struct db_col billing_cols[] = {
+	{ "id", DB_TEXT }, { "patient_id", DB_TEXT }, { "appointment_id", DB_TEXT },
+	{ "amount", DB_MONEY }, { "currency", DB_TEXT }, { "description", DB_TEXT },
+	{ "status", DB_TEXT }, { "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT },
+};
 static const char SQL_BILL_GET[] =
     "SELECT " BILL_COLUMNS " FROM billings WHERE id = ?1";
 static const char SQL_BILL_BY_PATIENT[] =
@@ -70,6 +76,12 @@ static const char SQL_APPT_PATIENT[] =
 
 #define POLICY_COLUMNS "id, patient_id, provider_name, policy_number, coverage_details," \
     " created_at, updated_at"
+/* The columns of the SELECTs below, in order. */
+static const struct db_col policy_cols[] = {
+	{ "id", DB_TEXT }, { "patient_id", DB_TEXT }, { "provider_name", DB_TEXT },
+	{ "policy_number", DB_TEXT }, { "coverage_details", DB_TEXT },
+	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT },
+};
 static const char SQL_POLICY_GET[] =
     "SELECT " POLICY_COLUMNS " FROM insurance_policies WHERE id = ?1";
 static const char SQL_POLICY_BY_PATIENT[] =
@@ -94,6 +106,12 @@ static const char SQL_POLICY_HAS_CLAIMS[] =
 /* --- claims ------------------------------------------------------------ */
 
 #define CLAIM_COLUMNS "id, policy_id, billing_id, status, notes, created_at, updated_at"
+/* The columns of the SELECTs below, in order. */
+static const struct db_col claim_cols[] = {
+	{ "id", DB_TEXT }, { "policy_id", DB_TEXT }, { "billing_id", DB_TEXT },
+	{ "status", DB_TEXT }, { "notes", DB_TEXT },
+	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT },
+};
 static const char SQL_CLAIM_GET[] =
     "SELECT " CLAIM_COLUMNS " FROM insurance_claims WHERE id = ?1";
 static const char SQL_CLAIM_BY_POLICY[] =
@@ -112,159 +130,29 @@ static const char SQL_CLAIM_POLICY_PATIENT[] =
     "SELECT c.policy_id, p.patient_id FROM insurance_claims c"
     " JOIN insurance_policies p ON p.id = c.policy_id WHERE c.id = ?1";
 
-typedef cJSON *(*row_json_fn)(sqlite3_stmt *st);
-
 static cJSON *
 billing_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "patient_id", st, 1);
-	db_json_text(o, "appointment_id", st, 2);
-	db_json_money(o, "amount", st, 3);
-	db_json_text(o, "currency", st, 4);
-	db_json_text(o, "description", st, 5);
-	db_json_text(o, "status", st, 6);
-	db_json_instant(o, "created_at", st, 7);
-	db_json_instant(o, "updated_at", st, 8);
-	return o;
+	return db_row_json(st, billing_cols, DB_NCOLS(billing_cols));
 }
 
 static cJSON *
 policy_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "patient_id", st, 1);
-	db_json_text(o, "provider_name", st, 2);
-	db_json_text(o, "policy_number", st, 3);
-	db_json_text(o, "coverage_details", st, 4);
-	db_json_instant(o, "created_at", st, 5);
-	db_json_instant(o, "updated_at", st, 6);
-	return o;
+	return db_row_json(st, policy_cols, DB_NCOLS(policy_cols));
 }
 
 static cJSON *
 claim_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "policy_id", st, 1);
-	db_json_text(o, "billing_id", st, 2);
-	db_json_text(o, "status", st, 3);
-	db_json_text(o, "notes", st, 4);
-	db_json_instant(o, "created_at", st, 5);
-	db_json_instant(o, "updated_at", st, 6);
-	return o;
-}
-
-/* One row by id as JSON; MED_ENOTFOUND when missing. */
-static enum med_err
-load_one(struct med_ctx *ctx, const char *sql, const char *id, row_json_fn fn, cJSON **out)
-{
-	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
-
-	*out = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (*out = fn(st)) == NULL)
-		rc = SQLITE_NOMEM;
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
-}
-
-/* Rows of a "WHERE x = ?1 ... LIMIT ?2 OFFSET ?3" query as a JSON array. */
-static enum med_err
-load_list(struct med_ctx *ctx, const char *sql, const char *key, int64_t limit, int64_t skip,
-    row_json_fn fn, cJSON **out)
-{
-	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
-
-	*out = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	if ((*out = cJSON_CreateArray()) == NULL)
-		return MED_ENOMEM;
-	db_bind_text(st, 1, key);
-	db_bind_int(st, 2, limit);
-	db_bind_int(st, 3, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *row = fn(st);
-		if (row == NULL || !cJSON_AddItemToArray(*out, row)) {
-			cJSON_Delete(row);
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return MED_OK;
-	cJSON_Delete(*out);
-	*out = NULL;
-	return db_err(rc);
+	return db_row_json(st, claim_cols, DB_NCOLS(claim_cols));
 }
 
 /* The patient_id (text column 0) of the row with this id; MED_ENOTFOUND when none. */
 static enum med_err
 patient_of(struct med_ctx *ctx, const char *sql, const char *id, char out[MED_UUID_LEN + 1])
 {
-	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
-
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		db_col_copy(st, 0, out, MED_UUID_LEN + 1);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
-}
-
-static enum med_err
-exists(struct med_ctx *ctx, const char *sql, const char *id, int *found)
-{
-	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
-
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	*found = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? MED_OK : db_err(rc);
-}
-
-/* Write one audit row and commit; on failure everything is rolled back. */
-static enum med_err
-audit_commit(struct med_ctx *ctx, const struct med_req *req, const char *action,
-    const char *entity, const char *id, const char *outcome, const char *detail)
-{
-	enum med_err e = audit_add(ctx, &req->user, action, entity, id, outcome, detail);
-
-	if (e != MED_OK) {
-		db_rollback(ctx);
-		return e;
-	}
-	return db_commit(ctx);
+	return db_lookup(ctx, sql, id, 0, out, MED_UUID_LEN + 1);
 }
 
 /* The answer for an unknown id inside an open transaction: traced, then 404. */
@@ -272,7 +160,7 @@ static int
 missing(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const char *action,
     const char *entity, const char *id, const char *message)
 {
-	enum med_err e = audit_commit(ctx, req, action, entity, id, "not_found", NULL);
+	enum med_err e = audit_commit(ctx, &req->user, action, entity, id, "not_found", NULL);
 
 	if (e != MED_OK)
 		return med_fail(resp, e);
@@ -294,16 +182,27 @@ fail(struct med_ctx *ctx, struct med_resp *resp, enum med_err e)
 	return med_fail(resp, e);
 }
 
-/* "fields=a,b" naming the body fields sent, for an update's audit row. */
-static void
-fields_detail(const struct fld *specs, const struct fval *v, int n, char *buf, size_t size)
+/*
+ * The end of every write: step st, audit it, re-read the row (sql, fn)
+ * and commit, then answer it with status; any failure rolls back.
+ */
+static int
+finish_write(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, sqlite3_stmt *st,
+    const char *action, const char *entity, const char *id, const char *detail,
+    const char *sql, db_row_fn fn, int status)
 {
-	size_t used = (size_t)snprintf(buf, size, "fields=");
+	cJSON *row;
+	enum med_err e;
 
-	for (int i = 0; i < n && used < size; i++)
-		if (v[i].present)
-			used += (size_t)snprintf(buf + used, size - used, "%s%s",
-			    buf[7] != '\0' ? "," : "", specs[i].name);
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = audit_add(ctx, &req->user, action, entity, id, "ok", detail)) != MED_OK ||
+	    (e = db_load_one(ctx, sql, id, fn, &row)) != MED_OK)
+		return fail(ctx, resp, e);
+	if ((e = db_commit(ctx)) != MED_OK) {
+		cJSON_Delete(row);
+		return med_fail(resp, e);
+	}
+	return med_reply(resp, status, row, NULL);
 }
 
 static int
@@ -330,14 +229,6 @@ check_currency(const struct fval *v, struct med_resp *resp)
 	return 1;
 }
 
-/* Bind a flag and its value for a partial update (null or absent: NULL). */
-static void
-bind_opt_text(sqlite3_stmt *st, int idx, const struct fval *v)
-{
-	db_bind_int(st, idx, v->present);
-	db_bind_text(st, idx + 1, v->present && !v->is_null ? v->s : NULL);
-}
-
 /*
  * GET of a list keyed by one id (a patient or a policy), inside one
  * transaction with its audit rows.  exists_sql/missing_msg: the key must
@@ -346,7 +237,7 @@ bind_opt_text(sqlite3_stmt *st, int idx, const struct fval *v)
 static int
 reply_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
     const char *exists_sql, const char *missing_msg, const char *key, const char *sql,
-    row_json_fn fn, const char *entity, const char *detail)
+    db_row_fn fn, const char *entity, const char *detail)
 {
 	int64_t skip, limit;
 	cJSON *list = NULL;
@@ -357,11 +248,11 @@ reply_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 		return resp->status;
 	if ((e = db_begin(ctx)) != MED_OK)
 		return med_fail(resp, e);
-	if (exists_sql != NULL && (e = exists(ctx, exists_sql, key, &found)) != MED_OK)
+	if (exists_sql != NULL && (e = db_exists(ctx, exists_sql, key, &found)) != MED_OK)
 		return fail(ctx, resp, e);
 	if (!found)
 		return refuse(ctx, resp, 404, missing_msg);
-	if ((e = load_list(ctx, sql, key, limit, skip, fn, &list)) != MED_OK ||
+	if ((e = db_load_list(ctx, sql, key, limit, skip, fn, &list)) != MED_OK ||
 	    (e = audit_add_list(ctx, &req->user, "list", entity, list, detail)) != MED_OK ||
 	    (e = db_commit(ctx)) != MED_OK) {
 		cJSON_Delete(list);
@@ -376,15 +267,12 @@ static const char SQL_POLICY_EXISTS[] = "SELECT 1 FROM insurance_policies WHERE 
 /* /me lists: the caller's own patient profile is the key. */
 static int
 reply_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const char *sql,
-    row_json_fn fn, const char *entity, const char *detail)
+    db_row_fn fn, const char *entity, const char *detail)
 {
 	char patient[MED_UUID_LEN + 1];
-	enum med_err e = profile_patient_of_user(ctx, req->user.id, patient);
 
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "Patient profile not found");
-	if (e != MED_OK)
-		return med_fail(resp, e);
+	if (profile_own_patient(ctx, req, patient, resp) != MED_OK)
+		return resp->status;
 	return reply_list(ctx, req, resp, NULL, NULL, patient, sql, fn, entity, detail);
 }
 
@@ -404,7 +292,6 @@ HANDLER(h_billing_create)
 	const char *appt = NULL;
 	struct fval v[6];
 	sqlite3_stmt *st;
-	cJSON *bill;
 	enum med_err e;
 
 	if (valid_body(req, specs, 6, v, resp) != MED_OK || !check_currency(&v[3], resp))
@@ -440,15 +327,8 @@ HANDLER(h_billing_create)
 	db_bind_text(st, 6, v[4].is_null ? NULL : v[4].s);
 	db_bind_text(st, 7, v[5].present ? billing_statuses[v[5].i] : "PENDING");
 	db_bind_int(st, 8, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_add(ctx, &req->user, "create", E_BILLING, id, "ok", NULL)) != MED_OK ||
-	    (e = load_one(ctx, SQL_BILL_GET, id, billing_json, &bill)) != MED_OK)
-		return fail(ctx, resp, e);
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(bill);
-		return med_fail(resp, e);
-	}
-	return med_created(resp, bill);
+	return finish_write(ctx, req, resp, st, "create", E_BILLING, id, NULL, SQL_BILL_GET, billing_json,
+	    201);
 }
 
 HANDLER(h_billing_mine)
@@ -478,7 +358,7 @@ HANDLER(h_billing_get)
 		return resp->status;
 	if ((e = db_begin(ctx)) != MED_OK)
 		return med_fail(resp, e);
-	if ((e = load_one(ctx, SQL_BILL_GET, id, billing_json, &bill)) == MED_ENOTFOUND)
+	if ((e = db_load_one(ctx, SQL_BILL_GET, id, billing_json, &bill)) == MED_ENOTFOUND)
 		return missing(ctx, req, resp, "read", E_BILLING, id, "Billing not found");
 	if (e != MED_OK)
 		return fail(ctx, resp, e);
@@ -493,12 +373,12 @@ HANDLER(h_billing_get)
 		if (e == MED_ENOTFOUND || !cJSON_IsString(owner) ||
 		    strcmp(owner->valuestring, mine) != 0) {
 			cJSON_Delete(bill);
-			if ((e = audit_commit(ctx, req, "read", E_BILLING, id, "denied", NULL)) != MED_OK)
+			if ((e = audit_commit(ctx, &req->user, "read", E_BILLING, id, "denied", NULL)) != MED_OK)
 				return med_fail(resp, e);
 			return med_error(resp, 403, "Forbidden");
 		}
 	}
-	if ((e = audit_commit(ctx, req, "read", E_BILLING, id, "ok", NULL)) != MED_OK) {
+	if ((e = audit_commit(ctx, &req->user, "read", E_BILLING, id, "ok", NULL)) != MED_OK) {
 		cJSON_Delete(bill);
 		return med_fail(resp, e);
 	}
@@ -516,7 +396,6 @@ HANDLER(h_billing_patch)
 	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
 	struct fval v[4];
 	sqlite3_stmt *st;
-	cJSON *bill;
 	enum med_err e;
 
 	if (valid_path_uuid(req, 0, "billing_id", id, resp) != MED_OK ||
@@ -525,7 +404,7 @@ HANDLER(h_billing_patch)
 	/* The contract answers an unknown status with 400, not 422. */
 	if (v[3].present && !in_list(v[3].s, billing_statuses))
 		return med_error(resp, 400, "Invalid status");
-	fields_detail(specs, v, 4, detail, sizeof detail);
+	valid_fields_detail(specs, v, 4, detail, sizeof detail);
 	if ((e = db_begin(ctx)) != MED_OK)
 		return med_fail(resp, e);
 	if ((e = patient_of(ctx, SQL_BILL_PATIENT, id, patient)) == MED_ENOTFOUND)
@@ -533,21 +412,10 @@ HANDLER(h_billing_patch)
 	if (e != MED_OK || (st = db_stmt(ctx, SQL_BILL_UPDATE)) == NULL)
 		return fail(ctx, resp, e != MED_OK ? e : MED_EDB);
 	db_bind_text(st, 1, id);
-	db_bind_int(st, 2, v[0].present);
-	db_bind_int(st, 3, v[0].i);
-	bind_opt_text(st, 4, &v[1]);
-	bind_opt_text(st, 6, &v[2]);
-	bind_opt_text(st, 8, &v[3]);
+	valid_bind_update(st, 2, specs, v, 4);
 	db_bind_int(st, 10, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_add(ctx, &req->user, "update", E_BILLING, id, "ok", detail)) != MED_OK ||
-	    (e = load_one(ctx, SQL_BILL_GET, id, billing_json, &bill)) != MED_OK)
-		return fail(ctx, resp, e);
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(bill);
-		return med_fail(resp, e);
-	}
-	return med_ok(resp, bill);
+	return finish_write(ctx, req, resp, st, "update", E_BILLING, id, detail, SQL_BILL_GET, billing_json,
+	    200);
 }
 
 /* --- policies ---------------------------------------------------------- */
@@ -563,7 +431,6 @@ HANDLER(h_policy_create)
 	char id[MED_UUID_LEN + 1];
 	struct fval v[4];
 	sqlite3_stmt *st;
-	cJSON *policy;
 	enum med_err e;
 
 	if (valid_body(req, specs, 4, v, resp) != MED_OK)
@@ -580,15 +447,8 @@ HANDLER(h_policy_create)
 	db_bind_text(st, 4, v[2].s);
 	db_bind_text(st, 5, v[3].is_null ? NULL : v[3].s);
 	db_bind_int(st, 6, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_add(ctx, &req->user, "create", E_POLICY, id, "ok", NULL)) != MED_OK ||
-	    (e = load_one(ctx, SQL_POLICY_GET, id, policy_json, &policy)) != MED_OK)
-		return fail(ctx, resp, e);
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(policy);
-		return med_fail(resp, e);
-	}
-	return med_created(resp, policy);
+	return finish_write(ctx, req, resp, st, "create", E_POLICY, id, NULL, SQL_POLICY_GET, policy_json,
+	    201);
 }
 
 HANDLER(h_policy_mine)
@@ -617,13 +477,12 @@ HANDLER(h_policy_patch)
 	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
 	struct fval v[3];
 	sqlite3_stmt *st;
-	cJSON *policy;
 	enum med_err e;
 
 	if (valid_path_uuid(req, 0, "policy_id", id, resp) != MED_OK ||
 	    valid_body(req, specs, 3, v, resp) != MED_OK)
 		return resp->status;
-	fields_detail(specs, v, 3, detail, sizeof detail);
+	valid_fields_detail(specs, v, 3, detail, sizeof detail);
 	if ((e = db_begin(ctx)) != MED_OK)
 		return med_fail(resp, e);
 	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, id, patient)) == MED_ENOTFOUND)
@@ -631,19 +490,10 @@ HANDLER(h_policy_patch)
 	if (e != MED_OK || (st = db_stmt(ctx, SQL_POLICY_UPDATE)) == NULL)
 		return fail(ctx, resp, e != MED_OK ? e : MED_EDB);
 	db_bind_text(st, 1, id);
-	bind_opt_text(st, 2, &v[0]);
-	bind_opt_text(st, 4, &v[1]);
-	bind_opt_text(st, 6, &v[2]);
+	valid_bind_update(st, 2, specs, v, 3);
 	db_bind_int(st, 8, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_add(ctx, &req->user, "update", E_POLICY, id, "ok", detail)) != MED_OK ||
-	    (e = load_one(ctx, SQL_POLICY_GET, id, policy_json, &policy)) != MED_OK)
-		return fail(ctx, resp, e);
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(policy);
-		return med_fail(resp, e);
-	}
-	return med_ok(resp, policy);
+	return finish_write(ctx, req, resp, st, "update", E_POLICY, id, detail, SQL_POLICY_GET, policy_json,
+	    200);
 }
 
 HANDLER(h_policy_delete)
@@ -659,7 +509,7 @@ HANDLER(h_policy_delete)
 		return med_fail(resp, e);
 	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, id, patient)) == MED_ENOTFOUND)
 		return missing(ctx, req, resp, "delete", E_POLICY, id, "Policy not found");
-	if (e != MED_OK || (e = exists(ctx, SQL_POLICY_HAS_CLAIMS, id, &has_claims)) != MED_OK)
+	if (e != MED_OK || (e = db_exists(ctx, SQL_POLICY_HAS_CLAIMS, id, &has_claims)) != MED_OK)
 		return fail(ctx, resp, e);
 	/* Claims are billing history: they are never cascaded away. */
 	if (has_claims)
@@ -668,7 +518,7 @@ HANDLER(h_policy_delete)
 		return fail(ctx, resp, MED_EDB);
 	db_bind_text(st, 1, id);
 	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_commit(ctx, req, "delete", E_POLICY, id, "ok", NULL)) != MED_OK)
+	    (e = audit_commit(ctx, &req->user, "delete", E_POLICY, id, "ok", NULL)) != MED_OK)
 		return fail(ctx, resp, e);
 	return med_no_content(resp);
 }
@@ -707,7 +557,6 @@ HANDLER(h_claim_create)
 	const char *billing;
 	struct fval v[4];
 	sqlite3_stmt *st;
-	cJSON *claim;
 	enum med_err e;
 	int status;
 
@@ -730,15 +579,8 @@ HANDLER(h_claim_create)
 	db_bind_text(st, 4, v[2].present ? claim_statuses[v[2].i] : "PENDING");
 	db_bind_text(st, 5, v[3].is_null ? NULL : v[3].s);
 	db_bind_int(st, 6, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_add(ctx, &req->user, "create", E_CLAIM, id, "ok", NULL)) != MED_OK ||
-	    (e = load_one(ctx, SQL_CLAIM_GET, id, claim_json, &claim)) != MED_OK)
-		return fail(ctx, resp, e);
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(claim);
-		return med_fail(resp, e);
-	}
-	return med_created(resp, claim);
+	return finish_write(ctx, req, resp, st, "create", E_CLAIM, id, NULL, SQL_CLAIM_GET, claim_json,
+	    201);
 }
 
 HANDLER(h_claim_policy)
@@ -755,19 +597,7 @@ HANDLER(h_claim_policy)
 static enum med_err
 claim_patient(struct med_ctx *ctx, const char *id, char patient[MED_UUID_LEN + 1])
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_CLAIM_POLICY_PATIENT);
-	int rc;
-
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		db_col_copy(st, 1, patient, MED_UUID_LEN + 1);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_lookup(ctx, SQL_CLAIM_POLICY_PATIENT, id, 1, patient, MED_UUID_LEN + 1);
 }
 
 HANDLER(h_claim_patch)
@@ -780,7 +610,6 @@ HANDLER(h_claim_patch)
 	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
 	struct fval v[3];
 	sqlite3_stmt *st;
-	cJSON *claim;
 	enum med_err e;
 	int status;
 
@@ -790,7 +619,7 @@ HANDLER(h_claim_patch)
 	/* The contract answers an unknown claim status with 400, not 422. */
 	if (v[0].present && !in_list(v[0].s, claim_statuses))
 		return med_error(resp, 400, "Invalid claim status");
-	fields_detail(specs, v, 3, detail, sizeof detail);
+	valid_fields_detail(specs, v, 3, detail, sizeof detail);
 	if ((e = db_begin(ctx)) != MED_OK)
 		return med_fail(resp, e);
 	if ((e = claim_patient(ctx, id, patient)) == MED_ENOTFOUND)
@@ -803,17 +632,8 @@ HANDLER(h_claim_patch)
 	if ((st = db_stmt(ctx, SQL_CLAIM_UPDATE)) == NULL)
 		return fail(ctx, resp, MED_EDB);
 	db_bind_text(st, 1, id);
-	bind_opt_text(st, 2, &v[0]);
-	bind_opt_text(st, 4, &v[1]);
-	bind_opt_text(st, 6, &v[2]);
+	valid_bind_update(st, 2, specs, v, 3);
 	db_bind_int(st, 8, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_add(ctx, &req->user, "update", E_CLAIM, id, "ok", detail)) != MED_OK ||
-	    (e = load_one(ctx, SQL_CLAIM_GET, id, claim_json, &claim)) != MED_OK)
-		return fail(ctx, resp, e);
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(claim);
-		return med_fail(resp, e);
-	}
-	return med_ok(resp, claim);
+	return finish_write(ctx, req, resp, st, "update", E_CLAIM, id, detail, SQL_CLAIM_GET, claim_json,
+	    200);
 }

@@ -267,6 +267,15 @@ db_rollback(struct med_ctx *ctx)
 		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+enum med_err
+db_abort(struct med_ctx *ctx, enum med_err e, cJSON **out)
+{
+	db_rollback(ctx);
+	cJSON_Delete(*out);
+	*out = NULL;
+	return e;
+}
+
 void
 db_release(struct med_ctx *ctx)
 {
@@ -375,4 +384,325 @@ db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t bufsz)
 	const unsigned char *s = sqlite3_column_text(st, col);
 
 	snprintf(buf, bufsz, "%s", s != NULL ? (const char *)s : "");
+}
+
+cJSON *
+db_row_json(sqlite3_stmt *st, const struct db_col *cols, int n)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+	const unsigned char *s;
+
+	if (o == NULL)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		switch (cols[i].type) {
+		case DB_TEXT:
+			db_json_text(o, cols[i].name, st, i);
+			break;
+		case DB_INT:
+			db_json_int(o, cols[i].name, st, i);
+			break;
+		case DB_BOOL:
+			db_json_bool(o, cols[i].name, st, i);
+			break;
+		case DB_INSTANT:
+			db_json_instant(o, cols[i].name, st, i);
+			break;
+		case DB_MONEY:
+			db_json_money(o, cols[i].name, st, i);
+			break;
+		case DB_REAL:
+			db_json_real(o, cols[i].name, st, i);
+			break;
+		case DB_JSON:
+			s = sqlite3_column_text(st, i);
+			arr = s != NULL ? cJSON_Parse((const char *)s) : cJSON_CreateArray();
+			if (arr == NULL || !cJSON_AddItemToObject(o, cols[i].name, arr)) {
+				cJSON_Delete(arr);
+				cJSON_Delete(o);
+				return NULL;
+			}
+			break;
+		case DB_SKIP:
+			break;
+		}
+	}
+	return o;
+}
+
+enum med_err
+db_load_one(struct med_ctx *ctx, const char *sql, const char *id, db_row_fn fn, cJSON **out)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+	int rc;
+
+	*out = NULL;
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (*out = fn(st)) == NULL)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_OK;
+	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+}
+
+enum med_err
+db_load_list(struct med_ctx *ctx, const char *sql, const char *key, int64_t limit,
+    int64_t skip, db_row_fn fn, cJSON **out)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+
+	*out = NULL;
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, key);
+	db_bind_int(st, 2, limit);
+	db_bind_int(st, 3, skip);
+	return db_rows_json(st, fn, out);
+}
+
+enum med_err
+db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out)
+{
+	int rc;
+
+	if ((*out = cJSON_CreateArray()) == NULL) {
+		sqlite3_reset(st);
+		return MED_ENOMEM;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *row = fn(st);
+		if (row == NULL || !cJSON_AddItemToArray(*out, row)) {
+			cJSON_Delete(row);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return MED_OK;
+	cJSON_Delete(*out);
+	*out = NULL;
+	return db_err(rc);
+}
+
+enum med_err
+db_lookup(struct med_ctx *ctx, const char *sql, const char *key, int col, char *out,
+    size_t size)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+	int rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && out != NULL)
+		db_col_copy(st, col, out, size);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return MED_OK;
+	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+}
+
+enum med_err
+db_exists(struct med_ctx *ctx, const char *sql, const char *key, int *found)
+{
+	enum med_err e = db_lookup(ctx, sql, key, 0, NULL, 0);
+
+	*found = e == MED_OK;
+	return e == MED_ENOTFOUND ? MED_OK : e;
+}
+
+/*
+ * ---- Lists as JSON text (the hot path of the big GETs) ----------------
+ *
+ * A page of 100 rows built as a cJSON tree costs a few thousand
+ * malloc/free pairs (every node, key and value), then a print and a
+ * delete of the tree: two thirds of a list request (bench/loop.c under
+ * callgrind).  db_rows_raw() writes the same text straight into one
+ * growing buffer and hands it over as a cJSON raw node, which cJSON
+ * prints verbatim.  Every byte must equal what db_row_json() + cJSON
+ * print: strings are escaped as cJSON's print_string_ptr does, integers
+ * in int range are printed with "%d" as cJSON does, and every other
+ * number and each DB_JSON column goes through cJSON itself.
+ */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void
+jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap > 0 ? b->cap : 4096;
+		char *p;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* A JSON string, escaped exactly like cJSON's print_string_ptr(). */
+static void
+jb_string(struct jbuf *b, const unsigned char *s)
+{
+	const unsigned char *run = s;
+	char esc[8];
+
+	jb_put(b, "\"", 1);
+	for (; *s != '\0'; s++) {
+		if (*s >= 32 && *s != '"' && *s != '\\')
+			continue;
+		jb_put(b, (const char *)run, (size_t)(s - run));
+		run = s + 1;
+		switch (*s) {
+		case '"': jb_put(b, "\\\"", 2); break;
+		case '\\': jb_put(b, "\\\\", 2); break;
+		case '\b': jb_put(b, "\\b", 2); break;
+		case '\f': jb_put(b, "\\f", 2); break;
+		case '\n': jb_put(b, "\\n", 2); break;
+		case '\r': jb_put(b, "\\r", 2); break;
+		case '\t': jb_put(b, "\\t", 2); break;
+		default:
+			snprintf(esc, sizeof esc, "\\u%04x", *s);
+			jb_put(b, esc, 6);
+		}
+	}
+	jb_put(b, (const char *)run, (size_t)(s - run));
+	jb_put(b, "\"", 1);
+}
+
+/* Append cJSON's own unformatted text of item, then delete item. */
+static void
+jb_cjson(struct jbuf *b, cJSON *item)
+{
+	char *text = item != NULL ? cJSON_PrintUnformatted(item) : NULL;
+
+	if (text == NULL)
+		b->oom = 1;
+	else
+		jb_put(b, text, strlen(text));
+	free(text);
+	cJSON_Delete(item);
+}
+
+/* A number as cJSON prints it: "%d" when it is an int, cJSON otherwise. */
+static void
+jb_number(struct jbuf *b, double d)
+{
+	char num[16];
+
+	if (d >= -2147483648.0 && d <= 2147483647.0 && d == (double)(int)d) {
+		int n = snprintf(num, sizeof num, "%d", (int)d);
+		jb_put(b, num, (size_t)n);
+		return;
+	}
+	jb_cjson(b, cJSON_CreateNumber(d));
+}
+
+/* The current row as the text of db_row_json(st, cols, n). */
+static void
+jb_row(struct jbuf *b, sqlite3_stmt *st, const struct db_col *cols, int n)
+{
+	const unsigned char *s;
+	char when[32];
+	int first = 1;
+
+	jb_put(b, "{", 1);
+	for (int i = 0; i < n; i++) {
+		if (cols[i].type == DB_SKIP)
+			continue;
+		if (!first)
+			jb_put(b, ",", 1);
+		first = 0;
+		jb_string(b, (const unsigned char *)cols[i].name);
+		jb_put(b, ":", 1);
+		switch (cols[i].type) {
+		case DB_TEXT:
+			s = sqlite3_column_text(st, i);
+			if (sqlite3_column_type(st, i) == SQLITE_NULL || s == NULL)
+				jb_put(b, "null", 4);
+			else
+				jb_string(b, s);
+			break;
+		case DB_INT:
+			if (sqlite3_column_type(st, i) == SQLITE_NULL)
+				jb_put(b, "null", 4);
+			else
+				jb_number(b, (double)sqlite3_column_int64(st, i));
+			break;
+		case DB_BOOL:
+			if (sqlite3_column_int(st, i) != 0)
+				jb_put(b, "true", 4);
+			else
+				jb_put(b, "false", 5);
+			break;
+		case DB_INSTANT:
+			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+				jb_put(b, "null", 4);
+				break;
+			}
+			util_fmt_instant(sqlite3_column_int64(st, i), when);
+			jb_string(b, (const unsigned char *)when);
+			break;
+		case DB_MONEY:
+			jb_number(b, (double)sqlite3_column_int64(st, i) / 100.0);
+			break;
+		case DB_REAL:
+			jb_number(b, round(sqlite3_column_double(st, i) * 100.0) / 100.0);
+			break;
+		case DB_JSON:
+			s = sqlite3_column_text(st, i);
+			if (s == NULL) {
+				jb_put(b, "[]", 2);
+				break;
+			}
+			/* Re-printed by cJSON, as db_row_json() does: same bytes. */
+			jb_cjson(b, cJSON_Parse((const char *)s));
+			break;
+		case DB_SKIP:
+			break;
+		}
+	}
+	jb_put(b, "}", 1);
+}
+
+enum med_err
+db_rows_raw(sqlite3_stmt *st, const struct db_col *cols, int n, cJSON **out)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+	int rc, first = 1;
+
+	*out = NULL;
+	jb_put(&b, "[", 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !b.oom) {
+		if (!first)
+			jb_put(&b, ",", 1);
+		first = 0;
+		jb_row(&b, st, cols, n);
+	}
+	sqlite3_reset(st);
+	jb_put(&b, "]", 1);
+	if (b.oom)
+		rc = SQLITE_NOMEM;
+	if (rc == SQLITE_DONE && (*out = cJSON_CreateRaw(b.p)) == NULL)
+		rc = SQLITE_NOMEM;
+	free(b.p);
+	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
 }

@@ -36,6 +36,11 @@ enum med_err db_begin(struct med_ctx *ctx);
 enum med_err db_begin_read(struct med_ctx *ctx);
 enum med_err db_commit(struct med_ctx *ctx);
 void db_rollback(struct med_ctx *ctx);
+/*
+ * The failure exit of a write that builds an answer: roll back, free and
+ * clear *out, and return e.
+ */
+enum med_err db_abort(struct med_ctx *ctx, enum med_err e, cJSON **out);
 
 /*
  * End of a request: reset every statement still holding a row (a
@@ -70,5 +75,56 @@ void db_json_real(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
 
 /* Copy a text column into buf (always NUL-terminated); "" when NULL. */
 void db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t bufsz);
+
+/*
+ * Declarative row -> JSON: each entity declares, next to its SELECT, one
+ * struct db_col per selected column in column order; db_row_json() turns
+ * the current row into an object with those names.  DB_SKIP columns are
+ * selected for the code, not shown.  DB_JSON is a text column holding a
+ * JSON array (NULL -> []).
+ */
+enum db_col_type { DB_TEXT, DB_INT, DB_BOOL, DB_INSTANT, DB_MONEY, DB_REAL, DB_JSON, DB_SKIP };
+struct db_col {
+	const char *name;
+	enum db_col_type type;
+};
+/* The row as a new object; NULL when out of memory (or DB_JSON unparsable). */
+cJSON *db_row_json(sqlite3_stmt *st, const struct db_col *cols, int n);
+#define DB_NCOLS(cols) ((int)(sizeof(cols) / sizeof((cols)[0])))
+
+/* A row -> JSON callback, for the loaders below. */
+typedef cJSON *(*db_row_fn)(sqlite3_stmt *st);
+
+/*
+ * Step the already bound statement st to its end (then reset it), each
+ * row as fn into a new array *out (NULL on failure).
+ */
+enum med_err db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out);
+/*
+ * The same list, byte for byte, for rows described by cols: written as
+ * text into one buffer and returned as a cJSON raw node (no tree of
+ * nodes to build, print and free).  For lists that are only sent back:
+ * the raw node cannot be walked like an array.
+ */
+enum med_err db_rows_raw(sqlite3_stmt *st, const struct db_col *cols, int n, cJSON **out);
+/*
+ * Run sql with ?1 = id; the first row as JSON (fn) in *out.  MED_ENOTFOUND
+ * when there is no row.
+ */
+enum med_err db_load_one(struct med_ctx *ctx, const char *sql, const char *id, db_row_fn fn,
+    cJSON **out);
+/*
+ * Rows of a "WHERE x = ?1 ... LIMIT ?2 OFFSET ?3" query as a JSON array.
+ */
+enum med_err db_load_list(struct med_ctx *ctx, const char *sql, const char *key,
+    int64_t limit, int64_t skip, db_row_fn fn, cJSON **out);
+/*
+ * Run sql with ?1 = key and copy text column col of the first row into
+ * out (size bytes) when out != NULL.  MED_ENOTFOUND when there is no row.
+ */
+enum med_err db_lookup(struct med_ctx *ctx, const char *sql, const char *key, int col,
+    char *out, size_t size);
+/* *found = whether sql with ?1 = key returns a row. */
+enum med_err db_exists(struct med_ctx *ctx, const char *sql, const char *key, int *found);
 
 #endif

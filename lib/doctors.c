@@ -15,7 +15,6 @@
 
 /* Profile fields in column order, then specialties, then user_id for admins. */
 #define NFIELDS 8
-#define F_YEARS 4
 #define F_SPECIALTIES NFIELDS
 #define F_USER_ID (NFIELDS + 1)
 
@@ -75,72 +74,31 @@ static const char SQL_SPEC_LINK[] =
     " SELECT ?1, id FROM specialties WHERE name = ?2";
 
 static const char SQL_HISTORY[] =
-    "SELECT EXISTS (SELECT 1 FROM appointments WHERE doctor_id = ?1)"
+    "SELECT 1 WHERE EXISTS (SELECT 1 FROM appointments WHERE doctor_id = ?1)"
     " OR EXISTS (SELECT 1 FROM medical_records WHERE doctor_id = ?1)"
     " OR EXISTS (SELECT 1 FROM doctor_reviews WHERE doctor_id = ?1)";
 static const char SQL_DELETE[] = "DELETE FROM doctors WHERE id = ?1";
 
+/* The columns of DOCTOR_COLUMNS (doctors.h), in order. */
+static const struct db_col doctor_cols[] = {
+	{ "id", DB_TEXT }, { "user_id", DB_TEXT }, { "first_name", DB_TEXT },
+	{ "last_name", DB_TEXT }, { "phone", DB_TEXT }, { "bio", DB_TEXT },
+	{ "years_experience", DB_INT }, { "clinic_address", DB_TEXT }, { "city", DB_TEXT },
+	{ "country", DB_TEXT }, { "avg_rating", DB_REAL }, { "rating_count", DB_INT },
+	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT }, { "specialties", DB_JSON },
+};
+
 cJSON *
 doctor_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject(), *specs;
-	const unsigned char *s;
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "user_id", st, 1);
-	db_json_text(o, "first_name", st, 2);
-	db_json_text(o, "last_name", st, 3);
-	db_json_text(o, "phone", st, 4);
-	db_json_text(o, "bio", st, 5);
-	db_json_int(o, "years_experience", st, 6);
-	db_json_text(o, "clinic_address", st, 7);
-	db_json_text(o, "city", st, 8);
-	db_json_text(o, "country", st, 9);
-	db_json_real(o, "avg_rating", st, 10);
-	db_json_int(o, "rating_count", st, 11);
-	db_json_instant(o, "created_at", st, 12);
-	db_json_instant(o, "updated_at", st, 13);
-	s = sqlite3_column_text(st, 14);
-	specs = s != NULL ? cJSON_Parse((const char *)s) : cJSON_CreateArray();
-	if (specs == NULL || !cJSON_AddItemToObject(o, "specialties", specs)) {
-		cJSON_Delete(specs);
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	return db_row_json(st, doctor_cols, DB_NCOLS(doctor_cols));
 }
 
 /* The Doctor object for id; MED_ENOTFOUND when there is none. */
 static enum med_err
 doctor_load(struct med_ctx *ctx, const char *id, cJSON **out)
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_GET);
-	int rc;
-
-	*out = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (*out = doctor_json(st)) == NULL)
-		rc = SQLITE_NOMEM;
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
-}
-
-static void
-bind_field(sqlite3_stmt *st, int idx, int field, const struct fval *v)
-{
-	if (!v->present || v->is_null)
-		db_bind_null(st, idx);
-	else if (field == F_YEARS)
-		db_bind_int(st, idx, v->i);
-	else
-		db_bind_text(st, idx, v->s);
+	return db_load_one(ctx, SQL_GET, id, doctor_json, out);
 }
 
 /* Replace the doctor's specialties by the names in list (NULL = none). */
@@ -179,19 +137,29 @@ set_specialties(struct med_ctx *ctx, const char *doctor_id, const cJSON *list)
 static enum med_err
 user_role(struct med_ctx *ctx, const char *user_id, char *role, size_t size)
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_USER_ROLE);
-	int rc;
+	return db_lookup(ctx, SQL_USER_ROLE, user_id, 0, role, size);
+}
 
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, user_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		db_col_copy(st, 0, role, size);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+/*
+ * The end of a create or an update inside its transaction: step the bound
+ * write st; a present specialties list replaces the set (null clears it);
+ * load the Doctor and commit.
+ */
+static enum med_err
+doctor_finish(struct med_ctx *ctx, const char *id, sqlite3_stmt *st, const struct fval *v,
+    cJSON **out)
+{
+	const struct fval *specialties = &v[F_SPECIALTIES];
+	enum med_err e;
+
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	if (specialties->present && (e = set_specialties(ctx, id, specialties->is_null ? NULL :
+	    specialties->raw)) != MED_OK)
+		return e;
+	if ((e = doctor_load(ctx, id, out)) != MED_OK)
+		return e;
+	return db_commit(ctx);
 }
 
 /*
@@ -227,21 +195,13 @@ doctor_create(struct med_ctx *ctx, const char *user_id, int need_role, const str
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, user_id);
 	for (int i = 0; i < NFIELDS; i++)
-		bind_field(st, 3 + i, i, &v[i]);
+		valid_bind(st, 3 + i, &doctor_specs[i], &v[i]);
 	db_bind_int(st, 11, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK)
-		goto fail;
-	if (v[F_SPECIALTIES].present && !v[F_SPECIALTIES].is_null &&
-	    (e = set_specialties(ctx, id, v[F_SPECIALTIES].raw)) != MED_OK)
-		goto fail;
-	if ((e = doctor_load(ctx, id, out)) != MED_OK || (e = db_commit(ctx)) != MED_OK)
+	if ((e = doctor_finish(ctx, id, st, v, out)) != MED_OK)
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
 static enum med_err
@@ -260,26 +220,13 @@ doctor_update(struct med_ctx *ctx, const char *id, const struct fval *v, cJSON *
 		goto fail;
 	}
 	db_bind_text(st, 1, id);
-	for (int i = 0; i < NFIELDS; i++) {
-		db_bind_int(st, 2 + 2 * i, v[i].present);
-		bind_field(st, 3 + 2 * i, i, &v[i]);
-	}
+	valid_bind_update(st, 2, doctor_specs, v, NFIELDS);
 	db_bind_int(st, 18, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK)
-		goto fail;
-	/* A present list replaces the set; null clears it. */
-	if (v[F_SPECIALTIES].present &&
-	    (e = set_specialties(ctx, id, v[F_SPECIALTIES].is_null ? NULL :
-	    v[F_SPECIALTIES].raw)) != MED_OK)
-		goto fail;
-	if ((e = doctor_load(ctx, id, out)) != MED_OK || (e = db_commit(ctx)) != MED_OK)
+	if ((e = doctor_finish(ctx, id, st, v, out)) != MED_OK)
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
 static int
@@ -290,20 +237,6 @@ reply_doctor(enum med_err e, cJSON *doctor, int status, struct med_resp *resp)
 	if (e != MED_OK)
 		return med_fail(resp, e);
 	return med_reply(resp, status, doctor, NULL);
-}
-
-/* The caller's own doctor profile id; on failure resp holds the 404. */
-static enum med_err
-own_doctor(struct med_ctx *ctx, struct med_req *req, char id[MED_UUID_LEN + 1],
-    struct med_resp *resp)
-{
-	enum med_err e = profile_doctor_of_user(ctx, req->user.id, id);
-
-	if (e == MED_ENOTFOUND)
-		med_error(resp, 404, "Doctor profile not found");
-	else if (e != MED_OK)
-		med_fail(resp, e);
-	return e;
 }
 
 HANDLER(h_doctors_list)
@@ -318,28 +251,22 @@ HANDLER(h_doctors_list)
 	int64_t skip, limit;
 	sqlite3_stmt *st;
 	cJSON *list;
-	int rc;
+	enum med_err e;
 
 	if (valid_paging(req, &skip, &limit, resp) != MED_OK ||
 	    valid_query(req, specs, 4, v, resp) != MED_OK)
 		return resp->status;
 	if ((st = db_stmt(ctx, SQL_LIST)) == NULL)
 		return med_fail(resp, MED_EDB);
-	if ((list = cJSON_CreateArray()) == NULL)
-		return med_fail(resp, MED_ENOMEM);
 	for (int i = 0; i < 3; i++)
 		db_bind_text(st, 1 + i, v[i].present ? v[i].s : NULL);
 	if (v[3].present)
 		sqlite3_bind_double(st, 4, v[3].d);
 	db_bind_int(st, 5, limit);
 	db_bind_int(st, 6, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(list, doctor_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return med_fail(resp, db_err(rc));
-	}
+	/* Only sent back: text straight from the rows (db.h). */
+	if ((e = db_rows_raw(st, doctor_cols, DB_NCOLS(doctor_cols), &list)) != MED_OK)
+		return med_fail(resp, e);
 	return med_ok(resp, list);
 }
 
@@ -394,7 +321,7 @@ HANDLER(h_doctors_me_get)
 	cJSON *doctor;
 	enum med_err e;
 
-	if (own_doctor(ctx, req, id, resp) != MED_OK)
+	if (profile_own_doctor(ctx, req, id, resp) != MED_OK)
 		return resp->status;
 	e = doctor_load(ctx, id, &doctor);
 	return reply_doctor(e, doctor, 200, resp);
@@ -423,7 +350,7 @@ HANDLER(h_doctors_me_patch)
 	enum med_err e;
 
 	if (valid_body(req, doctor_specs, NFIELDS + 1, v, resp) != MED_OK ||
-	    own_doctor(ctx, req, id, resp) != MED_OK)
+	    profile_own_doctor(ctx, req, id, resp) != MED_OK)
 		return resp->status;
 	e = doctor_update(ctx, id, v, &doctor);
 	return reply_doctor(e, doctor, 200, resp);
@@ -461,22 +388,15 @@ doctor_delete(struct med_ctx *ctx, const char *id)
 {
 	sqlite3_stmt *st;
 	enum med_err e;
-	int rc, history;
+	int history;
 
 	if ((e = db_begin(ctx)) != MED_OK)
 		return e;
-	if ((e = profile_doctor_exists(ctx, id)) != MED_OK)
+	if ((e = profile_doctor_exists(ctx, id)) != MED_OK ||
+	    (e = db_exists(ctx, SQL_HISTORY, id, &history)) != MED_OK)
 		goto fail;
-	if ((st = db_stmt(ctx, SQL_HISTORY)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	history = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW || history) {
-		e = history ? MED_ECONFLICT : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
+	if (history) {
+		e = MED_ECONFLICT;
 		goto fail;
 	}
 	/* Windows, favorites and specialty links go with the profile (ON DELETE CASCADE). */

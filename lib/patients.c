@@ -71,7 +71,7 @@ static const char SQL_UPDATE[] =
 
 /* History that must not be silently cascaded away with a profile. */
 static const char SQL_HISTORY[] =
-    "SELECT EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1)"
+    "SELECT 1 WHERE EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1)"
     " OR EXISTS (SELECT 1 FROM medical_records WHERE patient_id = ?1)"
     " OR EXISTS (SELECT 1 FROM billings WHERE patient_id = ?1)"
     " OR EXISTS (SELECT 1 FROM insurance_policies WHERE patient_id = ?1)"
@@ -98,20 +98,7 @@ patient_json(sqlite3_stmt *st)
 static enum med_err
 patient_load(struct med_ctx *ctx, const char *id, cJSON **out)
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_GET);
-	int rc;
-
-	*out = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (*out = patient_json(st)) == NULL)
-		rc = SQLITE_NOMEM;
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_load_one(ctx, SQL_GET, id, patient_json, out);
 }
 
 /* Load a profile and log the read in one transaction. */
@@ -129,31 +116,27 @@ patient_read(struct med_ctx *ctx, const struct med_user *user, const char *id, c
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
-/* "fields=a,b": which fields a write touched (names only, never values). */
-static void
-fields_detail(const struct fval *v, char *buf, size_t size)
+/*
+ * The end of a create or an update inside its transaction: step the bound
+ * write st, audit it naming the fields sent, load the Patient, commit.
+ */
+static enum med_err
+patient_finish(struct med_ctx *ctx, const struct med_user *actor, const char *action,
+    const char *id, sqlite3_stmt *st, const struct fval *v, cJSON **out)
 {
-	size_t used = (size_t)snprintf(buf, size, "fields=");
+	char detail[512];
+	enum med_err e;
 
-	for (int i = 0; i < NFIELDS && used < size; i++)
-		if (v[i].present)
-			used += (size_t)snprintf(buf + used, size - used, "%s%s",
-			    buf[used - 1] == '=' ? "" : ",", patient_specs[i].name);
-}
-
-static void
-bind_value(sqlite3_stmt *st, int idx, const struct fval *v)
-{
-	if (!v->present || v->is_null)
-		db_bind_null(st, idx);
-	else
-		db_bind_text(st, idx, v->s);
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	valid_fields_detail(patient_specs, v, NFIELDS, detail, sizeof detail);
+	if ((e = audit_add(ctx, actor, action, "patient", id, "ok", detail)) != MED_OK ||
+	    (e = patient_load(ctx, id, out)) != MED_OK)
+		return e;
+	return db_commit(ctx);
 }
 
 /*
@@ -164,25 +147,15 @@ static enum med_err
 patient_create(struct med_ctx *ctx, const struct med_user *actor, const char *user_id,
     const struct fval *v, cJSON **out)
 {
-	char id[MED_UUID_LEN + 1], detail[512];
+	char id[MED_UUID_LEN + 1];
 	sqlite3_stmt *st;
 	enum med_err e;
-	int rc;
 
 	*out = NULL;
 	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
 		return e;
-	if ((st = db_stmt(ctx, SQL_USER_EXISTS)) == NULL) {
-		e = MED_EDB;
+	if ((e = db_lookup(ctx, SQL_USER_EXISTS, user_id, 0, NULL, 0)) != MED_OK)
 		goto fail;
-	}
-	db_bind_text(st, 1, user_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW) {
-		e = rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
-		goto fail;
-	}
 	if ((e = profile_patient_of_user(ctx, user_id, NULL)) != MED_ENOTFOUND) {
 		e = e == MED_OK ? MED_ECONFLICT : e;
 		goto fail;
@@ -194,20 +167,13 @@ patient_create(struct med_ctx *ctx, const struct med_user *actor, const char *us
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, user_id);
 	for (int i = 0; i < NFIELDS; i++)
-		bind_value(st, 3 + i, &v[i]);
+		valid_bind(st, 3 + i, &patient_specs[i], &v[i]);
 	db_bind_int(st, 17, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK)
-		goto fail;
-	fields_detail(v, detail, sizeof detail);
-	if ((e = audit_add(ctx, actor, "create", "patient", id, "ok", detail)) != MED_OK ||
-	    (e = patient_load(ctx, id, out)) != MED_OK || (e = db_commit(ctx)) != MED_OK)
+	if ((e = patient_finish(ctx, actor, "create", id, st, v, out)) != MED_OK)
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
 /* Apply the present fields to profile id; *out = the updated Patient. */
@@ -215,7 +181,6 @@ static enum med_err
 patient_update(struct med_ctx *ctx, const struct med_user *actor, const char *id,
     const struct fval *v, cJSON **out)
 {
-	char detail[512];
 	sqlite3_stmt *st;
 	enum med_err e;
 
@@ -229,23 +194,13 @@ patient_update(struct med_ctx *ctx, const struct med_user *actor, const char *id
 		goto fail;
 	}
 	db_bind_text(st, 1, id);
-	for (int i = 0; i < NFIELDS; i++) {
-		db_bind_int(st, 2 + 2 * i, v[i].present);
-		bind_value(st, 3 + 2 * i, &v[i]);
-	}
+	valid_bind_update(st, 2, patient_specs, v, NFIELDS);
 	db_bind_int(st, 30, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK)
-		goto fail;
-	fields_detail(v, detail, sizeof detail);
-	if ((e = audit_add(ctx, actor, "update", "patient", id, "ok", detail)) != MED_OK ||
-	    (e = patient_load(ctx, id, out)) != MED_OK || (e = db_commit(ctx)) != MED_OK)
+	if ((e = patient_finish(ctx, actor, "update", id, st, v, out)) != MED_OK)
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
 static int
@@ -256,20 +211,6 @@ reply_patient(enum med_err e, cJSON *patient, int status, struct med_resp *resp)
 	if (e != MED_OK)
 		return med_fail(resp, e);
 	return med_reply(resp, status, patient, NULL);
-}
-
-/* The caller's own profile id; on failure resp holds the 404. */
-static enum med_err
-own_patient(struct med_ctx *ctx, struct med_req *req, char id[MED_UUID_LEN + 1],
-    struct med_resp *resp)
-{
-	enum med_err e = profile_patient_of_user(ctx, req->user.id, id);
-
-	if (e == MED_ENOTFOUND)
-		med_error(resp, 404, "Patient profile not found");
-	else if (e != MED_OK)
-		med_fail(resp, e);
-	return e;
 }
 
 HANDLER(h_patients_list)
@@ -339,7 +280,7 @@ HANDLER(h_patients_me_get)
 	cJSON *patient;
 	enum med_err e;
 
-	if (own_patient(ctx, req, id, resp) != MED_OK)
+	if (profile_own_patient(ctx, req, id, resp) != MED_OK)
 		return resp->status;
 	e = patient_read(ctx, &req->user, id, &patient);
 	return reply_patient(e, patient, 200, resp);
@@ -368,7 +309,7 @@ HANDLER(h_patients_me_patch)
 	enum med_err e;
 
 	if (valid_body(req, patient_specs, NFIELDS, v, resp) != MED_OK ||
-	    own_patient(ctx, req, id, resp) != MED_OK)
+	    profile_own_patient(ctx, req, id, resp) != MED_OK)
 		return resp->status;
 	e = patient_update(ctx, &req->user, id, v, &patient);
 	return reply_patient(e, patient, 200, resp);
@@ -425,22 +366,15 @@ patient_delete(struct med_ctx *ctx, const struct med_user *actor, const char *id
 {
 	sqlite3_stmt *st;
 	enum med_err e;
-	int rc, history;
+	int history;
 
 	if ((e = db_begin(ctx)) != MED_OK)
 		return e;
-	if ((e = profile_patient_exists(ctx, id)) != MED_OK)
+	if ((e = profile_patient_exists(ctx, id)) != MED_OK ||
+	    (e = db_exists(ctx, SQL_HISTORY, id, &history)) != MED_OK)
 		goto fail;
-	if ((st = db_stmt(ctx, SQL_HISTORY)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	history = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW || history) {
-		e = history ? MED_ECONFLICT : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
+	if (history) {
+		e = MED_ECONFLICT;
 		goto fail;
 	}
 	if ((st = db_stmt(ctx, SQL_DELETE)) == NULL) {

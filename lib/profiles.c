@@ -13,23 +13,11 @@ static const char SQL_DOCTOR_EXISTS[] = "SELECT id FROM doctors WHERE id = ?1";
 static const char SQL_DOCTOR_TREATS[] =
     "SELECT 1 FROM appointments WHERE doctor_id = ?1 AND patient_id = ?2 LIMIT 1";
 
-/* Run a one-column look-up by key; copy the id when out != NULL. */
+/* A one-column look-up by key; copies the id when out != NULL. */
 static enum med_err
 lookup(struct med_ctx *ctx, const char *sql, const char *key, char *out)
 {
-	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
-
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && out != NULL)
-		db_col_copy(st, 0, out, MED_UUID_LEN + 1);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_lookup(ctx, sql, key, 0, out, MED_UUID_LEN + 1);
 }
 
 enum med_err
@@ -54,6 +42,34 @@ enum med_err
 profile_doctor_exists(struct med_ctx *ctx, const char *doctor_id)
 {
 	return lookup(ctx, SQL_DOCTOR_EXISTS, doctor_id, NULL);
+}
+
+/* The caller's profile id, or the contract's 404 (or a 5xx) answered in resp. */
+static enum med_err
+own(struct med_ctx *ctx, const char *sql, const struct med_req *req,
+    char id[MED_UUID_LEN + 1], struct med_resp *resp, const char *message)
+{
+	enum med_err e = lookup(ctx, sql, req->user.id, id);
+
+	if (e == MED_ENOTFOUND)
+		med_error(resp, 404, message);
+	else if (e != MED_OK)
+		med_fail(resp, e);
+	return e;
+}
+
+enum med_err
+profile_own_patient(struct med_ctx *ctx, const struct med_req *req, char id[MED_UUID_LEN + 1],
+    struct med_resp *resp)
+{
+	return own(ctx, SQL_PATIENT_OF_USER, req, id, resp, "Patient profile not found");
+}
+
+enum med_err
+profile_own_doctor(struct med_ctx *ctx, const struct med_req *req, char id[MED_UUID_LEN + 1],
+    struct med_resp *resp)
+{
+	return own(ctx, SQL_DOCTOR_OF_USER, req, id, resp, "Doctor profile not found");
 }
 
 int

@@ -14,6 +14,16 @@ enum med_err profile_patient_of_user(struct med_ctx *ctx, const char *user_id,
 enum med_err profile_doctor_of_user(struct med_ctx *ctx, const char *user_id,
     char out[MED_UUID_LEN + 1]);
 
+/*
+ * The caller's own patient / doctor profile id.  On failure resp already
+ * holds the answer: 404 "Patient profile not found" / "Doctor profile not
+ * found" (MED_ENOTFOUND), or the failure's 5xx; return resp->status then.
+ */
+enum med_err profile_own_patient(struct med_ctx *ctx, const struct med_req *req,
+    char id[MED_UUID_LEN + 1], struct med_resp *resp);
+enum med_err profile_own_doctor(struct med_ctx *ctx, const struct med_req *req,
+    char id[MED_UUID_LEN + 1], struct med_resp *resp);
+
 /* MED_OK when the row exists, MED_ENOTFOUND when not. */
 enum med_err profile_patient_exists(struct med_ctx *ctx, const char *patient_id);
 enum med_err profile_doctor_exists(struct med_ctx *ctx, const char *doctor_id);

@@ -58,24 +58,18 @@ static const char SQL_REC_DELETE[] =
 /* Indexes of the body fields in the create and update spec tables. */
 enum { F_DIAGNOSIS, F_TREATMENT, F_PRESCRIPTION, F_NOTES, F_RECORDED_AT, F_PATIENT, F_DOCTOR };
 
+/* The columns of REC_COLUMNS, in order. */
+static const struct db_col record_cols[] = {
+	{ "id", DB_TEXT }, { "patient_id", DB_TEXT }, { "doctor_id", DB_TEXT },
+	{ "diagnosis", DB_TEXT }, { "treatment_plan", DB_TEXT }, { "prescription", DB_TEXT },
+	{ "notes", DB_TEXT }, { "recorded_at", DB_INSTANT }, { "created_at", DB_INSTANT },
+	{ "updated_at", DB_INSTANT },
+};
+
 static cJSON *
 record_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "patient_id", st, 1);
-	db_json_text(o, "doctor_id", st, 2);
-	db_json_text(o, "diagnosis", st, 3);
-	db_json_text(o, "treatment_plan", st, 4);
-	db_json_text(o, "prescription", st, 5);
-	db_json_text(o, "notes", st, 6);
-	db_json_instant(o, "recorded_at", st, 7);
-	db_json_instant(o, "created_at", st, 8);
-	db_json_instant(o, "updated_at", st, 9);
-	return o;
+	return db_row_json(st, record_cols, DB_NCOLS(record_cols));
 }
 
 /* The record as JSON (when out != NULL) and its owners; MED_ENOTFOUND when missing. */
@@ -102,37 +96,6 @@ record_load(struct med_ctx *ctx, const char *id, cJSON **out,
 	if (rc == SQLITE_ROW)
 		return MED_OK;
 	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
-}
-
-/* Rows of a by-owner query as a JSON array. */
-static enum med_err
-record_list(struct med_ctx *ctx, const char *sql, const char *owner, int64_t limit,
-    int64_t skip, cJSON **out)
-{
-	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
-
-	if (st == NULL)
-		return MED_EDB;
-	if ((*out = cJSON_CreateArray()) == NULL)
-		return MED_ENOMEM;
-	db_bind_text(st, 1, owner);
-	db_bind_int(st, 2, limit);
-	db_bind_int(st, 3, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *row = record_json(st);
-		if (row == NULL || !cJSON_AddItemToArray(*out, row)) {
-			cJSON_Delete(row);
-			rc = SQLITE_NOMEM;
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return MED_OK;
-	cJSON_Delete(*out);
-	*out = NULL;
-	return db_err(rc);
 }
 
 /*
@@ -166,20 +129,6 @@ record_allowed(struct med_ctx *ctx, const struct med_req *req, const char *patie
 	return e == MED_ENOTFOUND ? MED_OK : e;
 }
 
-/* Write one audit row and commit; on failure everything is rolled back. */
-static enum med_err
-audit_commit(struct med_ctx *ctx, const struct med_req *req, const char *action,
-    const char *id, const char *outcome, const char *detail)
-{
-	enum med_err e = audit_add(ctx, &req->user, action, ENTITY, id, outcome, detail);
-
-	if (e != MED_OK) {
-		db_rollback(ctx);
-		return e;
-	}
-	return db_commit(ctx);
-}
-
 /*
  * Look up record id inside the open transaction and decide; on "no" the
  * refusal is audited, committed and answered (returns the status), on
@@ -195,7 +144,7 @@ record_gate(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 
 	e = record_load(ctx, id, rec, patient, doctor);
 	if (e == MED_ENOTFOUND) {
-		if ((e = audit_commit(ctx, req, action, id, "not_found", NULL)) != MED_OK)
+		if ((e = audit_commit(ctx, &req->user, action, ENTITY, id, "not_found", NULL)) != MED_OK)
 			return med_fail(resp, e);
 		return med_error(resp, 404, "Medical record not found");
 	}
@@ -205,7 +154,7 @@ record_gate(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 			cJSON_Delete(*rec);
 			*rec = NULL;
 		}
-		if ((e = audit_commit(ctx, req, action, id, "denied", NULL)) != MED_OK)
+		if ((e = audit_commit(ctx, &req->user, action, ENTITY, id, "denied", NULL)) != MED_OK)
 			return med_fail(resp, e);
 		return med_error(resp, 403, "Forbidden");
 	}
@@ -233,16 +182,14 @@ reply_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, int 
 		return resp->status;
 	if ((e = db_begin(ctx)) != MED_OK)
 		return med_fail(resp, e);
-	e = as_doctor ? profile_doctor_of_user(ctx, req->user.id, owner) :
-	    profile_patient_of_user(ctx, req->user.id, owner);
-	if (e == MED_ENOTFOUND) {
+	e = as_doctor ? profile_own_doctor(ctx, req, owner, resp) :
+	    profile_own_patient(ctx, req, owner, resp);
+	if (e != MED_OK) {
 		db_rollback(ctx);
-		return med_error(resp, 404, as_doctor ? "Doctor profile not found" :
-		    "Patient profile not found");
+		return resp->status;
 	}
-	if (e != MED_OK ||
-	    (e = record_list(ctx, as_doctor ? SQL_REC_BY_DOCTOR : SQL_REC_BY_PATIENT, owner,
-	    limit, skip, &list)) != MED_OK ||
+	if ((e = db_load_list(ctx, as_doctor ? SQL_REC_BY_DOCTOR : SQL_REC_BY_PATIENT, owner,
+	    limit, skip, record_json, &list)) != MED_OK ||
 	    (e = audit_add_list(ctx, &req->user, "list", ENTITY, list,
 	    as_doctor ? "/medical-records/doctor/me" : "/medical-records/me")) != MED_OK ||
 	    (e = db_commit(ctx)) != MED_OK) {
@@ -276,19 +223,11 @@ HANDLER(h_records_get)
 		return med_fail(resp, e);
 	if ((status = record_gate(ctx, req, resp, "read", id, 0, &rec)) != 0)
 		return status;
-	if ((e = audit_commit(ctx, req, "read", id, "ok", NULL)) != MED_OK) {
+	if ((e = audit_commit(ctx, &req->user, "read", ENTITY, id, "ok", NULL)) != MED_OK) {
 		cJSON_Delete(rec);
 		return med_fail(resp, e);
 	}
 	return med_ok(resp, rec);
-}
-
-/* Bind a text field of the partial update: flag, then value (NULL clears). */
-static void
-bind_opt(sqlite3_stmt *st, int idx, const struct fval *v)
-{
-	db_bind_int(st, idx, v->present);
-	db_bind_text(st, idx + 1, v->present && !v->is_null ? v->s : NULL);
 }
 
 /*
@@ -332,7 +271,7 @@ record_author(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 		return 0;
 	/* Rule: no appointment, no record; the attempt itself is kept. */
 	snprintf(detail, sizeof detail, "patient_id=%s", patient);
-	if ((e = audit_commit(ctx, req, "create", NULL, "denied", detail)) != MED_OK)
+	if ((e = audit_commit(ctx, &req->user, "create", ENTITY, NULL, "denied", detail)) != MED_OK)
 		return med_fail(resp, e);
 	return med_error(resp, 403, "Forbidden");
 fail:
@@ -411,7 +350,7 @@ HANDLER(h_records_patch)
 		[F_NOTES] = { "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
 		[F_RECORDED_AT] = { "recorded_at", FT_DATETIME, 0 },
 	};
-	char id[MED_UUID_LEN + 1], detail[96] = "fields=", patient[MED_UUID_LEN + 1],
+	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1],
 	    doctor[MED_UUID_LEN + 1];
 	struct fval v[5];
 	sqlite3_stmt *st;
@@ -422,10 +361,7 @@ HANDLER(h_records_patch)
 	if (valid_path_uuid(req, 0, "record_id", id, resp) != MED_OK ||
 	    valid_body(req, specs, 5, v, resp) != MED_OK)
 		return resp->status;
-	for (int f = 0; f < 5; f++)
-		if (v[f].present)
-			snprintf(detail + strlen(detail), sizeof detail - strlen(detail), "%s%s",
-			    detail[7] != '\0' ? "," : "", specs[f].name);
+	valid_fields_detail(specs, v, 5, detail, sizeof detail);
 	if ((e = db_begin(ctx)) != MED_OK)
 		return med_fail(resp, e);
 	if ((status = record_gate(ctx, req, resp, "update", id, 1, NULL)) != 0)
@@ -435,10 +371,7 @@ HANDLER(h_records_patch)
 		goto fail;
 	}
 	db_bind_text(st, 1, id);
-	for (int f = F_DIAGNOSIS; f <= F_NOTES; f++)
-		bind_opt(st, 2 + 2 * f, &v[f]);
-	db_bind_int(st, 10, v[F_RECORDED_AT].present);
-	db_bind_int(st, 11, v[F_RECORDED_AT].i);
+	valid_bind_update(st, 2, specs, v, 5);
 	db_bind_int(st, 12, med_now(ctx));
 	if ((e = db_step_done(st)) != MED_OK ||
 	    (e = audit_add(ctx, &req->user, "update", ENTITY, id, "ok", detail)) != MED_OK ||
@@ -473,7 +406,7 @@ HANDLER(h_records_delete)
 	}
 	db_bind_text(st, 1, id);
 	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_commit(ctx, req, "delete", id, "ok", NULL)) != MED_OK) {
+	    (e = audit_commit(ctx, &req->user, "delete", ENTITY, id, "ok", NULL)) != MED_OK) {
 		db_rollback(ctx);
 		return med_fail(resp, e);
 	}

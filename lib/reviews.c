@@ -45,20 +45,6 @@ static const char SQL_RATING[] =
     " rating_count = (SELECT count(*) FROM doctor_reviews WHERE doctor_id = ?1)"
     " WHERE id = ?1";
 
-/* The caller's patient id; on failure resp holds the 404. */
-static enum med_err
-own_patient(struct med_ctx *ctx, const struct med_req *req, char id[MED_UUID_LEN + 1],
-    struct med_resp *resp)
-{
-	enum med_err e = profile_patient_of_user(ctx, req->user.id, id);
-
-	if (e == MED_ENOTFOUND)
-		med_error(resp, 404, "Patient profile not found");
-	else if (e != MED_OK)
-		med_fail(resp, e);
-	return e;
-}
-
 /* Does the two-key query sql find a row?  1 yes, 0 no, -1 error. */
 static int
 pair_exists(struct med_ctx *ctx, const char *sql, const char *a, const char *b)
@@ -122,10 +108,7 @@ favorite_add(struct med_ctx *ctx, const char *patient, const char *doctor, cJSON
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
 HANDLER(h_favorite_add)
@@ -135,7 +118,7 @@ HANDLER(h_favorite_add)
 	enum med_err e;
 
 	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
-	    own_patient(ctx, req, patient, resp) != MED_OK)
+	    profile_own_patient(ctx, req, patient, resp) != MED_OK)
 		return resp->status;
 	e = favorite_add(ctx, patient, doctor, &fav);
 	if (e == MED_ENOTFOUND)
@@ -152,7 +135,7 @@ HANDLER(h_favorite_remove)
 	enum med_err e;
 
 	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
-	    own_patient(ctx, req, patient, resp) != MED_OK)
+	    profile_own_patient(ctx, req, patient, resp) != MED_OK)
 		return resp->status;
 	if ((e = profile_doctor_exists(ctx, doctor)) == MED_ENOTFOUND)
 		return med_error(resp, 404, "Doctor not found");
@@ -172,27 +155,14 @@ HANDLER(h_favorites_list)
 {
 	char patient[MED_UUID_LEN + 1];
 	int64_t skip, limit;
-	sqlite3_stmt *st;
 	cJSON *list;
-	int rc;
+	enum med_err e;
 
 	if (valid_paging(req, &skip, &limit, resp) != MED_OK ||
-	    own_patient(ctx, req, patient, resp) != MED_OK)
+	    profile_own_patient(ctx, req, patient, resp) != MED_OK)
 		return resp->status;
-	if ((st = db_stmt(ctx, SQL_FAV_LIST)) == NULL)
-		return med_fail(resp, MED_EDB);
-	if ((list = cJSON_CreateArray()) == NULL)
-		return med_fail(resp, MED_ENOMEM);
-	db_bind_text(st, 1, patient);
-	db_bind_int(st, 2, limit);
-	db_bind_int(st, 3, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(list, doctor_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return med_fail(resp, db_err(rc));
-	}
+	if ((e = db_load_list(ctx, SQL_FAV_LIST, patient, limit, skip, doctor_json, &list)) != MED_OK)
+		return med_fail(resp, e);
 	return med_ok(resp, list);
 }
 
@@ -325,10 +295,7 @@ review_create(struct med_ctx *ctx, const char *patient, const char *doctor, int6
 		goto fail;
 	return MED_OK;
 fail:
-	db_rollback(ctx);
-	cJSON_Delete(*out);
-	*out = NULL;
-	return e;
+	return db_abort(ctx, e, out);
 }
 
 HANDLER(h_reviews_create)
@@ -344,7 +311,7 @@ HANDLER(h_reviews_create)
 
 	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
 	    valid_body(req, specs, 2, v, resp) != MED_OK ||
-	    own_patient(ctx, req, patient, resp) != MED_OK)
+	    profile_own_patient(ctx, req, patient, resp) != MED_OK)
 		return resp->status;
 	e = review_create(ctx, patient, doctor, v[0].i,
 	    v[1].present && !v[1].is_null ? v[1].s : NULL, &review);

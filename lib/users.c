@@ -263,21 +263,16 @@ HANDLER(h_users_list)
 	int64_t skip, limit;
 	sqlite3_stmt *st;
 	cJSON *list;
-	int rc;
+	enum med_err e;
 
 	if (valid_paging(req, &skip, &limit, resp) != MED_OK)
 		return resp->status;
-	if ((st = db_stmt(ctx, SQL_USER_LIST)) == NULL || (list = cJSON_CreateArray()) == NULL)
+	if ((st = db_stmt(ctx, SQL_USER_LIST)) == NULL)
 		return med_fail(resp, MED_EDB);
 	db_bind_int(st, 1, limit);
 	db_bind_int(st, 2, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(list, user_json(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return med_fail(resp, db_err(rc));
-	}
+	if ((e = db_rows_json(st, user_json, &list)) != MED_OK)
+		return med_fail(resp, e);
 	return med_ok(resp, list);
 }
 

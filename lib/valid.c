@@ -428,3 +428,57 @@ valid_paging(const struct med_req *req, int64_t *skip, int64_t *limit, struct me
 		*limit = 1000;
 	return MED_OK;
 }
+
+void
+valid_fields_detail(const struct fld *specs, const struct fval *v, int n, char *buf,
+    size_t size)
+{
+	size_t used = (size_t)snprintf(buf, size, "fields=");
+
+	for (int i = 0; i < n && used < size; i++)
+		if (v[i].present)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s",
+			    buf[7] != '\0' ? "," : "", specs[i].name);
+}
+
+void
+valid_bind(sqlite3_stmt *st, int idx, const struct fld *spec, const struct fval *v)
+{
+	if (!v->present || v->is_null) {
+		sqlite3_bind_null(st, idx);
+		return;
+	}
+	switch (spec->type) {
+	case FT_INT:
+	case FT_TIME:
+	case FT_DATETIME:
+	case FT_MONEY:
+		sqlite3_bind_int64(st, idx, v->i);
+		break;
+	case FT_BOOL:
+		sqlite3_bind_int(st, idx, v->b);
+		break;
+	case FT_NUMBER:
+		sqlite3_bind_double(st, idx, v->d);
+		break;
+	case FT_ENUM:
+		sqlite3_bind_text(st, idx, spec->enumv[v->i], -1, SQLITE_STATIC);
+		break;
+	case FT_STRLIST:
+		sqlite3_bind_null(st, idx);
+		break;
+	default:
+		sqlite3_bind_text(st, idx, v->s, -1, SQLITE_TRANSIENT);
+		break;
+	}
+}
+
+void
+valid_bind_update(sqlite3_stmt *st, int idx, const struct fld *specs, const struct fval *v,
+    int n)
+{
+	for (int i = 0; i < n; i++) {
+		sqlite3_bind_int(st, idx + 2 * i, v[i].present);
+		valid_bind(st, idx + 2 * i + 1, &specs[i], &v[i]);
+	}
+}

@@ -12,6 +12,7 @@
 #define VALID_H
 
 #include <stdint.h>
+#include <sqlite3.h>
 #include "http.h"
 
 enum fld_type {
@@ -67,5 +68,26 @@ enum med_err valid_path_uuid(const struct med_req *req, int idx, const char *nam
 /* List paging: skip >= 0 (default 0), limit 1..1000 (default 100). */
 enum med_err valid_paging(const struct med_req *req, int64_t *skip, int64_t *limit,
     struct med_resp *resp);
+
+/*
+ * "fields=a,b": the names of the fields of specs that v says were sent,
+ * for an update's audit detail (names only, never values).
+ */
+void valid_fields_detail(const struct fld *specs, const struct fval *v, int n, char *buf,
+    size_t size);
+
+/*
+ * Bind a validated value as its spec's SQL type (integers for FT_INT,
+ * FT_TIME, FT_DATETIME, FT_MONEY, FT_BOOL; the name for FT_ENUM; text for
+ * the string types); NULL when absent or null.
+ */
+void valid_bind(sqlite3_stmt *st, int idx, const struct fld *spec, const struct fval *v);
+/*
+ * The n fields of a fixed partial-update statement, field i written as
+ * "c = CASE WHEN ?(idx+2i) THEN ?(idx+2i+1) ELSE c END": its presence flag,
+ * then its value (null clears).
+ */
+void valid_bind_update(sqlite3_stmt *st, int idx, const struct fld *specs,
+    const struct fval *v, int n);
 
 #endif

@@ -54,6 +54,9 @@ policy_off() {
 }
 
 main() {
+	# Arguments replace the list: `deps.sh wrk` (bench/run.sh) installs
+	# extra tools only where they are used, not for every `make check`.
+	[ $# -eq 0 ] || PKGS="$*"
 	if ! command -v dpkg-query >/dev/null 2>&1; then
 		echo "deps.sh: not a Debian system (no dpkg-query); install by hand:" >&2
 		echo "  $PKGS" >&2

@@ -25,7 +25,8 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TEMPLATE=$ROOT/scripts/nginx-dev.conf.in
+# MED_NGINX_TEMPLATE: another template (bench/run.sh adds a static location).
+TEMPLATE=${MED_NGINX_TEMPLATE:-$ROOT/scripts/nginx-dev.conf.in}
 NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 SPAWN_FCGI=$(command -v spawn-fcgi 2>/dev/null || echo /usr/bin/spawn-fcgi)
 HEALTH_TRIES=300         # x 0.1 s: sanitizer builds start slowly

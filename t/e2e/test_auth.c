@@ -8,28 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "e2ekit.h"
 #include "httpc.h"
 #include "testreg.h"
 
 #define PW "Algeria123!"
 
-static cJSON *
-data_of(const struct http_result *r)
-{
-	return cJSON_GetObjectItem(r->json, "data");
-}
-
-static const char *
-str_of(cJSON *obj, const char *name)
-{
-	cJSON *v = cJSON_GetObjectItem(obj, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static const char *
 message_of(const struct http_result *r)
 {
-	return str_of(r->json, "message");
+	return e2e_str(r->json, "message");
 }
 
 static int status_of(const char *method, const char *path, const char *token, const char *body);
@@ -45,11 +33,11 @@ login(const char *email, const char *password, char **access, char **refresh)
 	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
 	status = api("POST", "/api/v1/auth/login", NULL, body, &r);
 	if (status == 200) {
-		ck_assert_str_eq(str_of(data_of(&r), "token_type"), "bearer");
+		ck_assert_str_eq(e2e_str(e2e_data(&r), "token_type"), "bearer");
 		if (access != NULL)
-			*access = strdup(str_of(data_of(&r), "access_token"));
+			*access = strdup(e2e_str(e2e_data(&r), "access_token"));
 		if (refresh != NULL)
-			*refresh = strdup(str_of(data_of(&r), "refresh_token"));
+			*refresh = strdup(e2e_str(e2e_data(&r), "refresh_token"));
 	}
 	http_result_free(&r);
 	return status;
@@ -98,7 +86,7 @@ START_TEST(health)
 
 	ck_assert_int_eq(api("GET", "/api/v1/health", NULL, NULL, &r), 200);
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "success")));
-	ck_assert_str_eq(str_of(data_of(&r), "status"), "ok");
+	ck_assert_str_eq(e2e_str(e2e_data(&r), "status"), "ok");
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "message")));
 	http_result_free(&r);
 }
@@ -114,11 +102,11 @@ START_TEST(login_then_me)
 	ck_assert_int_eq(login("amina.benali@example.dz", PW, &access, &refresh), 200);
 	ck_assert_ptr_nonnull(refresh);
 	ck_assert_int_eq(api("GET", "/api/v1/users/me", access, NULL, &r), 200);
-	ck_assert_str_eq(str_of(data_of(&r), "email"), "amina.benali@example.dz");
-	role = cJSON_GetObjectItem(data_of(&r), "role");
-	ck_assert_str_eq(str_of(role, "name"), "PATIENT");
+	ck_assert_str_eq(e2e_str(e2e_data(&r), "email"), "amina.benali@example.dz");
+	role = cJSON_GetObjectItem(e2e_data(&r), "role");
+	ck_assert_str_eq(e2e_str(role, "name"), "PATIENT");
 	ck_assert_int_eq(cJSON_GetObjectItem(role, "id")->valueint, 3);
-	ck_assert_ptr_null(cJSON_GetObjectItem(data_of(&r), "password_hash"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(e2e_data(&r), "password_hash"));
 	http_result_free(&r);
 	free(access);
 	free(refresh);
@@ -135,7 +123,7 @@ START_TEST(unauthorized_has_www_authenticate)
 	ck_assert_ptr_nonnull(h);
 	ck_assert_str_eq(h, "Bearer");
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(r.json, "success")));
-	ck_assert(cJSON_IsNull(data_of(&r)));
+	ck_assert(cJSON_IsNull(e2e_data(&r)));
 	http_result_free(&r);
 	ck_assert_int_eq(api("GET", "/api/v1/users/me", "eyJhbGciOiJub25lIn0.e30.", NULL, &r), 401);
 	ck_assert_ptr_nonnull(http_header(&r, "WWW-Authenticate"));
@@ -150,12 +138,12 @@ START_TEST(validation_422_shape)
 
 	ck_assert_int_eq(api("POST", "/api/v1/auth/register", NULL,
 	    "{\"email\":\"not-an-email\",\"password\":\"longenough\"}", &r), 422);
-	item = cJSON_GetArrayItem(cJSON_GetObjectItem(data_of(&r), "detail"), 0);
+	item = cJSON_GetArrayItem(cJSON_GetObjectItem(e2e_data(&r), "detail"), 0);
 	loc = cJSON_GetObjectItem(item, "loc");
 	ck_assert_str_eq(cJSON_GetArrayItem(loc, 0)->valuestring, "body");
 	ck_assert_str_eq(cJSON_GetArrayItem(loc, 1)->valuestring, "email");
-	ck_assert_ptr_nonnull(str_of(item, "msg"));
-	ck_assert_ptr_nonnull(str_of(item, "type"));
+	ck_assert_ptr_nonnull(e2e_str(item, "msg"));
+	ck_assert_ptr_nonnull(e2e_str(item, "type"));
 	ck_assert_ptr_nonnull(message_of(&r));
 	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(r.json, "success")));
 	http_result_free(&r);
@@ -173,8 +161,8 @@ START_TEST(register_and_duplicate)
 	snprintf(email, sizeof email, "e2e.reg.%ld@example.dz", (long)getpid());
 	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"longenough\",\"role\":\"ADMIN\"}", email);
 	ck_assert_int_eq(api("POST", "/api/v1/auth/register", NULL, body, &r), 200);
-	ck_assert_ptr_nonnull(str_of(data_of(&r), "access_token"));
-	ck_assert_ptr_nonnull(str_of(data_of(&r), "refresh_token"));
+	ck_assert_ptr_nonnull(e2e_str(e2e_data(&r), "access_token"));
+	ck_assert_ptr_nonnull(e2e_str(e2e_data(&r), "refresh_token"));
 	http_result_free(&r);
 	/* The role can't be chosen at register. */
 	{
@@ -214,8 +202,8 @@ refresh_with(const char *refresh, char **access, char **new_refresh)
 	snprintf(body, sizeof body, "{\"refresh_token\":\"%s\"}", refresh);
 	status = api("POST", "/api/v1/auth/refresh", NULL, body, &r);
 	if (status == 200) {
-		*access = strdup(str_of(data_of(&r), "access_token"));
-		*new_refresh = strdup(str_of(data_of(&r), "refresh_token"));
+		*access = strdup(e2e_str(e2e_data(&r), "access_token"));
+		*new_refresh = strdup(e2e_str(e2e_data(&r), "refresh_token"));
 	}
 	http_result_free(&r);
 	return status;
@@ -257,7 +245,7 @@ START_TEST(logout_revokes)
 	headers[1] = refresh_hdr;
 	headers[2] = NULL;
 	ck_assert_int_eq(http_call("POST", "/api/v1/auth/logout", headers, NULL, 0, &r), 200);
-	ck_assert_str_eq(str_of(data_of(&r), "message"), "Successfully logged out");
+	ck_assert_str_eq(e2e_str(e2e_data(&r), "message"), "Successfully logged out");
 	http_result_free(&r);
 	ck_assert_int_eq(status_of("GET", "/api/v1/users/me", a1, NULL), 401);
 	ck_assert_int_eq(refresh_with(r1, &x, &y), 401);
@@ -312,7 +300,7 @@ START_TEST(reset_with_medadm_token)
 	ck_assert_int_eq(login(email, PW, &before, NULL), 200);
 	snprintf(body, sizeof body, "{\"email\":\"%s\"}", email);
 	ck_assert_int_eq(api("POST", "/api/v1/auth/forgot", NULL, body, &r), 200);
-	ck_assert_str_eq(str_of(data_of(&r), "message"),
+	ck_assert_str_eq(e2e_str(e2e_data(&r), "message"),
 	    "If the email exists in our system, you will receive password reset instructions");
 	ck_assert_ptr_null(strstr(r.body, "eyJ"));
 	http_result_free(&r);
@@ -340,7 +328,7 @@ START_TEST(inactive_user_403)
 	fresh_user("inactive", email, sizeof email);
 	yacine = token_for(email);
 	ck_assert_int_eq(api("GET", "/api/v1/users/me", yacine, NULL, &r), 200);
-	id = strdup(str_of(data_of(&r), "id"));
+	id = strdup(e2e_str(e2e_data(&r), "id"));
 	http_result_free(&r);
 	snprintf(path, sizeof path, "/api/v1/users/%s", id);
 	ck_assert_int_eq(status_of("PATCH", path, admin, "{\"is_active\":false}"), 200);
@@ -380,7 +368,7 @@ START_TEST(users_roles)
 		    "{\"is_superuser\":true}"), 403);
 	}
 	ck_assert_int_eq(api("GET", "/api/v1/users/me", tokens[3], NULL, &r), 200);
-	snprintf(path, sizeof path, "/api/v1/users/%s", str_of(data_of(&r), "id"));
+	snprintf(path, sizeof path, "/api/v1/users/%s", e2e_str(e2e_data(&r), "id"));
 	http_result_free(&r);
 	for (int i = 1; i < 4; i++)
 		ck_assert_int_eq(status_of("PATCH", path, tokens[i], "{\"role\":\"ADMIN\"}"), 403);

@@ -20,7 +20,9 @@
 
 #include <sqlite3.h>
 
+#include "e2ekit.h"
 #include "httpc.h"
+#include "proc.h"
 #include "testreg.h"
 
 #define PW "Algeria123!"
@@ -38,29 +40,6 @@ struct load {
 	volatile long failed[WRITERS];  /* any other answer */
 };
 
-static const char *
-data_dir(void)
-{
-	const char *d = getenv("MED_DATA_DIR");
-
-	ck_assert_msg(d != NULL, "MED_DATA_DIR is not set (run through t/run-e2e.sh)");
-	return d;
-}
-
-static void
-slurp(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return;
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
 /* medadm --db <stack db> ARGS...; stdout in out[], stderr in err[]; exit status. */
 static int
 medadm(const char *arg, ...)
@@ -68,13 +47,12 @@ medadm(const char *arg, ...)
 	const char *bin = getenv("MEDADM");
 	char *argv[MAX_ARGS + 4], db[1024], opath[1100], epath[1100];
 	va_list ap;
-	int n = 0, st;
-	pid_t pid;
+	int n = 0;
 
 	ck_assert_msg(bin != NULL, "MEDADM is not set");
-	snprintf(db, sizeof db, "%s/clinic.db", data_dir());
-	snprintf(opath, sizeof opath, "%s/log/e2e-medadm.%ld.out", data_dir(), (long)getpid());
-	snprintf(epath, sizeof epath, "%s/log/e2e-medadm.%ld.err", data_dir(), (long)getpid());
+	snprintf(db, sizeof db, "%s/clinic.db", e2e_data_dir());
+	snprintf(opath, sizeof opath, "%s/log/e2e-medadm.%ld.out", e2e_data_dir(), (long)getpid());
+	snprintf(epath, sizeof epath, "%s/log/e2e-medadm.%ld.err", e2e_data_dir(), (long)getpid());
 	argv[n++] = (char *)bin;
 	argv[n++] = "--db";
 	argv[n++] = db;
@@ -83,23 +61,7 @@ medadm(const char *arg, ...)
 		argv[n++] = (char *)a;
 	va_end(ap);
 	argv[n] = NULL;
-	fflush(NULL);
-	ck_assert_int_ge(pid = fork(), 0);
-	if (pid == 0) {
-		int o = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int e = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(127);
-		execv(bin, argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	slurp(opath, out, sizeof out);
-	slurp(epath, err, sizeof err);
-	unlink(opath);
-	unlink(epath);
-	ck_assert_msg(WIFEXITED(st), "medadm died: %s", err);
-	return WEXITSTATUS(st);
+	return proc_run(argv, NULL, opath, epath, out, sizeof out, err, sizeof err);
 }
 
 static int64_t
@@ -186,7 +148,7 @@ bulk(long tag, int n)
 	sqlite3 *db;
 	sqlite3_stmt *st;
 
-	snprintf(db_path, sizeof db_path, "%s/clinic.db", data_dir());
+	snprintf(db_path, sizeof db_path, "%s/clinic.db", e2e_data_dir());
 	ck_assert_int_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(db, 10000);
 	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
@@ -248,7 +210,7 @@ START_TEST(backup_under_write_load)
 	/* What was acknowledged before the backup starts must be in the copy. */
 	for (int w = 0; w < WRITERS; w++)
 		total_before += before[w] = __atomic_load_n(&ld->acked[w], __ATOMIC_SEQ_CST);
-	snprintf(file, sizeof file, "%s/e2e-backup.%ld.db", data_dir(), (long)getpid());
+	snprintf(file, sizeof file, "%s/e2e-backup.%ld.db", e2e_data_dir(), (long)getpid());
 	unlink(file);
 	t0 = now_ms();
 	ck_assert_msg(medadm("--json", "backup", file, NULL) == 0, "backup failed: %s", err);
@@ -309,7 +271,7 @@ START_TEST(restore_refuses_running_stack)
 	ck_assert_ptr_nonnull(j);
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(j, "in_use")));
 	cJSON_Delete(j);
-	snprintf(file, sizeof file, "%s/e2e-restore.%ld.db", data_dir(), (long)getpid());
+	snprintf(file, sizeof file, "%s/e2e-restore.%ld.db", e2e_data_dir(), (long)getpid());
 	unlink(file);
 	ck_assert_int_eq(medadm("backup", file, NULL), 0);
 	ck_assert_int_eq(medadm("restore", file, NULL), 1);

@@ -22,69 +22,8 @@
 
 #define UNKNOWN "00000000-0000-4000-8000-000000000000"
 
-struct who {
-	char *token;
-	char user_id[40];
-	char profile_id[40]; /* patient or doctor id, "" if none */
-};
-
-static struct who admin, staff, pat_a, pat_b, doc_x, doc_y;
+static struct e2e_who admin, staff, pat_a, pat_b, doc_x, doc_y;
 static char appt_a_x[40];
-
-static char last_message[256];
-static char last_id[40];
-
-/*
- * One API call: the status, with the message and data.id kept.  Every body
- * is the envelope and nothing may be a 5xx.
- */
-static int
-call(const char *method, const char *path, const struct who *w, const char *body)
-{
-	struct http_result r;
-	const char *s;
-	int status = api(method, path, w != NULL ? w->token : NULL, body, &r);
-
-	last_message[0] = last_id[0] = '\0';
-	if (r.body_len > 0) {
-		ck_assert_msg(r.json != NULL, "%s %s: body is not JSON", method, path);
-		ck_assert(cJSON_IsBool(cJSON_GetObjectItem(r.json, "success")));
-		ck_assert(cJSON_HasObjectItem(r.json, "data"));
-		if ((s = e2e_str(r.json, "message")) != NULL)
-			snprintf(last_message, sizeof last_message, "%s", s);
-		if ((s = e2e_str(e2e_data(&r), "id")) != NULL)
-			snprintf(last_id, sizeof last_id, "%s", s);
-	} else {
-		ck_assert_msg(status == 204, "%s %s: %d without a body", method, path, status);
-	}
-	http_result_free(&r);
-	ck_assert_msg(status > 0 && status < 500, "%s %s: status %d", method, path, status);
-	return status;
-}
-
-/* GET a list: its length (-1 unless 200) and whether id is in it. */
-static int
-list_count(const char *path, const struct who *w, const char *id, int *has_id)
-{
-	struct http_result r;
-	const cJSON *item;
-	int n = 0;
-
-	if (has_id != NULL)
-		*has_id = 0;
-	if (api("GET", path, w != NULL ? w->token : NULL, NULL, &r) != 200) {
-		http_result_free(&r);
-		return -1;
-	}
-	cJSON_ArrayForEach(item, e2e_data(&r)) {
-		const char *s = e2e_str(item, "id");
-		n++;
-		if (has_id != NULL && id != NULL && s != NULL && strcmp(s, id) == 0)
-			*has_id = 1;
-	}
-	http_result_free(&r);
-	return n;
-}
 
 /* before + id + after, in one of four rotating buffers. */
 static const char *
@@ -98,45 +37,6 @@ pathf(const char *before, const char *id, const char *after)
 	return b;
 }
 
-static void
-fresh_patient(const char *tag, struct who *w)
-{
-	w->token = e2e_fresh_account(admin.token, tag, NULL, w->user_id);
-	ck_assert_int_eq(call("POST", "/patients/me", w, "{\"first_name\":\"Clin\",\"last_name\":\"E2E\"}"), 201);
-	snprintf(w->profile_id, sizeof w->profile_id, "%s", last_id);
-}
-
-static void
-fresh_doctor(const char *tag, struct who *w, int windows)
-{
-	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-	char body[256];
-
-	w->token = e2e_fresh_account(admin.token, tag, "DOCTOR", w->user_id);
-	snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"first_name\":\"Clin\",\"last_name\":\"%s\"}",
-	    w->user_id, tag);
-	ck_assert_int_eq(call("POST", "/doctors", &admin, body), 201);
-	snprintf(w->profile_id, sizeof w->profile_id, "%s", last_id);
-	for (int i = 0; windows && i < 7; i++) {
-		snprintf(body, sizeof body, "{\"weekday\":\"%s\",\"start_time\":\"08:00\","
-		    "\"end_time\":\"18:00\"}", days[i]);
-		ck_assert_int_eq(call("POST", pathf("/doctors/", w->profile_id, "/availability"), &admin,
-		    body), 201);
-	}
-}
-
-/* "YYYY-MM-DDTHH:MM:00" clinic-local, days ahead of today. */
-static void
-local_at(int days, int hour, int minute, char out[32])
-{
-	time_t t = time(NULL) + (time_t)days * 86400;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:00", (tm.tm_year + 1900) % 10000,
-	    (tm.tm_mon + 1) % 100, tm.tm_mday % 100, hour % 100, minute % 100);
-}
-
 /* Runs once in the parent: every test forks from this state. */
 static void
 suite_setup(void)
@@ -148,17 +48,17 @@ suite_setup(void)
 	admin.token = e2e_fresh_account(seed_admin, "clin.admin", "ADMIN", admin.user_id);
 	free(seed_admin);
 	staff.token = e2e_fresh_account(admin.token, "clin.staff", "STAFF", staff.user_id);
-	fresh_patient("clin.a", &pat_a);
-	fresh_patient("clin.b", &pat_b);
-	fresh_doctor("clin.x", &doc_x, 1);
-	fresh_doctor("clin.y", &doc_y, 0);
-	local_at(4, 10, 0, s);
-	local_at(4, 10, 30, e);
+	e2e_fresh_patient(&admin, "clin.a", "Clin", "E2E", &pat_a);
+	e2e_fresh_patient(&admin, "clin.b", "Clin", "E2E", &pat_b);
+	e2e_fresh_doctor(&admin, "clin.x", "Clin", 1, &doc_x);
+	e2e_fresh_doctor(&admin, "clin.y", "Clin", 0, &doc_y);
+	e2e_local_at(4, 10, 0, s);
+	e2e_local_at(4, 10, 30, e);
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"doctor_id\":\"%s\",\"start_time\":\"%s\","
 	    "\"end_time\":\"%s\",\"reason\":\"clinical e2e\"}", pat_a.profile_id, doc_x.profile_id, s, e);
-	ck_assert_msg(call("POST", "/appointments", &admin, body) == 201,
-	    "booking X for A failed: %s", last_message);
-	snprintf(appt_a_x, sizeof appt_a_x, "%s", last_id);
+	ck_assert_msg(e2e_env("POST", "/appointments", &admin, body) == 201,
+	    "booking X for A failed: %s", e2e_last_message);
+	snprintf(appt_a_x, sizeof appt_a_x, "%s", e2e_last_id);
 }
 
 /* A record X writes for A; its id in out. */
@@ -169,8 +69,8 @@ record_for_a(char out[40])
 
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"diagnosis\":\"Angine\","
 	    "\"prescription\":\"Amoxicilline\"}", pat_a.profile_id);
-	ck_assert_int_eq(call("POST", "/medical-records", &doc_x, body), 201);
-	snprintf(out, 40, "%s", last_id);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &doc_x, body), 201);
+	snprintf(out, 40, "%s", e2e_last_id);
 }
 
 START_TEST(clin_records_create)
@@ -178,25 +78,25 @@ START_TEST(clin_records_create)
 	char body[256], id[40];
 
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"diagnosis\":\"x\"}", pat_a.profile_id);
-	ck_assert_int_eq(call("POST", "/medical-records", NULL, body), 401);
-	ck_assert_int_eq(call("POST", "/medical-records", &pat_a, body), 403);
-	ck_assert_int_eq(call("POST", "/medical-records", &pat_b, body), 403);
-	ck_assert_int_eq(call("POST", "/medical-records", &staff, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", NULL, body), 401);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &pat_a, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &pat_b, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &staff, body), 403);
 	/* Rule: Y has no appointment with A. */
-	ck_assert_int_eq(call("POST", "/medical-records", &doc_y, body), 403);
-	ck_assert_str_eq(last_message, "Forbidden");
-	ck_assert_int_eq(call("POST", "/medical-records/", &doc_x, body), 201);
-	snprintf(id, sizeof id, "%s", last_id);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &doc_y, body), 403);
+	ck_assert_str_eq(e2e_last_message, "Forbidden");
+	ck_assert_int_eq(e2e_env("POST", "/medical-records/", &doc_x, body), 201);
+	snprintf(id, sizeof id, "%s", e2e_last_id);
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"diagnosis\":\"x\"}", pat_b.profile_id);
-	ck_assert_int_eq(call("POST", "/medical-records", &doc_x, body), 403);
-	ck_assert_int_eq(call("POST", "/medical-records", &admin, body), 201);
-	ck_assert_int_eq(call("POST", "/medical-records", &doc_x, "{\"diagnosis\":\"x\"}"), 400);
-	ck_assert_str_eq(last_message, "patient_id is required");
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &doc_x, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &admin, body), 201);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &doc_x, "{\"diagnosis\":\"x\"}"), 400);
+	ck_assert_str_eq(e2e_last_message, "patient_id is required");
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\"}", pat_a.profile_id);
-	ck_assert_int_eq(call("POST", "/medical-records", &doc_x, body), 422);
-	ck_assert_int_eq(call("POST", "/medical-records", &admin,
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &doc_x, body), 422);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &admin,
 	    "{\"patient_id\":\"" UNKNOWN "\",\"diagnosis\":\"x\"}"), 404);
-	ck_assert_int_eq(call("POST", "/medical-records", &doc_x, "{\"patient_id\":"), 422);
+	ck_assert_int_eq(e2e_env("POST", "/medical-records", &doc_x, "{\"patient_id\":"), 422);
 }
 END_TEST
 
@@ -208,38 +108,38 @@ START_TEST(clin_records_read)
 
 	record_for_a(id);
 	p = pathf("/medical-records/", id, "");
-	ck_assert_int_eq(call("GET", p, NULL, NULL), 401);
-	ck_assert_int_eq(call("GET", p, &pat_a, NULL), 200);
-	ck_assert_int_eq(call("GET", p, &doc_x, NULL), 200);
-	ck_assert_int_eq(call("GET", p, &admin, NULL), 200);
-	ck_assert_int_eq(call("GET", p, &pat_b, NULL), 403);
-	ck_assert_str_eq(last_message, "Forbidden");
-	ck_assert_int_eq(call("GET", p, &doc_y, NULL), 403);
-	ck_assert_str_eq(last_message, "Forbidden");
-	ck_assert_int_eq(call("GET", p, &staff, NULL), 403);
-	ck_assert_int_eq(call("GET", "/medical-records/" UNKNOWN, &admin, NULL), 404);
-	ck_assert_int_eq(call("GET", "/medical-records/xyz", &admin, NULL), 422);
+	ck_assert_int_eq(e2e_env("GET", p, NULL, NULL), 401);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_a, NULL), 200);
+	ck_assert_int_eq(e2e_env("GET", p, &doc_x, NULL), 200);
+	ck_assert_int_eq(e2e_env("GET", p, &admin, NULL), 200);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_b, NULL), 403);
+	ck_assert_str_eq(e2e_last_message, "Forbidden");
+	ck_assert_int_eq(e2e_env("GET", p, &doc_y, NULL), 403);
+	ck_assert_str_eq(e2e_last_message, "Forbidden");
+	ck_assert_int_eq(e2e_env("GET", p, &staff, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/" UNKNOWN, &admin, NULL), 404);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/xyz", &admin, NULL), 422);
 
-	ck_assert_int_eq(list_count("/medical-records/me", NULL, NULL, NULL), -1);
-	ck_assert_int_ge(list_count("/medical-records/me", &pat_a, id, &has), 1);
+	ck_assert_int_eq(e2e_list_count("/medical-records/me", NULL, NULL, NULL), -1);
+	ck_assert_int_ge(e2e_list_count("/medical-records/me", &pat_a, id, &has), 1);
 	ck_assert(has);
-	ck_assert_int_ge(list_count("/medical-records/me/", &pat_b, id, &has), 0);
+	ck_assert_int_ge(e2e_list_count("/medical-records/me/", &pat_b, id, &has), 0);
 	ck_assert(!has);
-	ck_assert_int_eq(call("GET", "/medical-records/me", &doc_x, NULL), 403);
-	ck_assert_int_eq(call("GET", "/medical-records/me", &doc_y, NULL), 403);
-	ck_assert_int_eq(call("GET", "/medical-records/me", &staff, NULL), 403);
-	ck_assert_int_eq(call("GET", "/medical-records/me", &admin, NULL), 404);
-	ck_assert_str_eq(last_message, "Patient profile not found");
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/me", &doc_x, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/me", &doc_y, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/me", &staff, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/me", &admin, NULL), 404);
+	ck_assert_str_eq(e2e_last_message, "Patient profile not found");
 
-	ck_assert_int_eq(list_count("/medical-records/doctor/me", NULL, NULL, NULL), -1);
-	ck_assert_int_ge(list_count("/medical-records/doctor/me", &doc_x, id, &has), 1);
+	ck_assert_int_eq(e2e_list_count("/medical-records/doctor/me", NULL, NULL, NULL), -1);
+	ck_assert_int_ge(e2e_list_count("/medical-records/doctor/me", &doc_x, id, &has), 1);
 	ck_assert(has);
-	ck_assert_int_eq(list_count("/medical-records/doctor/me", &doc_y, NULL, NULL), 0);
-	ck_assert_int_eq(call("GET", "/medical-records/doctor/me", &pat_a, NULL), 403);
-	ck_assert_int_eq(call("GET", "/medical-records/doctor/me", &pat_b, NULL), 403);
-	ck_assert_int_eq(call("GET", "/medical-records/doctor/me", &staff, NULL), 403);
-	ck_assert_int_eq(call("GET", "/medical-records/doctor/me", &admin, NULL), 404);
-	ck_assert_str_eq(last_message, "Doctor profile not found");
+	ck_assert_int_eq(e2e_list_count("/medical-records/doctor/me", &doc_y, NULL, NULL), 0);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/doctor/me", &pat_a, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/doctor/me", &pat_b, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/doctor/me", &staff, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/medical-records/doctor/me", &admin, NULL), 404);
+	ck_assert_str_eq(e2e_last_message, "Doctor profile not found");
 }
 END_TEST
 
@@ -250,28 +150,28 @@ START_TEST(clin_records_patch_delete)
 
 	record_for_a(id);
 	p = pathf("/medical-records/", id, "");
-	ck_assert_int_eq(call("PATCH", p, NULL, "{\"notes\":\"n\"}"), 401);
-	ck_assert_int_eq(call("PATCH", p, &pat_a, "{\"notes\":\"n\"}"), 403);
-	ck_assert_int_eq(call("PATCH", p, &pat_b, "{\"notes\":\"n\"}"), 403);
-	ck_assert_int_eq(call("PATCH", p, &staff, "{\"notes\":\"n\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, NULL, "{\"notes\":\"n\"}"), 401);
+	ck_assert_int_eq(e2e_env("PATCH", p, &pat_a, "{\"notes\":\"n\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, &pat_b, "{\"notes\":\"n\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, &staff, "{\"notes\":\"n\"}"), 403);
 	/* Rule: the author doctor only, not any doctor. */
-	ck_assert_int_eq(call("PATCH", p, &doc_y, "{\"notes\":\"n\"}"), 403);
-	ck_assert_str_eq(last_message, "Forbidden");
-	ck_assert_int_eq(call("PATCH", p, &doc_x, "{\"notes\":\"n\",\"prescription\":null}"), 200);
-	ck_assert_int_eq(call("PATCH", p, &doc_x, "{\"diagnosis\":null}"), 422);
-	ck_assert_int_eq(call("PATCH", p, &admin, "{\"diagnosis\":\"Angine blanche\"}"), 200);
-	ck_assert_int_eq(call("PATCH", "/medical-records/" UNKNOWN, &admin, "{\"notes\":\"n\"}"), 404);
+	ck_assert_int_eq(e2e_env("PATCH", p, &doc_y, "{\"notes\":\"n\"}"), 403);
+	ck_assert_str_eq(e2e_last_message, "Forbidden");
+	ck_assert_int_eq(e2e_env("PATCH", p, &doc_x, "{\"notes\":\"n\",\"prescription\":null}"), 200);
+	ck_assert_int_eq(e2e_env("PATCH", p, &doc_x, "{\"diagnosis\":null}"), 422);
+	ck_assert_int_eq(e2e_env("PATCH", p, &admin, "{\"diagnosis\":\"Angine blanche\"}"), 200);
+	ck_assert_int_eq(e2e_env("PATCH", "/medical-records/" UNKNOWN, &admin, "{\"notes\":\"n\"}"), 404);
 	/* Rule: DELETE is for admins only. */
-	ck_assert_int_eq(call("DELETE", p, NULL, NULL), 401);
-	ck_assert_int_eq(call("DELETE", p, &pat_a, NULL), 403);
-	ck_assert_int_eq(call("DELETE", p, &pat_b, NULL), 403);
-	ck_assert_int_eq(call("DELETE", p, &doc_x, NULL), 403);
-	ck_assert_int_eq(call("DELETE", p, &doc_y, NULL), 403);
-	ck_assert_int_eq(call("DELETE", p, &staff, NULL), 403);
-	ck_assert_int_eq(call("GET", p, &pat_a, NULL), 200);
-	ck_assert_int_eq(call("DELETE", p, &admin, NULL), 204);
-	ck_assert_int_eq(call("GET", p, &pat_a, NULL), 404);
-	ck_assert_int_eq(call("DELETE", p, &admin, NULL), 404);
+	ck_assert_int_eq(e2e_env("DELETE", p, NULL, NULL), 401);
+	ck_assert_int_eq(e2e_env("DELETE", p, &pat_a, NULL), 403);
+	ck_assert_int_eq(e2e_env("DELETE", p, &pat_b, NULL), 403);
+	ck_assert_int_eq(e2e_env("DELETE", p, &doc_x, NULL), 403);
+	ck_assert_int_eq(e2e_env("DELETE", p, &doc_y, NULL), 403);
+	ck_assert_int_eq(e2e_env("DELETE", p, &staff, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_a, NULL), 200);
+	ck_assert_int_eq(e2e_env("DELETE", p, &admin, NULL), 204);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_a, NULL), 404);
+	ck_assert_int_eq(e2e_env("DELETE", p, &admin, NULL), 404);
 }
 END_TEST
 
@@ -279,7 +179,7 @@ END_TEST
 START_TEST(clin_audit_sequence)
 {
 	static const struct {
-		const struct who *w;
+		const struct e2e_who *w;
 		const char *role, *action, *outcome;
 	} want[] = {
 		{ &admin, "ADMIN", "read", "ok" },
@@ -295,13 +195,13 @@ START_TEST(clin_audit_sequence)
 
 	record_for_a(id);
 	p = pathf("/medical-records/", id, "");
-	ck_assert_int_eq(call("GET", p, &pat_a, NULL), 200);
-	ck_assert_int_eq(call("GET", p, &doc_y, NULL), 403);
-	ck_assert_int_eq(call("GET", p, &admin, NULL), 200);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_a, NULL), 200);
+	ck_assert_int_eq(e2e_env("GET", p, &doc_y, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", p, &admin, NULL), 200);
 
-	ck_assert_int_eq(call("GET", pathf("/audit?entity_id=", id, ""), &staff, NULL), 403);
-	ck_assert_int_eq(call("GET", pathf("/audit?entity_id=", id, ""), &doc_x, NULL), 403);
-	ck_assert_int_eq(call("GET", pathf("/audit?entity_id=", id, ""), NULL, NULL), 401);
+	ck_assert_int_eq(e2e_env("GET", pathf("/audit?entity_id=", id, ""), &staff, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", pathf("/audit?entity_id=", id, ""), &doc_x, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", pathf("/audit?entity_id=", id, ""), NULL, NULL), 401);
 	ck_assert_int_eq(api("GET", pathf("/audit?entity_id=", id, ""), admin.token, NULL, &r), 200);
 	rows = e2e_data(&r);
 	ck_assert_int_eq(cJSON_GetArraySize(rows), 4);
@@ -316,9 +216,9 @@ START_TEST(clin_audit_sequence)
 		i++;
 	}
 	http_result_free(&r);
-	ck_assert_int_eq(call("GET", "/audit?user_id=nope", &admin, NULL), 422);
-	ck_assert_int_eq(call("GET", "/audit?from=2026-02-30", &admin, NULL), 422);
-	ck_assert_int_eq(list_count(pathf("/audit?user_id=", pat_a.user_id, "&entity=medical_record&limit=1"),
+	ck_assert_int_eq(e2e_env("GET", "/audit?user_id=nope", &admin, NULL), 422);
+	ck_assert_int_eq(e2e_env("GET", "/audit?from=2026-02-30", &admin, NULL), 422);
+	ck_assert_int_eq(e2e_list_count(pathf("/audit?user_id=", pat_a.user_id, "&entity=medical_record&limit=1"),
 	    &admin, NULL, NULL), 1);
 }
 END_TEST
@@ -331,8 +231,8 @@ bill_for_a(const char *amount, char out[40])
 
 	snprintf(body, sizeof body, "{\"appointment_id\":\"%s\",\"amount\":%s,\"currency\":\"DZD\"}",
 	    appt_a_x, amount);
-	ck_assert_int_eq(call("POST", "/billing", &staff, body), 201);
-	snprintf(out, 40, "%s", last_id);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &staff, body), 201);
+	snprintf(out, 40, "%s", e2e_last_id);
 }
 
 START_TEST(clin_billing_routes)
@@ -343,11 +243,11 @@ START_TEST(clin_billing_routes)
 	int has;
 
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"amount\":10}", pat_a.profile_id);
-	ck_assert_int_eq(call("POST", "/billing", NULL, body), 401);
-	ck_assert_int_eq(call("POST", "/billing", &pat_a, body), 403);
-	ck_assert_int_eq(call("POST", "/billing", &doc_x, body), 403);
-	ck_assert_int_eq(call("POST", "/billing", &doc_y, body), 403);
-	ck_assert_int_eq(call("POST", "/billing", &admin, body), 201);
+	ck_assert_int_eq(e2e_env("POST", "/billing", NULL, body), 401);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &pat_a, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &doc_x, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &doc_y, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &admin, body), 201);
 	bill_for_a("0.30000000000000004", id);
 	ck_assert_int_eq(api("GET", pathf("/billing/", id, ""), pat_a.token, NULL, &r), 200);
 	ck_assert_str_eq(e2e_str(e2e_data(&r), "patient_id"), pat_a.profile_id);
@@ -357,49 +257,49 @@ START_TEST(clin_billing_routes)
 	http_result_free(&r);
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"appointment_id\":\"%s\",\"amount\":1}",
 	    pat_b.profile_id, appt_a_x);
-	ck_assert_int_eq(call("POST", "/billing", &staff, body), 400);
-	ck_assert_str_eq(last_message, "Appointment does not belong to patient");
-	ck_assert_int_eq(call("POST", "/billing", &staff, "{\"amount\":1}"), 400);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &staff, body), 400);
+	ck_assert_str_eq(e2e_last_message, "Appointment does not belong to patient");
+	ck_assert_int_eq(e2e_env("POST", "/billing", &staff, "{\"amount\":1}"), 400);
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"amount\":0.001}", pat_a.profile_id);
-	ck_assert_int_eq(call("POST", "/billing", &staff, body), 422);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &staff, body), 422);
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"amount\":100000000.00}", pat_a.profile_id);
-	ck_assert_int_eq(call("POST", "/billing", &staff, body), 422);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &staff, body), 422);
 
 	p = pathf("/billing/", id, "");
-	ck_assert_int_eq(call("GET", p, NULL, NULL), 401);
-	ck_assert_int_eq(call("GET", p, &pat_a, NULL), 200);
-	ck_assert_int_eq(call("GET", p, &staff, NULL), 200);
-	ck_assert_int_eq(call("GET", p, &admin, NULL), 200);
-	ck_assert_int_eq(call("GET", p, &pat_b, NULL), 403);
-	ck_assert_str_eq(last_message, "Forbidden");
-	ck_assert_int_eq(call("GET", p, &doc_x, NULL), 403);
-	ck_assert_int_eq(call("GET", p, &doc_y, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", p, NULL, NULL), 401);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_a, NULL), 200);
+	ck_assert_int_eq(e2e_env("GET", p, &staff, NULL), 200);
+	ck_assert_int_eq(e2e_env("GET", p, &admin, NULL), 200);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_b, NULL), 403);
+	ck_assert_str_eq(e2e_last_message, "Forbidden");
+	ck_assert_int_eq(e2e_env("GET", p, &doc_x, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", p, &doc_y, NULL), 403);
 
-	ck_assert_int_eq(call("PATCH", p, NULL, "{\"status\":\"PAID\"}"), 401);
-	ck_assert_int_eq(call("PATCH", p, &pat_a, "{\"status\":\"PAID\"}"), 403);
-	ck_assert_int_eq(call("PATCH", p, &doc_x, "{\"status\":\"PAID\"}"), 403);
-	ck_assert_int_eq(call("PATCH", p, &staff, "{\"status\":\"SPENT\"}"), 400);
-	ck_assert_str_eq(last_message, "Invalid status");
-	ck_assert_int_eq(call("PATCH", p, &staff, "{\"status\":\"PAID\"}"), 200);
-	ck_assert_int_eq(call("PATCH", p, &admin, "{\"description\":\"Consultation\"}"), 200);
+	ck_assert_int_eq(e2e_env("PATCH", p, NULL, "{\"status\":\"PAID\"}"), 401);
+	ck_assert_int_eq(e2e_env("PATCH", p, &pat_a, "{\"status\":\"PAID\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, &doc_x, "{\"status\":\"PAID\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, &staff, "{\"status\":\"SPENT\"}"), 400);
+	ck_assert_str_eq(e2e_last_message, "Invalid status");
+	ck_assert_int_eq(e2e_env("PATCH", p, &staff, "{\"status\":\"PAID\"}"), 200);
+	ck_assert_int_eq(e2e_env("PATCH", p, &admin, "{\"description\":\"Consultation\"}"), 200);
 
 	p = pathf("/billing/patient/", pat_a.profile_id, "");
-	ck_assert_int_eq(call("GET", p, NULL, NULL), 401);
-	ck_assert_int_eq(call("GET", p, &pat_a, NULL), 403);
-	ck_assert_int_eq(call("GET", p, &doc_x, NULL), 403);
-	ck_assert_int_ge(list_count(p, &staff, id, &has), 2);
+	ck_assert_int_eq(e2e_env("GET", p, NULL, NULL), 401);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_a, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", p, &doc_x, NULL), 403);
+	ck_assert_int_ge(e2e_list_count(p, &staff, id, &has), 2);
 	ck_assert(has);
-	ck_assert_int_ge(list_count(p, &admin, NULL, NULL), 2);
+	ck_assert_int_ge(e2e_list_count(p, &admin, NULL, NULL), 2);
 
 	/* Route order: /billing/me is not a billing id. */
-	ck_assert_int_ge(list_count("/billing/me", &pat_a, id, &has), 2);
+	ck_assert_int_ge(e2e_list_count("/billing/me", &pat_a, id, &has), 2);
 	ck_assert(has);
-	ck_assert_int_eq(list_count("/billing/me", &pat_b, NULL, NULL), 0);
-	ck_assert_int_eq(call("GET", "/billing/me", NULL, NULL), 401);
-	ck_assert_int_eq(call("GET", "/billing/me", &staff, NULL), 403);
-	ck_assert_int_eq(call("GET", "/billing/me", &doc_x, NULL), 403);
-	ck_assert_int_eq(call("GET", "/billing/me", &admin, NULL), 404);
-	ck_assert_str_eq(last_message, "Patient profile not found");
+	ck_assert_int_eq(e2e_list_count("/billing/me", &pat_b, NULL, NULL), 0);
+	ck_assert_int_eq(e2e_env("GET", "/billing/me", NULL, NULL), 401);
+	ck_assert_int_eq(e2e_env("GET", "/billing/me", &staff, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/billing/me", &doc_x, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/billing/me", &admin, NULL), 404);
+	ck_assert_str_eq(e2e_last_message, "Patient profile not found");
 }
 END_TEST
 
@@ -411,78 +311,78 @@ START_TEST(clin_policies_claims)
 
 	bill_for_a("45", bill_a);
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"amount\":12.5}", pat_b.profile_id);
-	ck_assert_int_eq(call("POST", "/billing", &staff, body), 201);
-	snprintf(bill_b, sizeof bill_b, "%s", last_id);
+	ck_assert_int_eq(e2e_env("POST", "/billing", &staff, body), 201);
+	snprintf(bill_b, sizeof bill_b, "%s", e2e_last_id);
 
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"provider_name\":\"CNAS\","
 	    "\"policy_number\":\"CL-1\"}", pat_a.profile_id);
-	ck_assert_int_eq(call("POST", "/billing/policies", NULL, body), 401);
-	ck_assert_int_eq(call("POST", "/billing/policies", &pat_a, body), 403);
-	ck_assert_int_eq(call("POST", "/billing/policies", &doc_x, body), 403);
-	ck_assert_int_eq(call("POST", "/billing/policies", &staff, body), 201);
-	snprintf(pol, sizeof pol, "%s", last_id);
-	ck_assert_int_eq(call("POST", "/billing/policies", &admin, body), 201);
-	snprintf(pol2, sizeof pol2, "%s", last_id);
-	ck_assert_int_eq(call("POST", "/billing/policies", &staff,
+	ck_assert_int_eq(e2e_env("POST", "/billing/policies", NULL, body), 401);
+	ck_assert_int_eq(e2e_env("POST", "/billing/policies", &pat_a, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/billing/policies", &doc_x, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/billing/policies", &staff, body), 201);
+	snprintf(pol, sizeof pol, "%s", e2e_last_id);
+	ck_assert_int_eq(e2e_env("POST", "/billing/policies", &admin, body), 201);
+	snprintf(pol2, sizeof pol2, "%s", e2e_last_id);
+	ck_assert_int_eq(e2e_env("POST", "/billing/policies", &staff,
 	    "{\"patient_id\":\"" UNKNOWN "\",\"provider_name\":\"CNAS\",\"policy_number\":\"Z\"}"), 404);
-	ck_assert_int_eq(call("POST", "/billing/policies", &staff, "{\"provider_name\":\"CNAS\"}"), 422);
+	ck_assert_int_eq(e2e_env("POST", "/billing/policies", &staff, "{\"provider_name\":\"CNAS\"}"), 422);
 
 	p = pathf("/billing/policies/patient/", pat_a.profile_id, "");
-	ck_assert_int_eq(list_count(p, &staff, pol, &has), 2);
+	ck_assert_int_eq(e2e_list_count(p, &staff, pol, &has), 2);
 	ck_assert(has);
-	ck_assert_int_eq(list_count(p, &admin, NULL, NULL), 2);
-	ck_assert_int_eq(call("GET", p, &pat_a, NULL), 403);
-	ck_assert_int_eq(call("GET", p, &doc_x, NULL), 403);
-	ck_assert_int_eq(call("GET", p, NULL, NULL), 401);
-	ck_assert_int_eq(list_count("/billing/policies/me", &pat_a, pol, &has), 2);
+	ck_assert_int_eq(e2e_list_count(p, &admin, NULL, NULL), 2);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_a, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", p, &doc_x, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", p, NULL, NULL), 401);
+	ck_assert_int_eq(e2e_list_count("/billing/policies/me", &pat_a, pol, &has), 2);
 	ck_assert(has);
-	ck_assert_int_eq(list_count("/billing/policies/me", &pat_b, NULL, NULL), 0);
-	ck_assert_int_eq(call("GET", "/billing/policies/me", &staff, NULL), 403);
-	ck_assert_int_eq(call("GET", "/billing/policies/me", &doc_y, NULL), 403);
-	ck_assert_int_eq(call("GET", "/billing/policies/me", &admin, NULL), 404);
+	ck_assert_int_eq(e2e_list_count("/billing/policies/me", &pat_b, NULL, NULL), 0);
+	ck_assert_int_eq(e2e_env("GET", "/billing/policies/me", &staff, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/billing/policies/me", &doc_y, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", "/billing/policies/me", &admin, NULL), 404);
 
 	p = pathf("/billing/policies/", pol, "");
-	ck_assert_int_eq(call("PATCH", p, &pat_a, "{\"coverage_details\":\"100 %\"}"), 403);
-	ck_assert_int_eq(call("PATCH", p, &doc_x, "{\"coverage_details\":\"100 %\"}"), 403);
-	ck_assert_int_eq(call("PATCH", p, &staff, "{\"coverage_details\":\"80 %\"}"), 200);
-	ck_assert_int_eq(call("PATCH", p, &admin, "{\"coverage_details\":null}"), 200);
+	ck_assert_int_eq(e2e_env("PATCH", p, &pat_a, "{\"coverage_details\":\"100 %\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, &doc_x, "{\"coverage_details\":\"100 %\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, &staff, "{\"coverage_details\":\"80 %\"}"), 200);
+	ck_assert_int_eq(e2e_env("PATCH", p, &admin, "{\"coverage_details\":null}"), 200);
 
 	snprintf(body, sizeof body, "{\"policy_id\":\"%s\",\"billing_id\":\"%s\"}", pol, bill_b);
-	ck_assert_int_eq(call("POST", "/billing/claims", &staff, body), 400);
-	ck_assert_str_eq(last_message, "Billing does not belong to the policy's patient");
+	ck_assert_int_eq(e2e_env("POST", "/billing/claims", &staff, body), 400);
+	ck_assert_str_eq(e2e_last_message, "Billing does not belong to the policy's patient");
 	snprintf(body, sizeof body, "{\"policy_id\":\"%s\",\"status\":\"LOST\"}", pol);
-	ck_assert_int_eq(call("POST", "/billing/claims", &staff, body), 422);
+	ck_assert_int_eq(e2e_env("POST", "/billing/claims", &staff, body), 422);
 	snprintf(body, sizeof body, "{\"policy_id\":\"%s\",\"billing_id\":\"%s\"}", pol, bill_a);
-	ck_assert_int_eq(call("POST", "/billing/claims", NULL, body), 401);
-	ck_assert_int_eq(call("POST", "/billing/claims", &pat_a, body), 403);
-	ck_assert_int_eq(call("POST", "/billing/claims", &doc_x, body), 403);
-	ck_assert_int_eq(call("POST", "/billing/claims", &staff, body), 201);
-	snprintf(claim, sizeof claim, "%s", last_id);
+	ck_assert_int_eq(e2e_env("POST", "/billing/claims", NULL, body), 401);
+	ck_assert_int_eq(e2e_env("POST", "/billing/claims", &pat_a, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/billing/claims", &doc_x, body), 403);
+	ck_assert_int_eq(e2e_env("POST", "/billing/claims", &staff, body), 201);
+	snprintf(claim, sizeof claim, "%s", e2e_last_id);
 
 	p = pathf("/billing/claims/policy/", pol, "");
-	ck_assert_int_eq(list_count(p, &staff, claim, &has), 1);
+	ck_assert_int_eq(e2e_list_count(p, &staff, claim, &has), 1);
 	ck_assert(has);
-	ck_assert_int_eq(list_count(p, &admin, NULL, NULL), 1);
-	ck_assert_int_eq(call("GET", p, &pat_a, NULL), 403);
-	ck_assert_int_eq(call("GET", p, NULL, NULL), 401);
+	ck_assert_int_eq(e2e_list_count(p, &admin, NULL, NULL), 1);
+	ck_assert_int_eq(e2e_env("GET", p, &pat_a, NULL), 403);
+	ck_assert_int_eq(e2e_env("GET", p, NULL, NULL), 401);
 
 	p = pathf("/billing/claims/", claim, "");
-	ck_assert_int_eq(call("PATCH", p, &staff, "{\"status\":\"LOST\"}"), 400);
-	ck_assert_str_eq(last_message, "Invalid claim status");
-	ck_assert_int_eq(call("PATCH", p, &pat_a, "{\"status\":\"PAID\"}"), 403);
-	ck_assert_int_eq(call("PATCH", p, &doc_y, "{\"status\":\"PAID\"}"), 403);
-	ck_assert_int_eq(call("PATCH", p, &staff, "{\"status\":\"SUBMITTED\"}"), 200);
-	ck_assert_int_eq(call("PATCH", p, &admin, "{\"status\":\"APPROVED\"}"), 200);
+	ck_assert_int_eq(e2e_env("PATCH", p, &staff, "{\"status\":\"LOST\"}"), 400);
+	ck_assert_str_eq(e2e_last_message, "Invalid claim status");
+	ck_assert_int_eq(e2e_env("PATCH", p, &pat_a, "{\"status\":\"PAID\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, &doc_y, "{\"status\":\"PAID\"}"), 403);
+	ck_assert_int_eq(e2e_env("PATCH", p, &staff, "{\"status\":\"SUBMITTED\"}"), 200);
+	ck_assert_int_eq(e2e_env("PATCH", p, &admin, "{\"status\":\"APPROVED\"}"), 200);
 
 	p = pathf("/billing/policies/", pol, "");
-	ck_assert_int_eq(call("DELETE", p, NULL, NULL), 401);
-	ck_assert_int_eq(call("DELETE", p, &staff, NULL), 403);
-	ck_assert_int_eq(call("DELETE", p, &pat_a, NULL), 403);
-	ck_assert_int_eq(call("DELETE", p, &admin, NULL), 409);
+	ck_assert_int_eq(e2e_env("DELETE", p, NULL, NULL), 401);
+	ck_assert_int_eq(e2e_env("DELETE", p, &staff, NULL), 403);
+	ck_assert_int_eq(e2e_env("DELETE", p, &pat_a, NULL), 403);
+	ck_assert_int_eq(e2e_env("DELETE", p, &admin, NULL), 409);
 	p = pathf("/billing/policies/", pol2, "");
-	ck_assert_int_eq(call("DELETE", p, &admin, NULL), 204);
-	ck_assert_int_eq(call("DELETE", p, &admin, NULL), 404);
-	ck_assert_int_eq(list_count("/billing/policies/me", &pat_a, NULL, NULL), 1);
+	ck_assert_int_eq(e2e_env("DELETE", p, &admin, NULL), 204);
+	ck_assert_int_eq(e2e_env("DELETE", p, &admin, NULL), 404);
+	ck_assert_int_eq(e2e_list_count("/billing/policies/me", &pat_a, NULL, NULL), 1);
 }
 END_TEST
 

@@ -45,15 +45,6 @@ static struct {
 	long long first_day;   /* UTC midnight of the first bookable day */
 } w;
 
-static const char *
-data_dir(void)
-{
-	const char *d = getenv("MED_DATA_DIR");
-
-	ck_assert_msg(d != NULL, "MED_DATA_DIR not set");
-	return d;
-}
-
 static long
 env_long(const char *name, long dflt)
 {
@@ -170,7 +161,7 @@ master_pid(void)
 	FILE *f;
 	long pid = 0;
 
-	snprintf(path, sizeof path, "%s/run/spawn.pid", data_dir());
+	snprintf(path, sizeof path, "%s/run/spawn.pid", e2e_data_dir());
 	f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "no %s", path);
 	ck_assert_int_eq(fscanf(f, "%ld", &pid), 1);
@@ -207,22 +198,13 @@ workers(pid_t master, pid_t *out, int max)
 	return n;
 }
 
-static void
-pause_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static sqlite3 *
 open_db(void)
 {
 	char path[4096];
 	sqlite3 *db = NULL;
 
-	snprintf(path, sizeof path, "%s/clinic.db", data_dir());
+	snprintf(path, sizeof path, "%s/clinic.db", e2e_data_dir());
 	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(db, 10000);
 	return db;
@@ -288,7 +270,7 @@ START_TEST(acknowledged_writes_survive_killed_workers)
 	master = master_pid();
 	deadline = (long long)time(NULL) + seconds;
 	for (i = 0; i < CLIENTS; i++) {
-		snprintf(files[i], sizeof files[i], "%s/log/crash-acks.%d", data_dir(), i);
+		snprintf(files[i], sizeof files[i], "%s/log/crash-acks.%d", e2e_data_dir(), i);
 		kids[i] = fork();
 		ck_assert_int_ge(kids[i], 0);
 		if (kids[i] == 0)
@@ -296,7 +278,7 @@ START_TEST(acknowledged_writes_survive_killed_workers)
 	}
 	/* The killer: a random worker every KILL_EVERY_MS while the load runs. */
 	while (time(NULL) < deadline) {
-		pause_ms(KILL_EVERY_MS);
+		e2e_pause_ms(KILL_EVERY_MS);
 		if ((n = workers(master, ws, 64)) > 0 && kill(ws[rand_r(&seed) % n], SIGKILL) == 0)
 			kills++;
 	}

@@ -17,111 +17,32 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "e2ekit.h"
 #include "httpc.h"
 #include "testreg.h"
 
-#define PW "Algeria123!"
 #define NPATIENTS 10
 #define NREQUESTS 200
 
-static char admin_token[1024], staff_token[1024], doctor_token[1024];
-static char doctor_id[40];
+static struct e2e_who admin, staff, doc;
 static char patients[NPATIENTS][40];
-
-static cJSON *
-data_of(const struct http_result *r)
-{
-	return cJSON_GetObjectItem(r->json, "data");
-}
-
-static const char *
-str_of(cJSON *obj, const char *name)
-{
-	cJSON *v = cJSON_GetObjectItem(obj, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Call; on success copy data.<field> into out (when out != NULL). */
-static int
-call_get(const char *method, const char *path, const char *token, const char *body,
-    const char *field, char *out, size_t size)
-{
-	struct http_result r;
-	int status = api(method, path, token, body, &r);
-
-	if (out != NULL) {
-		const char *s = str_of(data_of(&r), field);
-		snprintf(out, size, "%s", s != NULL ? s : "");
-	}
-	http_result_free(&r);
-	return status;
-}
-
-/* Register a fresh account; its access token and user id. */
-static void
-fresh_user(const char *tag, char token[1024], char user_id[40])
-{
-	char body[256];
-
-	snprintf(body, sizeof body, "{\"email\":\"e2e.race.%s.%ld@example.dz\",\"password\":\"" PW "\"}",
-	    tag, (long)getpid());
-	ck_assert_int_eq(call_get("POST", "/auth/register", NULL, body, "access_token", token, 1024), 200);
-	ck_assert_int_eq(call_get("GET", "/users/me", token, NULL, "id", user_id, 40), 200);
-}
-
-static void
-login(const char *email, char token[1024])
-{
-	char body[256];
-
-	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"" PW "\"}", email);
-	ck_assert_int_eq(call_get("POST", "/auth/login", NULL, body, "access_token", token, 1024), 200);
-}
 
 /* Once, in the parent: a fresh doctor working 08:00-18:00 daily and fresh patients. */
 static void
 race_setup(void)
 {
-	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-	char user_id[40], token[1024], path[128], body[256], tag[16];
+	struct e2e_who p;
+	char tag[32];
 
-	login("admin@example.dz", admin_token);
-	login("reception@example.dz", staff_token);
-	fresh_user("doctor", doctor_token, user_id);
-	snprintf(path, sizeof path, "/users/%s", user_id);
-	ck_assert_int_eq(call_get("PATCH", path, admin_token, "{\"role\":\"DOCTOR\"}", NULL, NULL, 0), 200);
-	snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"first_name\":\"Race\",\"last_name\":\"Doctor\"}",
-	    user_id);
-	ck_assert_int_eq(call_get("POST", "/doctors", admin_token, body, "id", doctor_id,
-	    sizeof doctor_id), 201);
-	snprintf(path, sizeof path, "/doctors/%s/availability", doctor_id);
-	for (int i = 0; i < 7; i++) {
-		snprintf(body, sizeof body, "{\"weekday\":\"%s\",\"start_time\":\"08:00\","
-		    "\"end_time\":\"18:00\"}", days[i]);
-		ck_assert_int_eq(call_get("POST", path, admin_token, body, NULL, NULL, 0), 201);
-	}
+	admin.token = e2e_token("admin@example.dz", E2E_PW);
+	staff.token = e2e_token("reception@example.dz", E2E_PW);
+	e2e_fresh_doctor(&admin, "e2e.race.doctor", "Race", 1, &doc);
 	for (int i = 0; i < NPATIENTS; i++) {
-		snprintf(tag, sizeof tag, "p%d", i);
-		fresh_user(tag, token, user_id);
-		ck_assert_int_eq(call_get("POST", "/patients/me", token, "{\"first_name\":\"Race\"}",
-		    "id", patients[i], sizeof patients[i]), 201);
+		snprintf(tag, sizeof tag, "e2e.race.p%d", i);
+		e2e_fresh_patient(&admin, tag, "Race", "Patient", &p);
+		snprintf(patients[i], sizeof patients[i], "%s", p.profile_id);
+		free(p.token);
 	}
-}
-
-/* "YYYY-MM-DDTHH:MM:00", clinic-local, days ahead of today. */
-static void
-at(int days, int hour, int minute, char out[32])
-{
-	time_t t = time(NULL) + (time_t)days * 86400;
-	struct tm tm;
-
-	char buf[96];
-
-	gmtime_r(&t, &tm);
-	snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:00", tm.tm_year + 1900, tm.tm_mon + 1,
-	    tm.tm_mday, hour, minute);
-	buf[31] = '\0';
-	memcpy(out, buf, 32);
 }
 
 struct shot {
@@ -151,12 +72,12 @@ fire(const struct shot *shots, int n, int counts[3])
 			close(results[0]);
 			snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"doctor_id\":\"%s\","
 			    "\"start_time\":\"%s\",\"end_time\":\"%s\"}",
-			    shots[i].patient, doctor_id, shots[i].start, shots[i].end);
+			    shots[i].patient, doc.profile_id, shots[i].start, shots[i].end);
 			/* Wait at the gate: EOF when the parent closes it. */
 			do
 				got = read(gate[0], &c, 1);
 			while (got < 0 && errno == EINTR);
-			status = call_get("POST", "/appointments", staff_token, body, NULL, NULL, 0);
+			status = e2e_call("POST", "/appointments", staff.token, body, NULL);
 			if (write(results[1], &status, sizeof status) != sizeof status)
 				_exit(2);
 			_exit(0);
@@ -188,12 +109,12 @@ scheduled_on(int days)
 	char from[32], to[32], path[256];
 	int n;
 
-	at(days, 0, 0, from);
-	at(days + 1, 0, 0, to);
+	e2e_local_at(days, 0, 0, from);
+	e2e_local_at(days + 1, 0, 0, to);
 	snprintf(path, sizeof path, "/appointments/doctor/me?status=SCHEDULED&from=%.10s&to=%.10s",
 	    from, to);
-	ck_assert_int_eq(api("GET", path, doctor_token, NULL, &r), 200);
-	n = cJSON_GetArraySize(data_of(&r));
+	ck_assert_int_eq(api("GET", path, doc.token, NULL, &r), 200);
+	n = cJSON_GetArraySize(e2e_data(&r));
 	http_result_free(&r);
 	return n;
 }
@@ -205,8 +126,8 @@ START_TEST(same_slot)
 
 	for (int i = 0; i < NREQUESTS; i++) {
 		shots[i].patient = patients[i % NPATIENTS];
-		at(9, 10, 0, shots[i].start);
-		at(9, 10, 30, shots[i].end);
+		e2e_local_at(9, 10, 0, shots[i].start);
+		e2e_local_at(9, 10, 30, shots[i].end);
 	}
 	fire(shots, NREQUESTS, counts);
 	ck_assert_int_eq(counts[0], 1);
@@ -224,8 +145,8 @@ START_TEST(overlapping_slots)
 
 	for (int i = 0; i < 100; i++) {
 		shots[i].patient = patients[i % 2];
-		at(10, 14, i % 2 ? 15 : 0, shots[i].start);
-		at(10, 14, i % 2 ? 45 : 30, shots[i].end);
+		e2e_local_at(10, 14, i % 2 ? 15 : 0, shots[i].start);
+		e2e_local_at(10, 14, i % 2 ? 45 : 30, shots[i].end);
 	}
 	fire(shots, 100, counts);
 	ck_assert_int_eq(counts[0], 1);

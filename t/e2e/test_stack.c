@@ -23,6 +23,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "e2ekit.h"
 #include "httpc.h"
 #include "testreg.h"
 
@@ -31,24 +32,6 @@
 #define ONE_MIB (1024 * 1024)
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static const char *
-data_dir(void)
-{
-	const char *d = getenv("MED_DATA_DIR");
-
-	ck_assert_msg(d != NULL && *d != '\0', "MED_DATA_DIR not set");
-	return d;
-}
-
-static void
-pause_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* A string no other request can contain. */
 static void
@@ -69,7 +52,7 @@ slurp(const char *name)
 	char *s = NULL;
 	size_t len = 0;
 
-	snprintf(path, sizeof path, "%s/%s", data_dir(), name);
+	snprintf(path, sizeof path, "%s/%s", e2e_data_dir(), name);
 	if ((f = fopen(path, "r")) == NULL)
 		return strdup("");
 	for (;;) {
@@ -451,7 +434,7 @@ wait_replaced(pid_t parent, int want, pid_t gone)
 		int n = children(parent, kids, 512);
 		if (n == want && !contains_pid(kids, n, gone))
 			return 1;
-		pause_ms(POLL_MS);
+		e2e_pause_ms(POLL_MS);
 	}
 	return 0;
 }
@@ -465,7 +448,7 @@ health_ok(void)
 		http_result_free(&r);
 		if (ok)
 			return 1;
-		pause_ms(POLL_MS);
+		e2e_pause_ms(POLL_MS);
 	}
 	return 0;
 }
@@ -544,7 +527,7 @@ fcgi_connect(void)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	ck_assert_int_ge(fd, 0);
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s/run/fcgi.sock", data_dir());
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s/run/fcgi.sock", e2e_data_dir());
 	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv), 0);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
 	return fd;

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "jwt.h"
 #include "testctx.h"
+#include "unitkit.h"
 #include "testreg.h"
 #include "util.h"
 
@@ -104,19 +105,6 @@ teardown(void)
 	tzset();
 }
 
-static cJSON *
-data_of(cJSON *env)
-{
-	return cJSON_GetObjectItem(env, "data");
-}
-
-static const char *
-str_of(cJSON *obj, const char *name)
-{
-	cJSON *v = cJSON_GetObjectItem(obj, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static char last_message[256];
 static char last_id[MED_UUID_LEN + 1];
 
@@ -133,9 +121,9 @@ call(const char *method, const char *path, const char *token, const char *body)
 
 	last_message[0] = '\0';
 	last_id[0] = '\0';
-	if ((s = str_of(env, "message")) != NULL)
+	if ((s = ut_str(env, "message")) != NULL)
 		snprintf(last_message, sizeof last_message, "%s", s);
-	if ((s = str_of(data_of(env), "id")) != NULL)
+	if ((s = ut_str(ut_data(env), "id")) != NULL)
 		snprintf(last_id, sizeof last_id, "%s", s);
 	cJSON_Delete(env);
 	return status;
@@ -197,17 +185,17 @@ START_TEST(book_as_patient)
 	    "\"start_time\":\"" MONDAY "T09:00:00Z\",\"end_time\":\"" MONDAY "T09:30:00+00:00\","
 	    "\"reason\":\"Palpitations\"}", SOFIANE_P, SAMIR_D);
 	ck_assert_int_eq(test_call(&ctx, "POST", V1 "/appointments", tok_a, body, &env), 201);
-	d = data_of(env);
-	ck_assert_str_eq(str_of(d, "patient_id"), AMINA_P);
-	ck_assert_str_eq(str_of(d, "doctor_id"), SAMIR_D);
-	ck_assert_str_eq(str_of(d, "start_time"), MONDAY "T09:00:00Z");
-	ck_assert_str_eq(str_of(d, "end_time"), MONDAY "T09:30:00Z");
-	ck_assert_str_eq(str_of(d, "reason"), "Palpitations");
-	ck_assert_str_eq(str_of(d, "status"), "SCHEDULED");
+	d = ut_data(env);
+	ck_assert_str_eq(ut_str(d, "patient_id"), AMINA_P);
+	ck_assert_str_eq(ut_str(d, "doctor_id"), SAMIR_D);
+	ck_assert_str_eq(ut_str(d, "start_time"), MONDAY "T09:00:00Z");
+	ck_assert_str_eq(ut_str(d, "end_time"), MONDAY "T09:30:00Z");
+	ck_assert_str_eq(ut_str(d, "reason"), "Palpitations");
+	ck_assert_str_eq(ut_str(d, "status"), "SCHEDULED");
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(d, "cancellation_reason")));
-	ck_assert(util_is_uuid(str_of(d, "id")));
-	ck_assert_ptr_nonnull(str_of(d, "created_at"));
-	ck_assert_ptr_nonnull(str_of(d, "updated_at"));
+	ck_assert(util_is_uuid(ut_str(d, "id")));
+	ck_assert_ptr_nonnull(ut_str(d, "created_at"));
+	ck_assert_ptr_nonnull(ut_str(d, "updated_at"));
 	cJSON_Delete(env);
 	/* A patient_id that is not even a UUID is ignored too for a PATIENT. */
 	snprintf(body, sizeof body, "{\"patient_id\":\"nope\",\"doctor_id\":\"%s\","
@@ -373,8 +361,8 @@ START_TEST(get_access)
 	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, MONDAY "T09:00:00Z", MONDAY "T09:30:00Z"), 201);
 	snprintf(id, sizeof id, "%s", last_id);
 	ck_assert_int_eq(test_call(&ctx, "GET", apath(id, ""), tok_a, NULL, &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "id"), id);
-	ck_assert_str_eq(str_of(data_of(env), "status"), "SCHEDULED");
+	ck_assert_str_eq(ut_str(ut_data(env), "id"), id);
+	ck_assert_str_eq(ut_str(ut_data(env), "status"), "SCHEDULED");
 	cJSON_Delete(env);
 	ck_assert_int_eq(call("GET", apath(id, ""), tok_x, NULL), 200);
 	ck_assert_int_eq(call("GET", apath(id, ""), tok_staff, NULL), 200);
@@ -412,13 +400,13 @@ START_TEST(cancel_rules)
 	/* Owner doctor (Rule), reason from the query string. */
 	ck_assert_int_eq(test_call(&ctx, "POST", apath(id, "/cancel?cancellation_reason=Cong%C3%A9+maladie"),
 	    tok_x, NULL, &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "status"), "CANCELLED");
-	ck_assert_str_eq(str_of(data_of(env), "cancellation_reason"), "Congé maladie");
+	ck_assert_str_eq(ut_str(ut_data(env), "status"), "CANCELLED");
+	ck_assert_str_eq(ut_str(ut_data(env), "cancellation_reason"), "Congé maladie");
 	cJSON_Delete(env);
 	/* Cancelling again answers it unchanged: the first reason stays. */
 	ck_assert_int_eq(test_call(&ctx, "POST", apath(id, "/cancel"), tok_a,
 	    "{\"cancellation_reason\":\"autre\"}", &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "cancellation_reason"), "Congé maladie");
+	ck_assert_str_eq(ut_str(ut_data(env), "cancellation_reason"), "Congé maladie");
 	cJSON_Delete(env);
 	/* Body reason; staff may cancel. */
 	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, MONDAY "T10:00:00Z", MONDAY "T10:30:00Z"), 201);
@@ -426,7 +414,7 @@ START_TEST(cancel_rules)
 	ck_assert_int_eq(call("POST", apath(id2, "/cancel"), tok_a, "{\"cancellation_reason\":42}"), 422);
 	ck_assert_int_eq(test_call(&ctx, "POST", apath(id2, "/cancel"), tok_staff,
 	    "{\"cancellation_reason\":\"Rappel\"}", &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "cancellation_reason"), "Rappel");
+	ck_assert_str_eq(ut_str(ut_data(env), "cancellation_reason"), "Rappel");
 	cJSON_Delete(env);
 	/* A completed one cannot be cancelled (Rule). */
 	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, MONDAY "T11:00:00Z", MONDAY "T11:30:00Z"), 201);
@@ -458,7 +446,7 @@ START_TEST(status_transitions)
 	ck_assert_str_eq(last_message, "Invalid status transition");
 	ck_assert_int_eq(test_call(&ctx, "PATCH", apath(id, "/status"), tok_x,
 	    "{\"status\":\"COMPLETED\"}", &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "status"), "COMPLETED");
+	ck_assert_str_eq(ut_str(ut_data(env), "status"), "COMPLETED");
 	cJSON_Delete(env);
 	/* Nothing leaves COMPLETED. */
 	ck_assert_int_eq(call("PATCH", apath(id, "/status"), tok_admin, "{\"status\":\"SCHEDULED\"}"), 400);
@@ -501,9 +489,9 @@ START_TEST(reschedule_rules)
 	/* Overlapping its own old slot is fine: it excludes itself. */
 	ck_assert_int_eq(test_call(&ctx, "POST", apath(id, "/reschedule"), tok_a,
 	    "{\"start_time\":\"" MONDAY "T09:15:00Z\",\"end_time\":\"" MONDAY "T09:45:00Z\"}", &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "start_time"), MONDAY "T09:15:00Z");
-	ck_assert_str_eq(str_of(data_of(env), "end_time"), MONDAY "T09:45:00Z");
-	ck_assert_str_eq(str_of(data_of(env), "id"), id);
+	ck_assert_str_eq(ut_str(ut_data(env), "start_time"), MONDAY "T09:15:00Z");
+	ck_assert_str_eq(ut_str(ut_data(env), "end_time"), MONDAY "T09:45:00Z");
+	ck_assert_str_eq(ut_str(ut_data(env), "id"), id);
 	cJSON_Delete(env);
 	/* Same checks as booking. */
 	ck_assert_int_eq(call("PATCH", apath(id, "/reschedule"), tok_staff,
@@ -545,11 +533,11 @@ list(const char *path, const char *token, char *starts, size_t size, int *n)
 	starts[0] = '\0';
 	*n = 0;
 	if (status == 200) {
-		ck_assert(cJSON_IsArray(data_of(env)));
-		cJSON_ArrayForEach(item, data_of(env)) {
+		ck_assert(cJSON_IsArray(ut_data(env)));
+		cJSON_ArrayForEach(item, ut_data(env)) {
 			size_t used = strlen(starts);
 			snprintf(starts + used, size - used, "%s%s", used ? "," : "",
-			    str_of(item, "start_time") + 11);
+			    ut_str(item, "start_time") + 11);
 			(*n)++;
 		}
 	}
@@ -630,8 +618,8 @@ START_TEST(clinic_local_time)
 	ck_assert_int_eq(test_call(&ctx, "POST", V1 "/appointments", tok_a,
 	    "{\"doctor_id\":\"" SAMIR_D "\",\"start_time\":\"" MONDAY "T09:00:00\","
 	    "\"end_time\":\"" MONDAY "T09:30:00\"}", &env), 201);
-	ck_assert_str_eq(str_of(data_of(env), "start_time"), MONDAY "T08:00:00Z");
-	ck_assert_str_eq(str_of(data_of(env), "end_time"), MONDAY "T08:30:00Z");
+	ck_assert_str_eq(ut_str(ut_data(env), "start_time"), MONDAY "T08:00:00Z");
+	ck_assert_str_eq(ut_str(ut_data(env), "end_time"), MONDAY "T08:30:00Z");
 	cJSON_Delete(env);
 	/* 08:30Z is 09:30 in Algiers: inside the 09-12 window. */
 	ck_assert_int_eq(book(tok_b, NULL, SAMIR_D, MONDAY "T08:30:00Z", MONDAY "T09:00:00Z"), 201);
@@ -649,7 +637,7 @@ START_TEST(clinic_local_time)
 	/* A date bound in a list is local midnight: Monday starts at Sunday 23:00Z. */
 	ck_assert_int_eq(test_call(&ctx, "GET", V1 "/appointments/me?from=" MONDAY "&to=2031-01-07",
 	    tok_a, NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(data_of(env)), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 2);
 	cJSON_Delete(env);
 }
 END_TEST

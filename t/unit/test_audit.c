@@ -13,22 +13,6 @@
 
 #define R "/api/v1/medical-records"
 
-static struct med_ctx ctx;
-static struct cast c;
-
-static void
-setup(void)
-{
-	test_ctx_open(&ctx, 1);
-	cast_open(&ctx, &c);
-}
-
-static void
-teardown(void)
-{
-	cast_close(&c);
-	test_ctx_close(&ctx);
-}
 
 /* GET /audit?<query> as admin; the data array (caller frees env). */
 static cJSON *
@@ -38,8 +22,8 @@ audit_get(const char *query, cJSON **env)
 
 	snprintf(path, sizeof path, "/api/v1/audit?%s", query);
 	ck_assert_int_eq(test_call(&ctx, "GET", path, c.admin, NULL, env), 200);
-	ck_assert(cJSON_IsArray(data_of(*env)));
-	return data_of(*env);
+	ck_assert(cJSON_IsArray(ut_data(*env)));
+	return ut_data(*env);
 }
 
 static void
@@ -47,17 +31,17 @@ expect_row(cJSON *row, const char *user_id, const char *role, const char *action
     const char *entity, const char *entity_id, const char *outcome)
 {
 	ck_assert_ptr_nonnull(row);
-	ck_assert_str_eq(str_of(row, "user_id"), user_id);
-	ck_assert_str_eq(str_of(row, "role"), role);
-	ck_assert_str_eq(str_of(row, "action"), action);
-	ck_assert_str_eq(str_of(row, "entity"), entity);
+	ck_assert_str_eq(ut_str(row, "user_id"), user_id);
+	ck_assert_str_eq(ut_str(row, "role"), role);
+	ck_assert_str_eq(ut_str(row, "action"), action);
+	ck_assert_str_eq(ut_str(row, "entity"), entity);
 	if (entity_id == NULL)
 		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(row, "entity_id")));
 	else
-		ck_assert_str_eq(str_of(row, "entity_id"), entity_id);
-	ck_assert_str_eq(str_of(row, "outcome"), outcome);
+		ck_assert_str_eq(ut_str(row, "entity_id"), entity_id);
+	ck_assert_str_eq(ut_str(row, "outcome"), outcome);
 	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(row, "id")));
-	ck_assert_ptr_nonnull(str_of(row, "at"));
+	ck_assert_ptr_nonnull(ut_str(row, "at"));
 	ck_assert(cJSON_HasObjectItem(row, "detail"));
 }
 
@@ -68,7 +52,7 @@ START_TEST(audit_scripted_sequence)
 	char *id, query[128];
 
 	/* Doctor X writes a record for A. */
-	id = create_id(&ctx, R, c.x, "{\"patient_id\":\"" P_A "\",\"diagnosis\":\"Angine\"}");
+	id = ut_create_id(&ctx, R, c.x, "{\"patient_id\":\"" P_A "\",\"diagnosis\":\"Angine\"}");
 	snprintf(query, sizeof query, R "/%s", id);
 	ctx.fixed_now += 10;
 	/* A reads it. */
@@ -104,16 +88,16 @@ START_TEST(audit_lists_and_writes)
 	cJSON *env = NULL, *rows, *row;
 	char *id, path[128];
 
-	ck_assert_int_eq(list_len(&ctx, R "/me", c.a), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, R "/me", c.a), 1);
 	rows = audit_get("entity_id=" REC_A, &env);
 	ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
 	row = cJSON_GetArrayItem(rows, 0);
 	expect_row(row, U_A, "PATIENT", "list", "medical_record", REC_A, "ok");
-	ck_assert_str_eq(str_of(row, "detail"), "/medical-records/me");
+	ck_assert_str_eq(ut_str(row, "detail"), "/medical-records/me");
 	cJSON_Delete(env);
 	/* An empty list read no record, so it leaves no row. */
-	ck_assert_int_eq(list_len(&ctx, R "/doctor/me", c.y), 0);
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM audit_log WHERE user_id = '" U_Y "'"), 0);
+	ck_assert_int_eq(ut_list_len(&ctx, R "/doctor/me", c.y), 0);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_log WHERE user_id = '" U_Y "'"), 0);
 	/* A refused create: a denied row naming the patient, no record. */
 	ck_assert_int_eq(test_call(&ctx, "POST", R, c.y,
 	    "{\"patient_id\":\"" P_A "\",\"diagnosis\":\"x\"}", NULL), 403);
@@ -121,10 +105,10 @@ START_TEST(audit_lists_and_writes)
 	ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
 	row = cJSON_GetArrayItem(rows, 0);
 	expect_row(row, U_Y, "DOCTOR", "create", "medical_record", NULL, "denied");
-	ck_assert_str_eq(str_of(row, "detail"), "patient_id=" P_A);
+	ck_assert_str_eq(ut_str(row, "detail"), "patient_id=" P_A);
 	cJSON_Delete(env);
 	/* Update names the fields (never the content); delete; unknown id. */
-	id = create_id(&ctx, R, c.x, "{\"patient_id\":\"" P_A "\",\"diagnosis\":\"Angine\"}");
+	id = ut_create_id(&ctx, R, c.x, "{\"patient_id\":\"" P_A "\",\"diagnosis\":\"Angine\"}");
 	snprintf(path, sizeof path, R "/%s", id);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, c.x, "{\"notes\":\"secret\",\"diagnosis\":\"x\"}",
 	    NULL), 200);
@@ -137,7 +121,7 @@ START_TEST(audit_lists_and_writes)
 	expect_row(cJSON_GetArrayItem(rows, 1), U_ADMIN, "ADMIN", "delete", "medical_record", id, "ok");
 	row = cJSON_GetArrayItem(rows, 2);
 	expect_row(row, U_X, "DOCTOR", "update", "medical_record", id, "ok");
-	ck_assert_str_eq(str_of(row, "detail"), "fields=diagnosis,notes");
+	ck_assert_str_eq(ut_str(row, "detail"), "fields=diagnosis,notes");
 	{
 		char *text = cJSON_PrintUnformatted(rows);
 		ck_assert_ptr_nonnull(text);
@@ -156,26 +140,26 @@ START_TEST(audit_billing_traces)
 
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/billing/" BILL_A, c.a, NULL, NULL), 200);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/billing/" BILL_A, c.b, NULL, NULL), 403);
-	ck_assert_int_eq(list_len(&ctx, "/api/v1/billing/patient/" P_A, c.staff), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, "/api/v1/billing/patient/" P_A, c.staff), 1);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/billing/" BILL_A, c.staff,
 	    "{\"status\":\"VOID\"}", NULL), 200);
 	rows = audit_get("entity=billing&entity_id=" BILL_A, &env);
 	ck_assert_int_eq(cJSON_GetArraySize(rows), 4);
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(rows, 0), "action"), "update");
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(rows, 0), "role"), "STAFF");
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(rows, 1), "action"), "list");
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(rows, 2), "outcome"), "denied");
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(rows, 3), "outcome"), "ok");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(rows, 0), "action"), "update");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(rows, 0), "role"), "STAFF");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(rows, 1), "action"), "list");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(rows, 2), "outcome"), "denied");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(rows, 3), "outcome"), "ok");
 	cJSON_Delete(env);
 	/* Policies and claims too. */
-	pol = create_id(&ctx, "/api/v1/billing/policies", c.staff,
+	pol = ut_create_id(&ctx, "/api/v1/billing/policies", c.staff,
 	    "{\"patient_id\":\"" P_B "\",\"provider_name\":\"CNAS\",\"policy_number\":\"N-9\"}");
-	ck_assert_int_eq(list_len(&ctx, "/api/v1/billing/policies/me", c.b), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, "/api/v1/billing/policies/me", c.b), 1);
 	snprintf(query, sizeof query, "entity=insurance_policy&entity_id=%s", pol);
 	rows = audit_get(query, &env);
 	ck_assert_int_eq(cJSON_GetArraySize(rows), 2);
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(rows, 0), "action"), "list");
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(rows, 1), "action"), "create");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(rows, 0), "action"), "list");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(rows, 1), "action"), "create");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/billing/claims", c.staff,
 	    "{\"policy_id\":\"" POLICY_A "\"}", NULL), 201);
@@ -201,22 +185,22 @@ START_TEST(audit_filters)
 
 	/* Tokens are issued at the controlled clock, so log in at each instant. */
 	ctx.fixed_now = 1767268800; /* 2026-01-01T12:00:00Z */
-	a = clin_login(&ctx, E_A);
+	a = ut_login(&ctx, E_A);
 	ck_assert_int_eq(test_call(&ctx, "GET", R "/" REC_A, a, NULL, NULL), 200);
 	ctx.fixed_now += 86400;     /* 2026-01-02T12:00:00Z */
-	x = clin_login(&ctx, E_X);
+	x = ut_login(&ctx, E_X);
 	ck_assert_int_eq(test_call(&ctx, "GET", R "/" REC_A, x, NULL, NULL), 200);
 	free(a);
 	free(x);
 	free(c.admin);
-	c.admin = clin_login(&ctx, E_ADMIN);
+	c.admin = ut_login(&ctx, E_ADMIN);
 	ck_assert_int_eq(cJSON_GetArraySize(audit_get("", &env)), 2);
 	cJSON_Delete(env);
 	ck_assert_int_eq(cJSON_GetArraySize(audit_get("from=2026-01-02", &env)), 1);
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(data_of(env), 0), "user_id"), U_X);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 0), "user_id"), U_X);
 	cJSON_Delete(env);
 	ck_assert_int_eq(cJSON_GetArraySize(audit_get("to=2026-01-01", &env)), 1);
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(data_of(env), 0), "user_id"), U_A);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 0), "user_id"), U_A);
 	cJSON_Delete(env);
 	/* Instants: `to` is inclusive. */
 	ck_assert_int_eq(cJSON_GetArraySize(audit_get("to=2026-01-01T12:00:00Z", &env)), 1);
@@ -232,7 +216,7 @@ START_TEST(audit_filters)
 	ck_assert_int_eq(cJSON_GetArraySize(audit_get("entity=billing", &env)), 0);
 	cJSON_Delete(env);
 	ck_assert_int_eq(cJSON_GetArraySize(audit_get("skip=1&limit=1", &env)), 1);
-	ck_assert_str_eq(str_of(cJSON_GetArrayItem(data_of(env), 0), "user_id"), U_A);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 0), "user_id"), U_A);
 	cJSON_Delete(env);
 }
 END_TEST
@@ -240,12 +224,12 @@ END_TEST
 /* No trace, no access: when the log refuses the row, the request fails whole. */
 START_TEST(audit_failure_fails_request)
 {
-	long long records = sql_count(&ctx, "SELECT count(*) FROM medical_records");
-	long long bills = sql_count(&ctx, "SELECT count(*) FROM billings");
+	long long records = ut_count(&ctx, "SELECT count(*) FROM medical_records");
+	long long bills = ut_count(&ctx, "SELECT count(*) FROM billings");
 
 	ck_assert_int_eq(db_exec(&ctx, "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log"
 	    " BEGIN SELECT RAISE(ABORT, 'audit down'); END"), MED_OK);
-	ck_assert_int_eq(call_msg(&ctx, "GET", R "/" REC_A, c.a, NULL, "Internal error"), 500);
+	ck_assert_int_eq(ut_call_expect(&ctx, "GET", R "/" REC_A, c.a, NULL, "Internal error"), 500);
 	ck_assert_int_eq(test_call(&ctx, "GET", R "/me", c.a, NULL, NULL), 500);
 	ck_assert_int_eq(test_call(&ctx, "POST", R, c.x,
 	    "{\"patient_id\":\"" P_A "\",\"diagnosis\":\"x\"}", NULL), 500);
@@ -254,9 +238,9 @@ START_TEST(audit_failure_fails_request)
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/billing", c.staff,
 	    "{\"patient_id\":\"" P_A "\",\"amount\":1}", NULL), 500);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/billing/" BILL_A, c.staff, NULL, NULL), 500);
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM medical_records"), records);
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM medical_records WHERE diagnosis = 'changed'"), 0);
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM billings"), bills);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM medical_records"), records);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM medical_records WHERE diagnosis = 'changed'"), 0);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM billings"), bills);
 	/* Requests that read nothing audited still work. */
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users/me", c.a, NULL, NULL), 200);
 	ck_assert_int_eq(db_exec(&ctx, "DROP TRIGGER audit_down"), MED_OK);
@@ -270,7 +254,7 @@ START_TEST(audit_append_only)
 	ck_assert_int_eq(test_call(&ctx, "GET", R "/" REC_A, c.a, NULL, NULL), 200);
 	ck_assert_int_ne(db_exec(&ctx, "UPDATE audit_log SET outcome = 'ok'"), MED_OK);
 	ck_assert_int_ne(db_exec(&ctx, "DELETE FROM audit_log"), MED_OK);
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM audit_log"), 1);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_log"), 1);
 }
 END_TEST
 

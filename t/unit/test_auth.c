@@ -12,44 +12,14 @@
 #include "jwt.h"
 #include "route.h"
 #include "testctx.h"
+#include "unitkit.h"
 #include "testreg.h"
 
 #define PW "Algeria123!"
 #define ADMIN "admin@example.dz"
 #define AMINA "amina.benali@example.dz"
 
-static struct med_ctx ctx;
-
-static void
-setup(void)
-{
-	test_ctx_open(&ctx, 1);
-}
-
-static void
-teardown(void)
-{
-	test_ctx_close(&ctx);
-}
-
-static cJSON *
-data_of(cJSON *env)
-{
-	return cJSON_GetObjectItem(env, "data");
-}
-
-static const char *
-str_of(cJSON *obj, const char *name)
-{
-	cJSON *v = cJSON_GetObjectItem(obj, name);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const char *
-message_of(cJSON *env)
-{
-	return str_of(env, "message");
-}
+UT_SEEDED_FIXTURE
 
 /* POST /auth/register or /auth/login; fills access/refresh (malloc'd). */
 static int
@@ -64,11 +34,11 @@ auth_post(const char *route, const char *email, const char *password, char **acc
 	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
 	status = test_call(&ctx, "POST", path, NULL, body, &env);
 	if (status == 200) {
-		ck_assert_str_eq(str_of(data_of(env), "token_type"), "bearer");
+		ck_assert_str_eq(ut_str(ut_data(env), "token_type"), "bearer");
 		if (access != NULL)
-			*access = strdup(str_of(data_of(env), "access_token"));
+			*access = strdup(ut_str(ut_data(env), "access_token"));
 		if (refresh != NULL)
-			*refresh = strdup(str_of(data_of(env), "refresh_token"));
+			*refresh = strdup(ut_str(ut_data(env), "refresh_token"));
 	}
 	cJSON_Delete(env);
 	return status;
@@ -85,9 +55,9 @@ refresh_call(const char *refresh, char **access, char **new_refresh)
 	status = test_call(&ctx, "POST", "/api/v1/auth/refresh", NULL, body, &env);
 	if (status == 200) {
 		if (access != NULL)
-			*access = strdup(str_of(data_of(env), "access_token"));
+			*access = strdup(ut_str(ut_data(env), "access_token"));
 		if (new_refresh != NULL)
-			*new_refresh = strdup(str_of(data_of(env), "refresh_token"));
+			*new_refresh = strdup(ut_str(ut_data(env), "refresh_token"));
 	}
 	cJSON_Delete(env);
 	return status;
@@ -106,12 +76,12 @@ START_TEST(register_login_me)
 
 	ck_assert_int_eq(auth_post("register", "new.patient@example.dz", "longenough", &access, NULL), 200);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users/me", access, NULL, &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "email"), "new.patient@example.dz");
-	role = cJSON_GetObjectItem(data_of(env), "role");
-	ck_assert_str_eq(str_of(role, "name"), "PATIENT");
-	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(data_of(env), "is_superuser")));
-	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(data_of(env), "is_active")));
-	ck_assert_ptr_nonnull(str_of(data_of(env), "created_at"));
+	ck_assert_str_eq(ut_str(ut_data(env), "email"), "new.patient@example.dz");
+	role = cJSON_GetObjectItem(ut_data(env), "role");
+	ck_assert_str_eq(ut_str(role, "name"), "PATIENT");
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(ut_data(env), "is_superuser")));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(ut_data(env), "is_active")));
+	ck_assert_ptr_nonnull(ut_str(ut_data(env), "created_at"));
 	cJSON_Delete(env);
 	/* Case-insensitive unique email: 409 (Rule), not 400. */
 	ck_assert_int_eq(auth_post("register", "NEW.patient@example.dz", "longenough", NULL, NULL), 409);
@@ -132,11 +102,11 @@ START_TEST(register_ignores_role)
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/auth/register", NULL,
 	    "{\"email\":\"sneaky@example.dz\",\"password\":\"longenough\",\"role\":\"ADMIN\","
 	    "\"is_superuser\":true}", &env), 200);
-	access = strdup(str_of(data_of(env), "access_token"));
+	access = strdup(ut_str(ut_data(env), "access_token"));
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users/me", access, NULL, &env), 200);
-	ck_assert_str_eq(str_of(cJSON_GetObjectItem(data_of(env), "role"), "name"), "PATIENT");
-	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(data_of(env), "is_superuser")));
+	ck_assert_str_eq(ut_str(cJSON_GetObjectItem(ut_data(env), "role"), "name"), "PATIENT");
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(ut_data(env), "is_superuser")));
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users", access, NULL, NULL), 403);
 	free(access);
@@ -149,11 +119,11 @@ START_TEST(login_failures_same_message)
 
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/auth/login", NULL,
 	    "{\"email\":\"" AMINA "\",\"password\":\"wrong-password\"}", &env), 401);
-	ck_assert_str_eq(message_of(env), "Invalid credentials");
+	ck_assert_str_eq(ut_str(env, "message"), "Invalid credentials");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/auth/login", NULL,
 	    "{\"email\":\"nobody@example.dz\",\"password\":\"wrong-password\"}", &env), 401);
-	ck_assert_str_eq(message_of(env), "Invalid credentials");
+	ck_assert_str_eq(ut_str(env, "message"), "Invalid credentials");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/auth/login", NULL, "{\"email\":\"x\"}", NULL), 422);
 }
@@ -253,7 +223,7 @@ START_TEST(logout_ends_this_session_only)
 	med_handle(&ctx, &req, &resp);
 	ck_assert_int_eq(resp.status, 200);
 	env = cJSON_Parse(resp.body);
-	ck_assert_str_eq(str_of(data_of(env), "message"), "Successfully logged out");
+	ck_assert_str_eq(ut_str(ut_data(env), "message"), "Successfully logged out");
 	cJSON_Delete(env);
 	med_resp_free(&resp);
 	med_req_free(&req);
@@ -286,7 +256,7 @@ reset_call(const char *token, const char *password)
 	snprintf(body, sizeof body, "{\"reset_token\":\"%s\",\"new_password\":\"%s\"}", token, password);
 	status = test_call(&ctx, "POST", "/api/v1/auth/reset", NULL, body, &env);
 	if (status == 400)
-		ck_assert_str_eq(message_of(env), "Invalid or expired reset token");
+		ck_assert_str_eq(ut_str(env, "message"), "Invalid or expired reset token");
 	cJSON_Delete(env);
 	return status;
 }
@@ -303,7 +273,7 @@ START_TEST(password_reset)
 	text = cJSON_PrintUnformatted(env);
 	ck_assert_ptr_null(strstr(text, "eyJ"));
 	free(text);
-	ck_assert_str_eq(str_of(data_of(env), "message"),
+	ck_assert_str_eq(ut_str(ut_data(env), "message"),
 	    "If the email exists in our system, you will receive password reset instructions");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/auth/forgot", NULL,
@@ -353,7 +323,7 @@ user_id_of(const char *token)
 	char *id;
 
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users/me", token, NULL, &env), 200);
-	id = strdup(str_of(data_of(env), "id"));
+	id = strdup(ut_str(ut_data(env), "id"));
 	cJSON_Delete(env);
 	return id;
 }
@@ -366,15 +336,15 @@ START_TEST(inactive_user)
 	id = user_id_of(amina);
 	snprintf(path, sizeof path, "/api/v1/users/%s", id);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, admin, "{\"is_active\":false}", &env), 200);
-	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(data_of(env), "is_active")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(ut_data(env), "is_active")));
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users/me", amina, NULL, &env), 403);
-	ck_assert_str_eq(message_of(env), "Inactive user");
+	ck_assert_str_eq(ut_str(env, "message"), "Inactive user");
 	cJSON_Delete(env);
 	/* Rule: an inactive user cannot log in. */
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/auth/login", NULL,
 	    "{\"email\":\"" AMINA "\",\"password\":\"" PW "\"}", &env), 403);
-	ck_assert_str_eq(message_of(env), "Inactive user");
+	ck_assert_str_eq(ut_str(env, "message"), "Inactive user");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, admin, "{\"is_active\":true}", NULL), 200);
 	ck_assert_int_eq(me_status(amina), 200);
@@ -391,7 +361,7 @@ START_TEST(patch_me_rules)
 
 	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/users/me", amina,
 	    "{\"role\":\"ADMIN\"}", &env), 403);
-	ck_assert_str_eq(message_of(env), "You cannot change your role");
+	ck_assert_str_eq(ut_str(env, "message"), "You cannot change your role");
 	cJSON_Delete(env);
 	/* Rule: no self-made superusers, no self-reactivation. */
 	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/users/me", amina,
@@ -404,7 +374,7 @@ START_TEST(patch_me_rules)
 	    "{\"email\":\"not an email\"}", NULL), 422);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/users/me", amina,
 	    "{\"email\":\"amina.new@example.dz\"}", &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "email"), "amina.new@example.dz");
+	ck_assert_str_eq(ut_str(ut_data(env), "email"), "amina.new@example.dz");
 	cJSON_Delete(env);
 	/* Rule: a password change ends every session, this one included. */
 	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/users/me", amina,
@@ -423,31 +393,31 @@ START_TEST(admin_users)
 	cJSON *env;
 
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users", admin, NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(data_of(env)), 11);
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 11);
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users/?skip=2&limit=3", admin, NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(data_of(env)), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 3);
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users?limit=abc", admin, NULL, NULL), 422);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/users", amina, NULL, &env), 403);
-	ck_assert_str_eq(message_of(env), "Insufficient role permissions");
+	ck_assert_str_eq(ut_str(env, "message"), "Insufficient role permissions");
 	cJSON_Delete(env);
 
 	id = user_id_of(amina);
 	snprintf(path, sizeof path, "/api/v1/users/%s", id);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, amina, "{\"role\":\"ADMIN\"}", NULL), 403);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, admin, "{\"role\":\"WIZARD\"}", &env), 400);
-	ck_assert_str_eq(message_of(env), "Invalid role");
+	ck_assert_str_eq(ut_str(env, "message"), "Invalid role");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, admin, "{\"role\":\"STAFF\"}", &env), 200);
-	ck_assert_str_eq(str_of(cJSON_GetObjectItem(data_of(env), "role"), "name"), "STAFF");
+	ck_assert_str_eq(ut_str(cJSON_GetObjectItem(ut_data(env), "role"), "name"), "STAFF");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, admin, "{\"email\":\"admin@example.dz\"}", NULL), 409);
 	ck_assert_int_eq(test_call(&ctx, "PATCH",
 	    "/api/v1/users/00000000-0000-4000-8000-000000000000", admin, "{}", NULL), 404);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/users/not-a-uuid", admin, "{}", &env), 422);
 	ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
-	    cJSON_GetObjectItem(data_of(env), "detail"), 0), "loc"), 0)->valuestring, "path");
+	    cJSON_GetObjectItem(ut_data(env), "detail"), 0), "loc"), 0)->valuestring, "path");
 	cJSON_Delete(env);
 	/* A superuser passes every role check, whatever its role. */
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, admin, "{\"is_superuser\":true}", NULL), 200);

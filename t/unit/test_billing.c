@@ -13,27 +13,11 @@
 
 #define B "/api/v1/billing"
 
-static struct med_ctx ctx;
-static struct cast c;
-
-static void
-setup(void)
-{
-	test_ctx_open(&ctx, 1);
-	cast_open(&ctx, &c);
-}
-
-static void
-teardown(void)
-{
-	cast_close(&c);
-	test_ctx_close(&ctx);
-}
 
 static long long
 billings(void)
 {
-	return sql_count(&ctx, "SELECT count(*) FROM billings");
+	return ut_count(&ctx, "SELECT count(*) FROM billings");
 }
 
 /* POST /billing for patient B with this amount text; the status. */
@@ -47,7 +31,7 @@ bill_amount(const char *amount, long long *cents)
 	snprintf(body, sizeof body, "{\"patient_id\":\"" P_B "\",\"amount\":%s}", amount);
 	status = test_call(&ctx, "POST", B, c.staff, body, &env);
 	if (status == 201 && cents != NULL)
-		*cents = llround(cJSON_GetObjectItem(data_of(env), "amount")->valuedouble * 100.0);
+		*cents = llround(cJSON_GetObjectItem(ut_data(env), "amount")->valuedouble * 100.0);
 	cJSON_Delete(env);
 	return status;
 }
@@ -80,8 +64,8 @@ START_TEST(billing_money_edges)
 	ck_assert_int_eq(billings(), before + 4);
 	/* Output: a JSON number with (at most) two decimals. */
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/" BILL_A, c.staff, NULL, &env), 200);
-	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(data_of(env), "amount")));
-	ck_assert(cJSON_GetObjectItem(data_of(env), "amount")->valuedouble == 2500.0);
+	ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(ut_data(env), "amount")));
+	ck_assert(cJSON_GetObjectItem(ut_data(env), "amount")->valuedouble == 2500.0);
 	cJSON_Delete(env);
 }
 END_TEST
@@ -93,10 +77,10 @@ START_TEST(billing_create_rules)
 
 	ck_assert_int_eq(test_call(&ctx, "POST", B, c.admin,
 	    "{\"patient_id\":\"" P_B "\",\"amount\":45.5,\"description\":\"Consultation\"}", &env), 201);
-	d = data_of(env);
-	ck_assert_str_eq(str_of(d, "currency"), "USD");
-	ck_assert_str_eq(str_of(d, "status"), "PENDING");
-	ck_assert_str_eq(str_of(d, "patient_id"), P_B);
+	d = ut_data(env);
+	ck_assert_str_eq(ut_str(d, "currency"), "USD");
+	ck_assert_str_eq(ut_str(d, "status"), "PENDING");
+	ck_assert_str_eq(ut_str(d, "patient_id"), P_B);
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(d, "appointment_id")));
 	ck_assert(cJSON_GetObjectItem(d, "amount")->valuedouble == 45.5);
 	cJSON_Delete(env);
@@ -104,26 +88,26 @@ START_TEST(billing_create_rules)
 	ck_assert_int_eq(test_call(&ctx, "POST", B, c.staff,
 	    "{\"appointment_id\":\"" APPT_B_Y "\",\"amount\":10,\"currency\":\"DZD\",\"status\":\"PAID\"}",
 	    &env), 201);
-	d = data_of(env);
-	ck_assert_str_eq(str_of(d, "patient_id"), P_B);
-	ck_assert_str_eq(str_of(d, "appointment_id"), APPT_B_Y);
-	ck_assert_str_eq(str_of(d, "currency"), "DZD");
-	ck_assert_str_eq(str_of(d, "status"), "PAID");
+	d = ut_data(env);
+	ck_assert_str_eq(ut_str(d, "patient_id"), P_B);
+	ck_assert_str_eq(ut_str(d, "appointment_id"), APPT_B_Y);
+	ck_assert_str_eq(ut_str(d, "currency"), "DZD");
+	ck_assert_str_eq(ut_str(d, "status"), "PAID");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "POST", B, c.staff,
 	    "{\"patient_id\":\"" P_B "\",\"appointment_id\":\"" APPT_B_Y "\",\"amount\":10}", NULL), 201);
 	ck_assert_int_eq(billings(), before + 3);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B, c.staff,
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B, c.staff,
 	    "{\"patient_id\":\"" P_A "\",\"appointment_id\":\"" APPT_B_Y "\",\"amount\":10}",
 	    "Appointment does not belong to patient"), 400);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B, c.staff, "{\"amount\":10}",
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B, c.staff, "{\"amount\":10}",
 	    "patient_id or appointment_id is required"), 400);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B, c.staff,
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B, c.staff,
 	    "{\"patient_id\":null,\"appointment_id\":null,\"amount\":10}",
 	    "patient_id or appointment_id is required"), 400);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B, c.staff,
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B, c.staff,
 	    "{\"appointment_id\":\"" NOBODY "\",\"amount\":10}", "Appointment not found"), 404);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B, c.staff,
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B, c.staff,
 	    "{\"patient_id\":\"" NOBODY "\",\"amount\":10}", "Patient not found"), 404);
 	ck_assert_int_eq(test_call(&ctx, "POST", B, c.staff,
 	    "{\"patient_id\":\"" P_B "\",\"amount\":10,\"currency\":\"usd\"}", NULL), 422);
@@ -154,25 +138,25 @@ START_TEST(billing_read_rules)
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/" BILL_A, c.admin, NULL, NULL), 200);
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/" BILL_A, c.staff, NULL, NULL), 200);
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/" BILL_A, c.a, NULL, NULL), 200);
-	ck_assert_int_eq(call_msg(&ctx, "GET", B "/" BILL_A, c.b, NULL, "Forbidden"), 403);
-	ck_assert_int_eq(call_msg(&ctx, "GET", B "/" BILL_A, c.x, NULL,
+	ck_assert_int_eq(ut_call_expect(&ctx, "GET", B "/" BILL_A, c.b, NULL, "Forbidden"), 403);
+	ck_assert_int_eq(ut_call_expect(&ctx, "GET", B "/" BILL_A, c.x, NULL,
 	    "Insufficient role permissions"), 403);
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/" BILL_A, NULL, NULL, NULL), 401);
-	ck_assert_int_eq(call_msg(&ctx, "GET", B "/" NOBODY, c.staff, NULL, "Billing not found"), 404);
+	ck_assert_int_eq(ut_call_expect(&ctx, "GET", B "/" NOBODY, c.staff, NULL, "Billing not found"), 404);
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/12", c.staff, NULL, NULL), 422);
 	/* Route order: these are not billing ids. */
-	ck_assert_int_eq(list_len(&ctx, B "/me", c.a), 1);
-	ck_assert_int_eq(list_len(&ctx, B "/me/", c.b), 0);
-	ck_assert_int_eq(call_msg(&ctx, "GET", B "/me", c.admin, NULL, "Patient profile not found"), 404);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/me", c.a), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/me/", c.b), 0);
+	ck_assert_int_eq(ut_call_expect(&ctx, "GET", B "/me", c.admin, NULL, "Patient profile not found"), 404);
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/me", c.staff, NULL, NULL), 403);
-	ck_assert_int_eq(list_len(&ctx, B "/patient/" P_A, c.staff), 1);
-	ck_assert_int_eq(list_len(&ctx, B "/patient/" P_B, c.admin), 0);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/patient/" P_A, c.staff), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/patient/" P_B, c.admin), 0);
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/patient/" P_A, c.a, NULL, NULL), 403);
-	ck_assert_int_eq(call_msg(&ctx, "GET", B "/patient/" NOBODY, c.staff, NULL,
+	ck_assert_int_eq(ut_call_expect(&ctx, "GET", B "/patient/" NOBODY, c.staff, NULL,
 	    "Patient not found"), 404);
-	ck_assert_int_eq(list_len(&ctx, B "/policies/me", c.a), 1);
-	ck_assert_int_eq(list_len(&ctx, B "/policies/patient/" P_A, c.staff), 1);
-	ck_assert_int_eq(list_len(&ctx, B "/claims/policy/" POLICY_A, c.staff), 0);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/policies/me", c.a), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/policies/patient/" P_A, c.staff), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/claims/policy/" POLICY_A, c.staff), 0);
 }
 END_TEST
 
@@ -180,30 +164,30 @@ START_TEST(billing_patch_rules)
 {
 	cJSON *env = NULL, *d;
 
-	ck_assert_int_eq(call_msg(&ctx, "PATCH", B "/" BILL_A, c.staff, "{\"status\":\"LOST\"}",
+	ck_assert_int_eq(ut_call_expect(&ctx, "PATCH", B "/" BILL_A, c.staff, "{\"status\":\"LOST\"}",
 	    "Invalid status"), 400);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", B "/" BILL_A, c.staff, "{\"status\":3}", NULL), 422);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", B "/" BILL_A, c.staff, "{\"amount\":0}", NULL), 422);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", B "/" BILL_A, c.staff, "{\"amount\":1.005}", NULL), 422);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", B "/" BILL_A, c.staff, "{\"currency\":\"eur\"}", NULL), 422);
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM billings WHERE status = 'PAID'"
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM billings WHERE status = 'PAID'"
 	    " AND amount_cents = 250000 AND currency = 'DZD'"), 1);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", B "/" BILL_A, c.staff,
 	    "{\"status\":\"REFUNDED\",\"description\":null}", &env), 200);
-	d = data_of(env);
-	ck_assert_str_eq(str_of(d, "status"), "REFUNDED");
+	d = ut_data(env);
+	ck_assert_str_eq(ut_str(d, "status"), "REFUNDED");
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(d, "description")));
 	ck_assert(cJSON_GetObjectItem(d, "amount")->valuedouble == 2500.0);
-	ck_assert_str_eq(str_of(d, "currency"), "DZD");
+	ck_assert_str_eq(ut_str(d, "currency"), "DZD");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", B "/" BILL_A, c.admin,
 	    "{\"amount\":19.99,\"currency\":\"EUR\"}", &env), 200);
-	ck_assert(cJSON_GetObjectItem(data_of(env), "amount")->valuedouble == 19.99);
-	ck_assert_str_eq(str_of(data_of(env), "status"), "REFUNDED");
+	ck_assert(cJSON_GetObjectItem(ut_data(env), "amount")->valuedouble == 19.99);
+	ck_assert_str_eq(ut_str(ut_data(env), "status"), "REFUNDED");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", B "/" BILL_A, c.a, "{\"status\":\"VOID\"}", NULL), 403);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", B "/" BILL_A, c.x, "{\"status\":\"VOID\"}", NULL), 403);
-	ck_assert_int_eq(call_msg(&ctx, "PATCH", B "/" NOBODY, c.staff, "{\"status\":\"VOID\"}",
+	ck_assert_int_eq(ut_call_expect(&ctx, "PATCH", B "/" NOBODY, c.staff, "{\"status\":\"VOID\"}",
 	    "Billing not found"), 404);
 }
 END_TEST
@@ -212,7 +196,7 @@ START_TEST(policies_rules)
 {
 	cJSON *env = NULL;
 	char *pol;
-	long long before = sql_count(&ctx, "SELECT count(*) FROM insurance_policies");
+	long long before = ut_count(&ctx, "SELECT count(*) FROM insurance_policies");
 
 	ck_assert_int_eq(test_call(&ctx, "POST", B "/policies", c.staff,
 	    "{\"provider_name\":\"CNAS\",\"policy_number\":\"X\"}", NULL), 422);
@@ -222,28 +206,28 @@ START_TEST(policies_rules)
 	    "{\"patient_id\":\"" P_B "\",\"provider_name\":\"CNAS\"}", NULL), 422);
 	ck_assert_int_eq(test_call(&ctx, "POST", B "/policies", c.staff,
 	    "{\"patient_id\":\"" P_B "\",\"provider_name\":\"\",\"policy_number\":\"X\"}", NULL), 422);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B "/policies", c.staff,
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B "/policies", c.staff,
 	    "{\"patient_id\":\"" NOBODY "\",\"provider_name\":\"CNAS\",\"policy_number\":\"X\"}",
 	    "Patient not found"), 404);
 	ck_assert_int_eq(test_call(&ctx, "POST", B "/policies", c.a,
 	    "{\"patient_id\":\"" P_A "\",\"provider_name\":\"CNAS\",\"policy_number\":\"X\"}", NULL), 403);
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM insurance_policies"), before);
-	pol = create_id(&ctx, B "/policies", c.staff,
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM insurance_policies"), before);
+	pol = ut_create_id(&ctx, B "/policies", c.staff,
 	    "{\"patient_id\":\"" P_B "\",\"provider_name\":\"CASNOS\",\"policy_number\":\"C-1\","
 	    "\"coverage_details\":\"70 %\"}");
-	ck_assert_int_eq(list_len(&ctx, B "/policies/me", c.b), 1);
-	ck_assert_int_eq(list_len(&ctx, B "/policies/patient/" P_B, c.admin), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/policies/me", c.b), 1);
+	ck_assert_int_eq(ut_list_len(&ctx, B "/policies/patient/" P_B, c.admin), 1);
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/policies/patient/" P_B, c.b, NULL, NULL), 403);
-	ck_assert_int_eq(call_msg(&ctx, "GET", B "/policies/me", c.admin, NULL,
+	ck_assert_int_eq(ut_call_expect(&ctx, "GET", B "/policies/me", c.admin, NULL,
 	    "Patient profile not found"), 404);
 	{
 		char path[128];
 		snprintf(path, sizeof path, B "/policies/%s", pol);
 		ck_assert_int_eq(test_call(&ctx, "PATCH", path, c.staff,
 		    "{\"coverage_details\":null,\"policy_number\":\"C-2\"}", &env), 200);
-		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(data_of(env), "coverage_details")));
-		ck_assert_str_eq(str_of(data_of(env), "policy_number"), "C-2");
-		ck_assert_str_eq(str_of(data_of(env), "provider_name"), "CASNOS");
+		ck_assert(cJSON_IsNull(cJSON_GetObjectItem(ut_data(env), "coverage_details")));
+		ck_assert_str_eq(ut_str(ut_data(env), "policy_number"), "C-2");
+		ck_assert_str_eq(ut_str(ut_data(env), "provider_name"), "CASNOS");
 		cJSON_Delete(env);
 		ck_assert_int_eq(test_call(&ctx, "PATCH", path, c.staff, "{\"provider_name\":null}", NULL), 422);
 		ck_assert_int_eq(test_call(&ctx, "PATCH", path, c.b, "{\"policy_number\":\"Z\"}", NULL), 403);
@@ -251,13 +235,13 @@ START_TEST(policies_rules)
 		ck_assert_int_eq(test_call(&ctx, "DELETE", path, c.staff, NULL, NULL), 403);
 		ck_assert_int_eq(test_call(&ctx, "POST", B "/claims", c.staff,
 		    "{\"policy_id\":\"" POLICY_A "\"}", NULL), 201);
-		ck_assert_int_eq(call_msg(&ctx, "DELETE", B "/policies/" POLICY_A, c.admin, NULL,
+		ck_assert_int_eq(ut_call_expect(&ctx, "DELETE", B "/policies/" POLICY_A, c.admin, NULL,
 		    "Policy has claims"), 409);
 		ck_assert_int_eq(test_call(&ctx, "DELETE", path, c.admin, NULL, NULL), 204);
 		ck_assert_int_eq(test_call(&ctx, "DELETE", path, c.admin, NULL, NULL), 404);
-		ck_assert_int_eq(call_msg(&ctx, "PATCH", path, c.staff, "{}", "Policy not found"), 404);
+		ck_assert_int_eq(ut_call_expect(&ctx, "PATCH", path, c.staff, "{}", "Policy not found"), 404);
 	}
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM insurance_policies"), before);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM insurance_policies"), before);
 	free(pol);
 }
 END_TEST
@@ -266,48 +250,48 @@ START_TEST(claims_rules)
 {
 	cJSON *env = NULL;
 	char *bill_b, *claim, path[128], body[256];
-	long long before = sql_count(&ctx, "SELECT count(*) FROM insurance_claims");
+	long long before = ut_count(&ctx, "SELECT count(*) FROM insurance_claims");
 
-	bill_b = create_id(&ctx, B, c.staff, "{\"patient_id\":\"" P_B "\",\"amount\":30}");
+	bill_b = ut_create_id(&ctx, B, c.staff, "{\"patient_id\":\"" P_B "\",\"amount\":30}");
 	ck_assert_int_eq(test_call(&ctx, "POST", B "/claims", c.staff, "{}", NULL), 422);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B "/claims", c.staff,
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B "/claims", c.staff,
 	    "{\"policy_id\":\"" NOBODY "\"}", "Policy not found"), 404);
 	snprintf(body, sizeof body, "{\"policy_id\":\"" POLICY_A "\",\"billing_id\":\"%s\"}", bill_b);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B "/claims", c.staff, body,
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B "/claims", c.staff, body,
 	    "Billing does not belong to the policy's patient"), 400);
-	ck_assert_int_eq(call_msg(&ctx, "POST", B "/claims", c.staff,
+	ck_assert_int_eq(ut_call_expect(&ctx, "POST", B "/claims", c.staff,
 	    "{\"policy_id\":\"" POLICY_A "\",\"billing_id\":\"" NOBODY "\"}", "Billing not found"), 404);
 	ck_assert_int_eq(test_call(&ctx, "POST", B "/claims", c.staff,
 	    "{\"policy_id\":\"" POLICY_A "\",\"status\":\"MAYBE\"}", NULL), 422);
 	ck_assert_int_eq(test_call(&ctx, "POST", B "/claims", c.a,
 	    "{\"policy_id\":\"" POLICY_A "\"}", NULL), 403);
-	ck_assert_int_eq(sql_count(&ctx, "SELECT count(*) FROM insurance_claims"), before);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM insurance_claims"), before);
 	ck_assert_int_eq(test_call(&ctx, "POST", B "/claims", c.admin,
 	    "{\"policy_id\":\"" POLICY_A "\",\"billing_id\":\"" BILL_A "\",\"status\":\"SUBMITTED\","
 	    "\"notes\":\"Dossier complet\"}", &env), 201);
-	ck_assert_str_eq(str_of(data_of(env), "status"), "SUBMITTED");
-	ck_assert_str_eq(str_of(data_of(env), "billing_id"), BILL_A);
-	ck_assert_str_eq(str_of(data_of(env), "policy_id"), POLICY_A);
-	claim = strdup(str_of(data_of(env), "id"));
+	ck_assert_str_eq(ut_str(ut_data(env), "status"), "SUBMITTED");
+	ck_assert_str_eq(ut_str(ut_data(env), "billing_id"), BILL_A);
+	ck_assert_str_eq(ut_str(ut_data(env), "policy_id"), POLICY_A);
+	claim = strdup(ut_str(ut_data(env), "id"));
 	cJSON_Delete(env);
-	ck_assert_int_eq(list_len(&ctx, B "/claims/policy/" POLICY_A, c.staff), 1);
-	ck_assert_int_eq(call_msg(&ctx, "GET", B "/claims/policy/" NOBODY, c.staff, NULL,
+	ck_assert_int_eq(ut_list_len(&ctx, B "/claims/policy/" POLICY_A, c.staff), 1);
+	ck_assert_int_eq(ut_call_expect(&ctx, "GET", B "/claims/policy/" NOBODY, c.staff, NULL,
 	    "Policy not found"), 404);
 	ck_assert_int_eq(test_call(&ctx, "GET", B "/claims/policy/" POLICY_A, c.a, NULL, NULL), 403);
 	snprintf(path, sizeof path, B "/claims/%s", claim);
-	ck_assert_int_eq(call_msg(&ctx, "PATCH", path, c.staff, "{\"status\":\"MAYBE\"}",
+	ck_assert_int_eq(ut_call_expect(&ctx, "PATCH", path, c.staff, "{\"status\":\"MAYBE\"}",
 	    "Invalid claim status"), 400);
 	snprintf(body, sizeof body, "{\"billing_id\":\"%s\"}", bill_b);
-	ck_assert_int_eq(call_msg(&ctx, "PATCH", path, c.staff, body,
+	ck_assert_int_eq(ut_call_expect(&ctx, "PATCH", path, c.staff, body,
 	    "Billing does not belong to the policy's patient"), 400);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, c.a, "{\"status\":\"PAID\"}", NULL), 403);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, c.staff,
 	    "{\"status\":\"APPROVED\",\"notes\":null,\"billing_id\":null}", &env), 200);
-	ck_assert_str_eq(str_of(data_of(env), "status"), "APPROVED");
-	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(data_of(env), "notes")));
-	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(data_of(env), "billing_id")));
+	ck_assert_str_eq(ut_str(ut_data(env), "status"), "APPROVED");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(ut_data(env), "notes")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(ut_data(env), "billing_id")));
 	cJSON_Delete(env);
-	ck_assert_int_eq(call_msg(&ctx, "PATCH", B "/claims/" NOBODY, c.staff,
+	ck_assert_int_eq(ut_call_expect(&ctx, "PATCH", B "/claims/" NOBODY, c.staff,
 	    "{\"status\":\"PAID\"}", "Claim not found"), 404);
 	free(claim);
 	free(bill_b);

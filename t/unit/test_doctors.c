@@ -3,22 +3,10 @@
  * and its filters, specialties, profiles and their role rules, favorites
  * and reviews.
  */
-#include "people_test.h"
+#include "unitkit.h"
 #include "testreg.h"
 
-static struct med_ctx ctx;
-
-static void
-setup(void)
-{
-	test_ctx_open(&ctx, 1);
-}
-
-static void
-teardown(void)
-{
-	test_ctx_close(&ctx);
-}
+UT_SEEDED_FIXTURE
 
 /* GET path anonymously; the last names of the doctors listed, comma-joined. */
 static void
@@ -29,9 +17,9 @@ list_names(const char *path, char *buf, size_t size)
 
 	buf[0] = '\0';
 	ck_assert_int_eq(test_call(&ctx, "GET", path, NULL, NULL, &env), 200);
-	cJSON_ArrayForEach(el, pt_data(env))
+	cJSON_ArrayForEach(el, ut_data(env))
 		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "," : "",
-		    pt_str(el, "last_name"));
+		    ut_str(el, "last_name"));
 	cJSON_Delete(env);
 }
 
@@ -62,72 +50,72 @@ START_TEST(directory_and_filters)
 	ck_assert_str_eq(names, "Ait Ali");
 	list_names("/api/v1/doctors?city=oran&specialty=orl", names, sizeof names);
 	ck_assert_str_eq(names, "");
-	pt_exec(&ctx, "UPDATE doctors SET avg_rating = 4.5 WHERE id = '" DOC_NADIA "'");
+	ut_exec(&ctx, "UPDATE doctors SET avg_rating = 4.5 WHERE id = '" DOC_NADIA "'");
 	list_names("/api/v1/doctors?min_rating=4.5", names, sizeof names);
 	ck_assert_str_eq(names, "Khellaf");
 	list_names("/api/v1/doctors?min_rating=0", names, sizeof names);
 	ck_assert_str_eq(names, "Ait Ali,Bensalah,Chekkal,Hamdani,Khellaf");
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors?min_rating=high", NULL, NULL), 422);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors?limit=abc", NULL, NULL), 422);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors?min_rating=high", NULL, NULL), 422);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors?limit=abc", NULL, NULL), 422);
 
 	/* The Doctor object, specialties included. */
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors?name=bensalah", NULL, NULL, &env), 200);
-	d = cJSON_GetArrayItem(pt_data(env), 0);
-	ck_assert_str_eq(pt_str(d, "id"), DOC_SAMIR);
-	ck_assert_str_eq(pt_str(d, "city"), "Oran");
-	ck_assert_int_eq((int)pt_num(d, "years_experience"), 18);
-	ck_assert(pt_num(d, "avg_rating") == 0);
-	ck_assert_int_eq((int)pt_num(d, "rating_count"), 0);
+	d = cJSON_GetArrayItem(ut_data(env), 0);
+	ck_assert_str_eq(ut_str(d, "id"), DOC_SAMIR);
+	ck_assert_str_eq(ut_str(d, "city"), "Oran");
+	ck_assert_int_eq((int)ut_num(d, "years_experience"), 18);
+	ck_assert(ut_num(d, "avg_rating") == 0);
+	ck_assert_int_eq((int)ut_num(d, "rating_count"), 0);
 	specs = cJSON_GetObjectItem(d, "specialties");
 	ck_assert_int_eq(cJSON_GetArraySize(specs), 2);
-	ck_assert_int_eq((int)pt_num(cJSON_GetArrayItem(specs, 0), "id"), 1);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(specs, 0), "name"), "Cardiologie");
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(specs, 1), "name"), "Médecine interne");
-	ck_assert_ptr_nonnull(pt_str(cJSON_GetArrayItem(specs, 1), "description"));
+	ck_assert_int_eq((int)ut_num(cJSON_GetArrayItem(specs, 0), "id"), 1);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(specs, 0), "name"), "Cardiologie");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(specs, 1), "name"), "Médecine interne");
+	ck_assert_ptr_nonnull(ut_str(cJSON_GetArrayItem(specs, 1), "description"));
 	cJSON_Delete(env);
 
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/" DOC_NADIA, NULL, NULL, &env), 200);
-	ck_assert_str_eq(pt_str(pt_data(env), "last_name"), "Khellaf");
-	ck_assert(pt_num(pt_data(env), "avg_rating") == 4.5);
+	ck_assert_str_eq(ut_str(ut_data(env), "last_name"), "Khellaf");
+	ck_assert(ut_num(ut_data(env), "avg_rating") == 4.5);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID, NULL, NULL), 404);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/nope", NULL, NULL), 422);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID, NULL, NULL), 404);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/nope", NULL, NULL), 422);
 }
 END_TEST
 
 START_TEST(specialties)
 {
-	char *admin = pt_token(&ctx, EM_ADMIN), uid[37], body[256];
+	char *admin = ut_login(&ctx, EM_ADMIN), uid[37], body[256];
 	cJSON *env = NULL, *specs;
 
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/specialties", NULL, NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(pt_data(env)), 10);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(pt_data(env), 4), "name"), "ORL");
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 10);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 4), "name"), "ORL");
 	cJSON_Delete(env);
 
-	free(pt_new_user(&ctx, "doc.spec@example.dz", "DOCTOR", uid));
+	free(ut_new_user(&ctx, "doc.spec@example.dz", "DOCTOR", uid));
 	snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"last_name\":\"Zerrouki\","
 	    "\"specialties\":[\"cardiologie\",\"T\\u00e9l\\u00e9m\\u00e9decine\",\"CARDIOLOGIE\"]}",
 	    uid);
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/doctors", admin, body, &env), 201);
-	specs = cJSON_GetObjectItem(pt_data(env), "specialties");
+	specs = cJSON_GetObjectItem(ut_data(env), "specialties");
 	ck_assert_int_eq(cJSON_GetArraySize(specs), 2);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(specs, 0), "name"), "Cardiologie");
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(specs, 1), "name"), "Télémédecine");
-	ck_assert(pt_is_null(cJSON_GetArrayItem(specs, 1), "description"));
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(specs, 0), "name"), "Cardiologie");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(specs, 1), "name"), "Télémédecine");
+	ck_assert(ut_is_null(cJSON_GetArrayItem(specs, 1), "description"));
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_count(&ctx, "SELECT count(*) FROM specialties"), 11);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM specialties"), 11);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors?specialty=t%C3%A9l%C3%A9m%C3%A9decine",
 	    NULL, NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(pt_data(env)), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 1);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", "/api/v1/doctors/" DOC_SAMIR, admin,
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/doctors/" DOC_SAMIR, admin,
 	    "{\"specialties\":[\"\"]}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", "/api/v1/doctors/" DOC_SAMIR, admin,
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/doctors/" DOC_SAMIR, admin,
 	    "{\"specialties\":\"ORL\"}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", "/api/v1/doctors/" DOC_SAMIR, admin,
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/doctors/" DOC_SAMIR, admin,
 	    "{\"specialties\":[1]}"), 422);
-	ck_assert_int_eq(pt_count(&ctx, "SELECT count(*) FROM doctor_specialties WHERE doctor_id = '"
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM doctor_specialties WHERE doctor_id = '"
 	    DOC_SAMIR "'"), 2);
 	free(admin);
 }
@@ -135,35 +123,35 @@ END_TEST
 
 START_TEST(admin_create_rules)
 {
-	char *admin = pt_token(&ctx, EM_ADMIN), *doc = pt_token(&ctx, EM_SAMIR);
+	char *admin = ut_login(&ctx, EM_ADMIN), *doc = ut_login(&ctx, EM_SAMIR);
 	char uid[37], puid[37], body[256], msg[128];
 	cJSON *env = NULL;
 
-	free(pt_new_user(&ctx, "doc.new@example.dz", "DOCTOR", uid));
-	free(pt_new_user(&ctx, "not.doc@example.dz", NULL, puid));
+	free(ut_new_user(&ctx, "doc.new@example.dz", "DOCTOR", uid));
+	free(ut_new_user(&ctx, "not.doc@example.dz", NULL, puid));
 	snprintf(body, sizeof body, "{\"user_id\":\"%s\"}", puid);
-	ck_assert_int_eq(pt_call_msg(&ctx, "POST", "/api/v1/doctors", admin, body, msg, sizeof msg),
+	ck_assert_int_eq(ut_call_msg(&ctx, "POST", "/api/v1/doctors", admin, body, msg, sizeof msg),
 	    400);
 	ck_assert_str_eq(msg, "User is not a doctor");
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors", admin, "{\"first_name\":\"X\"}"),
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors", admin, "{\"first_name\":\"X\"}"),
 	    422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors", admin,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors", admin,
 	    "{\"user_id\":\"" NO_SUCH_ID "\"}"), 404);
 	snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"first_name\":\"Rym\",\"years_experience\":-1}",
 	    uid);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors", admin, body), 422);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors", admin, body), 422);
 	snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"first_name\":\"Rym\",\"years_experience\":3,"
 	    "\"avg_rating\":5,\"city\":\"Annaba\"}", uid);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors", doc, body), 403);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors", NULL, body), 401);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors", doc, body), 403);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors", NULL, body), 401);
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/doctors/", admin, body, &env), 201);
-	ck_assert_str_eq(pt_str(pt_data(env), "user_id"), uid);
-	ck_assert_int_eq((int)pt_num(pt_data(env), "years_experience"), 3);
+	ck_assert_str_eq(ut_str(ut_data(env), "user_id"), uid);
+	ck_assert_int_eq((int)ut_num(ut_data(env), "years_experience"), 3);
 	/* Ratings come from reviews only. */
-	ck_assert(pt_num(pt_data(env), "avg_rating") == 0);
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(pt_data(env), "specialties")), 0);
+	ck_assert(ut_num(ut_data(env), "avg_rating") == 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(ut_data(env), "specialties")), 0);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_call_msg(&ctx, "POST", "/api/v1/doctors", admin, body, msg, sizeof msg),
+	ck_assert_int_eq(ut_call_msg(&ctx, "POST", "/api/v1/doctors", admin, body, msg, sizeof msg),
 	    409);
 	ck_assert_str_eq(msg, "Doctor profile already exists");
 	free(admin);
@@ -174,37 +162,37 @@ END_TEST
 START_TEST(own_profile)
 {
 	char uid[37], did[37];
-	char *tok = pt_new_user(&ctx, "doc.me@example.dz", "DOCTOR", uid);
-	char *pat = pt_token(&ctx, EM_AMINA), *staff = pt_token(&ctx, EM_STAFF);
+	char *tok = ut_new_user(&ctx, "doc.me@example.dz", "DOCTOR", uid);
+	char *pat = ut_login(&ctx, EM_AMINA), *staff = ut_login(&ctx, EM_STAFF);
 	cJSON *env = NULL, *d;
 
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/me/profile", tok, NULL), 404);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", "/api/v1/doctors/me/profile", tok, "{}"), 404);
-	pt_own_profile(&ctx, "/api/v1/doctors/me/profile", tok,
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/me/profile", tok, NULL), 404);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/doctors/me/profile", tok, "{}"), 404);
+	ut_own_profile(&ctx, "/api/v1/doctors/me/profile", tok,
 	    "{\"first_name\":\"Rania\",\"last_name\":\"Saadi\",\"bio\":\"Neurologue\","
 	    "\"specialties\":[\"neurologie\"]}", did);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/me/profile", tok, "{}"), 409);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/me/profile", tok, "{}"), 409);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/doctors/me/profile", tok,
 	    "{\"bio\":null,\"phone\":\"+213770000000\"}", &env), 200);
-	d = pt_data(env);
-	ck_assert(pt_is_null(d, "bio"));
-	ck_assert_str_eq(pt_str(d, "phone"), "+213770000000");
-	ck_assert_str_eq(pt_str(d, "first_name"), "Rania");
+	d = ut_data(env);
+	ck_assert(ut_is_null(d, "bio"));
+	ck_assert_str_eq(ut_str(d, "phone"), "+213770000000");
+	ck_assert_str_eq(ut_str(d, "first_name"), "Rania");
 	/* Absent specialties are kept. */
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(d, "specialties")), 1);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(cJSON_GetObjectItem(d, "specialties"), 0), "name"),
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(d, "specialties"), 0), "name"),
 	    "Neurologie");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/doctors/me/profile", tok,
 	    "{\"specialties\":[]}", &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(pt_data(env), "specialties")), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(ut_data(env), "specialties")), 0);
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/me/profile", tok, NULL, &env), 200);
-	ck_assert_str_eq(pt_str(pt_data(env), "id"), did);
+	ck_assert_str_eq(ut_str(ut_data(env), "id"), did);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/me/profile", pat, NULL), 403);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/me/profile", staff, "{}"), 403);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/me/profile", NULL, NULL), 401);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/me/profile", pat, NULL), 403);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/me/profile", staff, "{}"), 403);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/me/profile", NULL, NULL), 401);
 	free(tok);
 	free(pat);
 	free(staff);
@@ -213,36 +201,36 @@ END_TEST
 
 START_TEST(admin_patch_delete)
 {
-	char *admin = pt_token(&ctx, EM_ADMIN), *doc = pt_token(&ctx, EM_SAMIR);
-	char *amina = pt_token(&ctx, EM_AMINA);
+	char *admin = ut_login(&ctx, EM_ADMIN), *doc = ut_login(&ctx, EM_SAMIR);
+	char *amina = ut_login(&ctx, EM_AMINA);
 	char uid[37], did[37], path[128], msg[192];
-	char *tok = pt_new_user(&ctx, "doc.del@example.dz", "DOCTOR", uid);
+	char *tok = ut_new_user(&ctx, "doc.del@example.dz", "DOCTOR", uid);
 	cJSON *env = NULL;
 
-	pt_own_profile(&ctx, "/api/v1/doctors/me/profile", tok, "{\"last_name\":\"Temp\"}", did);
+	ut_own_profile(&ctx, "/api/v1/doctors/me/profile", tok, "{\"last_name\":\"Temp\"}", did);
 	snprintf(path, sizeof path, "/api/v1/doctors/%s", did);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, admin, "{\"city\":\"Béjaïa\"}", &env), 200);
-	ck_assert_str_eq(pt_str(pt_data(env), "city"), "Béjaïa");
-	ck_assert_str_eq(pt_str(pt_data(env), "last_name"), "Temp");
+	ck_assert_str_eq(ut_str(ut_data(env), "city"), "Béjaïa");
+	ck_assert_str_eq(ut_str(ut_data(env), "last_name"), "Temp");
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", path, doc, "{\"city\":\"X\"}"), 403);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", "/api/v1/doctors/" NO_SUCH_ID, admin, "{}"), 404);
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", path, doc, NULL), 403);
-	ck_assert_int_eq(pt_call_msg(&ctx, "DELETE", "/api/v1/doctors/" DOC_SAMIR, admin, NULL, msg,
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", path, doc, "{\"city\":\"X\"}"), 403);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/doctors/" NO_SUCH_ID, admin, "{}"), 404);
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", path, doc, NULL), 403);
+	ck_assert_int_eq(ut_call_msg(&ctx, "DELETE", "/api/v1/doctors/" DOC_SAMIR, admin, NULL, msg,
 	    sizeof msg), 409);
-	ck_assert_int_eq(pt_count(&ctx, "SELECT count(*) FROM doctors WHERE id = '" DOC_SAMIR "'"), 1);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/me/profile", tok, "{}"), 409);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM doctors WHERE id = '" DOC_SAMIR "'"), 1);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/me/profile", tok, "{}"), 409);
 	snprintf(msg, sizeof msg, "%s/availability", path);
-	ck_assert_int_eq(pt_status(&ctx, "POST", msg, tok,
+	ck_assert_int_eq(ut_status(&ctx, "POST", msg, tok,
 	    "{\"weekday\":\"Mon\",\"start_time\":\"09:00\",\"end_time\":\"10:00\"}"), 201);
 	snprintf(msg, sizeof msg, "%s/favorite", path);
-	ck_assert_int_eq(pt_status(&ctx, "POST", msg, amina, NULL), 201);
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", path, admin, NULL), 204);
-	ck_assert_int_eq(pt_status(&ctx, "GET", path, NULL, NULL), 404);
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", path, admin, NULL), 404);
-	ck_assert_int_eq(pt_count(&ctx, "SELECT count(*) FROM doctor_availability WHERE doctor_id = '%s'",
+	ck_assert_int_eq(ut_status(&ctx, "POST", msg, amina, NULL), 201);
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", path, admin, NULL), 204);
+	ck_assert_int_eq(ut_status(&ctx, "GET", path, NULL, NULL), 404);
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", path, admin, NULL), 404);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM doctor_availability WHERE doctor_id = '%s'",
 	    did), 0);
-	ck_assert_int_eq(pt_count(&ctx, "SELECT count(*) FROM favorite_doctors WHERE doctor_id = '%s'",
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM favorite_doctors WHERE doctor_id = '%s'",
 	    did), 0);
 	free(admin);
 	free(doc);
@@ -253,50 +241,50 @@ END_TEST
 
 START_TEST(favorites)
 {
-	char *amina = pt_token(&ctx, EM_AMINA), *doc = pt_token(&ctx, EM_SAMIR);
+	char *amina = ut_login(&ctx, EM_AMINA), *doc = ut_login(&ctx, EM_SAMIR);
 	char uid[37], id1[64], msg[128];
-	char *noprof = pt_new_user(&ctx, "pat.noprofile@example.dz", NULL, uid);
+	char *noprof = ut_new_user(&ctx, "pat.noprofile@example.dz", NULL, uid);
 	cJSON *env = NULL, *list;
 
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/favorite", amina, NULL,
 	    &env), 201);
-	snprintf(id1, sizeof id1, "%s", pt_str(pt_data(env), "id"));
-	ck_assert_str_eq(pt_str(pt_data(env), "doctor_id"), DOC_SAMIR);
-	ck_assert_ptr_nonnull(pt_str(pt_data(env), "created_at"));
+	snprintf(id1, sizeof id1, "%s", ut_str(ut_data(env), "id"));
+	ck_assert_str_eq(ut_str(ut_data(env), "doctor_id"), DOC_SAMIR);
+	ck_assert_ptr_nonnull(ut_str(ut_data(env), "created_at"));
 	cJSON_Delete(env);
 	/* Idempotent: the same favorite again. */
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/favorite", amina, NULL,
 	    &env), 201);
-	ck_assert_str_eq(pt_str(pt_data(env), "id"), id1);
+	ck_assert_str_eq(ut_str(ut_data(env), "id"), id1);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_NADIA "/favorite", amina, NULL),
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_NADIA "/favorite", amina, NULL),
 	    201);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/me/favorites", amina, NULL, &env), 200);
-	list = pt_data(env);
+	list = ut_data(env);
 	ck_assert_int_eq(cJSON_GetArraySize(list), 2);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(list, 0), "last_name"), "Bensalah");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(list, 0), "last_name"), "Bensalah");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0),
 	    "specialties")), 2);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", "/api/v1/doctors/" DOC_SAMIR "/favorite", amina, NULL),
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", "/api/v1/doctors/" DOC_SAMIR "/favorite", amina, NULL),
 	    204);
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", "/api/v1/doctors/" DOC_SAMIR "/favorite", amina, NULL),
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", "/api/v1/doctors/" DOC_SAMIR "/favorite", amina, NULL),
 	    204);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/me/favorites", amina, NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(pt_data(env)), 1);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(pt_data(env), 0), "id"), DOC_NADIA);
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 1);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 0), "id"), DOC_NADIA);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" NO_SUCH_ID "/favorite", amina, NULL),
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" NO_SUCH_ID "/favorite", amina, NULL),
 	    404);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/bad/favorite", amina, NULL), 422);
-	ck_assert_int_eq(pt_call_msg(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/favorite", noprof,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/bad/favorite", amina, NULL), 422);
+	ck_assert_int_eq(ut_call_msg(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/favorite", noprof,
 	    NULL, msg, sizeof msg), 404);
 	ck_assert_str_eq(msg, "Patient profile not found");
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/me/favorites", noprof, NULL), 404);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/favorite", doc, NULL),
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/me/favorites", noprof, NULL), 404);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/favorite", doc, NULL),
 	    403);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/me/favorites", doc, NULL), 403);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/me/favorites", NULL, NULL), 401);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/me/favorites", doc, NULL), 403);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/me/favorites", NULL, NULL), 401);
 	free(amina);
 	free(doc);
 	free(noprof);
@@ -314,8 +302,8 @@ review_pids(const char *doctor, const char *token, char *buf, size_t size)
 	buf[0] = '\0';
 	snprintf(path, sizeof path, "/api/v1/doctors/%s/reviews", doctor);
 	ck_assert_int_eq(test_call(&ctx, "GET", path, token, NULL, &env), 200);
-	cJSON_ArrayForEach(el, pt_data(env)) {
-		const char *p = pt_str(el, "patient_id");
+	cJSON_ArrayForEach(el, ut_data(env)) {
+		const char *p = ut_str(el, "patient_id");
 		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "," : "",
 		    p != NULL ? p + 32 : "null");
 	}
@@ -324,74 +312,74 @@ review_pids(const char *doctor, const char *token, char *buf, size_t size)
 
 START_TEST(reviews)
 {
-	char *amina = pt_token(&ctx, EM_AMINA), *sofiane = pt_token(&ctx, EM_SOFIANE);
-	char *sara = pt_token(&ctx, EM_SARA), *admin = pt_token(&ctx, EM_ADMIN);
-	char *doc = pt_token(&ctx, EM_SAMIR), msg[160], big[1100], body[1200], pids[256];
+	char *amina = ut_login(&ctx, EM_AMINA), *sofiane = ut_login(&ctx, EM_SOFIANE);
+	char *sara = ut_login(&ctx, EM_SARA), *admin = ut_login(&ctx, EM_ADMIN);
+	char *doc = ut_login(&ctx, EM_SAMIR), msg[160], big[1100], body[1200], pids[256];
 	cJSON *env = NULL, *r;
 
 	/* Amina has a COMPLETED appointment with Samir (seed). */
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
 	    "{\"rating\":0}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
 	    "{\"rating\":6}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
 	    "{\"rating\":\"5\"}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
 	    "{\"rating\":4.5}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
 	    "{}"), 422);
 	memset(big, 'y', 1001);
 	big[1001] = '\0';
 	snprintf(body, sizeof body, "{\"rating\":5,\"comment\":\"%s\"}", big);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina, body),
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina, body),
 	    422);
-	ck_assert_int_eq(pt_count(&ctx, "SELECT count(*) FROM doctor_reviews"), 0);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM doctor_reviews"), 0);
 
 	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
 	    "{\"rating\":5,\"comment\":\"Tr\\u00e8s bien\"}", &env), 201);
-	r = pt_data(env);
-	ck_assert_str_eq(pt_str(r, "patient_id"), PAT_AMINA);
-	ck_assert_str_eq(pt_str(r, "doctor_id"), DOC_SAMIR);
-	ck_assert_int_eq((int)pt_num(r, "rating"), 5);
-	ck_assert_str_eq(pt_str(r, "comment"), "Très bien");
+	r = ut_data(env);
+	ck_assert_str_eq(ut_str(r, "patient_id"), PAT_AMINA);
+	ck_assert_str_eq(ut_str(r, "doctor_id"), DOC_SAMIR);
+	ck_assert_int_eq((int)ut_num(r, "rating"), 5);
+	ck_assert_str_eq(ut_str(r, "comment"), "Très bien");
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_call_msg(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
+	ck_assert_int_eq(ut_call_msg(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", amina,
 	    "{\"rating\":1}", msg, sizeof msg), 409);
 	/* Sofiane has never completed a visit with Samir. */
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", sofiane,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", sofiane,
 	    "{\"rating\":1}"), 403);
 	/* A SCHEDULED or CANCELLED one is not enough either. */
-	pt_appt(&ctx, "aaaaaaaa-0000-4000-8000-000000000001", DOC_SAMIR, PAT_SOFIANE, 100, 200,
+	ut_appt(&ctx, "aaaaaaaa-0000-4000-8000-000000000001", DOC_SAMIR, PAT_SOFIANE, 100, 200,
 	    "CANCELLED");
-	pt_appt(&ctx, "aaaaaaaa-0000-4000-8000-000000000002", DOC_SAMIR, PAT_SOFIANE, 300, 400,
+	ut_appt(&ctx, "aaaaaaaa-0000-4000-8000-000000000002", DOC_SAMIR, PAT_SOFIANE, 300, 400,
 	    "SCHEDULED");
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", sofiane,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", sofiane,
 	    "{\"rating\":1}"), 403);
-	pt_appt(&ctx, "aaaaaaaa-0000-4000-8000-000000000003", DOC_SAMIR, PAT_SOFIANE, 500, 600,
+	ut_appt(&ctx, "aaaaaaaa-0000-4000-8000-000000000003", DOC_SAMIR, PAT_SOFIANE, 500, 600,
 	    "COMPLETED");
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", sofiane,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", sofiane,
 	    "{\"rating\":4,\"comment\":null}"), 201);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" NO_SUCH_ID "/reviews", sofiane,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" NO_SUCH_ID "/reviews", sofiane,
 	    "{\"rating\":4}"), 404);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", doc,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", doc,
 	    "{\"rating\":4}"), 403);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", NULL,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/reviews", NULL,
 	    "{\"rating\":4}"), 401);
 
 	/* The rating moved in the same transaction. */
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/" DOC_SAMIR, NULL, NULL, &env), 200);
-	ck_assert(pt_num(pt_data(env), "avg_rating") == 4.5);
-	ck_assert_int_eq((int)pt_num(pt_data(env), "rating_count"), 2);
+	ck_assert(ut_num(ut_data(env), "avg_rating") == 4.5);
+	ck_assert_int_eq((int)ut_num(ut_data(env), "rating_count"), 2);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" DOC_NADIA "/reviews", sara,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_NADIA "/reviews", sara,
 	    "{\"rating\":3}"), 201);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors?min_rating=4", NULL, NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(pt_data(env)), 1);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(pt_data(env), 0), "id"), DOC_SAMIR);
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 1);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 0), "id"), DOC_SAMIR);
 	cJSON_Delete(env);
 
 	/* Rule: patient_id only for that patient and admins (ids end ...0001 / ...0002). */
-	pt_exec(&ctx, "UPDATE doctor_reviews SET created_at = 1 WHERE patient_id = '" PAT_AMINA "'");
+	ut_exec(&ctx, "UPDATE doctor_reviews SET created_at = 1 WHERE patient_id = '" PAT_AMINA "'");
 	review_pids(DOC_SAMIR, NULL, pids, sizeof pids);
 	ck_assert_str_eq(pids, "null,null");
 	review_pids(DOC_SAMIR, amina, pids, sizeof pids);
@@ -406,10 +394,10 @@ START_TEST(reviews)
 	ck_assert_str_eq(pids, "null,null");
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/" DOC_SAMIR "/reviews?limit=1", NULL,
 	    NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(pt_data(env)), 1);
-	ck_assert_int_eq((int)pt_num(cJSON_GetArrayItem(pt_data(env), 0), "rating"), 4);
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 1);
+	ck_assert_int_eq((int)ut_num(cJSON_GetArrayItem(ut_data(env), 0), "rating"), 4);
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID "/reviews", NULL, NULL),
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID "/reviews", NULL, NULL),
 	    404);
 	free(amina);
 	free(sofiane);

@@ -10,6 +10,7 @@
 #include "appointments.h"
 #include "db.h"
 #include "testctx.h"
+#include "unitkit.h"
 #include "testreg.h"
 
 /*
@@ -21,19 +22,7 @@ static const char slots_busy_sql[] =
     " AND start_time >= ?2 AND start_time < ?3 AND end_time > ?4"
     " AND status = 'SCHEDULED' ORDER BY start_time";
 
-static struct med_ctx ctx;
-
-static void
-setup(void)
-{
-	test_ctx_open(&ctx, 1);
-}
-
-static void
-teardown(void)
-{
-	test_ctx_close(&ctx);
-}
+UT_SEEDED_FIXTURE
 
 /* The plan of sql, its detail lines joined by " | ". */
 static void

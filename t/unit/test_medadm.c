@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "secrets.h"
+#include "proc.h"
 #include "testctx.h"
 #include "testreg.h"
 
@@ -30,21 +31,6 @@ static char dbp[128];
 static char out[1 << 20];
 static char err[1 << 16];
 
-/* Read a whole small file into buf (NUL-terminated). */
-static void
-slurp(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (f == NULL)
-		return;
-	n = fread(buf, 1, size - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-}
-
 /*
  * Run medadm --db <dbp> ARGS... (NULL-terminated) with `in` on stdin;
  * stdout lands in out[], stderr in err[].  Returns the exit status.
@@ -55,8 +41,7 @@ run(const char *in, const char *arg, ...)
 	const char *bin = getenv("MEDADM");
 	char *argv[MAX_ARGS + 4], opath[160], epath[160], ipath[160];
 	va_list ap;
-	int n = 0, st;
-	pid_t pid;
+	int n = 0;
 
 	ck_assert_msg(bin != NULL, "MEDADM is not set (run through make unit)");
 	argv[n++] = (char *)bin;
@@ -76,22 +61,7 @@ run(const char *in, const char *arg, ...)
 		fputs(in != NULL ? in : "", f);
 		fclose(f);
 	}
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int i = open(ipath, O_RDONLY), o = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0600),
-		    e = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (i < 0 || o < 0 || e < 0 || dup2(i, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(127);
-		execv(bin, argv);
-		_exit(127);
-	}
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	slurp(opath, out, sizeof out);
-	slurp(epath, err, sizeof err);
-	ck_assert_msg(WIFEXITED(st), "medadm died: %s", err);
-	return WEXITSTATUS(st);
+	return proc_run(argv, ipath, opath, epath, out, sizeof out, err, sizeof err);
 }
 
 static void
@@ -702,7 +672,7 @@ START_TEST(test_adm_rotate_secret)
 
 	seeded();
 	snprintf(path, sizeof path, "%s/secrets/jwt_access.key", dir);
-	slurp(path, before, sizeof before);
+	proc_slurp(path, before, sizeof before);
 	ck_assert_int_eq((int)strlen(before), 65);
 	versions = scalar_at(dbp, "SELECT sum(token_version) FROM users");
 	ck_assert_int_eq(run(NULL, "--json", "rotate-secret", NULL), 0);
@@ -711,7 +681,7 @@ START_TEST(test_adm_rotate_secret)
 		ck_assert_int_eq(cJSON_GetObjectItem(j, "users_signed_out")->valueint, 11);
 		cJSON_Delete(j);
 	}
-	slurp(path, after, sizeof after);
+	proc_slurp(path, after, sizeof after);
 	ck_assert_int_eq((int)strlen(after), 65);
 	ck_assert_str_ne(before, after);
 	ck_assert_int_eq(scalar_at(dbp, "SELECT sum(token_version) FROM users"), versions + 11);

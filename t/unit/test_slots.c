@@ -6,7 +6,7 @@
  */
 #include <time.h>
 
-#include "people_test.h"
+#include "unitkit.h"
 #include "testreg.h"
 
 /* A doctor of our own, with no windows but those a test adds. */
@@ -22,7 +22,7 @@ static struct med_ctx ctx;
 static void
 add_doctor(void)
 {
-	pt_exec(&ctx, "INSERT INTO users (id, email, password_hash, role_id, created_at, updated_at)"
+	ut_exec(&ctx, "INSERT INTO users (id, email, password_hash, role_id, created_at, updated_at)"
 	    " VALUES ('dddddddd-0000-4000-8000-0000000000aa', 'slots.doc@example.dz', 'x', 2, 0, 0);"
 	    "INSERT INTO doctors (id, user_id, last_name, created_at, updated_at) VALUES ('" DOC_T "',"
 	    " 'dddddddd-0000-4000-8000-0000000000aa', 'Slots', 0, 0)");
@@ -46,7 +46,7 @@ add_window(int weekday, int start, int end, int active)
 {
 	static int n;
 
-	pt_exec(&ctx, "INSERT INTO doctor_availability (id, doctor_id, weekday, start_time, end_time,"
+	ut_exec(&ctx, "INSERT INTO doctor_availability (id, doctor_id, weekday, start_time, end_time,"
 	    " is_active, created_at, updated_at) VALUES ('eeeeeeee-0000-4000-8000-%012d', '" DOC_T "',"
 	    " %d, %d, %d, %d, 0, 0)", ++n, weekday, start, end, active);
 }
@@ -57,7 +57,7 @@ add_appt(int n, long long start, long long end, const char *status)
 	char id[40];
 
 	snprintf(id, sizeof id, "ffffffff-0000-4000-8000-%012d", n);
-	pt_appt(&ctx, id, DOC_T, PAT_AMINA, start, end, status);
+	ut_appt(&ctx, id, DOC_T, PAT_AMINA, start, end, status);
 }
 
 /*
@@ -77,8 +77,8 @@ slots(const char *query, char *buf, size_t size)
 	snprintf(path, sizeof path, SLOTS "%s", query);
 	status = test_call(&ctx, "GET", path, NULL, NULL, &env);
 	if (status == 200) {
-		cJSON_ArrayForEach(el, pt_data(env)) {
-			const char *s = pt_str(el, "start_time"), *e = pt_str(el, "end_time");
+		cJSON_ArrayForEach(el, ut_data(env)) {
+			const char *s = ut_str(el, "start_time"), *e = ut_str(el, "end_time");
 			ck_assert(s != NULL && e != NULL && strlen(s) == 20 && s[19] == 'Z');
 			ck_assert_msg(strcmp(e, s) > 0, "slot %s ends at %s", s, e);
 			ck_assert_msg(strcmp(s, prev) > 0, "slot %s after %s", s, prev);
@@ -102,9 +102,9 @@ START_TEST(window_edges)
 	ck_assert_str_eq(got, "06-01T09:00,06-01T09:30");
 	ck_assert_int_eq(test_call(&ctx, "GET", SLOTS "?start_date=2026-06-01&days=1", NULL, NULL, &env),
 	    200);
-	first = cJSON_GetArrayItem(pt_data(env), 0);
-	ck_assert_str_eq(pt_str(first, "start_time"), "2026-06-01T09:00:00Z");
-	ck_assert_str_eq(pt_str(first, "end_time"), "2026-06-01T09:30:00Z");
+	first = cJSON_GetArrayItem(ut_data(env), 0);
+	ck_assert_str_eq(ut_str(first, "start_time"), "2026-06-01T09:00:00Z");
+	ck_assert_str_eq(ut_str(first, "end_time"), "2026-06-01T09:30:00Z");
 	cJSON_Delete(env);
 	/* Consecutive slots while the slot end <= window end. */
 	ck_assert_int_eq(slots("?start_date=2026-06-01&days=1&slot_minutes=45", got, sizeof got), 200);
@@ -152,7 +152,7 @@ START_TEST(appointments_block)
 	/* Only SCHEDULED ones count, and only this doctor's. */
 	add_appt(3, T_0601 + H(9, 0), T_0601 + H(9, 30), "CANCELLED");
 	add_appt(4, T_0601 + H(10, 30), T_0601 + H(11, 0), "COMPLETED");
-	pt_appt(&ctx, "ffffffff-0000-4000-8000-000000000099", DOC_SAMIR, PAT_SOFIANE,
+	ut_appt(&ctx, "ffffffff-0000-4000-8000-000000000099", DOC_SAMIR, PAT_SOFIANE,
 	    T_0601 + H(9, 0), T_0601 + H(11, 0), "SCHEDULED");
 	ck_assert_int_eq(slots("?start_date=2026-06-01&days=1", got, sizeof got), 200);
 	ck_assert_str_eq(got, "06-01T09:00,06-01T10:30");
@@ -200,7 +200,7 @@ START_TEST(query_bounds)
 
 	ctx.fixed_now = T_0601 - 86400;
 	add_window(0, H(9, 0), H(10, 0), 1);
-	ck_assert_int_eq(pt_call_msg(&ctx, "GET", SLOTS "?days=0", NULL, NULL, msg, sizeof msg), 400);
+	ck_assert_int_eq(ut_call_msg(&ctx, "GET", SLOTS "?days=0", NULL, NULL, msg, sizeof msg), 400);
 	ck_assert_ptr_nonnull(strstr(msg, "days"));
 	ck_assert_int_eq(slots("?days=63", got, sizeof got), 400);
 	ck_assert_int_eq(slots("?days=-1", got, sizeof got), 400);
@@ -210,7 +210,7 @@ START_TEST(query_bounds)
 	ck_assert_int_eq(slots("?start_date=2026-06-01&days=62", got, sizeof got), 200);
 	/* Nine Mondays from 2026-06-01 to 2026-07-27 lie within 62 days. */
 	ck_assert_int_eq((int)(strlen(got) + 1) / 12, 18);
-	ck_assert_int_eq(pt_call_msg(&ctx, "GET", SLOTS "?slot_minutes=4", NULL, NULL, msg, sizeof msg),
+	ck_assert_int_eq(ut_call_msg(&ctx, "GET", SLOTS "?slot_minutes=4", NULL, NULL, msg, sizeof msg),
 	    400);
 	ck_assert_ptr_nonnull(strstr(msg, "slot_minutes"));
 	ck_assert_int_eq(slots("?slot_minutes=481", got, sizeof got), 400);
@@ -220,14 +220,14 @@ START_TEST(query_bounds)
 	add_window(1, H(0, 0), H(8, 0), 1);
 	ck_assert_int_eq(slots("?start_date=2026-06-02&days=1&slot_minutes=480", got, sizeof got), 200);
 	ck_assert_str_eq(got, "06-02T00:00");
-	ck_assert_int_eq(pt_call_msg(&ctx, "GET", SLOTS "?start_date=2026-02-30", NULL, NULL, msg,
+	ck_assert_int_eq(ut_call_msg(&ctx, "GET", SLOTS "?start_date=2026-02-30", NULL, NULL, msg,
 	    sizeof msg), 400);
 	ck_assert_ptr_nonnull(strstr(msg, "start_date"));
 	ck_assert_int_eq(slots("?start_date=2026-6-1", got, sizeof got), 400);
 	ck_assert_int_eq(slots("?start_date=", got, sizeof got), 400);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID "/availability/slots",
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID "/availability/slots",
 	    NULL, NULL), 404);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/zzz/availability/slots", NULL, NULL),
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/zzz/availability/slots", NULL, NULL),
 	    422);
 }
 END_TEST
@@ -263,8 +263,8 @@ START_TEST(dst_paris)
 	/* Windows are wall-clock times whatever the season. */
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/" DOC_T "/availability", NULL, NULL,
 	    &env), 200);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(pt_data(env), 0), "start_time"), "00:30:00");
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(pt_data(env), 1), "start_time"), "09:00:00");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 0), "start_time"), "00:30:00");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 1), "start_time"), "09:00:00");
 	cJSON_Delete(env);
 	/* A window inside the spring gap yields no slot that ends before it starts. */
 	add_window(6, H(2, 0), H(3, 0), 1);
@@ -282,103 +282,103 @@ END_TEST
 START_TEST(windows_crud)
 {
 	char uid[37], did[37], path[160], wid[64], wpath[160], msg[128];
-	char *owner = pt_new_user(&ctx, "slots.owner@example.dz", "DOCTOR", uid);
-	char *other = pt_token(&ctx, EM_SAMIR), *admin = pt_token(&ctx, EM_ADMIN);
-	char *pat = pt_token(&ctx, EM_AMINA), *staff = pt_token(&ctx, EM_STAFF);
+	char *owner = ut_new_user(&ctx, "slots.owner@example.dz", "DOCTOR", uid);
+	char *other = ut_login(&ctx, EM_SAMIR), *admin = ut_login(&ctx, EM_ADMIN);
+	char *pat = ut_login(&ctx, EM_AMINA), *staff = ut_login(&ctx, EM_STAFF);
 	cJSON *env = NULL, *w;
 
-	pt_own_profile(&ctx, "/api/v1/doctors/me/profile", owner, "{\"last_name\":\"Owner\"}", did);
+	ut_own_profile(&ctx, "/api/v1/doctors/me/profile", owner, "{\"last_name\":\"Owner\"}", did);
 	snprintf(path, sizeof path, "/api/v1/doctors/%s/availability", did);
 	ck_assert_int_eq(test_call(&ctx, "POST", path, owner,
 	    "{\"weekday\":\"Mon\",\"start_time\":\"09:00\",\"end_time\":\"12:00:00\"}", &env), 201);
-	w = pt_data(env);
-	snprintf(wid, sizeof wid, "%s", pt_str(w, "id"));
-	ck_assert_str_eq(pt_str(w, "doctor_id"), did);
-	ck_assert_str_eq(pt_str(w, "weekday"), "Mon");
-	ck_assert_str_eq(pt_str(w, "start_time"), "09:00:00");
-	ck_assert_str_eq(pt_str(w, "end_time"), "12:00:00");
+	w = ut_data(env);
+	snprintf(wid, sizeof wid, "%s", ut_str(w, "id"));
+	ck_assert_str_eq(ut_str(w, "doctor_id"), did);
+	ck_assert_str_eq(ut_str(w, "weekday"), "Mon");
+	ck_assert_str_eq(ut_str(w, "start_time"), "09:00:00");
+	ck_assert_str_eq(ut_str(w, "end_time"), "12:00:00");
 	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(w, "is_active")));
-	ck_assert_ptr_nonnull(pt_str(w, "created_at"));
+	ck_assert_ptr_nonnull(ut_str(w, "created_at"));
 	cJSON_Delete(env);
 	snprintf(wpath, sizeof wpath, "/api/v1/doctors/availability/%s", wid);
 
 	/* Rule: no overlap on one weekday (409); touching is fine. */
-	ck_assert_int_eq(pt_call_msg(&ctx, "POST", path, admin,
+	ck_assert_int_eq(ut_call_msg(&ctx, "POST", path, admin,
 	    "{\"weekday\":\"Mon\",\"start_time\":\"11:00\",\"end_time\":\"13:00\"}", msg, sizeof msg),
 	    409);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, admin,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, admin,
 	    "{\"weekday\":\"Mon\",\"start_time\":\"08:00\",\"end_time\":\"13:00\"}"), 409);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, admin,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, admin,
 	    "{\"weekday\":\"Mon\",\"start_time\":\"12:00\",\"end_time\":\"13:00\"}"), 201);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, owner,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, owner,
 	    "{\"weekday\":\"Tue\",\"start_time\":\"11:00\",\"end_time\":\"13:00\"}"), 201);
 	/* An inactive window may overlap; activating it may not. */
 	ck_assert_int_eq(test_call(&ctx, "POST", path, owner, "{\"weekday\":\"Mon\","
 	    "\"start_time\":\"10:00\",\"end_time\":\"11:00\",\"is_active\":false}", &env), 201);
-	snprintf(msg, sizeof msg, "/api/v1/doctors/availability/%s", pt_str(pt_data(env), "id"));
+	snprintf(msg, sizeof msg, "/api/v1/doctors/availability/%s", ut_str(ut_data(env), "id"));
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", msg, owner, "{\"is_active\":true}"), 409);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", msg, owner, "{\"is_active\":true,\"weekday\":\"Wed\"}"),
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", msg, owner, "{\"is_active\":true}"), 409);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", msg, owner, "{\"is_active\":true,\"weekday\":\"Wed\"}"),
 	    200);
-	ck_assert_int_eq(pt_count(&ctx, "SELECT count(*) FROM doctor_availability WHERE doctor_id = '%s'",
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM doctor_availability WHERE doctor_id = '%s'",
 	    did), 4);
 
 	/* 422: end not after start, unknown weekday, bad times, missing fields. */
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, owner,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, owner,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"10:00\",\"end_time\":\"10:00\"}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, owner,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, owner,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"10:00\",\"end_time\":\"09:00\"}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, owner,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, owner,
 	    "{\"weekday\":\"Monday\",\"start_time\":\"10:00\",\"end_time\":\"11:00\"}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, owner,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, owner,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"25:00\",\"end_time\":\"26:00\"}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, owner,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, owner,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"10:00\"}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, owner,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, owner,
 	    "{\"weekday\":4,\"start_time\":\"10:00\",\"end_time\":\"11:00\"}"), 422);
-	ck_assert_int_eq(pt_count(&ctx, "SELECT count(*) FROM doctor_availability WHERE doctor_id = '%s'",
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM doctor_availability WHERE doctor_id = '%s'",
 	    did), 4);
 
 	/* Rule: only the owner or an admin. */
-	ck_assert_int_eq(pt_call_msg(&ctx, "POST", path, other,
+	ck_assert_int_eq(ut_call_msg(&ctx, "POST", path, other,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"10:00\",\"end_time\":\"11:00\"}", msg, sizeof msg),
 	    403);
 	ck_assert_str_eq(msg, "Forbidden");
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, pat,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, pat,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"10:00\",\"end_time\":\"11:00\"}"), 403);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, staff,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, staff,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"10:00\",\"end_time\":\"11:00\"}"), 403);
-	ck_assert_int_eq(pt_status(&ctx, "POST", path, NULL,
+	ck_assert_int_eq(ut_status(&ctx, "POST", path, NULL,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"10:00\",\"end_time\":\"11:00\"}"), 401);
-	ck_assert_int_eq(pt_status(&ctx, "POST", "/api/v1/doctors/" NO_SUCH_ID "/availability", admin,
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" NO_SUCH_ID "/availability", admin,
 	    "{\"weekday\":\"Fri\",\"start_time\":\"10:00\",\"end_time\":\"11:00\"}"), 404);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", wpath, other, "{\"end_time\":\"12:30\"}"), 403);
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", wpath, other, NULL), 403);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", wpath, other, "{\"end_time\":\"12:30\"}"), 403);
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", wpath, other, NULL), 403);
 
 	/* PATCH: partial, excludes itself from the overlap check. */
 	ck_assert_int_eq(test_call(&ctx, "PATCH", wpath, owner, "{\"start_time\":\"08:30\"}", &env), 200);
-	ck_assert_str_eq(pt_str(pt_data(env), "start_time"), "08:30:00");
-	ck_assert_str_eq(pt_str(pt_data(env), "end_time"), "12:00:00");
+	ck_assert_str_eq(ut_str(ut_data(env), "start_time"), "08:30:00");
+	ck_assert_str_eq(ut_str(ut_data(env), "end_time"), "12:00:00");
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", wpath, owner, "{\"end_time\":\"12:30\"}"), 409);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", wpath, owner, "{\"end_time\":\"08:00\"}"), 422);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", wpath, admin, "{\"weekday\":\"Tue\"}"), 409);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", wpath, admin, "{\"weekday\":\"Sun\"}"), 200);
-	ck_assert_int_eq(pt_status(&ctx, "PATCH", "/api/v1/doctors/availability/" NO_SUCH_ID, admin,
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", wpath, owner, "{\"end_time\":\"12:30\"}"), 409);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", wpath, owner, "{\"end_time\":\"08:00\"}"), 422);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", wpath, admin, "{\"weekday\":\"Tue\"}"), 409);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", wpath, admin, "{\"weekday\":\"Sun\"}"), 200);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/doctors/availability/" NO_SUCH_ID, admin,
 	    "{}"), 404);
 
 	/* Public list, by weekday then start. */
 	ck_assert_int_eq(test_call(&ctx, "GET", path, NULL, NULL, &env), 200);
-	ck_assert_int_eq(cJSON_GetArraySize(pt_data(env)), 4);
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(pt_data(env), 0), "weekday"), "Mon");
-	ck_assert_str_eq(pt_str(cJSON_GetArrayItem(pt_data(env), 3), "weekday"), "Sun");
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 4);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 0), "weekday"), "Mon");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(ut_data(env), 3), "weekday"), "Sun");
 	cJSON_Delete(env);
-	ck_assert_int_eq(pt_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID "/availability", NULL,
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID "/availability", NULL,
 	    NULL), 404);
 
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", wpath, owner, NULL), 204);
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", wpath, owner, NULL), 404);
-	ck_assert_int_eq(pt_status(&ctx, "DELETE", "/api/v1/doctors/availability/bad", admin, NULL),
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", wpath, owner, NULL), 204);
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", wpath, owner, NULL), 404);
+	ck_assert_int_eq(ut_status(&ctx, "DELETE", "/api/v1/doctors/availability/bad", admin, NULL),
 	    422);
 	free(owner);
 	free(other);

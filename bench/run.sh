@@ -1,0 +1,274 @@
+#!/bin/sh
+# run.sh BUILD_DIR - `make bench` (issue 7): the clinic API on years of data,
+# measured with wrk against the ceilings of its own architecture, written to
+# bench/RESULTS.md.
+#
+# 1. Data: build/bench/gen fills a fresh database (see bench/gen.c).  The
+#    result is cached in BUILD_DIR/bench/cache/<key>, key = checksum of the
+#    generator, schema.sql and seed.sql, and regenerated when older than 6
+#    days (the data is placed relative to the day it was made).  Each run
+#    works on a copy, since the run books appointments and writes audit rows.
+# 2. Probes: spawn-to-first-answer of a worker pool, the raw SQLite commit
+#    rate on this disk, the cost of one password verification (bench/probe.c).
+# 3. wrk, 2 threads, 32 connections, BENCH_SECONDS (default 10) per run:
+#    R1 nginx alone (a static JSON location added to the dev nginx template),
+#    R2 the hello-world FastCGI pool (bench/hello.c) behind that same
+#    configuration, then the API routes on the real stack, then RSS.
+#
+# Environment: BENCH_SECONDS, WORKERS (pool size, default 2 per CPU, as
+# medfcgi), BENCH_KEEP=1 keeps the work directory.  CLINIC_TZ is UTC.
+set -eu
+
+[ $# -eq 1 ] || { echo "usage: run.sh BUILD_DIR" >&2; exit 2; }
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "$1" && pwd)
+STACK=$ROOT/scripts/stack.sh
+SECS=${BENCH_SECONDS:-10}
+THREADS=2
+CONNS=32
+NCPU=$(getconf _NPROCESSORS_ONLN)
+WORKERS=${WORKERS:-$((NCPU * 2))}
+CLINIC_TZ=UTC
+export WORKERS CLINIC_TZ
+unset MED_DB MED_DATA_DIR
+
+SAMIR_DOCTOR=4f5d1c7b-6e80-4b92-9dae-2f3a4b5c0001
+PASSWORD='Algeria123!'
+
+sh "$ROOT/scripts/deps.sh" wrk
+
+for b in medfcgi bench/gen bench/probe bench/hello/medfcgi; do
+	[ -x "$BUILD/$b" ] || { echo "run.sh: no $BUILD/$b (make bench builds it)" >&2; exit 1; }
+done
+
+# --- the data ---------------------------------------------------------------
+
+KEY=$(cat "$ROOT/bench/gen.c" "$ROOT/schema.sql" "$ROOT/seed.sql" | sha256sum | cut -c1-16)
+CACHE=$BUILD/bench/cache/$KEY
+if [ -f "$CACHE/clinic.db" ] && [ -n "$(find "$CACHE/clinic.db" -mtime +5)" ]; then
+	echo "run.sh: cached data set is older than 6 days; regenerating"
+	rm -rf "$CACHE"
+fi
+if [ ! -f "$CACHE/gen.log" ]; then
+	rm -rf "$BUILD/bench/cache"
+	mkdir -p "$CACHE.tmp"
+	echo "run.sh: generating the data set (bench/gen.c) into $CACHE"
+	"$BUILD/bench/gen" "$CACHE.tmp" | tee "$CACHE.tmp/gen.log"
+	mv "$CACHE.tmp" "$CACHE"
+fi
+GEN_SECONDS=$(sed -n 's/^gen: total \([0-9.]*\) s$/\1/p' "$CACHE/gen.log")
+
+WORK=$BUILD/bench/work
+STOPPED=0
+stop_all() {
+	[ "$STOPPED" -eq 0 ] || return 0
+	STOPPED=1
+	sh "$STACK" stop "$WORK/hello" >/dev/null 2>&1 || true
+	sh "$STACK" stop "$WORK/api" >/dev/null 2>&1 || true
+	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$WORK"
+}
+trap 'stop_all' EXIT
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM HUP
+
+rm -rf "$WORK"
+mkdir -p "$WORK/api" "$WORK/hello"
+cp "$CACHE/clinic.db" "$WORK/api/clinic.db"
+cp -r "$CACHE/secrets" "$WORK/api/secrets"
+: > "$WORK/hello/clinic.db"
+DB_BYTES=$(stat -c %s "$WORK/api/clinic.db")
+
+# The dev template plus R1: a fixed JSON body straight from nginx.
+sed '/^[[:space:]]*location \/api\/v1\/ {/i\
+		location = /bench/static {\
+			default_type application/json;\
+			return 200 '"'"'{"success":true,"data":{"status":"ok"},"message":null}'"'"';\
+		}\
+' "$ROOT/scripts/nginx-dev.conf.in" > "$WORK/nginx-bench.conf.in"
+grep -q 'location = /bench/static' "$WORK/nginx-bench.conf.in" ||
+    { echo "run.sh: could not add the R1 location to the nginx template" >&2; exit 1; }
+MED_NGINX_TEMPLATE=$WORK/nginx-bench.conf.in
+export MED_NGINX_TEMPLATE
+
+# Bring a stack up on a free port (bind is the only race-free test).
+stack_up() {
+	for _try in 1 2 3 4 5 6; do
+		PORT=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -cd '0-9') % 40000))
+		if sh "$STACK" up "$1" "$2" "$PORT" >"$WORK/stack.log" 2>&1; then
+			BASE=http://127.0.0.1:$PORT
+			return 0
+		fi
+		sh "$STACK" stop "$1" >/dev/null 2>&1 || true
+	done
+	cat "$WORK/stack.log" >&2
+	echo "run.sh: the stack in $1 would not start" >&2
+	exit 1
+}
+
+# --- probes -----------------------------------------------------------------
+
+echo "run.sh: probes"
+eval "$("$BUILD/bench/probe" spawn "$BUILD/medfcgi" "$WORK/api" 7 | tr ' ' '=')"
+SPAWN_API_MS=$spawn_ms_median SPAWN_API_MAX=$spawn_ms_max
+eval "$("$BUILD/bench/probe" spawn "$BUILD/bench/hello/medfcgi" "$WORK/hello" 7 | tr ' ' '=')"
+SPAWN_HELLO_MS=$spawn_ms_median
+eval "$("$BUILD/bench/probe" fsync "$WORK" 3 | tr ' ' '=')"
+eval "$("$BUILD/bench/probe" kdf 3 | tr ' ' '=')"
+
+# --- wrk ----------------------------------------------------------------------
+
+RESULTS=$WORK/results.txt
+: > "$RESULTS"
+
+# A wrk latency figure ("812.00us", "1.23ms", "2.01s") in milliseconds.
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		n = v + 0
+		if (v ~ /us$/) n /= 1000
+		else if (v ~ /ms$/) n += 0
+		else if (v ~ /m$/) n *= 60000
+		else if (v ~ /s$/) n *= 1000
+		printf "%.2f", n }'
+}
+
+# run NAME SECONDS URL [wrk options...]: one wrk run, one line in $RESULTS:
+# name|rps|p50_ms|p99_ms|non2xx|socket errors.
+run() {
+	_name=$1 _secs=$2 _url=$3
+	shift 3
+	echo "run.sh: $_name"
+	wrk -t"$THREADS" -c"$CONNS" -d"${_secs}s" --timeout 30s --latency "$@" "$_url" \
+	    > "$WORK/wrk.out" 2>&1 || { cat "$WORK/wrk.out" >&2; exit 1; }
+	cat "$WORK/wrk.out" >> "$WORK/wrk.all"
+	_rps=$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/wrk.out")
+	_p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$WORK/wrk.out")")
+	_p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$WORK/wrk.out")")
+	_bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$WORK/wrk.out")
+	_err=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$WORK/wrk.out")
+	echo "$_name|${_rps:-0}|$_p50|$_p99|${_bad:-0}|${_err:-0}" >> "$RESULTS"
+}
+
+# Log in with curl; print the access token.
+login() {
+	curl -sf -H 'Content-Type: application/json' \
+	    -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login" |
+	    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+
+worker_pids() {
+	_master=$(tr -cd '0-9' < "$1/run/spawn.pid")
+	for _f in /proc/[0-9]*/stat; do
+		{ read -r _line < "$_f"; } 2>/dev/null || continue
+		_rest=${_line##*) }
+		set -- $_rest
+		if [ "$2" = "$_master" ]; then
+			_p=${_f#/proc/}
+			echo "${_p%/stat}"
+		fi
+	done
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+stack_up "$WORK/hello" "$BUILD/bench/hello"
+run R1 "$SECS" "$BASE/bench/static"
+run R2 "$SECS" "$BASE/api/v1/health"
+sh "$STACK" stop "$WORK/hello" >/dev/null
+
+stack_up "$WORK/api" "$BUILD"
+AMINA=$(login amina.benali@example.dz)
+SAMIR=$(login samir.bensalah@example.dz)
+BOOKER=$(login bench.patient@example.dz)
+[ -n "$AMINA" ] && [ -n "$SAMIR" ] && [ -n "$BOOKER" ] ||
+    { echo "run.sh: login failed" >&2; exit 1; }
+BOOK_DOCTOR=$(curl -sf "$BASE/api/v1/doctors?name=Booking" |
+    sed -n 's/^{"success":true,"data":\[{"id":"\([0-9a-f-]*\)".*/\1/p')
+[ -n "$BOOK_DOCTOR" ] || { echo "run.sh: no booking doctor in the data set" >&2; exit 1; }
+API=$BASE/api/v1
+
+run "GET /doctors" "$SECS" "$API/doctors"
+run "GET /doctors?specialty&city" "$SECS" "$API/doctors?specialty=Cardiologie&city=Oran"
+run "GET /doctors/{id}/availability/slots?days=14" "$SECS" \
+    "$API/doctors/$SAMIR_DOCTOR/availability/slots?days=14"
+run "GET /users/me" "$SECS" "$API/users/me" -H "Authorization: Bearer $AMINA"
+run "GET /appointments/me" "$SECS" "$API/appointments/me" -H "Authorization: Bearer $AMINA"
+run "GET /appointments/doctor/me" "$SECS" "$API/appointments/doctor/me" \
+    -H "Authorization: Bearer $SAMIR"
+run "GET /medical-records/doctor/me" "$SECS" "$API/medical-records/doctor/me" \
+    -H "Authorization: Bearer $SAMIR"
+# A few logins a second at most: give the KDF-bound run twice the time.
+run "POST /auth/login" "$((SECS * 2))" "$API/auth/login" -s "$ROOT/bench/login.lua"
+# Ten days from today's midnight (UTC): all future, well clear of "now".
+BOOK_BASE=$(( ($(date +%s) / 86400 + 10) * 86400 ))
+BOOK_THREADS=$THREADS
+export BOOK_DOCTOR BOOK_BASE BOOK_THREADS
+run "POST /appointments" "$SECS" "$API/appointments" -s "$ROOT/bench/book.lua" \
+    -H "Authorization: Bearer $BOOKER"
+
+RSS_KB=0
+RSS_PIDS=""
+for p in $(worker_pids "$WORK/api"); do
+	kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)
+	RSS_PIDS="$RSS_PIDS $kb"
+	[ "${kb:-0}" -le "$RSS_KB" ] || RSS_KB=$kb
+done
+DB_AFTER=$(stat -c %s "$WORK/api/clinic.db")
+WAL_BYTES=$(stat -c %s "$WORK/api/clinic.db-wal" 2>/dev/null || echo 0)
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+sh "$STACK" stop "$WORK/api" >/dev/null
+
+# --- RESULTS.md ---------------------------------------------------------------
+
+R2_RPS=$(awk -F'|' '$1 == "R2" { print $2 }' "$RESULTS")
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+OUT=$ROOT/bench/RESULTS.md
+{
+	echo "# Benchmark results"
+	echo
+	echo "Written by \`make bench\` (bench/run.sh); do not edit by hand.  What is measured"
+	echo "and why: issue 7 and the comments of bench/run.sh, bench/gen.c, bench/probe.c."
+	echo
+	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "- Machine: $CPU, $NCPU CPUs, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r)"
+	echo "- Load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
+	echo "- wrk $THREADS threads, $CONNS connections, ${SECS} s per run (login $((SECS * 2)) s), --latency;"
+	echo "  $WORKERS FastCGI workers (spawn-fcgi + master) behind nginx (scripts/nginx-dev.conf.in)"
+	echo "- Data set: 206 doctors, 50,005 patients, 1,000,000 appointments over 5 years,"
+	echo "  200,000 medical records, 300,000 billing entries; generated in ${GEN_SECONDS:-?} s;"
+	echo "  database $(awk -v b="$DB_BYTES" 'BEGIN { printf "%.0f MiB", b / 1048576 }') before the run"
+	echo
+	echo "| Run | req/s | p50 ms | p99 ms | × R2 | non-2xx | target |"
+	echo "|---|---:|---:|---:|---:|---:|---|"
+	while IFS='|' read -r label rps p50 p99 bad err; do
+		ratio=$(awk -v a="$rps" -v b="$R2_RPS" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+		case $label in
+		R1) label="R1 nginx alone, fixed JSON"; target="ceiling" ;;
+		R2) label="R2 hello-world FastCGI pool"; target="ceiling" ;;
+		"GET "*) target=$(awk -v r="$ratio" -v p="$p99" -v b="$((bad + err))" 'BEGIN {
+			miss = ""
+			if (r < 0.6) miss = miss sprintf(" %.0f%% under 0.6 × R2;", (0.6 - r) / 0.6 * 100)
+			if (p >= 10) miss = miss sprintf(" p99 %.1f× the 10 ms;", p / 10)
+			if (b > 0) miss = miss " errors;"
+			print miss == "" ? "met" : "MISSED:" miss }') ;;
+		"POST /auth/login") target=$(awk -v r="$rps" -v k="$kdf_ms" -v n="$NCPU" 'BEGIN {
+			printf "KDF ceiling %.1f/s (%d CPUs / %.0f ms per scrypt %s)", n * 1000 / k, n, k, "'"$kdf_params"'" }') ;;
+		"POST /appointments") target="fsync-bound: raw SQLite $fsync_tx_per_s commits/s" ;;
+		*) target="" ;;
+		esac
+		echo "| $label | $rps | $p50 | $p99 | $ratio | $((bad + err)) | $target |"
+	done < "$RESULTS"
+	echo
+	echo "- Raw SQLite commit rate on this disk (WAL, synchronous=FULL, one-row"
+	echo "  INSERT per transaction): $fsync_tx_per_s transactions/s."
+	echo "- Password verification: $kdf_ms ms per scrypt ($kdf_params), one CPU."
+	echo "- Spawn to first answer (fork+exec of a pool of one, GET /health over"
+	echo "  FastCGI): medfcgi ${SPAWN_API_MS} ms median (worst ${SPAWN_API_MAX} ms), hello ${SPAWN_HELLO_MS} ms."
+	echo "- Worker RSS after the load: max $((RSS_KB / 1024)) MiB (VmRSS kB of each worker:$RSS_PIDS);"
+	echo "  target < 16 MiB: $( [ "$RSS_KB" -lt 16384 ] && echo met || echo MISSED )."
+	echo "- Database after the run: $(awk -v b="$DB_AFTER" 'BEGIN { printf "%.0f MiB", b / 1048576 }') file, WAL $((WAL_BYTES / 1024)) KiB."
+	if [ -f "$ROOT/bench/NOTES.md" ]; then
+		echo
+		cat "$ROOT/bench/NOTES.md"
+	fi
+} > "$OUT"
+cat "$OUT"

@@ -1,0 +1,879 @@
+/*
+ * test_matrix.c - the access matrix: for every route of the routing table
+ * (lib/route.c) and each of eight identities, the HTTP status the contract
+ * (API.md) promises, checked against the real stack.
+ *
+ * The identities: anonymous; patients A and B; doctor X, who treats A (A
+ * has appointments with X, one of them COMPLETED); doctor Y, with no tie
+ * to A; staff; admin; and an inactive user (a fresh ADMIN account
+ * deactivated by the seed admin after it logged in, so its token is
+ * otherwise valid: the active check must stop it even where its role
+ * would pass).  All but anonymous are fresh accounts: the suite shares the
+ * stack with the others and mutates only what it made.
+ *
+ * How the rows stay order-independent:
+ *  - targets that a request consumes (deletes, cancellations, status
+ *    changes, new profiles) are {tmp_*} placeholders: made in the setup
+ *    or on first use, made again after a request on them succeeded, so every identity that
+ *    gets through meets an untouched target, and one refused leaves it as
+ *    it was (which is the point of refusing);
+ *  - bookings, windows, e-mails and policy numbers are fresh per request;
+ *  - the public auth rows log in, refresh, ask for and use reset tokens
+ *    (from medadm, as out of band) on a spare account of their own;
+ *  - logout is sent with a second session of the identity (made by a
+ *    refresh in the setup), so its main token survives the row.
+ * Every answer with a body must be the JSON envelope (and 204 none), every
+ * 401 must carry the Bearer challenge, and the inactive user's 403s must
+ * say "Inactive user".  Password hashes dominate the run time, so the
+ * accounts of the setup and the register and login rows go concurrently.
+ * Rows run top to bottom, as the table reads, and each row runs its
+ * identities in run_order (admin last).  The one dependency between rows
+ * is on purpose: the fresh admin has neither a patient nor a doctor
+ * profile until the POST /patients/me and POST /doctors/me/profile rows
+ * make them (201 shows the success path), so the GET rows above them say
+ * 404 and the /me rows below them say 200.
+ */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "e2ekit.h"
+#include "httpc.h"
+#include "testreg.h"
+#include "route.h"
+
+enum who { AN, PA, PB, DX, DY, ST, AD, IN, NWHO };
+
+static const char *const who_name[NWHO] = {
+	"anonymous", "patient_A", "patient_B", "doctor_X", "doctor_Y", "staff", "admin",
+	"inactive",
+};
+
+/* Admin last: a destructive row's success comes after every refusal. */
+static const enum who run_order[NWHO] = { AN, PA, PB, DX, DY, ST, IN, AD };
+
+#define M_SPARE 1u /* send the identity's second session, not its main one */
+#define M_PAR 2u   /* independent requests: the identities run concurrently */
+
+struct mrow {
+	const char *method;
+	const char *pattern;   /* exactly as in lib/route.c */
+	const char *path;      /* concrete, relative to /api/v1, with {placeholders} */
+	const char *body;      /* JSON template or NULL */
+	unsigned flags;
+	int expect[NWHO];      /* AN PA PB DX DY ST AD IN */
+};
+
+#define V1 "/api/v1"
+#define PW "\"" E2E_PW "\""
+#define ALL(s) { s, s, s, s, s, s, s, s }
+
+/*
+ * The matrix, in the order of the routing table.  Columns: anonymous,
+ * patient A, patient B, doctor X, doctor Y, staff, admin, inactive.
+ */
+static const struct mrow matrix[] = {
+	{ "GET", V1 "/health", "/health", NULL, 0, ALL(200) },
+
+	/* Public auth routes: a token changes nothing. */
+	{ "POST", V1 "/auth/register", "/auth/register",
+	    "{\"email\":\"{fresh_email}\",\"password\":" PW "}", M_PAR, ALL(200) },
+	{ "POST", V1 "/auth/login", "/auth/login",
+	    "{\"email\":\"{spare_email}\",\"password\":" PW "}", M_PAR, ALL(200) },
+	{ "POST", V1 "/auth/refresh", "/auth/refresh",
+	    "{\"refresh_token\":\"{spare_refresh}\"}", 0, ALL(200) },
+	{ "POST", V1 "/auth/logout", "/auth/logout", NULL, M_SPARE, ALL(200) },
+	{ "POST", V1 "/auth/forgot", "/auth/forgot", "{\"email\":\"{spare_email}\"}", 0, ALL(200) },
+	{ "POST", V1 "/auth/reset", "/auth/reset",
+	    "{\"reset_token\":\"{reset_token}\",\"new_password\":" PW "}", 0, ALL(200) },
+
+	/*                                                                  AN   PA   PB   DX   DY   ST   AD   IN */
+	{ "GET", V1 "/users/me", "/users/me", NULL, 0,                  { 401, 200, 200, 200, 200, 200, 200, 403 } },
+	{ "PATCH", V1 "/users/me", "/users/me", "{\"email\":\"{fresh_email}\"}", 0,
+	                                                                { 401, 200, 200, 200, 200, 200, 200, 403 } },
+	{ "GET", V1 "/users", "/users", NULL, 0,                        { 401, 403, 403, 403, 403, 403, 200, 403 } },
+	{ "PATCH", V1 "/users/{user_id}", "/users/{B_user}", "{\"is_active\":true}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
+
+	{ "GET", V1 "/patients", "/patients", NULL, 0,                  { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	{ "POST", V1 "/patients", "/patients",
+	    "{\"user_id\":\"{tmp_user}\",\"first_name\":\"Matrix\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 201, 403 } },
+	{ "GET", V1 "/patients/me", "/patients/me", NULL, 0,            { 401, 200, 200, 403, 403, 403, 404, 403 } },
+	{ "POST", V1 "/patients/me", "/patients/me",
+	    "{\"first_name\":\"Matrix\",\"last_name\":\"Me\"}", 0,      { 401, 409, 409, 403, 403, 403, 201, 403 } },
+	{ "PATCH", V1 "/patients/me", "/patients/me", "{\"city\":\"Oran\"}", 0,
+	                                                                { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	{ "GET", V1 "/patients/{patient_id}", "/patients/{A_patient}", NULL, 0,
+	                                                                { 401, 403, 403, 200, 403, 200, 200, 403 } },
+	{ "PATCH", V1 "/patients/{patient_id}", "/patients/{A_patient}", "{\"phone\":\"0550000001\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
+	{ "DELETE", V1 "/patients/{patient_id}", "/patients/{tmp_patient}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
+
+	{ "GET", V1 "/doctors", "/doctors", NULL, 0, ALL(200) },
+	{ "POST", V1 "/doctors", "/doctors",
+	    "{\"user_id\":\"{tmp_doctor_user}\",\"first_name\":\"Matrix\",\"last_name\":\"New\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 201, 403 } },
+	{ "GET", V1 "/doctors/specialties", "/doctors/specialties", NULL, 0, ALL(200) },
+	{ "GET", V1 "/doctors/me/profile", "/doctors/me/profile", NULL, 0,
+	                                                                { 401, 403, 403, 200, 200, 403, 404, 403 } },
+	{ "POST", V1 "/doctors/me/profile", "/doctors/me/profile",
+	    "{\"first_name\":\"Matrix\",\"last_name\":\"Self\"}", 0,    { 401, 403, 403, 409, 409, 403, 201, 403 } },
+	{ "PATCH", V1 "/doctors/me/profile", "/doctors/me/profile", "{\"bio\":\"matrix\"}", 0,
+	                                                                { 401, 403, 403, 200, 200, 403, 200, 403 } },
+	{ "GET", V1 "/doctors/me/favorites", "/doctors/me/favorites", NULL, 0,
+	                                                                { 401, 200, 200, 403, 403, 403, 403, 403 } },
+	{ "PATCH", V1 "/doctors/availability/{availability_id}", "/doctors/availability/{tmp_avail_X}",
+	    "{\"is_active\":true}", 0,                                  { 401, 403, 403, 200, 403, 403, 200, 403 } },
+	{ "DELETE", V1 "/doctors/availability/{availability_id}", "/doctors/availability/{tmp_avail_X}",
+	    NULL, 0,                                                    { 401, 403, 403, 204, 403, 403, 204, 403 } },
+	{ "GET", V1 "/doctors/{doctor_id}", "/doctors/{X_doctor}", NULL, 0, ALL(200) },
+	{ "PATCH", V1 "/doctors/{doctor_id}", "/doctors/{X_doctor}", "{\"bio\":\"matrix\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
+	{ "DELETE", V1 "/doctors/{doctor_id}", "/doctors/{tmp_doctor}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
+	{ "GET", V1 "/doctors/{doctor_id}/availability", "/doctors/{X_doctor}/availability", NULL, 0,
+	    ALL(200) },
+	{ "POST", V1 "/doctors/{doctor_id}/availability", "/doctors/{X_doctor}/availability",
+	    "{\"weekday\":\"Mon\",\"start_time\":\"{win_start}\",\"end_time\":\"{win_end}\"}", 0,
+	                                                                { 401, 403, 403, 201, 403, 403, 201, 403 } },
+	{ "GET", V1 "/doctors/{doctor_id}/availability/slots", "/doctors/{X_doctor}/availability/slots",
+	    NULL, 0, ALL(200) },
+	{ "POST", V1 "/doctors/{doctor_id}/favorite", "/doctors/{X_doctor}/favorite", NULL, 0,
+	                                                                { 401, 201, 201, 403, 403, 403, 403, 403 } },
+	{ "DELETE", V1 "/doctors/{doctor_id}/favorite", "/doctors/{X_doctor}/favorite", NULL, 0,
+	                                                                { 401, 204, 204, 403, 403, 403, 403, 403 } },
+	{ "GET", V1 "/doctors/{doctor_id}/reviews", "/doctors/{X_doctor}/reviews", NULL, 0, ALL(200) },
+	/* Only a patient with a COMPLETED visit (A) may review; B is refused. */
+	{ "POST", V1 "/doctors/{doctor_id}/reviews", "/doctors/{X_doctor}/reviews",
+	    "{\"rating\":5,\"comment\":\"matrix\"}", 0,                 { 401, 201, 403, 403, 403, 403, 403, 403 } },
+
+	/* Staff and admin book for A; a patient books for itself (patient_id ignored). */
+	{ "POST", V1 "/appointments", "/appointments",
+	    "{\"doctor_id\":\"{X_doctor}\",\"patient_id\":\"{A_patient}\",\"start_time\":\"{slot_start}\","
+	    "\"end_time\":\"{slot_end}\",\"reason\":\"matrix\"}", 0,    { 401, 201, 201, 403, 403, 201, 201, 403 } },
+	{ "GET", V1 "/appointments/me", "/appointments/me", NULL, 0,    { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	{ "GET", V1 "/appointments/doctor/me", "/appointments/doctor/me", NULL, 0,
+	                                                                { 401, 403, 403, 200, 200, 403, 200, 403 } },
+	{ "GET", V1 "/appointments/{appointment_id}", "/appointments/{appt_AX}", NULL, 0,
+	                                                                { 401, 200, 403, 200, 403, 200, 200, 403 } },
+	{ "POST", V1 "/appointments/{appointment_id}/cancel", "/appointments/{tmp_appt_AX}/cancel",
+	    "{\"cancellation_reason\":\"matrix\"}", 0,                  { 401, 200, 403, 200, 403, 200, 200, 403 } },
+	{ "POST", V1 "/appointments/{appointment_id}/reschedule", "/appointments/{tmp_appt_AX}/reschedule",
+	    "{\"start_time\":\"{slot_start}\",\"end_time\":\"{slot_end}\"}", 0,
+	                                                                { 401, 200, 403, 403, 403, 200, 200, 403 } },
+	{ "PATCH", V1 "/appointments/{appointment_id}/reschedule", "/appointments/{tmp_appt_AX}/reschedule",
+	    "{\"start_time\":\"{slot_start}\",\"end_time\":\"{slot_end}\"}", 0,
+	                                                                { 401, 200, 403, 403, 403, 200, 200, 403 } },
+	{ "PATCH", V1 "/appointments/{appointment_id}/status", "/appointments/{tmp_appt_AX}/status",
+	    "{\"status\":\"COMPLETED\"}", 0,                            { 401, 403, 403, 200, 403, 403, 200, 403 } },
+
+	{ "GET", V1 "/medical-records/me", "/medical-records/me", NULL, 0,
+	                                                                { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	{ "GET", V1 "/medical-records/doctor/me", "/medical-records/doctor/me", NULL, 0,
+	                                                                { 401, 403, 403, 200, 200, 403, 200, 403 } },
+	{ "POST", V1 "/medical-records", "/medical-records",
+	    "{\"patient_id\":\"{A_patient}\",\"diagnosis\":\"matrix\"}", 0,
+	                                                                { 401, 403, 403, 201, 403, 403, 201, 403 } },
+	{ "GET", V1 "/medical-records/{record_id}", "/medical-records/{record_AX}", NULL, 0,
+	                                                                { 401, 200, 403, 200, 403, 403, 200, 403 } },
+	{ "PATCH", V1 "/medical-records/{record_id}", "/medical-records/{record_AX}",
+	    "{\"notes\":\"matrix\"}", 0,                                { 401, 403, 403, 200, 403, 403, 200, 403 } },
+	{ "DELETE", V1 "/medical-records/{record_id}", "/medical-records/{tmp_record_AX}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
+
+	{ "POST", V1 "/billing", "/billing", "{\"patient_id\":\"{A_patient}\",\"amount\":12.5}", 0,
+	                                                                { 401, 403, 403, 403, 403, 201, 201, 403 } },
+	{ "GET", V1 "/billing/me", "/billing/me", NULL, 0,              { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	{ "POST", V1 "/billing/policies", "/billing/policies",
+	    "{\"patient_id\":\"{A_patient}\",\"provider_name\":\"CNAS\",\"policy_number\":\"M-{uniq}\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 201, 201, 403 } },
+	{ "GET", V1 "/billing/policies/me", "/billing/policies/me", NULL, 0,
+	                                                                { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	{ "GET", V1 "/billing/policies/patient/{patient_id}", "/billing/policies/patient/{A_patient}",
+	    NULL, 0,                                                    { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	{ "PATCH", V1 "/billing/policies/{policy_id}", "/billing/policies/{policy_A}",
+	    "{\"coverage_details\":\"matrix\"}", 0,                     { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	{ "DELETE", V1 "/billing/policies/{policy_id}", "/billing/policies/{tmp_policy_A}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
+	{ "POST", V1 "/billing/claims", "/billing/claims",
+	    "{\"policy_id\":\"{policy_A}\",\"billing_id\":\"{bill_A}\",\"notes\":\"matrix\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 201, 201, 403 } },
+	{ "GET", V1 "/billing/claims/policy/{policy_id}", "/billing/claims/policy/{policy_A}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	{ "PATCH", V1 "/billing/claims/{claim_id}", "/billing/claims/{claim_A}", "{\"notes\":\"matrix\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	{ "GET", V1 "/billing/patient/{patient_id}", "/billing/patient/{A_patient}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	{ "GET", V1 "/billing/{billing_id}", "/billing/{bill_A}", NULL, 0,
+	                                                                { 401, 200, 403, 403, 403, 200, 200, 403 } },
+	{ "PATCH", V1 "/billing/{billing_id}", "/billing/{bill_A}", "{\"description\":\"matrix\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
+
+	{ "GET", V1 "/audit", "/audit", NULL, 0,                        { 401, 403, 403, 403, 403, 403, 200, 403 } },
+};
+
+#define NROWS (sizeof matrix / sizeof matrix[0])
+
+/* ---- the world ---------------------------------------------------------- */
+
+struct ident {
+	char token[1024];      /* main session ("" for anonymous) */
+	char spare[1024];      /* second session, for the logout row */
+	char refresh[1024];
+	char user_id[40];
+	char profile[40];      /* patient or doctor id */
+};
+
+static struct ident ids[NWHO];
+static char boot[1024];            /* the seed admin: builds the world */
+static char appt_ax[40], record_ax[40], bill_a[40], policy_a[40], claim_a[40];
+static char spare_email[160], spare_refresh[1024];
+static int nslot, nwin, nuniq, nrequests;
+static char slot_end[32], win_end[16];
+
+/* Consumable targets: made on first use and again after a success on them. */
+struct tmp {
+	const char *name;
+	char id[40];
+};
+
+static struct tmp tmps[] = {
+	{ "tmp_user", "" }, { "tmp_doctor_user", "" }, { "tmp_patient", "" }, { "tmp_doctor", "" },
+	{ "tmp_avail_X", "" }, { "tmp_appt_AX", "" }, { "tmp_record_AX", "" }, { "tmp_policy_A", "" },
+};
+
+#define NTMPS (sizeof tmps / sizeof tmps[0])
+
+/* POST/PATCH as the given token; the status must be want; data.id to id. */
+static void
+must(const char *method, const char *path, const char *token, const char *body, int want,
+    char *id)
+{
+	struct http_result r;
+	const char *s;
+	int status = api(method, path, token, body, &r);
+
+	ck_assert_msg(status == want, "setup %s %s: %d, wanted %d: %s", method, path, status, want,
+	    r.body != NULL ? r.body : "");
+	if (id != NULL) {
+		s = e2e_str(e2e_data(&r), "id");
+		ck_assert_msg(s != NULL, "setup %s %s: no data.id", method, path);
+		snprintf(id, 37, "%s", s);
+	}
+	http_result_free(&r);
+}
+
+static void
+fresh_email(char *out, size_t size, const char *tag)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(out, size, "matrix.%s.%ld.%d.%ld@example.dz", tag, (long)getpid(), ++nuniq,
+	    ts.tv_nsec);
+}
+
+/* One request, run by a thread: only api() runs there (no Check calls). */
+struct preq {
+	const char *method;
+	char path[1024];
+	const char *token;
+	char body[4096];
+	int has_body;
+	int status;
+	struct http_result r;
+};
+
+static void *
+preq_run(void *arg)
+{
+	struct preq *q = arg;
+
+	q->status = api(q->method, q->path, q->token, q->has_body ? q->body : NULL, &q->r);
+	return NULL;
+}
+
+/*
+ * Run n independent requests at once.  A password hash (register, login)
+ * costs a worker about 0.3 s of CPU; the stack has several workers, so
+ * hashing ones side by side is what keeps the suite short.
+ */
+static void
+run_parallel(struct preq *q, size_t n)
+{
+	pthread_t t[16];
+	int started[16] = { 0 };
+
+	ck_assert_uint_le(n, 16);
+	for (size_t i = 0; i < n; i++)
+		started[i] = pthread_create(&t[i], NULL, preq_run, &q[i]) == 0;
+	for (size_t i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(t[i], NULL);
+		else
+			preq_run(&q[i]);
+	}
+}
+
+static void
+register_req(struct preq *q, const char *email)
+{
+	memset(q, 0, sizeof *q);
+	q->method = "POST";
+	snprintf(q->path, sizeof q->path, "/auth/register");
+	snprintf(q->body, sizeof q->body, "{\"email\":\"%s\",\"password\":" PW "}", email);
+	q->has_body = 1;
+}
+
+/* The register answer is the session: keep it, learn the id, give role. */
+static void
+register_done(struct preq *q, const char *role, struct ident *w)
+{
+	struct http_result r;
+	char body[128], path[96];
+
+	ck_assert_msg(q->status == 200, "register: %d %s", q->status, q->r.body ? q->r.body : "");
+	memset(w, 0, sizeof *w);
+	snprintf(w->token, sizeof w->token, "%s", e2e_str(e2e_data(&q->r), "access_token"));
+	snprintf(w->refresh, sizeof w->refresh, "%s", e2e_str(e2e_data(&q->r), "refresh_token"));
+	http_result_free(&q->r);
+	ck_assert_int_eq(api("GET", "/users/me", w->token, NULL, &r), 200);
+	snprintf(w->user_id, sizeof w->user_id, "%s", e2e_str(e2e_data(&r), "id"));
+	http_result_free(&r);
+	if (role != NULL) {
+		snprintf(path, sizeof path, "/users/%s", w->user_id);
+		snprintf(body, sizeof body, "{\"role\":\"%s\"}", role);
+		must("PATCH", path, boot, body, 200, NULL);
+	}
+}
+
+/* A fresh account (one scrypt hash) with role (NULL keeps PATIENT). */
+static void
+fresh_account(const char *tag, const char *role, struct ident *w)
+{
+	struct preq q;
+	char email[160];
+
+	fresh_email(email, sizeof email, tag);
+	register_req(&q, email);
+	preq_run(&q);
+	register_done(&q, role, w);
+}
+
+/* A second session of w, by refresh (no password hash): w->spare. */
+static void
+second_session(struct ident *w)
+{
+	struct http_result r;
+	char body[1200];
+
+	snprintf(body, sizeof body, "{\"refresh_token\":\"%s\"}", w->refresh);
+	ck_assert_int_eq(api("POST", "/auth/refresh", NULL, body, &r), 200);
+	snprintf(w->spare, sizeof w->spare, "%s", e2e_str(e2e_data(&r), "access_token"));
+	snprintf(w->refresh, sizeof w->refresh, "%s", e2e_str(e2e_data(&r), "refresh_token"));
+	http_result_free(&r);
+}
+
+/*
+ * Booking slot n: 30 minutes inside X's 08:00-18:00 windows, clinic-local
+ * (no offset), 20 slots a day from 20 days ahead: never in the past, never
+ * on a day another suite's doctor matters (X is ours alone).
+ */
+static void
+slot(int n, char start[32], char end[32])
+{
+	time_t t = time(NULL) + (time_t)(20 + n / 20) * 86400;
+	unsigned minutes = 8 * 60 + (unsigned)(n % 20) * 30;
+	char date[16];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(start, 32, "%.10sT%02u:%02u:00", date, minutes / 60 % 100, minutes % 60);
+	minutes += 30;
+	snprintf(end, 32, "%.10sT%02u:%02u:00", date, minutes / 60 % 100, minutes % 60);
+}
+
+/* Window n of X: Mondays, 5 minutes from 18:30 on (beyond the 08:00-18:00 one). */
+static void
+window(int n, char start[16], char end[16])
+{
+	unsigned minutes = 18 * 60 + 30 + (unsigned)n * 5;
+
+	ck_assert_uint_lt(minutes + 5, 24 * 60);
+	snprintf(start, 16, "%02u:%02u", minutes / 60 % 100, minutes % 60);
+	minutes += 5;
+	snprintf(end, 16, "%02u:%02u", minutes / 60 % 100, minutes % 60);
+}
+
+/* A booking of A with X on a fresh slot, by A. */
+static void
+book_ax(char *id)
+{
+	char body[512], s[32], e[32];
+
+	slot(nslot++, s, e);
+	snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"start_time\":\"%s\",\"end_time\":\"%s\"}",
+	    ids[DX].profile, s, e);
+	must("POST", "/appointments", ids[PA].token, body, 201, id);
+}
+
+/* Run medadm on the stack's database; its first output line. */
+static void
+medadm_line(const char *args, char *out, size_t size)
+{
+	const char *medadm = getenv("MEDADM"), *dir = getenv("MED_DATA_DIR");
+	char cmd[1024];
+	FILE *p;
+
+	ck_assert_ptr_nonnull(medadm);
+	ck_assert_ptr_nonnull(dir);
+	snprintf(cmd, sizeof cmd, "'%s' --db '%s/clinic.db' %s", medadm, dir, args);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	if (fgets(out, (int)size, p) == NULL)
+		out[0] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/* The first four consumables are accounts: the role each needs. */
+static const char *const tmp_roles[4] = { NULL, "DOCTOR", NULL, "DOCTOR" };
+
+/* Turn the fresh account w (role set) into consumable t. */
+static void
+finish_tmp(struct tmp *t, struct ident *w)
+{
+	char body[256];
+
+	if (strcmp(t->name, "tmp_patient") == 0) {
+		must("POST", "/patients/me", w->token, "{\"first_name\":\"Tmp\"}", 201, t->id);
+	} else if (strcmp(t->name, "tmp_doctor") == 0) {
+		snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"first_name\":\"Tmp\","
+		    "\"last_name\":\"Doctor\"}", w->user_id);
+		must("POST", "/doctors", boot, body, 201, t->id);
+	} else {
+		snprintf(t->id, sizeof t->id, "%s", w->user_id);
+	}
+}
+
+static void
+make_tmp(struct tmp *t)
+{
+	char body[512], s[16], e[16], path[128];
+	struct ident w;
+	size_t i = (size_t)(t - tmps);
+
+	if (i < 4) {
+		fresh_account(t->name, tmp_roles[i], &w);
+		finish_tmp(t, &w);
+	} else if (strcmp(t->name, "tmp_avail_X") == 0) {
+		window(nwin++, s, e);
+		snprintf(path, sizeof path, "/doctors/%s/availability", ids[DX].profile);
+		snprintf(body, sizeof body, "{\"weekday\":\"Mon\",\"start_time\":\"%s\","
+		    "\"end_time\":\"%s\"}", s, e);
+		must("POST", path, boot, body, 201, t->id);
+	} else if (strcmp(t->name, "tmp_appt_AX") == 0) {
+		book_ax(t->id);
+	} else if (strcmp(t->name, "tmp_record_AX") == 0) {
+		snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"diagnosis\":\"tmp\"}",
+		    ids[PA].profile);
+		must("POST", "/medical-records", ids[DX].token, body, 201, t->id);
+	} else if (strcmp(t->name, "tmp_policy_A") == 0) {
+		snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"provider_name\":\"CNAS\","
+		    "\"policy_number\":\"TMP-%d\"}", ids[PA].profile, ++nuniq);
+		must("POST", "/billing/policies", boot, body, 201, t->id);
+	} else {
+		ck_abort_msg("no maker for %s", t->name);
+	}
+}
+
+/*
+ * The value of placeholder name, into out.  *consumed gets the bit of each
+ * consumable used.  Returns 0 for an unknown name.
+ */
+static int
+resolve(const char *name, char *out, size_t size, unsigned *consumed)
+{
+	char s[32];
+
+	for (size_t i = 0; i < NTMPS; i++) {
+		if (strcmp(name, tmps[i].name) != 0)
+			continue;
+		if (tmps[i].id[0] == '\0')
+			make_tmp(&tmps[i]);
+		snprintf(out, size, "%s", tmps[i].id);
+		*consumed |= 1u << i;
+		return 1;
+	}
+	if (strcmp(name, "A_patient") == 0)
+		snprintf(out, size, "%s", ids[PA].profile);
+	else if (strcmp(name, "B_user") == 0)
+		snprintf(out, size, "%s", ids[PB].user_id);
+	else if (strcmp(name, "X_doctor") == 0)
+		snprintf(out, size, "%s", ids[DX].profile);
+	else if (strcmp(name, "appt_AX") == 0)
+		snprintf(out, size, "%s", appt_ax);
+	else if (strcmp(name, "record_AX") == 0)
+		snprintf(out, size, "%s", record_ax);
+	else if (strcmp(name, "bill_A") == 0)
+		snprintf(out, size, "%s", bill_a);
+	else if (strcmp(name, "policy_A") == 0)
+		snprintf(out, size, "%s", policy_a);
+	else if (strcmp(name, "claim_A") == 0)
+		snprintf(out, size, "%s", claim_a);
+	else if (strcmp(name, "fresh_email") == 0)
+		fresh_email(out, size, "row");
+	else if (strcmp(name, "spare_email") == 0)
+		snprintf(out, size, "%s", spare_email);
+	else if (strcmp(name, "spare_refresh") == 0)
+		snprintf(out, size, "%s", spare_refresh);
+	else if (strcmp(name, "reset_token") == 0) {
+		char args[256];
+		snprintf(args, sizeof args, "user reset-password '%s'", spare_email);
+		medadm_line(args, out, size);
+		ck_assert_int_gt((int)strlen(out), 40);
+	} else if (strcmp(name, "slot_start") == 0)
+		slot(nslot++, out, slot_end);
+	else if (strcmp(name, "slot_end") == 0)
+		snprintf(out, size, "%s", slot_end);
+	else if (strcmp(name, "win_start") == 0) {
+		window(nwin++, s, win_end);
+		snprintf(out, size, "%s", s);
+	} else if (strcmp(name, "win_end") == 0)
+		snprintf(out, size, "%s", win_end);
+	else if (strcmp(name, "uniq") == 0)
+		snprintf(out, size, "%d", ++nuniq);
+	else
+		return 0;
+	return 1;
+}
+
+/*
+ * Copy tmpl to out with every {name} replaced (name: letters, digits,
+ * '_'; a JSON brace is never followed by one of those and a '}').  With
+ * real 0, every placeholder becomes a well-formed unknown UUID instead.
+ */
+static void
+expand(const char *tmpl, char *out, size_t size, unsigned *consumed, int real)
+{
+	size_t o = 0;
+
+	for (const char *p = tmpl; *p != '\0';) {
+		size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		char name[64], val[2048];
+
+		if (*p == '{' && n > 0 && n < sizeof name && p[1 + n] == '}') {
+			memcpy(name, p + 1, n);
+			name[n] = '\0';
+			if (real)
+				ck_assert_msg(resolve(name, val, sizeof val, consumed),
+				    "unknown placeholder {%s}", name);
+			else
+				snprintf(val, sizeof val, "00000000-0000-4000-8000-000000000000");
+			ck_assert_msg(o + strlen(val) < size, "template too long: %s", tmpl);
+			memcpy(out + o, val, strlen(val));
+			o += strlen(val);
+			p += n + 2;
+			continue;
+		}
+		ck_assert_msg(o + 1 < size, "template too long: %s", tmpl);
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * The world the placeholders name, built through the API as the seed
+ * admin.  The accounts (the seven identities, the spare account of the
+ * public auth rows, the four account-backed consumables) register at once,
+ * beside the seed admin's login: each costs a password hash.
+ */
+static void
+setup_world(void)
+{
+	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const char *const roles[NWHO] = {
+		[PA] = NULL, [PB] = NULL, [DX] = "DOCTOR", [DY] = "DOCTOR", [ST] = "STAFF",
+		[AD] = "ADMIN", [IN] = "ADMIN",
+	};
+	enum { NACC = (NWHO - 1) + 1 + 4 };      /* identities, spare, tmps */
+	char body[512], path[160], done[40], email[NACC][160];
+	static struct preq q[NACC + 1];
+	struct ident acc[NACC];
+
+	for (int i = 0; i < NACC; i++) {
+		fresh_email(email[i], sizeof email[i], i < NWHO - 1 ? who_name[PA + i] :
+		    i == NWHO - 1 ? "spare" : tmps[i - NWHO].name);
+		register_req(&q[i], email[i]);
+	}
+	memset(&q[NACC], 0, sizeof q[NACC]);
+	q[NACC].method = "POST";
+	snprintf(q[NACC].path, sizeof q[NACC].path, "/auth/login");
+	snprintf(q[NACC].body, sizeof q[NACC].body,
+	    "{\"email\":\"admin@example.dz\",\"password\":" PW "}");
+	q[NACC].has_body = 1;
+	run_parallel(q, NACC + 1);
+	ck_assert_int_eq(q[NACC].status, 200);
+	snprintf(boot, sizeof boot, "%s", e2e_str(e2e_data(&q[NACC].r), "access_token"));
+	http_result_free(&q[NACC].r);
+
+	memset(&ids[AN], 0, sizeof ids[AN]);
+	for (int w = PA; w < NWHO; w++) {
+		register_done(&q[w - PA], roles[w], &ids[w]);
+		second_session(&ids[w]);
+	}
+	/* The account the public auth rows use (login, refresh, forgot, reset). */
+	register_done(&q[NWHO - 1], NULL, &acc[NWHO - 1]);
+	snprintf(spare_email, sizeof spare_email, "%s", email[NWHO - 1]);
+	snprintf(spare_refresh, sizeof spare_refresh, "%s", acc[NWHO - 1].refresh);
+	for (int i = NWHO; i < NACC; i++) {
+		register_done(&q[i], tmp_roles[i - NWHO], &acc[i]);
+		finish_tmp(&tmps[i - NWHO], &acc[i]);
+	}
+
+	must("POST", "/patients/me", ids[PA].token, "{\"first_name\":\"Matrix\",\"last_name\":\"A\"}",
+	    201, ids[PA].profile);
+	must("POST", "/patients/me", ids[PB].token, "{\"first_name\":\"Matrix\",\"last_name\":\"B\"}",
+	    201, ids[PB].profile);
+	for (int w = DX; w <= DY; w++) {
+		snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"first_name\":\"Matrix\","
+		    "\"last_name\":\"%s\"}", ids[w].user_id, who_name[w]);
+		must("POST", "/doctors", boot, body, 201, ids[w].profile);
+	}
+	snprintf(path, sizeof path, "/doctors/%s/availability", ids[DX].profile);
+	for (int i = 0; i < 7; i++) {
+		snprintf(body, sizeof body, "{\"weekday\":\"%s\",\"start_time\":\"08:00\","
+		    "\"end_time\":\"18:00\"}", days[i]);
+		must("POST", path, boot, body, 201, NULL);
+	}
+	/* X treats A: one visit to come, one done (A may review X). */
+	book_ax(appt_ax);
+	book_ax(done);
+	snprintf(path, sizeof path, "/appointments/%s/status", done);
+	must("PATCH", path, ids[DX].token, "{\"status\":\"COMPLETED\"}", 200, NULL);
+	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"diagnosis\":\"matrix\"}", ids[PA].profile);
+	must("POST", "/medical-records", ids[DX].token, body, 201, record_ax);
+	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"amount\":10}", ids[PA].profile);
+	must("POST", "/billing", boot, body, 201, bill_a);
+	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"provider_name\":\"CNAS\","
+	    "\"policy_number\":\"MATRIX-%ld\"}", ids[PA].profile, (long)getpid());
+	must("POST", "/billing/policies", boot, body, 201, policy_a);
+	snprintf(body, sizeof body, "{\"policy_id\":\"%s\",\"billing_id\":\"%s\"}", policy_a, bill_a);
+	must("POST", "/billing/claims", boot, body, 201, claim_a);
+	/* Deactivated after logging in: its token stays otherwise valid. */
+	snprintf(path, sizeof path, "/users/%s", ids[IN].user_id);
+	must("PATCH", path, boot, "{\"is_active\":false}", 200, NULL);
+}
+
+/* "" when r is a well-formed answer for status, else what is wrong. */
+static const char *
+envelope_problem(const struct http_result *r)
+{
+	const cJSON *success;
+	const char *ct;
+
+	if (r->status == 204)
+		return r->body_len == 0 ? "" : "204 with a body";
+	if (r->body_len == 0)
+		return "no body";
+	if (r->json == NULL || !cJSON_IsObject(r->json))
+		return "body is not a JSON object";
+	if ((ct = http_header(r, "Content-Type")) == NULL || strncmp(ct, "application/json", 16) != 0)
+		return "Content-Type is not application/json";
+	success = cJSON_GetObjectItemCaseSensitive(r->json, "success");
+	if (!cJSON_IsBool(success) || !cJSON_HasObjectItem(r->json, "data") ||
+	    !cJSON_HasObjectItem(r->json, "message"))
+		return "not the {success, data, message} envelope";
+	if (cJSON_IsTrue(success) != (r->status < 400))
+		return "success disagrees with the status";
+	return "";
+}
+
+/* Append one line to report (truncated, never overflowing). */
+static void
+note(char *report, size_t size, size_t *len, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (*len + n >= size)
+		n = size - 1 - *len;
+	memcpy(report + *len, line, n);
+	*len += n;
+	report[*len] = '\0';
+}
+
+/* Check one answer of row m for w; returns 1 on a mismatch (noted in report). */
+static int
+check_answer(const struct mrow *m, enum who w, struct preq *q, unsigned consumed, char *report,
+    size_t size, size_t *len)
+{
+	const char *problem = q->status > 0 ? envelope_problem(&q->r) : "transport error";
+	const char *www = http_header(&q->r, "WWW-Authenticate"), *msg;
+	char line[512];
+	int bad;
+
+	/* The contract's words for two refusals: the Bearer challenge, "Inactive user". */
+	msg = e2e_str(q->r.json, "message");
+	if (problem[0] == '\0' && q->status == 401 && (www == NULL || strncmp(www, "Bearer", 6) != 0))
+		problem = "401 without WWW-Authenticate: Bearer";
+	if (problem[0] == '\0' && w == IN && q->status == 403 &&
+	    (msg == NULL || strcmp(msg, "Inactive user") != 0))
+		problem = "403 for the inactive user is not \"Inactive user\"";
+	bad = q->status != m->expect[w] || problem[0] != '\0';
+
+	if (bad) {
+		snprintf(line, sizeof line, "  %s %s %s: expected %d got %d%s%s\n", m->method,
+		    m->pattern, who_name[w], m->expect[w], q->status, problem[0] ? "; " : "", problem);
+		note(report, size, len, line);
+	}
+	/* A success used its targets up: the next identity gets new ones. */
+	for (size_t t = 0; t < NTMPS; t++)
+		if ((consumed & (1u << t)) && q->status >= 200 && q->status < 300)
+			tmps[t].id[0] = '\0';
+	/* Refresh rotates: keep the chain's newest token. */
+	if (m->body != NULL && strstr(m->body, "{spare_refresh}") != NULL && q->status == 200)
+		snprintf(spare_refresh, sizeof spare_refresh, "%s",
+		    e2e_str(e2e_data(&q->r), "refresh_token"));
+	http_result_free(&q->r);
+	return bad;
+}
+
+START_TEST(matrix_runs)
+{
+	static char report[32768];
+	static struct preq q[NWHO];
+	unsigned consumed[NWHO];
+	struct timespec t0, t1;
+	size_t len = 0;
+	int mismatches = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	setup_world();
+	report[0] = '\0';
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct mrow *m = &matrix[i];
+
+		for (int k = 0; k < NWHO; k++) {
+			enum who w = run_order[k];
+
+			memset(&q[k], 0, sizeof q[k]);
+			q[k].method = m->method;
+			q[k].token = w == AN ? NULL : (m->flags & M_SPARE) ? ids[w].spare : ids[w].token;
+			consumed[k] = 0;
+			expand(m->path, q[k].path, sizeof q[k].path, &consumed[k], 1);
+			if ((q[k].has_body = m->body != NULL))
+				expand(m->body, q[k].body, sizeof q[k].body, &consumed[k], 1);
+			if (m->flags & M_PAR)
+				continue;
+			preq_run(&q[k]);
+			mismatches += check_answer(m, w, &q[k], consumed[k], report, sizeof report, &len);
+		}
+		if (m->flags & M_PAR) {
+			run_parallel(q, NWHO);
+			for (int k = 0; k < NWHO; k++)
+				mismatches += check_answer(m, run_order[k], &q[k], consumed[k], report,
+				    sizeof report, &len);
+		}
+		nrequests += NWHO;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("e2e_matrix: %zu routes x %d identities: %d requests in %.1f s, %d mismatches\n",
+	    NROWS, NWHO, nrequests, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, mismatches);
+	fflush(stdout);
+	ck_assert_msg(mismatches == 0, "%d mismatches (method pattern identity):\n%s", mismatches,
+	    report);
+}
+END_TEST
+
+/*
+ * The matrix covers the routing table exactly: every route has a row and
+ * every row is a route (method + pattern, compared as strings), no row
+ * twice, and each row's concrete path reaches its own route (the first
+ * match for its method, as dispatch picks it).
+ */
+START_TEST(matrix_covers_routes)
+{
+	static char report[16384];
+	const struct med_route *routes = med_routes();
+	char path[1024], *params[MED_MAX_PARAMS];
+	size_t len = 0, nroutes = 0;
+	int nparams, problems = 0;
+
+#define PROBLEM(...) do { \
+	problems++; \
+	len += (size_t)snprintf(report + len, len < sizeof report ? sizeof report - len : 0, \
+	    __VA_ARGS__); \
+	if (len >= sizeof report) \
+		len = sizeof report - 1; \
+} while (0)
+
+	for (const struct med_route *rt = routes; rt->handler != NULL; rt++) {
+		int found = 0;
+
+		nroutes++;
+		for (size_t i = 0; i < NROWS; i++)
+			if (strcmp(matrix[i].method, rt->method) == 0 &&
+			    strcmp(matrix[i].pattern, rt->pattern) == 0)
+				found++;
+		if (found == 0)
+			PROBLEM("  route not in the matrix: %s %s\n", rt->method, rt->pattern);
+		else if (found > 1)
+			PROBLEM("  route in the matrix %d times: %s %s\n", found, rt->method, rt->pattern);
+	}
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct med_route *first = NULL;
+		int found = 0;
+		unsigned unused = 0;
+
+		for (const struct med_route *rt = routes; rt->handler != NULL; rt++)
+			if (strcmp(matrix[i].method, rt->method) == 0 &&
+			    strcmp(matrix[i].pattern, rt->pattern) == 0)
+				found = 1;
+		if (!found) {
+			PROBLEM("  matrix row not in the routing table: %s %s\n", matrix[i].method,
+			    matrix[i].pattern);
+			continue;
+		}
+		memcpy(path, V1, sizeof V1);
+		expand(matrix[i].path, path + sizeof V1 - 1, sizeof path - sizeof V1, &unused, 0);
+		for (const struct med_route *rt = routes; rt->handler != NULL && first == NULL; rt++) {
+			if (strcmp(rt->method, matrix[i].method) != 0 ||
+			    !route_match(rt->pattern, path, params, &nparams))
+				continue;
+			while (nparams > 0)
+				free(params[--nparams]);
+			first = rt;
+		}
+		if (first == NULL || strcmp(first->pattern, matrix[i].pattern) != 0)
+			PROBLEM("  row %s %s: path %s reaches %s\n", matrix[i].method, matrix[i].pattern,
+			    matrix[i].path, first != NULL ? first->pattern : "no route");
+	}
+#undef PROBLEM
+	printf("e2e_matrix: %zu routes in the table, %zu rows in the matrix\n", nroutes, NROWS);
+	fflush(stdout);
+	ck_assert_msg(problems == 0, "matrix and routing table differ:\n%s", report);
+	ck_assert_uint_eq(nroutes, NROWS);
+}
+END_TEST
+
+static Suite *
+matrix_e2e_suite(void)
+{
+	Suite *s = suite_create("e2e_matrix");
+	TCase *tc = tcase_create("matrix");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, matrix_covers_routes);
+	tcase_add_test(tc, matrix_runs);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_SUITE(matrix_e2e_suite)
