@@ -36,11 +36,14 @@ static const char answer[] =
 _Static_assert(sizeof BODY - 1 == 54, "Content-Length above must match BODY");
 
 static int
-serve(void)
+serve(const sigset_t *unblocked)
 {
 	FCGX_Request fr;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 ||
+	/* Plain death on SIGTERM (libfcgi installed a handler that only sets a flag). */
+	signal(SIGTERM, SIG_DFL);
+	if (sigprocmask(SIG_SETMASK, unblocked, NULL) != 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 ||
 	    FCGX_InitRequest(&fr, FCGI_LISTENSOCK_FILENO, 0) != 0)
 		return 1;
 	while (FCGX_Accept_r(&fr) >= 0) {
@@ -54,7 +57,7 @@ int
 main(int argc, char **argv)
 {
 	pid_t kids[MAX_WORKERS];
-	sigset_t sigs;
+	sigset_t sigs, old;
 	long n = sysconf(_SC_NPROCESSORS_ONLN) * 2;
 	int sig = 0;
 
@@ -64,20 +67,25 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: medfcgi-hello [-w N]\n");
 		return 2;
 	}
-	if (n < 1 || n > MAX_WORKERS || FCGX_Init() != 0 || FCGX_IsCGI())
-		return 1;
-	/* The master only waits for a stop signal; children die with it. */
+	/*
+	 * The master only waits for a stop signal; children die with it.
+	 * Blocked first: a SIGTERM arriving during start-up stays pending
+	 * for sigwait() instead of being eaten by libfcgi's own handler.
+	 */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &sigs, &old) != 0)
+		return 1;
+	if (n < 1 || n > MAX_WORKERS || FCGX_Init() != 0 || FCGX_IsCGI())
+		return 1;
 	for (long i = 0; i < n; i++) {
 		if ((kids[i] = fork()) == 0)
-			return serve();
+			return serve(&old);
 		if (kids[i] < 0)
 			return 1;
 	}
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	while (sigwait(&sigs, &sig) != 0 && errno == EINTR)
 		;
 	for (long i = 0; i < n; i++)

@@ -976,6 +976,7 @@ main(int argc, char **argv)
 	struct med_config cfg;
 	struct logs lg = { -1, -1 };
 	enum med_err e;
+	sigset_t early;
 	int workers, rc;
 
 	if ((rc = parse_args(argc, argv, &workers)) != 0)
@@ -987,7 +988,19 @@ main(int argc, char **argv)
 	if (log_open(cfg.data_dir, "worker.log", &lg.error_fd) != 0)
 		fprintf(stderr, "medfcgi: cannot open %s/log/worker.log: %s\n",
 		    cfg.data_dir, strerror(errno));
-	if (FCGX_Init() != 0 || FCGX_IsCGI()) {
+	/*
+	 * FCGX_Init() installs libfcgi's own signal handlers; a stop request
+	 * arriving before ours are in place must stay pending, not be
+	 * swallowed, so the stop signals are blocked from the start.
+	 */
+	sigemptyset(&early);
+	sigaddset(&early, SIGTERM);
+	sigaddset(&early, SIGINT);
+	sigaddset(&early, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &early, NULL) != 0) {
+		elog(&lg, "sigprocmask: %s", strerror(errno));
+		rc = 1;
+	} else if (FCGX_Init() != 0 || FCGX_IsCGI()) {
 		elog(&lg, "fd 0 is not a FastCGI listening socket: start medfcgi with spawn-fcgi");
 		rc = 1;
 	} else if (probe_database(&cfg, &lg) != 0) {

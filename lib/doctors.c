@@ -36,10 +36,12 @@ static const char SQL_GET[] = "SELECT " DOCTOR_COLUMNS " FROM doctors d WHERE d.
 /*
  * The directory.  lower() folds ASCII only (SQLite without ICU), which is
  * also what the NOCASE collations of specialties.name and doctors.city do:
- * the three filters agree on what "case-insensitive" means.
+ * the three filters agree on what "case-insensitive" means.  The page is
+ * chosen on narrow rows first (p), so the full columns and the
+ * specialties of only that page are built, not of every doctor.
  */
 static const char SQL_LIST[] =
-    "SELECT " DOCTOR_COLUMNS " FROM doctors d"
+    "SELECT " DOCTOR_COLUMNS " FROM (SELECT d.id, d.last_name, d.first_name FROM doctors d"
     " WHERE (?1 IS NULL OR instr(lower(d.first_name), lower(?1)) > 0"
     "        OR instr(lower(d.last_name), lower(?1)) > 0)"
     " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM doctor_specialties ds"
@@ -47,7 +49,8 @@ static const char SQL_LIST[] =
     "      WHERE ds.doctor_id = d.id AND s.name = ?2))"
     " AND (?3 IS NULL OR d.city = ?3)"
     " AND (?4 IS NULL OR d.avg_rating >= ?4)"
-    " ORDER BY d.last_name, d.first_name, d.id LIMIT ?5 OFFSET ?6";
+    " ORDER BY d.last_name, d.first_name, d.id LIMIT ?5 OFFSET ?6) p"
+    " JOIN doctors d ON d.id = p.id ORDER BY p.last_name, p.first_name, p.id";
 static const char SQL_SPECIALTIES[] =
     "SELECT id, name, description FROM specialties ORDER BY id";
 static const char SQL_USER_ROLE[] =

@@ -235,24 +235,81 @@ find_route(struct med_req *req, struct med_resp *resp)
 	return NULL;
 }
 
+/* Length of a JSON number at s (RFC 8259 grammar), 0 if it isn't one. */
+static size_t
+json_number_len(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else if (i < n && s[i] >= '1' && s[i] <= '9')
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return 0;
+	if (i < n && s[i] == '.') {
+		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	/* "01", "1.", "1.2.3": a number must end where a delimiter starts. */
+	if (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
+		return 0;
+	return i;
+}
+
 /*
- * cJSON decodes "\u0000" into a NUL that silently truncates the string, so
- * such escapes are refused before parsing: no stored value can differ from
- * what the client sent.
+ * What cJSON lets through but JSON forbids, checked in one pass before
+ * parsing: "\u0000" escapes (decoded into a NUL that would silently
+ * truncate a stored string), raw control characters inside strings, and
+ * numbers such as 01 or 1. that strtod happily reads.  No stored value may
+ * differ from what the client sent.
  */
 static int
-has_nul_escape(const char *s, size_t n)
+json_text_strict(const char *s, size_t n)
 {
-	for (size_t i = 0; i + 6 <= n; i++) {
-		size_t bs = 0;
-		if (s[i] != '\\' || s[i + 1] != 'u' || memcmp(s + i + 2, "0000", 4) != 0)
-			continue;
-		while (bs < i && s[i - 1 - bs] == '\\')
-			bs++;
-		if (bs % 2 == 0)
-			return 1;
+	size_t i = 0, len;
+	int in_string = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (in_string) {
+			if (c < 0x20)
+				return 0;
+			if (c == '\\') {
+				if (i + 6 <= n && s[i + 1] == 'u' && memcmp(s + i + 2, "0000", 4) == 0)
+					return 0;
+				i += 2;
+				continue;
+			}
+			if (c == '"')
+				in_string = 0;
+			i++;
+		} else if (c == '"') {
+			in_string = 1;
+			i++;
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
+			if ((len = json_number_len(s + i, n - i)) == 0)
+				return 0;
+			i += len;
+		} else {
+			i++;
+		}
 	}
-	return 0;
+	return 1;
 }
 
 /* Parse the body as JSON, if any; 422 on malformed JSON. */
@@ -264,7 +321,7 @@ parse_body(struct med_req *req, struct med_resp *resp)
 	if (req->body == NULL || req->body_len == 0)
 		return 1;
 	if (!util_utf8_valid(req->body, req->body_len) ||
-	    has_nul_escape(req->body, req->body_len)) {
+	    !json_text_strict(req->body, req->body_len)) {
 		med_invalid(resp, "body", NULL, "Request body is not valid UTF-8 JSON text", "json_invalid");
 		return 0;
 	}

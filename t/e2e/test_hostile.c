@@ -556,6 +556,8 @@ malformed_json_cases(void)
 		"{'a':1}", "{\"a\":1,}", "{\"a\":tru}", "nul", "{}{}", "{} x",
 		"{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":\"\\x41\"}", "{\"a\":\"unterminated}",
 		"\xef\xbb\xbf{", "[1,2", "\"\\u12\"",
+		/* Numbers and strings cJSON alone would accept. */
+		"{\"a\":01}", "{\"a\":1.}", "{\"a\":-}", "{\"a\":1e}", "{\"a\":\"tab\there\"}",
 	};
 	/* Valid JSON, but not an object: the validators must refuse it. */
 	static const char *const not_object[] = { "[]", "\"text\"", "123", "null", "true", "[{}]" };

@@ -202,6 +202,18 @@ START_TEST(envelope_422_shapes)
 	assert_422("{\"email\":\"a@b.dz\",\"password\":\"ab\\u0000cdefgh\"}", NULL, "json_invalid");
 	assert_422("{\"email\":\"a@b.dz\",\"password\":\"12345678\"} trailing", NULL, "json_invalid");
 	assert_422("\xff\xfe{}", NULL, "json_invalid");
+	/* What cJSON would accept but JSON forbids. */
+	assert_422("{\"email\":\"a@b.dz\",\"password\":01}", NULL, "json_invalid");
+	assert_422("{\"email\":\"a@b.dz\",\"password\":1.}", NULL, "json_invalid");
+	assert_422("{\"email\":\"a@b.dz\",\"password\":-}", NULL, "json_invalid");
+	assert_422("{\"email\":\"a@b.dz\",\"password\":1e}", NULL, "json_invalid");
+	assert_422("{\"email\":\"a@b.dz\",\"password\":1.5.2}", NULL, "json_invalid");
+	assert_422("{\"email\":\"a@b.dz\",\"password\":\"raw\ttab12\"}", NULL, "json_invalid");
+	/* Valid JSON numbers get past the parser and fail on their type. */
+	assert_422("{\"email\":\"a@b.dz\",\"password\":-0.5e-3}", "password", "string_type");
+	assert_422("{\"email\":\"a@b.dz\",\"password\":10E+2}", "password", "string_type");
+	assert_422("{\"email\":\"a@b.dz\",\"password\":0}", "password", "string_type");
+	assert_422("{\"email\":\"a@b.dz\",\"password\":[\"12345678\",-1]}", "password", "string_type");
 }
 END_TEST
 
