@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "availability.h"
 #include "db.h"
 #include "handlers.h"
 #include "profiles.h"
@@ -49,7 +50,7 @@ static const char SQL_ACTIVE[] =
  * appointment lies inside one availability window, so it is shorter than a
  * day and one starting more than a day before the range cannot reach it.
  */
-static const char SQL_BUSY[] =
+const char avail_sql_busy[] =
     "SELECT start_time, end_time FROM appointments WHERE doctor_id = ?1"
     " AND start_time >= ?2 AND start_time < ?3 AND end_time > ?4"
     " AND status = 'SCHEDULED' ORDER BY start_time";
@@ -543,7 +544,7 @@ candidate_slots(struct med_ctx *ctx, const char *doctor, const struct slot_query
 static enum med_err
 busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, struct spans *out)
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_BUSY);
+	sqlite3_stmt *st = db_stmt(ctx, avail_sql_busy);
 	enum med_err e = MED_OK;
 	int rc = SQLITE_DONE;
 

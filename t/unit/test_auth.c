@@ -129,6 +129,48 @@ START_TEST(login_failures_same_message)
 }
 END_TEST
 
+/* POST /auth/login from a given client address; returns the status. */
+static int
+login_from(const char *addr, const char *email, const char *password)
+{
+	struct med_req req = { 0 };
+	struct med_resp resp;
+	char body[256];
+	int status;
+
+	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", email, password);
+	req.method = "POST";
+	req.path = "/api/v1/auth/login";
+	req.remote_addr = addr;
+	req.body = body;
+	req.body_len = strlen(body);
+	med_handle(&ctx, &req, &resp);
+	status = resp.status;
+	med_resp_free(&resp);
+	med_req_free(&req);
+	return status;
+}
+
+/* Many accounts tried from one address: the address is throttled too. */
+START_TEST(login_throttled_per_address)
+{
+	char email[64];
+	int i;
+
+	ctx.cfg.login_max_failures = 2;   /* so 8 failures per address */
+	for (i = 0; i < 8; i++) {
+		snprintf(email, sizeof email, "nobody%d@example.dz", i);
+		ck_assert_int_eq(login_from("192.0.2.7", email, "wrong-password"), 401);
+	}
+	/* A real account with its right password, from that address: refused. */
+	ck_assert_int_eq(login_from("192.0.2.7", AMINA, PW), 429);
+	/* The same account from elsewhere is fine (its own counter is clean). */
+	ck_assert_int_eq(login_from("198.51.100.4", AMINA, PW), 200);
+	ctx.fixed_now += ctx.cfg.login_window_seconds + 1;
+	ck_assert_int_eq(login_from("192.0.2.7", AMINA, PW), 200);
+}
+END_TEST
+
 START_TEST(login_throttled)
 {
 	struct med_req req = { 0 };
@@ -474,6 +516,7 @@ auth_suite(void)
 	tcase_add_test(tc, register_ignores_role);
 	tcase_add_test(tc, login_failures_same_message);
 	tcase_add_test(tc, login_throttled);
+	tcase_add_test(tc, login_throttled_per_address);
 	tcase_add_test(tc, refresh_rotation_and_reuse);
 	tcase_add_test(tc, tokens_expire);
 	tcase_add_test(tc, logout_ends_this_session_only);

@@ -8,19 +8,11 @@
 #include <string.h>
 
 #include "appointments.h"
+#include "availability.h"
 #include "db.h"
 #include "testctx.h"
 #include "unitkit.h"
 #include "testreg.h"
-
-/*
- * The free-slot query of lib/availability.c (SQL_BUSY, static there, so
- * copied here verbatim; keep in step with that file).
- */
-static const char slots_busy_sql[] =
-    "SELECT start_time, end_time FROM appointments WHERE doctor_id = ?1"
-    " AND start_time >= ?2 AND start_time < ?3 AND end_time > ?4"
-    " AND status = 'SCHEDULED' ORDER BY start_time";
 
 UT_SEEDED_FIXTURE
 
@@ -84,7 +76,7 @@ END_TEST
 
 START_TEST(slots_query)
 {
-	assert_searches(slots_busy_sql, "appointments", "appointments_doctor_start");
+	assert_searches(avail_sql_busy, "appointments", "appointments_doctor_start");
 }
 END_TEST
 
