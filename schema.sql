@@ -218,8 +218,8 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log(at);
 CREATE INDEX audit_log_user ON audit_log(user_id, at);
-CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);
--- GET /audit?entity_id=X ("who saw this record") without the entity.
+-- GET /audit?entity_id=X ("who saw this record"), with or without the
+-- entity: ids are unique across entities, so no (entity, entity_id) index.
 CREATE INDEX audit_log_entity_id ON audit_log(entity_id, at);
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
@@ -228,4 +228,4 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -15,9 +15,11 @@
 #include <sqlite3.h>
 #include "med.h"
 
-#define MED_SCHEMA_VERSION 1
+#define MED_SCHEMA_VERSION 2
 
 enum med_err db_open(struct med_ctx *ctx, const char *path, int create);
+/* PRAGMA user_version of the file at path, without opening a context. */
+enum med_err db_peek_version(const char *path, int *version);
 void db_close(struct med_ctx *ctx);
 
 /* Current PRAGMA user_version, and forward migration to MED_SCHEMA_VERSION. */

@@ -162,20 +162,16 @@ cmd_migrate(struct adm *a, int argc, char **argv)
 	(void)argv;
 	if (argc != 0)
 		return ADM_USAGE;
-	/* Opening with create applies the pending migrations in one transaction. */
-	if ((e = med_ctx_open(&a->ctx, &a->cfg, 0)) == MED_ESCHEMA || e == MED_OK) {
-		if (e == MED_OK) {
-			db_schema_version(&a->ctx, &from);
-			med_ctx_close(&a->ctx);
-			printf("schema version %d: up to date\n", from);
-			return ADM_OK;
-		}
-	} else {
+	if ((e = db_peek_version(a->cfg.db_path, &from)) != MED_OK)
 		return adm_fail(a->cfg.db_path, e);
+	if (from == MED_SCHEMA_VERSION) {
+		printf("schema version %d: up to date\n", from);
+		return ADM_OK;
 	}
+	/* Opening with create applies the pending migrations in one transaction. */
 	if ((e = med_ctx_open(&a->ctx, &a->cfg, 1)) != MED_OK)
 		return adm_fail(a->cfg.db_path, e);
-	e = db_migrate(&a->ctx, &from, &to);
+	e = db_schema_version(&a->ctx, &to);
 	med_ctx_close(&a->ctx);
 	if (e != MED_OK)
 		return adm_fail("migrate", e);

@@ -505,8 +505,36 @@ END_TEST
 
 /* ---- check ------------------------------------------------------------ */
 
+/* A version-1 database (with the index version 2 dropped) is brought forward. */
+START_TEST(test_adm_migrate_1_to_2)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	seeded();
+	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "CREATE INDEX audit_log_entity ON audit_log(entity, "
+	    "entity_id, at); PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(NULL, "check", NULL), 1);
+	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "schema version 1 -> 2"));
+	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = "
+	    "'audit_log_entity'", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(NULL, "check", NULL), 0);
+	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "up to date"));
+}
+END_TEST
+
 START_TEST(test_adm_check)
 {
+	char sql[128];
 	sqlite3 *db;
 	cJSON *j;
 
@@ -544,8 +572,9 @@ START_TEST(test_adm_check)
 	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 0", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(run(NULL, "check", NULL), 1);
 	ck_assert_ptr_nonnull(strstr(out, "run medadm migrate"));
-	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 1; DROP TABLE favorite_doctors",
-	    NULL, NULL, NULL), SQLITE_OK);
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d; DROP TABLE favorite_doctors",
+	    MED_SCHEMA_VERSION);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(run(NULL, "check", NULL), 1);
 	ck_assert_ptr_nonnull(strstr(out, "missing: favorite_doctors"));
 	sqlite3_close(db);
@@ -737,6 +766,7 @@ medadm_suite(void)
 	tcase_add_test(tc, test_adm_usage_errors);
 	tcase_add_test(tc, test_adm_help_everywhere);
 	tcase_add_test(tc, test_adm_missing_db);
+	tcase_add_test(tc, test_adm_migrate_1_to_2);
 	tcase_add_test(tc, test_adm_seed_refuses_non_empty);
 	tcase_add_test(tc, test_adm_backup);
 	tcase_add_test(tc, test_adm_restore_round_trip);
