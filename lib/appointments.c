@@ -98,34 +98,39 @@ appt_json(sqlite3_stmt *st)
 	return db_row_json(st, appt_cols, DB_NCOLS(appt_cols));
 }
 
+/* Where appt_load() puts a row (db_first() callback argument). */
+struct appt_dest {
+	struct appt *a;
+	cJSON **json;
+};
+
+static enum med_err
+appt_row(sqlite3_stmt *st, void *arg)
+{
+	struct appt_dest *d = arg;
+	struct appt *a = d->a;
+
+	memset(a, 0, sizeof *a);
+	db_col_copy(st, 0, a->id, sizeof a->id);
+	db_col_copy(st, 1, a->doctor_id, sizeof a->doctor_id);
+	db_col_copy(st, 2, a->patient_id, sizeof a->patient_id);
+	a->start = sqlite3_column_int64(st, 3);
+	a->end = sqlite3_column_int64(st, 4);
+	db_col_copy(st, 6, a->status, sizeof a->status);
+	if (d->json != NULL && (*d->json = appt_json(st)) == NULL)
+		return MED_ENOMEM;
+	return MED_OK;
+}
+
 /* Load appointment id into a and, when json != NULL, its API object. */
 static enum med_err
 appt_load(struct med_ctx *ctx, const char *id, struct appt *a, cJSON **json)
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_GET);
-	int rc;
+	struct appt_dest d = { a, json };
 
 	if (json != NULL)
 		*json = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		memset(a, 0, sizeof *a);
-		db_col_copy(st, 0, a->id, sizeof a->id);
-		db_col_copy(st, 1, a->doctor_id, sizeof a->doctor_id);
-		db_col_copy(st, 2, a->patient_id, sizeof a->patient_id);
-		a->start = sqlite3_column_int64(st, 3);
-		a->end = sqlite3_column_int64(st, 4);
-		db_col_copy(st, 6, a->status, sizeof a->status);
-		if (json != NULL && (*json = appt_json(st)) == NULL)
-			rc = SQLITE_NOMEM;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_first(ctx, SQL_GET, id, appt_row, &d);
 }
 
 /* 1 when a row of the overlap statement sql exists, 0 when not, -1 on error. */

@@ -96,23 +96,29 @@ user_from_row(sqlite3_stmt *st, struct med_user *u, char *pwhash, size_t pwhash_
 		db_col_copy(st, 7, pwhash, pwhash_size);
 }
 
+/* Where load_user() puts a row (db_first() callback argument). */
+struct user_dest {
+	struct med_user *u;
+	char *pwhash;
+	size_t pwhash_size;
+};
+
+static enum med_err
+user_row(sqlite3_stmt *st, void *arg)
+{
+	struct user_dest *d = arg;
+
+	user_from_row(st, d->u, d->pwhash, d->pwhash_size);
+	return MED_OK;
+}
+
 static enum med_err
 load_user(struct med_ctx *ctx, const char *sql, const char *key, struct med_user *u,
     char *pwhash, size_t pwhash_size)
 {
-	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
+	struct user_dest d = { u, pwhash, pwhash_size };
 
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		user_from_row(st, u, pwhash, pwhash_size);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_first(ctx, sql, key, user_row, &d);
 }
 
 enum med_err

@@ -85,33 +85,38 @@ window_json(sqlite3_stmt *st)
 	return o;
 }
 
+/* Where window_load() puts a row (db_first() callback argument). */
+struct window_dest {
+	struct window *w;
+	cJSON **json;
+};
+
+static enum med_err
+window_row(sqlite3_stmt *st, void *arg)
+{
+	struct window_dest *d = arg;
+	struct window *w = d->w;
+
+	db_col_copy(st, 0, w->id, sizeof w->id);
+	db_col_copy(st, 1, w->doctor_id, sizeof w->doctor_id);
+	w->weekday = sqlite3_column_int(st, 2);
+	w->start = sqlite3_column_int(st, 3);
+	w->end = sqlite3_column_int(st, 4);
+	w->active = sqlite3_column_int(st, 5);
+	if (d->json != NULL && (*d->json = window_json(st)) == NULL)
+		return MED_ENOMEM;
+	return MED_OK;
+}
+
 /* Window id into w, and as JSON into *json when json != NULL. */
 static enum med_err
 window_load(struct med_ctx *ctx, const char *id, struct window *w, cJSON **json)
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_GET);
-	int rc;
+	struct window_dest d = { w, json };
 
 	if (json != NULL)
 		*json = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		db_col_copy(st, 0, w->id, sizeof w->id);
-		db_col_copy(st, 1, w->doctor_id, sizeof w->doctor_id);
-		w->weekday = sqlite3_column_int(st, 2);
-		w->start = sqlite3_column_int(st, 3);
-		w->end = sqlite3_column_int(st, 4);
-		w->active = sqlite3_column_int(st, 5);
-		if (json != NULL && (*json = window_json(st)) == NULL)
-			rc = SQLITE_NOMEM;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_first(ctx, SQL_GET, id, window_row, &d);
 }
 
 /* Rule: an admin, or the doctor owning the schedule; MED_EFORBIDDEN otherwise. */

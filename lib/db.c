@@ -455,22 +455,45 @@ db_row_json(sqlite3_stmt *st, const struct db_col *cols, int n)
 }
 
 enum med_err
-db_load_one(struct med_ctx *ctx, const char *sql, const char *id, db_row_fn fn, cJSON **out)
+db_first(struct med_ctx *ctx, const char *sql, const char *key, db_first_fn fn, void *arg)
 {
 	sqlite3_stmt *st = db_stmt(ctx, sql);
+	enum med_err e;
 	int rc;
 
-	*out = NULL;
 	if (st == NULL)
 		return MED_EDB;
-	db_bind_text(st, 1, id);
+	db_bind_text(st, 1, key);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (*out = fn(st)) == NULL)
-		rc = SQLITE_NOMEM;
-	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+		e = fn != NULL ? fn(st, arg) : MED_OK;
+	else
+		e = rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	sqlite3_reset(st);
+	return e;
+}
+
+/* db_first() callback of db_load_one(): arg is a struct load_one. */
+struct load_one {
+	db_row_fn fn;
+	cJSON **out;
+};
+
+static enum med_err
+load_one_row(sqlite3_stmt *st, void *arg)
+{
+	struct load_one *lo = arg;
+
+	return (*lo->out = lo->fn(st)) != NULL ? MED_OK : MED_ENOMEM;
+}
+
+enum med_err
+db_load_one(struct med_ctx *ctx, const char *sql, const char *id, db_row_fn fn, cJSON **out)
+{
+	struct load_one lo = { fn, out };
+
+	*out = NULL;
+	return db_first(ctx, sql, id, load_one_row, &lo);
 }
 
 enum med_err
@@ -513,23 +536,30 @@ db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out)
 	return db_err(rc);
 }
 
+/* db_first() callback of db_lookup(): arg is a struct lookup. */
+struct lookup {
+	int col;
+	char *out;
+	size_t size;
+};
+
+static enum med_err
+lookup_row(sqlite3_stmt *st, void *arg)
+{
+	struct lookup *lk = arg;
+
+	if (lk->out != NULL)
+		db_col_copy(st, lk->col, lk->out, lk->size);
+	return MED_OK;
+}
+
 enum med_err
 db_lookup(struct med_ctx *ctx, const char *sql, const char *key, int col, char *out,
     size_t size)
 {
-	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
+	struct lookup lk = { col, out, size };
 
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && out != NULL)
-		db_col_copy(st, col, out, size);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_first(ctx, sql, key, lookup_row, &lk);
 }
 
 enum med_err

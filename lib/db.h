@@ -110,6 +110,14 @@ enum med_err db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out);
  */
 enum med_err db_rows_raw(sqlite3_stmt *st, const struct db_col *cols, int n, cJSON **out);
 /*
+ * Run sql with ?1 = key and hand the first row to fn (with arg), whose
+ * status is returned; MED_ENOTFOUND when there is no row.  The one place
+ * that steps, resets and maps the result of a single-row lookup.
+ */
+typedef enum med_err (*db_first_fn)(sqlite3_stmt *st, void *arg);
+enum med_err db_first(struct med_ctx *ctx, const char *sql, const char *key, db_first_fn fn,
+    void *arg);
+/*
  * Run sql with ?1 = id; the first row as JSON (fn) in *out.  MED_ENOTFOUND
  * when there is no row.
  */

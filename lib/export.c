@@ -113,22 +113,13 @@ add_rows(struct med_ctx *ctx, cJSON *doc, const char *name, const char *sql, con
 static enum med_err
 find_patient(struct med_ctx *ctx, const char *who, char id[MED_UUID_LEN + 1])
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_FIND);
 	char lower[MED_UUID_LEN + 1];
-	int rc;
 
-	if (st == NULL)
-		return MED_EDB;
 	if (util_is_uuid(who)) {
 		util_uuid_lower(who, lower);
 		who = lower;
 	}
-	db_bind_text(st, 1, who);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		db_col_copy(st, 0, id, MED_UUID_LEN + 1);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? MED_OK : rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_lookup(ctx, SQL_FIND, who, 0, id, MED_UUID_LEN + 1);
 }
 
 enum med_err

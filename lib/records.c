@@ -72,30 +72,34 @@ record_json(sqlite3_stmt *st)
 	return db_row_json(st, record_cols, DB_NCOLS(record_cols));
 }
 
+/* Where record_load() puts a row (db_first() callback argument). */
+struct record_dest {
+	cJSON **out;
+	char *patient, *doctor;
+};
+
+static enum med_err
+record_row(sqlite3_stmt *st, void *arg)
+{
+	struct record_dest *d = arg;
+
+	db_col_copy(st, 1, d->patient, MED_UUID_LEN + 1);
+	db_col_copy(st, 2, d->doctor, MED_UUID_LEN + 1);
+	if (d->out != NULL && (*d->out = record_json(st)) == NULL)
+		return MED_ENOMEM;
+	return MED_OK;
+}
+
 /* The record as JSON (when out != NULL) and its owners; MED_ENOTFOUND when missing. */
 static enum med_err
 record_load(struct med_ctx *ctx, const char *id, cJSON **out,
     char patient[MED_UUID_LEN + 1], char doctor[MED_UUID_LEN + 1])
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_REC_GET);
-	int rc;
+	struct record_dest d = { out, patient, doctor };
 
 	if (out != NULL)
 		*out = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		db_col_copy(st, 1, patient, MED_UUID_LEN + 1);
-		db_col_copy(st, 2, doctor, MED_UUID_LEN + 1);
-		if (out != NULL && (*out = record_json(st)) == NULL)
-			rc = SQLITE_NOMEM;
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_first(ctx, SQL_REC_GET, id, record_row, &d);
 }
 
 /*

@@ -65,20 +65,7 @@ user_json(sqlite3_stmt *st)
 enum med_err
 users_get_json(struct med_ctx *ctx, const char *id, cJSON **out)
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_USER_GET);
-	int rc;
-
-	*out = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (*out = user_json(st)) == NULL)
-		rc = SQLITE_NOMEM;
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return MED_OK;
-	return rc == SQLITE_DONE ? MED_ENOTFOUND : db_err(rc);
+	return db_load_one(ctx, SQL_USER_GET, id, user_json, out);
 }
 
 static int
