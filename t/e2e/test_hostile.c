@@ -33,6 +33,7 @@
 #include <openssl/hmac.h>
 #include <sqlite3.h>
 
+#include "dbsum.h"
 #include "httpc.h"
 #include "jwt.h"
 #include "med.h"
@@ -142,87 +143,22 @@ login(const char *email)
 
 /* ---- database checksum -------------------------------------------------- */
 
+/*
+ * Every table of the stack's database.  The audit log is append-only and
+ * records refused attempts on purpose (outcome "denied", "not_found"):
+ * those rows are the trail of this very test.  Only its successful
+ * actions count.
+ */
 static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
+db_checksum(struct dbsum *sums)
 {
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-#define MAX_TABLES 64
-
-/* Per-table hashes, to name the table that changed. */
-struct sums {
-	int n;
-	char name[MAX_TABLES][64];
-	uint64_t h[MAX_TABLES];
-};
-
-/* Hash of every row of every table, each table in a fixed order. */
-static uint64_t
-db_checksum(struct sums *sums)
-{
-	char path[MED_PATH_MAX + 16], sql[512];
+	char path[MED_PATH_MAX + 16];
 	const char *dir = getenv("MED_DATA_DIR");
-	sqlite3 *db;
-	sqlite3_stmt *tabs, *st;
-	uint64_t h = 14695981039346656037ULL;
 
 	ck_assert_ptr_nonnull(dir);
 	snprintf(path, sizeof path, "%s/clinic.db", dir);
-	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' "
-	    "AND name NOT LIKE 'sqlite_%' ORDER BY name", -1, &tabs, NULL), SQLITE_OK);
-	sums->n = 0;
-	while (sqlite3_step(tabs) == SQLITE_ROW) {
-		uint64_t th = 14695981039346656037ULL;
-		const char *name = (const char *)sqlite3_column_text(tabs, 0);
-		int ncols, used;
-
-		/* Column count first, then ORDER BY every column: rowid-less
-		 * tables have no rowid to order by. */
-		snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" LIMIT 0", name);
-		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-		ncols = sqlite3_column_count(st);
-		sqlite3_finalize(st);
-		/*
-		 * The audit log is append-only and records refused attempts on
-		 * purpose (outcome "denied", "not_found"): those rows are the
-		 * trail of this very test.  Only its successful actions count.
-		 */
-		used = snprintf(sql, sizeof sql, "SELECT * FROM \"%s\"%s ORDER BY 1", name,
-		    strcmp(name, "audit_log") == 0 ? " WHERE outcome = 'ok'" : "");
-		for (int c = 2; c <= ncols && used < (int)sizeof sql - 8; c++)
-			used += snprintf(sql + used, sizeof sql - (size_t)used, ",%d", c);
-		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-		h = fnv(h, name, strlen(name) + 1);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			for (int c = 0; c < ncols; c++) {
-				int type = sqlite3_column_type(st, c);
-				const void *v = type == SQLITE_BLOB ? sqlite3_column_blob(st, c) :
-				    (const void *)sqlite3_column_text(st, c);
-				int n = sqlite3_column_bytes(st, c);
-				th = fnv(th, &type, sizeof type);
-				if (v != NULL)
-					th = fnv(th, v, (size_t)n);
-				th = fnv(th, &n, sizeof n);
-			}
-		}
-		sqlite3_finalize(st);
-		h = fnv(h, &th, sizeof th);
-		ck_assert_int_lt(sums->n, MAX_TABLES);
-		snprintf(sums->name[sums->n], sizeof sums->name[0], "%s", name);
-		sums->h[sums->n++] = th;
-	}
-	sqlite3_finalize(tabs);
-	sqlite3_close(db);
-	return h;
+	dbsum_take(path, "outcome = 'ok'", sums);
+	return dbsum_total(sums);
 }
 
 /* ---- sending one hostile request ---------------------------------------- */
@@ -1022,7 +958,7 @@ START_TEST(hostile_requests)
 {
 	char *revoked = NULL, *refresh = NULL;
 	uint64_t before, after;
-	struct sums sb, sa;
+	struct dbsum sb, sa;
 	struct http_result r;
 
 	setup(&revoked, &refresh);
@@ -1042,7 +978,8 @@ START_TEST(hostile_requests)
 	http_result_free(&r);
 	after = db_checksum(&sa);
 	for (int i = 0; i < sa.n && i < sb.n; i++)
-		if (strcmp(sa.name[i], sb.name[i]) != 0 || sa.h[i] != sb.h[i])
+		if (strcmp(sa.name[i], sb.name[i]) != 0 || sa.rows[i] != sb.rows[i] ||
+		    sa.sum[i] != sb.sum[i])
 			fprintf(stderr, "hostile: table %s changed\n", sa.name[i]);
 	printf("hostile: %d requests tried, %d answered 5xx, %d answered 2xx, %d bad envelopes, "
 	    "%d transport errors; %d tables, checksum %016llx -> %016llx\n", tried, seen_5xx,

@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "dbsum.h"
 #include "secrets.h"
 #include "proc.h"
 #include "testctx.h"
@@ -121,68 +122,6 @@ scalar_at(const char *path, const char *sql)
 
 	sqlite3_close(db);
 	return v;
-}
-
-/* FNV-1a over a value's type and bytes. */
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-struct tsum {
-	char name[64];
-	int64_t rows;
-	uint64_t sum;
-};
-
-/*
- * Row count and an order-independent checksum (sum of per-row FNV
- * hashes over every column's type and bytes) of every table of path;
- * `where` (may be NULL) filters audit_log.  Returns the number of tables.
- */
-static int
-checksums(const char *path, struct tsum *t, int max, const char *audit_where)
-{
-	sqlite3 *db = open_db(path);
-	sqlite3_stmt *names, *rows;
-	int n = 0;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table'"
-	    " AND name NOT LIKE 'sqlite_%' ORDER BY name", -1, &names, NULL), SQLITE_OK);
-	while (sqlite3_step(names) == SQLITE_ROW && n < max) {
-		char *sql;
-		snprintf(t[n].name, sizeof t[n].name, "%s", sqlite3_column_text(names, 0));
-		t[n].rows = 0;
-		t[n].sum = 0;
-		sql = sqlite3_mprintf("SELECT * FROM \"%w\"%s%s", t[n].name,
-		    strcmp(t[n].name, "audit_log") == 0 && audit_where != NULL ? " WHERE " : "",
-		    strcmp(t[n].name, "audit_log") == 0 && audit_where != NULL ? audit_where : "");
-		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &rows, NULL), SQLITE_OK);
-		while (sqlite3_step(rows) == SQLITE_ROW) {
-			uint64_t h = 0xcbf29ce484222325ULL;
-			for (int c = 0; c < sqlite3_column_count(rows); c++) {
-				int type = sqlite3_column_type(rows, c);
-				const void *blob = sqlite3_column_blob(rows, c);
-				h = fnv(h, &type, sizeof type);
-				h = fnv(h, blob != NULL ? blob : "", (size_t)sqlite3_column_bytes(rows, c));
-			}
-			t[n].rows++;
-			t[n].sum += h;
-		}
-		sqlite3_finalize(rows);
-		sqlite3_free(sql);
-		n++;
-	}
-	sqlite3_finalize(names);
-	sqlite3_close(db);
-	return n;
 }
 
 static cJSON *
@@ -329,16 +268,17 @@ END_TEST
 
 START_TEST(test_adm_restore_round_trip)
 {
-	struct tsum before[64], after[64];
+	struct dbsum before, after;
 	char file[160], where[64], aside_glob[200];
-	int n, m;
+	int n;
 	int64_t last_audit;
 
 	seeded();
 	snprintf(file, sizeof file, "%s/b.db", dir);
 	ck_assert_int_eq(run(NULL, "export-patient", "amina.benali@example.dz", NULL), 0);
 	ck_assert_int_eq(run(NULL, "backup", file, NULL), 0);
-	n = checksums(file, before, 64, NULL);
+	dbsum_take(file, NULL, &before);
+	n = before.n;
 	ck_assert_int_ge(n, 17);
 	last_audit = scalar_at(file, "SELECT max(id) FROM audit_log");
 	ck_assert_int_ge(last_audit, 1);
@@ -361,13 +301,13 @@ START_TEST(test_adm_restore_round_trip)
 	}
 	/* Every table equal; audit_log equal up to the backup, plus the restore row. */
 	snprintf(where, sizeof where, "id <= %lld", (long long)last_audit);
-	m = checksums(dbp, after, 64, where);
-	ck_assert_int_eq(m, n);
+	dbsum_take(dbp, where, &after);
+	ck_assert_int_eq(after.n, n);
 	for (int i = 0; i < n; i++) {
-		ck_assert_str_eq(after[i].name, before[i].name);
-		ck_assert_msg(after[i].rows == before[i].rows && after[i].sum == before[i].sum,
-		    "table %s differs: %lld vs %lld rows", before[i].name,
-		    (long long)after[i].rows, (long long)before[i].rows);
+		ck_assert_str_eq(after.name[i], before.name[i]);
+		ck_assert_msg(after.rows[i] == before.rows[i] && after.sum[i] == before.sum[i],
+		    "table %s differs: %lld vs %lld rows", before.name[i],
+		    (long long)after.rows[i], (long long)before.rows[i]);
 	}
 	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM audit_log WHERE id > (SELECT max(id)"
 	    " FROM audit_log WHERE action <> 'db.restore')"), 1);
@@ -401,7 +341,7 @@ corrupt_copy(const char *src, const char *dst, long off, long len)
 
 START_TEST(test_adm_restore_refusals)
 {
-	struct tsum before[64], after[64];
+	struct dbsum before, after;
 	char good[160], bad[160], sql[512];
 	int n;
 	sqlite3 *db;
@@ -409,7 +349,8 @@ START_TEST(test_adm_restore_refusals)
 	seeded();
 	snprintf(good, sizeof good, "%s/good.db", dir);
 	ck_assert_int_eq(run(NULL, "backup", good, NULL), 0);
-	n = checksums(dbp, before, 64, NULL);
+	dbsum_take(dbp, NULL, &before);
+	n = before.n;
 
 	/* Not there. */
 	snprintf(bad, sizeof bad, "%s/absent.db", dir);
@@ -458,9 +399,10 @@ START_TEST(test_adm_restore_refusals)
 	ck_assert_ptr_nonnull(strstr(err, "foreign key"));
 
 	/* None of it touched the live database or left files aside. */
-	ck_assert_int_eq(checksums(dbp, after, 64, NULL), n);
+	dbsum_take(dbp, NULL, &after);
+	ck_assert_int_eq(after.n, n);
 	for (int i = 0; i < n; i++)
-		ck_assert(after[i].rows == before[i].rows && after[i].sum == before[i].sum);
+		ck_assert(after.rows[i] == before.rows[i] && after.sum[i] == before.sum[i]);
 	snprintf(sql, sizeof sql, "ls '%s' | grep -q pre-restore", dir);
 	ck_assert_int_ne(system(sql), 0);
 }
