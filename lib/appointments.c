@@ -261,83 +261,65 @@ is_staff(const struct med_req *req)
 	return req->authed && req->user.role == ROLE_STAFF;
 }
 
-/* End a failed write: roll back and answer with status/message or the error. */
+/* Answer status with appointment id as it now stands. */
 static int
-abort_write(struct med_ctx *ctx, struct med_resp *resp, enum med_err e, int status,
-    const char *message)
-{
-	db_rollback(ctx);
-	if (e != MED_OK)
-		return med_fail(resp, e);
-	return med_error(resp, status, message);
-}
-
-/* Commit and answer 200/201 with the appointment id as it now stands. */
-static int
-commit_reply(struct med_ctx *ctx, const char *id, int status, struct med_resp *resp)
+reply_appt(struct med_ctx *ctx, const char *id, int status, struct med_resp *resp)
 {
 	struct appt a;
 	cJSON *json;
 	enum med_err e;
 
-	if ((e = appt_load(ctx, id, &a, &json)) != MED_OK) {
-		db_rollback(ctx);
+	if ((e = appt_load(ctx, id, &a, &json)) != MED_OK)
 		return med_fail(resp, e);
-	}
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(json);
-		return med_fail(resp, e);
-	}
 	return med_reply(resp, status, json, NULL);
 }
 
-HANDLER(h_appt_create)
+SPEC(appt_create_body,
+	{ "doctor_id", FT_UUID, FF_REQUIRED },
+	{ "start_time", FT_DATETIME, FF_REQUIRED },
+	{ "end_time", FT_DATETIME, FF_REQUIRED },
+	{ "reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
+	/* Rule: ADMIN and STAFF book on behalf of a named patient; a patient's own is ignored. */
+	{ "patient_id", FT_UUID, FF_NULLABLE, .roles = ROLE_ADMIN | ROLE_STAFF },
+);
+
+int
+h_appt_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	/* patient_id last: a PATIENT's request is validated without it (it is ignored). */
-	static const struct fld specs[] = {
-		{ "doctor_id", FT_UUID, FF_REQUIRED },
-		{ "start_time", FT_DATETIME, FF_REQUIRED },
-		{ "end_time", FT_DATETIME, FF_REQUIRED },
-		{ "reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
-		{ "patient_id", FT_UUID, FF_NULLABLE },
-	};
+	const char *doctor_id = fval_str(med_body(req, "doctor_id"));
+	int64_t start = med_body(req, "start_time")->i, end = med_body(req, "end_time")->i;
 	char patient_id[MED_UUID_LEN + 1], id[MED_UUID_LEN + 1];
-	int own = req->user.role == ROLE_PATIENT;
 	struct appt_verdict v;
-	struct fval f[5];
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (valid_body(req, specs, own ? 4 : 5, f, resp) != MED_OK)
-		return resp->status;
-	if (own) {
+	if (req->user.role == ROLE_PATIENT) {
 		if (profile_own_patient(ctx, req, patient_id, resp) != MED_OK)
 			return resp->status;
 	} else {
-		/* Rule: ADMIN and STAFF book on behalf of a named patient. */
-		if (!f[4].present || f[4].is_null)
+		const char *named = fval_str(med_body(req, "patient_id"));
+		if (named == NULL)
 			return med_error(resp, 400, "patient_id is required");
-		snprintf(patient_id, sizeof patient_id, "%s", f[4].s);
+		snprintf(patient_id, sizeof patient_id, "%s", named);
 	}
 	if ((e = util_uuid4(id)) != MED_OK)
 		return med_fail(resp, e);
-	if ((e = db_begin(ctx)) != MED_OK)
+	if ((e = appt_check_booking(ctx, patient_id, doctor_id, start, end, NULL, &v)) != MED_OK)
 		return med_fail(resp, e);
-	if ((e = appt_check_booking(ctx, patient_id, f[0].s, f[1].i, f[2].i, NULL, &v)) != MED_OK ||
-	    v.status != 0)
-		return abort_write(ctx, resp, e, v.status, v.message);
+	if (v.status != 0)
+		return med_error(resp, v.status, v.message);
 	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL)
-		return abort_write(ctx, resp, MED_EDB, 0, NULL);
+		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, id);
-	db_bind_text(st, 2, f[0].s);
+	db_bind_text(st, 2, doctor_id);
 	db_bind_text(st, 3, patient_id);
-	db_bind_int(st, 4, f[1].i);
-	db_bind_int(st, 5, f[2].i);
-	db_bind_text(st, 6, f[3].present && !f[3].is_null ? f[3].s : NULL);
+	db_bind_int(st, 4, start);
+	db_bind_int(st, 5, end);
+	db_bind_text(st, 6, fval_str(med_body(req, "reason")));
 	db_bind_int(st, 7, med_now(ctx));
 	if ((e = db_step_done(st)) != MED_OK)
-		return abort_write(ctx, resp, e, 0, NULL);
-	return commit_reply(ctx, id, 201, resp);
+		return med_fail(resp, e);
+	return reply_appt(ctx, id, 201, resp);
 }
 
 /*
@@ -356,6 +338,13 @@ parse_bound(const char *s, int64_t *out)
 	return util_parse_instant(s, out);
 }
 
+SPEC(appt_list_query,
+	FLD_PAGING,
+	{ "status", FT_ENUM, 0, 0, 0, 0, 0, status_names },
+	{ "from", FT_STRING, 0, 1, 64 },
+	{ "to", FT_STRING, 0, 1, 64 },
+);
+
 /*
  * GET a list of owner's appointments with sql.  Filters (Rule): status,
  * from (start_time >= from) and to (start_time < to, exclusive, so
@@ -365,24 +354,18 @@ static int
 list_for(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const char *sql,
     const char *owner)
 {
-	static const struct fld specs[] = {
-		{ "status", FT_ENUM, 0, 0, 0, 0, 0, status_names },
-		{ "from", FT_STRING, 0, 1, 64 },
-		{ "to", FT_STRING, 0, 1, 64 },
-	};
+	const struct fval *status = med_qarg(req, "status");
+	const char *from_s = fval_str(med_qarg(req, "from")), *to_s = fval_str(med_qarg(req, "to"));
 	int64_t skip, limit, from = INT64_MIN, to = INT64_MAX;
-	struct fval f[3];
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
 
-	if (valid_paging(req, &skip, &limit, resp) != MED_OK ||
-	    valid_query(req, specs, 3, f, resp) != MED_OK)
-		return resp->status;
-	if (f[1].present && parse_bound(f[1].s, &from) != MED_OK)
+	med_paging(req, &skip, &limit);
+	if (from_s != NULL && parse_bound(from_s, &from) != MED_OK)
 		return med_invalid(resp, "query", "from",
 		    "Input should be a valid date or RFC 3339 datetime", "datetime_parsing");
-	if (f[2].present && parse_bound(f[2].s, &to) != MED_OK)
+	if (to_s != NULL && parse_bound(to_s, &to) != MED_OK)
 		return med_invalid(resp, "query", "to",
 		    "Input should be a valid date or RFC 3339 datetime", "datetime_parsing");
 	if ((st = db_stmt(ctx, sql)) == NULL)
@@ -390,7 +373,7 @@ list_for(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const 
 	db_bind_text(st, 1, owner);
 	db_bind_int(st, 2, from);
 	db_bind_int(st, 3, to);
-	db_bind_text(st, 4, f[0].present ? status_names[f[0].i] : NULL);
+	db_bind_text(st, 4, status->present ? status_names[status->i] : NULL);
 	db_bind_int(st, 5, limit);
 	db_bind_int(st, 6, skip);
 	/* Only sent back: text straight from the rows (db.h). */
@@ -399,7 +382,8 @@ list_for(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const 
 	return med_ok(resp, list);
 }
 
-HANDLER(h_appt_mine)
+int
+h_appt_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	char pid[MED_UUID_LEN + 1];
 
@@ -408,7 +392,8 @@ HANDLER(h_appt_mine)
 	return list_for(ctx, req, resp, appt_sql_list_patient, pid);
 }
 
-HANDLER(h_appt_doctor_mine)
+int
+h_appt_doctor_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	char did[MED_UUID_LEN + 1];
 
@@ -417,17 +402,15 @@ HANDLER(h_appt_doctor_mine)
 	return list_for(ctx, req, resp, appt_sql_list_doctor, did);
 }
 
-HANDLER(h_appt_get)
+int
+h_appt_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1];
 	int mine_p, mine_d;
 	struct appt a;
 	cJSON *json;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "appointment_id", id, resp) != MED_OK)
-		return resp->status;
-	if ((e = appt_load(ctx, id, &a, &json)) == MED_ENOTFOUND)
+	if ((e = appt_load(ctx, med_path(req, "appointment_id"), &a, &json)) == MED_ENOTFOUND)
 		return med_error(resp, 404, MSG_NOT_FOUND);
 	if (e != MED_OK)
 		return med_fail(resp, e);
@@ -444,148 +427,131 @@ HANDLER(h_appt_get)
 }
 
 /*
- * Load appointment id inside the open transaction and check the caller
- * may act on it: who says which ties suffice besides admin (always) and
- * staff (when staff_ok).  On refusal the transaction is rolled back and
- * the response set; returns 0 then, 1 when the caller may go on.
+ * Load the appointment of the path and check the caller may act on it:
+ * who says which ties suffice besides admin (always) and staff (when
+ * staff_ok).  Returns 1 when the caller may go on, 0 with the refusal set.
  */
 static int
 load_for_write(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp,
-    const char *id, struct appt *a, int patient_ok, int doctor_ok, int staff_ok)
+    struct appt *a, int patient_ok, int doctor_ok, int staff_ok)
 {
 	int mine_p, mine_d;
 	enum med_err e;
 
-	if ((e = appt_load(ctx, id, a, NULL)) == MED_ENOTFOUND) {
-		abort_write(ctx, resp, MED_OK, 404, MSG_NOT_FOUND);
+	if ((e = appt_load(ctx, med_path(req, "appointment_id"), a, NULL)) == MED_ENOTFOUND) {
+		med_error(resp, 404, MSG_NOT_FOUND);
 		return 0;
 	}
 	if (e == MED_OK)
 		e = relation(ctx, req, a, &mine_p, &mine_d);
 	if (e != MED_OK) {
-		abort_write(ctx, resp, e, 0, NULL);
+		med_fail(resp, e);
 		return 0;
 	}
 	if (med_is_admin(req) || (staff_ok && is_staff(req)) || (patient_ok && mine_p) ||
 	    (doctor_ok && mine_d))
 		return 1;
-	abort_write(ctx, resp, MED_OK, 403, MSG_FORBIDDEN);
+	med_error(resp, 403, MSG_FORBIDDEN);
 	return 0;
 }
 
-HANDLER(h_appt_cancel)
+/* The reason may come in the query or the body; the route reads both. */
+SPEC(appt_cancel_reason,
+	{ "cancellation_reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
+);
+
+int
+h_appt_cancel(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "cancellation_reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
-	};
-	char id[MED_UUID_LEN + 1];
-	const char *reason = NULL;
-	struct fval bf, qf;
+	const struct fval *in_body = med_body(req, "cancellation_reason");
+	const char *reason;
 	sqlite3_stmt *st;
 	struct appt a;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "appointment_id", id, resp) != MED_OK ||
-	    valid_query(req, specs, 1, &qf, resp) != MED_OK ||
-	    valid_body(req, specs, 1, &bf, resp) != MED_OK)
-		return resp->status;
 	/* The body wins when both carry a reason. */
-	if (bf.present)
-		reason = bf.is_null ? NULL : bf.s;
-	else if (qf.present)
-		reason = qf.s;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
-	if (!load_for_write(ctx, req, resp, id, &a, 1, 1, 1))
+	reason = in_body->present ? fval_str(in_body) : fval_str(med_qarg(req, "cancellation_reason"));
+	if (!load_for_write(ctx, req, resp, &a, 1, 1, 1))
 		return resp->status;
 	/* Cancelling twice is harmless: the first reason stays. */
 	if (strcmp(a.status, "CANCELLED") == 0)
-		return commit_reply(ctx, id, 200, resp);
+		return reply_appt(ctx, a.id, 200, resp);
 	if (strcmp(a.status, "COMPLETED") == 0)
-		return abort_write(ctx, resp, MED_OK, 400, "Completed appointments cannot be cancelled");
+		return med_error(resp, 400, "Completed appointments cannot be cancelled");
 	if ((st = db_stmt(ctx, SQL_CANCEL)) == NULL)
-		return abort_write(ctx, resp, MED_EDB, 0, NULL);
-	db_bind_text(st, 1, id);
+		return med_fail(resp, MED_EDB);
+	db_bind_text(st, 1, a.id);
 	db_bind_text(st, 2, reason);
 	db_bind_int(st, 3, med_now(ctx));
 	if ((e = db_step_done(st)) != MED_OK)
-		return abort_write(ctx, resp, e, 0, NULL);
-	return commit_reply(ctx, id, 200, resp);
+		return med_fail(resp, e);
+	return reply_appt(ctx, a.id, 200, resp);
 }
 
-HANDLER(h_appt_reschedule)
+SPEC(appt_reschedule_body,
+	{ "start_time", FT_DATETIME, FF_NULLABLE },
+	{ "end_time", FT_DATETIME, FF_NULLABLE },
+);
+
+int
+h_appt_reschedule(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "start_time", FT_DATETIME, FF_NULLABLE },
-		{ "end_time", FT_DATETIME, FF_NULLABLE },
-	};
-	char id[MED_UUID_LEN + 1];
+	const struct fval *start = med_body(req, "start_time"), *end = med_body(req, "end_time");
 	struct appt_verdict v;
-	struct fval f[2];
 	sqlite3_stmt *st;
 	struct appt a;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "appointment_id", id, resp) != MED_OK ||
-	    valid_body(req, specs, 2, f, resp) != MED_OK)
-		return resp->status;
-	if (!f[0].present || f[0].is_null || !f[1].present || f[1].is_null)
+	if (!fval_set(start) || !fval_set(end))
 		return med_error(resp, 400, "start_time and end_time required");
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	/* The owner doctor may not move a visit: only the patient and the front desk. */
-	if (!load_for_write(ctx, req, resp, id, &a, 1, 0, 1))
+	if (!load_for_write(ctx, req, resp, &a, 1, 0, 1))
 		return resp->status;
 	if (strcmp(a.status, "SCHEDULED") != 0)
-		return abort_write(ctx, resp, MED_OK, 400,
-		    "Only scheduled appointments can be rescheduled");
-	if ((e = appt_check_booking(ctx, a.patient_id, a.doctor_id, f[0].i, f[1].i, id, &v)) !=
-	    MED_OK || v.status != 0)
-		return abort_write(ctx, resp, e, v.status, v.message);
+		return med_error(resp, 400, "Only scheduled appointments can be rescheduled");
+	if ((e = appt_check_booking(ctx, a.patient_id, a.doctor_id, start->i, end->i, a.id, &v)) !=
+	    MED_OK)
+		return med_fail(resp, e);
+	if (v.status != 0)
+		return med_error(resp, v.status, v.message);
 	if ((st = db_stmt(ctx, SQL_MOVE)) == NULL)
-		return abort_write(ctx, resp, MED_EDB, 0, NULL);
-	db_bind_text(st, 1, id);
-	db_bind_int(st, 2, f[0].i);
-	db_bind_int(st, 3, f[1].i);
+		return med_fail(resp, MED_EDB);
+	db_bind_text(st, 1, a.id);
+	db_bind_int(st, 2, start->i);
+	db_bind_int(st, 3, end->i);
 	db_bind_int(st, 4, med_now(ctx));
 	if ((e = db_step_done(st)) != MED_OK)
-		return abort_write(ctx, resp, e, 0, NULL);
-	return commit_reply(ctx, id, 200, resp);
+		return med_fail(resp, e);
+	return reply_appt(ctx, a.id, 200, resp);
 }
 
-HANDLER(h_appt_status)
+SPEC(appt_status_body,
+	{ "status", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, status_names },
+);
+
+int
+h_appt_status(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "status", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, status_names },
-	};
-	char id[MED_UUID_LEN + 1];
-	const char *to;
+	const char *to = status_names[med_body(req, "status")->i];
 	sqlite3_stmt *st;
-	struct fval f;
 	struct appt a;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "appointment_id", id, resp) != MED_OK ||
-	    valid_body(req, specs, 1, &f, resp) != MED_OK)
-		return resp->status;
-	to = status_names[f.i];
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	/* Rule: only the appointment's own doctor (or an admin), not any doctor. */
-	if (!load_for_write(ctx, req, resp, id, &a, 0, 1, 0))
+	if (!load_for_write(ctx, req, resp, &a, 0, 1, 0))
 		return resp->status;
 	/*
 	 * Rule: SCHEDULED -> COMPLETED | CANCELLED only.  Setting the current
 	 * status again is refused too: it is no transition.
 	 */
 	if (strcmp(a.status, "SCHEDULED") != 0 || strcmp(to, "SCHEDULED") == 0)
-		return abort_write(ctx, resp, MED_OK, 400, "Invalid status transition");
+		return med_error(resp, 400, "Invalid status transition");
 	if ((st = db_stmt(ctx, SQL_SET_STATUS)) == NULL)
-		return abort_write(ctx, resp, MED_EDB, 0, NULL);
-	db_bind_text(st, 1, id);
+		return med_fail(resp, MED_EDB);
+	db_bind_text(st, 1, a.id);
 	db_bind_text(st, 2, to);
 	db_bind_int(st, 3, med_now(ctx));
 	if ((e = db_step_done(st)) != MED_OK)
-		return abort_write(ctx, resp, e, 0, NULL);
-	return commit_reply(ctx, id, 200, resp);
+		return med_fail(resp, e);
+	return reply_appt(ctx, a.id, 200, resp);
 }

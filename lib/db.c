@@ -262,33 +262,76 @@ db_stmt(struct med_ctx *ctx, const char *sql)
 	return NULL;
 }
 
+/*
+ * Transactions nest: the routing table opens a route's transaction and a
+ * library function shared with medadm may open its own inside it.  Only
+ * the outermost level talks to SQLite; an inner rollback dooms the whole.
+ */
+static enum med_err
+begin_as(struct med_ctx *ctx, const char *sql)
+{
+	enum med_err e;
+
+	if (ctx->tx_depth > 0) {
+		ctx->tx_depth++;
+		return MED_OK;
+	}
+	if ((e = db_exec(ctx, sql)) != MED_OK)
+		return e;
+	ctx->tx_depth = 1;
+	ctx->tx_doomed = 0;
+	return MED_OK;
+}
+
 enum med_err
 db_begin(struct med_ctx *ctx)
 {
-	return db_exec(ctx, "BEGIN IMMEDIATE");
+	return begin_as(ctx, "BEGIN IMMEDIATE");
 }
 
 enum med_err
 db_begin_read(struct med_ctx *ctx)
 {
-	return db_exec(ctx, "BEGIN DEFERRED");
+	return begin_as(ctx, "BEGIN DEFERRED");
 }
 
 enum med_err
 db_commit(struct med_ctx *ctx)
 {
-	enum med_err e = db_exec(ctx, "COMMIT");
+	enum med_err e;
 
-	if (e != MED_OK)
+	if (ctx->tx_depth > 1) {
+		ctx->tx_depth--;
+		return ctx->tx_doomed ? MED_EDB : MED_OK;
+	}
+	if (ctx->tx_doomed) {
 		db_rollback(ctx);
+		return MED_EDB;
+	}
+	if ((e = db_exec(ctx, "COMMIT")) != MED_OK)
+		db_rollback(ctx);
+	ctx->tx_depth = 0;
 	return e;
 }
 
 void
 db_rollback(struct med_ctx *ctx)
 {
+	if (ctx->tx_depth > 1) {
+		ctx->tx_depth--;
+		ctx->tx_doomed = 1;
+		return;
+	}
+	ctx->tx_depth = 0;
+	ctx->tx_doomed = 0;
 	if (!sqlite3_get_autocommit(ctx->db))
 		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+db_in_tx(const struct med_ctx *ctx)
+{
+	return ctx->tx_depth > 0;
 }
 
 enum med_err
@@ -308,7 +351,9 @@ db_release(struct med_ctx *ctx)
 	while ((st = sqlite3_next_stmt(ctx->db, st)) != NULL)
 		if (sqlite3_stmt_busy(st))
 			sqlite3_reset(st);
+	ctx->tx_depth = 1;
 	db_rollback(ctx);
+	ctx->tx_keep = 0;
 }
 
 enum med_err

@@ -33,11 +33,18 @@ sqlite3_stmt *db_stmt(struct med_ctx *ctx, const char *sql);
  * Transactions.  db_begin() is BEGIN IMMEDIATE: it takes the write lock up
  * front so a read-then-write never fails to upgrade (busy_timeout applies).
  * db_begin_read() is BEGIN DEFERRED for consistent multi-statement reads.
+ * They nest: inside an open transaction they only count a level, the
+ * matching commit or rollback ends that level, and a rolled-back inner
+ * level makes the outer commit fail (MED_EDB) and roll back.  Handlers of
+ * the routing table never call them: dispatch opens the route's
+ * transaction (route.h).
  */
 enum med_err db_begin(struct med_ctx *ctx);
 enum med_err db_begin_read(struct med_ctx *ctx);
 enum med_err db_commit(struct med_ctx *ctx);
 void db_rollback(struct med_ctx *ctx);
+/* 1 while a transaction is open on ctx. */
+int db_in_tx(const struct med_ctx *ctx);
 /*
  * The failure exit of a write that builds an answer: roll back, free and
  * clear *out, and return e.

@@ -8,6 +8,7 @@
 #define HANDLERS_H
 
 #include "http.h"
+#include "valid.h"
 
 #define HANDLER(name) int name(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 
@@ -62,6 +63,11 @@ HANDLER(h_reviews_list);
 HANDLER(h_reviews_create);
 
 /* appointments.c */
+SPEC_DECL(appt_create_body);
+SPEC_DECL(appt_list_query);
+SPEC_DECL(appt_cancel_reason);
+SPEC_DECL(appt_reschedule_body);
+SPEC_DECL(appt_status_body);
 HANDLER(h_appt_create);
 HANDLER(h_appt_mine);
 HANDLER(h_appt_doctor_mine);

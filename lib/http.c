@@ -19,6 +19,10 @@ med_req_free(struct med_req *req)
 		free(req->params[--req->nparams]);
 	cJSON_Delete(req->json);
 	req->json = NULL;
+	free(req->query_vals);
+	free(req->body_vals);
+	req->query_vals = req->body_vals = NULL;
+	req->query_spec = req->body_spec = NULL;
 }
 
 void

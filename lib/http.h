@@ -29,6 +29,9 @@ enum med_role {
 };
 #define ROLE_ANY (ROLE_ADMIN | ROLE_DOCTOR | ROLE_PATIENT | ROLE_STAFF)
 
+struct med_spec;
+struct fval;
+
 struct med_kv {
 	char *key;
 	char *val;
@@ -69,6 +72,11 @@ struct med_req {
 	cJSON *json;                    /* parsed body, NULL if none */
 	int authed;                     /* 1 when user is filled */
 	struct med_user user;
+
+	/* Filled by dispatch from the route's specs (valid.h accessors). */
+	const char *pattern;            /* the matched route's pattern */
+	const struct med_spec *query_spec, *body_spec;
+	struct fval *query_vals, *body_vals;
 };
 
 struct med_resp {

@@ -37,7 +37,7 @@ const char *med_strerror(enum med_err e);
 #define MED_PATH_MAX 1024
 #define MED_UUID_LEN 36 /* without the NUL */
 
-/* Settings, read once at start-up (see config.c for the variables). */
+/* Settings, read once at start-up from the environment (ctx.c). */
 struct med_config {
 	char data_dir[MED_PATH_MAX];   /* MED_DATA_DIR, default "var" */
 	char db_path[MED_PATH_MAX];    /* MED_DB, default <data_dir>/clinic.db */
@@ -62,6 +62,9 @@ struct med_ctx {
 	unsigned char reset_key[MED_KEY_LEN];
 	int64_t fixed_now;   /* tests: when non-zero, med_now() returns it */
 	uint64_t secrets_stamp; /* secrets.c: secrets/generation as last loaded */
+	int tx_depth;        /* db.c: nesting of db_begin() calls, 0 = none open */
+	int tx_doomed;       /* db.c: an inner level rolled back; the outer must too */
+	int tx_keep;         /* route.c: commit the route's transaction on a refusal too */
 };
 
 /* Fill cfg from the environment, with the defaults above. */

@@ -15,6 +15,7 @@
 #include "util.h"
 #include "db.h"
 #include "secrets.h"
+#include "valid.h"
 
 #define A ROLE_ADMIN
 #define D ROLE_DOCTOR
@@ -24,83 +25,83 @@
 #define V1 "/api/v1"
 
 static const struct med_route routes[] = {
-	/* method  pattern                                    auth           roles     handler */
-	{ "GET",    V1 "/health",                              AUTH_NONE,     0,        h_health },
+	/* method pattern                                         auth           roles  tx        query                  body                   handler */
+	{ "GET",  V1 "/health",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_health },
 
-	{ "POST",   V1 "/auth/register",                       AUTH_NONE,     0,        h_auth_register },
-	{ "POST",   V1 "/auth/login",                          AUTH_NONE,     0,        h_auth_login },
-	{ "POST",   V1 "/auth/refresh",                        AUTH_NONE,     0,        h_auth_refresh },
-	{ "POST",   V1 "/auth/logout",                         AUTH_OPTIONAL, 0,        h_auth_logout },
-	{ "POST",   V1 "/auth/forgot",                         AUTH_NONE,     0,        h_auth_forgot },
-	{ "POST",   V1 "/auth/reset",                          AUTH_NONE,     0,        h_auth_reset },
+	{ "POST", V1 "/auth/register",                           AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_register },
+	{ "POST", V1 "/auth/login",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_login },
+	{ "POST", V1 "/auth/refresh",                            AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_refresh },
+	{ "POST", V1 "/auth/logout",                             AUTH_OPTIONAL, 0,     TX_NONE,  NULL,                  NULL,                  h_auth_logout },
+	{ "POST", V1 "/auth/forgot",                             AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_forgot },
+	{ "POST", V1 "/auth/reset",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_reset },
 
-	{ "GET",    V1 "/users/me",                            AUTH_REQUIRED, ANY,      h_users_me_get },
-	{ "PATCH",  V1 "/users/me",                            AUTH_REQUIRED, ANY,      h_users_me_patch },
-	{ "GET",    V1 "/users",                               AUTH_REQUIRED, A,        h_users_list },
-	{ "PATCH",  V1 "/users/{user_id}",                     AUTH_REQUIRED, A,        h_users_patch },
+	{ "GET",  V1 "/users/me",                                AUTH_REQUIRED, ANY,   TX_NONE,  NULL,                  NULL,                  h_users_me_get },
+	{ "PATCH", V1 "/users/me",                                AUTH_REQUIRED, ANY,   TX_NONE,  NULL,                  NULL,                  h_users_me_patch },
+	{ "GET",  V1 "/users",                                   AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_users_list },
+	{ "PATCH", V1 "/users/{user_id}",                         AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_users_patch },
 
-	{ "GET",    V1 "/patients",                            AUTH_REQUIRED, A|S,      h_patients_list },
-	{ "POST",   V1 "/patients",                            AUTH_REQUIRED, A,        h_patients_create },
-	{ "GET",    V1 "/patients/me",                         AUTH_REQUIRED, P|A,      h_patients_me_get },
-	{ "POST",   V1 "/patients/me",                         AUTH_REQUIRED, P|A,      h_patients_me_create },
-	{ "PATCH",  V1 "/patients/me",                         AUTH_REQUIRED, P|A,      h_patients_me_patch },
-	{ "GET",    V1 "/patients/{patient_id}",               AUTH_REQUIRED, A|S|D,    h_patients_get },
-	{ "PATCH",  V1 "/patients/{patient_id}",               AUTH_REQUIRED, A,        h_patients_patch },
-	{ "DELETE", V1 "/patients/{patient_id}",               AUTH_REQUIRED, A,        h_patients_delete },
+	{ "GET",  V1 "/patients",                                AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_patients_list },
+	{ "POST", V1 "/patients",                                AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_patients_create },
+	{ "GET",  V1 "/patients/me",                             AUTH_REQUIRED, P|A,   TX_NONE,  NULL,                  NULL,                  h_patients_me_get },
+	{ "POST", V1 "/patients/me",                             AUTH_REQUIRED, P|A,   TX_NONE,  NULL,                  NULL,                  h_patients_me_create },
+	{ "PATCH", V1 "/patients/me",                             AUTH_REQUIRED, P|A,   TX_NONE,  NULL,                  NULL,                  h_patients_me_patch },
+	{ "GET",  V1 "/patients/{patient_id}",                   AUTH_REQUIRED, A|S|D, TX_NONE,  NULL,                  NULL,                  h_patients_get },
+	{ "PATCH", V1 "/patients/{patient_id}",                   AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_patients_patch },
+	{ "DELETE", V1 "/patients/{patient_id}",                   AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_patients_delete },
 
-	{ "GET",    V1 "/doctors",                             AUTH_NONE,     0,        h_doctors_list },
-	{ "POST",   V1 "/doctors",                             AUTH_REQUIRED, A,        h_doctors_create },
-	{ "GET",    V1 "/doctors/specialties",                 AUTH_NONE,     0,        h_doctors_specialties },
-	{ "GET",    V1 "/doctors/me/profile",                  AUTH_REQUIRED, D|A,      h_doctors_me_get },
-	{ "POST",   V1 "/doctors/me/profile",                  AUTH_REQUIRED, D|A,      h_doctors_me_create },
-	{ "PATCH",  V1 "/doctors/me/profile",                  AUTH_REQUIRED, D|A,      h_doctors_me_patch },
-	{ "GET",    V1 "/doctors/me/favorites",                AUTH_REQUIRED, P,        h_favorites_list },
-	{ "PATCH",  V1 "/doctors/availability/{availability_id}", AUTH_REQUIRED, A|D,   h_availability_patch },
-	{ "DELETE", V1 "/doctors/availability/{availability_id}", AUTH_REQUIRED, A|D,   h_availability_delete },
-	{ "GET",    V1 "/doctors/{doctor_id}",                 AUTH_NONE,     0,        h_doctors_get },
-	{ "PATCH",  V1 "/doctors/{doctor_id}",                 AUTH_REQUIRED, A,        h_doctors_patch },
-	{ "DELETE", V1 "/doctors/{doctor_id}",                 AUTH_REQUIRED, A,        h_doctors_delete },
-	{ "GET",    V1 "/doctors/{doctor_id}/availability",    AUTH_NONE,     0,        h_availability_list },
-	{ "POST",   V1 "/doctors/{doctor_id}/availability",    AUTH_REQUIRED, A|D,      h_availability_create },
-	{ "GET",    V1 "/doctors/{doctor_id}/availability/slots", AUTH_NONE,  0,        h_slots },
-	{ "POST",   V1 "/doctors/{doctor_id}/favorite",        AUTH_REQUIRED, P,        h_favorite_add },
-	{ "DELETE", V1 "/doctors/{doctor_id}/favorite",        AUTH_REQUIRED, P,        h_favorite_remove },
-	{ "GET",    V1 "/doctors/{doctor_id}/reviews",         AUTH_OPTIONAL, 0,        h_reviews_list },
-	{ "POST",   V1 "/doctors/{doctor_id}/reviews",         AUTH_REQUIRED, P,        h_reviews_create },
+	{ "GET",  V1 "/doctors",                                 AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_doctors_list },
+	{ "POST", V1 "/doctors",                                 AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_doctors_create },
+	{ "GET",  V1 "/doctors/specialties",                     AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_doctors_specialties },
+	{ "GET",  V1 "/doctors/me/profile",                      AUTH_REQUIRED, D|A,   TX_NONE,  NULL,                  NULL,                  h_doctors_me_get },
+	{ "POST", V1 "/doctors/me/profile",                      AUTH_REQUIRED, D|A,   TX_NONE,  NULL,                  NULL,                  h_doctors_me_create },
+	{ "PATCH", V1 "/doctors/me/profile",                      AUTH_REQUIRED, D|A,   TX_NONE,  NULL,                  NULL,                  h_doctors_me_patch },
+	{ "GET",  V1 "/doctors/me/favorites",                    AUTH_REQUIRED, P,     TX_NONE,  NULL,                  NULL,                  h_favorites_list },
+	{ "PATCH", V1 "/doctors/availability/{availability_id}",  AUTH_REQUIRED, A|D,   TX_NONE,  NULL,                  NULL,                  h_availability_patch },
+	{ "DELETE", V1 "/doctors/availability/{availability_id}",  AUTH_REQUIRED, A|D,   TX_NONE,  NULL,                  NULL,                  h_availability_delete },
+	{ "GET",  V1 "/doctors/{doctor_id}",                     AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_doctors_get },
+	{ "PATCH", V1 "/doctors/{doctor_id}",                     AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_doctors_patch },
+	{ "DELETE", V1 "/doctors/{doctor_id}",                     AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_doctors_delete },
+	{ "GET",  V1 "/doctors/{doctor_id}/availability",        AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_availability_list },
+	{ "POST", V1 "/doctors/{doctor_id}/availability",        AUTH_REQUIRED, A|D,   TX_NONE,  NULL,                  NULL,                  h_availability_create },
+	{ "GET",  V1 "/doctors/{doctor_id}/availability/slots",  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_slots },
+	{ "POST", V1 "/doctors/{doctor_id}/favorite",            AUTH_REQUIRED, P,     TX_NONE,  NULL,                  NULL,                  h_favorite_add },
+	{ "DELETE", V1 "/doctors/{doctor_id}/favorite",            AUTH_REQUIRED, P,     TX_NONE,  NULL,                  NULL,                  h_favorite_remove },
+	{ "GET",  V1 "/doctors/{doctor_id}/reviews",             AUTH_OPTIONAL, 0,     TX_NONE,  NULL,                  NULL,                  h_reviews_list },
+	{ "POST", V1 "/doctors/{doctor_id}/reviews",             AUTH_REQUIRED, P,     TX_NONE,  NULL,                  NULL,                  h_reviews_create },
 
-	{ "POST",   V1 "/appointments",                        AUTH_REQUIRED, P|A|S,    h_appt_create },
-	{ "GET",    V1 "/appointments/me",                     AUTH_REQUIRED, P|A,      h_appt_mine },
-	{ "GET",    V1 "/appointments/doctor/me",              AUTH_REQUIRED, D|A,      h_appt_doctor_mine },
-	{ "GET",    V1 "/appointments/{appointment_id}",       AUTH_REQUIRED, ANY,      h_appt_get },
-	{ "POST",   V1 "/appointments/{appointment_id}/cancel", AUTH_REQUIRED, ANY,     h_appt_cancel },
-	{ "POST",   V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, h_appt_reschedule },
-	{ "PATCH",  V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, h_appt_reschedule },
-	{ "PATCH",  V1 "/appointments/{appointment_id}/status", AUTH_REQUIRED, D|A,     h_appt_status },
+	{ "POST", V1 "/appointments",                            AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_create_body,     h_appt_create },
+	{ "GET",  V1 "/appointments/me",                         AUTH_REQUIRED, P|A,   TX_READ,  &appt_list_query,      NULL,                  h_appt_mine },
+	{ "GET",  V1 "/appointments/doctor/me",                  AUTH_REQUIRED, D|A,   TX_READ,  &appt_list_query,      NULL,                  h_appt_doctor_mine },
+	{ "GET",  V1 "/appointments/{appointment_id}",           AUTH_REQUIRED, ANY,   TX_READ,  NULL,                  NULL,                  h_appt_get },
+	{ "POST", V1 "/appointments/{appointment_id}/cancel",    AUTH_REQUIRED, ANY,   TX_WRITE, &appt_cancel_reason,   &appt_cancel_reason,   h_appt_cancel },
+	{ "POST", V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_reschedule_body, h_appt_reschedule },
+	{ "PATCH", V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_reschedule_body, h_appt_reschedule },
+	{ "PATCH", V1 "/appointments/{appointment_id}/status",    AUTH_REQUIRED, D|A,   TX_WRITE, NULL,                  &appt_status_body,     h_appt_status },
 
-	{ "GET",    V1 "/medical-records/me",                  AUTH_REQUIRED, P|A,      h_records_mine },
-	{ "GET",    V1 "/medical-records/doctor/me",           AUTH_REQUIRED, D|A,      h_records_doctor_mine },
-	{ "POST",   V1 "/medical-records",                     AUTH_REQUIRED, D|A,      h_records_create },
-	{ "GET",    V1 "/medical-records/{record_id}",         AUTH_REQUIRED, P|D|A,    h_records_get },
-	{ "PATCH",  V1 "/medical-records/{record_id}",         AUTH_REQUIRED, D|A,      h_records_patch },
-	{ "DELETE", V1 "/medical-records/{record_id}",         AUTH_REQUIRED, A,        h_records_delete },
+	{ "GET",  V1 "/medical-records/me",                      AUTH_REQUIRED, P|A,   TX_NONE,  NULL,                  NULL,                  h_records_mine },
+	{ "GET",  V1 "/medical-records/doctor/me",               AUTH_REQUIRED, D|A,   TX_NONE,  NULL,                  NULL,                  h_records_doctor_mine },
+	{ "POST", V1 "/medical-records",                         AUTH_REQUIRED, D|A,   TX_NONE,  NULL,                  NULL,                  h_records_create },
+	{ "GET",  V1 "/medical-records/{record_id}",             AUTH_REQUIRED, P|D|A, TX_NONE,  NULL,                  NULL,                  h_records_get },
+	{ "PATCH", V1 "/medical-records/{record_id}",             AUTH_REQUIRED, D|A,   TX_NONE,  NULL,                  NULL,                  h_records_patch },
+	{ "DELETE", V1 "/medical-records/{record_id}",             AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_records_delete },
 
-	{ "POST",   V1 "/billing",                             AUTH_REQUIRED, A|S,      h_billing_create },
-	{ "GET",    V1 "/billing/me",                          AUTH_REQUIRED, P|A,      h_billing_mine },
-	{ "POST",   V1 "/billing/policies",                    AUTH_REQUIRED, A|S,      h_policy_create },
-	{ "GET",    V1 "/billing/policies/me",                 AUTH_REQUIRED, P|A,      h_policy_mine },
-	{ "GET",    V1 "/billing/policies/patient/{patient_id}", AUTH_REQUIRED, A|S,    h_policy_patient },
-	{ "PATCH",  V1 "/billing/policies/{policy_id}",        AUTH_REQUIRED, A|S,      h_policy_patch },
-	{ "DELETE", V1 "/billing/policies/{policy_id}",        AUTH_REQUIRED, A,        h_policy_delete },
-	{ "POST",   V1 "/billing/claims",                      AUTH_REQUIRED, A|S,      h_claim_create },
-	{ "GET",    V1 "/billing/claims/policy/{policy_id}",   AUTH_REQUIRED, A|S,      h_claim_policy },
-	{ "PATCH",  V1 "/billing/claims/{claim_id}",           AUTH_REQUIRED, A|S,      h_claim_patch },
-	{ "GET",    V1 "/billing/patient/{patient_id}",        AUTH_REQUIRED, A|S,      h_billing_patient },
-	{ "GET",    V1 "/billing/{billing_id}",                AUTH_REQUIRED, A|S|P,    h_billing_get },
-	{ "PATCH",  V1 "/billing/{billing_id}",                AUTH_REQUIRED, A|S,      h_billing_patch },
+	{ "POST", V1 "/billing",                                 AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_billing_create },
+	{ "GET",  V1 "/billing/me",                              AUTH_REQUIRED, P|A,   TX_NONE,  NULL,                  NULL,                  h_billing_mine },
+	{ "POST", V1 "/billing/policies",                        AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_policy_create },
+	{ "GET",  V1 "/billing/policies/me",                     AUTH_REQUIRED, P|A,   TX_NONE,  NULL,                  NULL,                  h_policy_mine },
+	{ "GET",  V1 "/billing/policies/patient/{patient_id}",   AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_policy_patient },
+	{ "PATCH", V1 "/billing/policies/{policy_id}",            AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_policy_patch },
+	{ "DELETE", V1 "/billing/policies/{policy_id}",            AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_policy_delete },
+	{ "POST", V1 "/billing/claims",                          AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_claim_create },
+	{ "GET",  V1 "/billing/claims/policy/{policy_id}",       AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_claim_policy },
+	{ "PATCH", V1 "/billing/claims/{claim_id}",               AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_claim_patch },
+	{ "GET",  V1 "/billing/patient/{patient_id}",            AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_billing_patient },
+	{ "GET",  V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S|P, TX_NONE,  NULL,                  NULL,                  h_billing_get },
+	{ "PATCH", V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S,   TX_NONE,  NULL,                  NULL,                  h_billing_patch },
 
-	{ "GET",    V1 "/audit",                               AUTH_REQUIRED, A,        h_audit_list },
+	{ "GET",  V1 "/audit",                                   AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_audit_list },
 
-	{ NULL, NULL, AUTH_NONE, 0, NULL },
+	{ NULL, NULL, AUTH_NONE, 0, TX_NONE, NULL, NULL, NULL },
 };
 
 const struct med_route *
@@ -344,6 +345,72 @@ parse_body(struct med_req *req, struct med_resp *resp)
 	return 1;
 }
 
+/*
+ * A body is JSON or nothing: "application/json", any case, with at most a
+ * UTF-8 charset parameter (RFC 8259: JSON text is UTF-8).  Anything else
+ * is 415, before the body is read.
+ */
+static int
+body_is_json(const struct med_req *req, struct med_resp *resp)
+{
+	static const char json[] = "application/json";
+	const char *ct = req->content_type, *cs;
+	size_t n = sizeof json - 1;
+
+	if (req->body == NULL || req->body_len == 0)
+		return 1;
+	if (ct != NULL) {
+		ct += strspn(ct, " \t");
+		if (strncasecmp(ct, json, n) == 0 && strchr(" \t;", ct[n]) != NULL &&
+		    ((cs = strcasestr(ct + n, "charset=")) == NULL ||
+		    strncasecmp(cs + 8, "utf-8", 5) == 0 || strncasecmp(cs + 8, "\"utf-8\"", 7) == 0))
+			return 1;
+	}
+	med_error(resp, 415, "Content-Type must be application/json");
+	return 0;
+}
+
+void
+route_keep_on_refusal(struct med_ctx *ctx)
+{
+	ctx->tx_keep = 1;
+}
+
+/*
+ * The route's transaction around its handler: a write is committed when
+ * the answer is 2xx (or the handler asked to keep its refusal), rolled
+ * back otherwise, so no refused request leaves half its rows behind.  A
+ * failed commit replaces the answer: the client must not believe in a
+ * write that is not on disk.
+ */
+static void
+run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
+    struct med_resp *resp)
+{
+	enum med_err e;
+	int ok;
+
+	if (r->tx == TX_NONE) {
+		r->handler(ctx, req, resp);
+		return;
+	}
+	e = r->tx == TX_WRITE ? db_begin(ctx) : db_begin_read(ctx);
+	if (e != MED_OK) {
+		med_fail(resp, e);
+		return;
+	}
+	ctx->tx_keep = 0;
+	r->handler(ctx, req, resp);
+	ok = resp->status >= 200 && resp->status < 300;
+	if (ok || (ctx->tx_keep && resp->status < 500)) {
+		if ((e = db_commit(ctx)) != MED_OK)
+			med_fail(resp, e);
+	} else {
+		db_rollback(ctx);
+	}
+	ctx->tx_keep = 0;
+}
+
 static void
 dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
@@ -386,9 +453,11 @@ dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 			}
 		}
 	}
-	if (!parse_body(req, resp))
+	if (!body_is_json(req, resp) || !parse_body(req, resp))
 		return;
-	r->handler(ctx, req, resp);
+	if (valid_request(req, r->pattern, r->query, r->body, resp) != MED_OK)
+		return;
+	run_in_tx(ctx, r, req, resp);
 }
 
 /*

@@ -3,8 +3,11 @@
  *
  * med_handle() runs, in order: route lookup (404), method (405 + Allow),
  * authentication (401), active user (403 "Inactive user"), role (403
- * "Insufficient role permissions"), JSON body parse (422), then the
- * handler.  Handlers validate their own fields with valid.h specs.
+ * "Insufficient role permissions"), body media type (415), path, query
+ * and body validation against the route's specs (422), the route's
+ * transaction, then the handler.  A handler is domain logic only: it
+ * reads validated values by name (valid.h) and answers; dispatch commits
+ * a write when the answer is 2xx and rolls it back otherwise.
  */
 #ifndef ROUTE_H
 #define ROUTE_H
@@ -19,13 +22,33 @@ enum route_auth {
 	AUTH_REQUIRED,  /* token required; roles must match */
 };
 
+enum route_tx {
+	TX_NONE,   /* the handler runs outside any transaction: it hashes a
+	              password (hundreds of ms) and must not hold the write lock
+	              meanwhile, so it opens its own short transactions */
+	TX_READ,   /* BEGIN DEFERRED: one consistent snapshot for all reads */
+	TX_WRITE,  /* BEGIN IMMEDIATE: committed on 2xx, rolled back otherwise
+	              (unless the handler called route_keep_on_refusal()) */
+};
+
+struct med_spec;
+
 struct med_route {
 	const char *method;
-	const char *pattern;   /* "/api/v1/users/{user_id}" */
+	const char *pattern;   /* "/api/v1/users/{user_id}"; every {x} is a UUID */
 	enum route_auth auth;
 	unsigned roles;        /* ROLE_* bits; required with AUTH_REQUIRED */
+	enum route_tx tx;
+	const struct med_spec *query;  /* query-string fields, NULL: none read */
+	const struct med_spec *body;   /* JSON body fields, NULL: no body read */
 	med_handler handler;
 };
+
+/*
+ * For a TX_WRITE handler that answers a refusal but must keep what it
+ * wrote (an audit row for a denied read, a failed-login count).
+ */
+void route_keep_on_refusal(struct med_ctx *ctx);
 
 /* The table, NULL-terminated (handler == NULL), for tests and docs. */
 const struct med_route *med_routes(void);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <assert.h>
+
 #include "valid.h"
 #include "util.h"
 
@@ -145,14 +147,18 @@ check_string(const struct fld *f, const char *s, struct fval *v, struct problem 
 }
 
 static int
-check_int_range(const struct fld *f, int64_t n, struct problem *p)
+check_int_range(const struct fld *f, int64_t *n, struct problem *p)
 {
 	if (f->min == 0 && f->max == 0)
 		return 1;
-	if (n < f->min)
+	if (*n < f->min)
 		return set_problem(p, "greater_than_equal",
 		    "Input should be greater than or equal to %lld", (long long)f->min);
-	if (n > f->max)
+	if (*n > f->max && (f->flags & FF_CAP)) {
+		*n = f->max;
+		return 1;
+	}
+	if (*n > f->max)
 		return set_problem(p, "less_than_equal",
 		    "Input should be less than or equal to %lld", (long long)f->max);
 	return 1;
@@ -242,7 +248,7 @@ check_json(const struct fld *f, const cJSON *item, struct fval *v, struct proble
 		if (!cJSON_IsNumber(item) || !json_whole(item->valuedouble))
 			return set_problem(p, "int_type", "Input should be a valid integer");
 		v->i = (int64_t)item->valuedouble;
-		return check_int_range(f, v->i, p);
+		return check_int_range(f, &v->i, p);
 	case FT_NUMBER:
 		if (!cJSON_IsNumber(item))
 			return set_problem(p, "float_type", "Input should be a valid number");
@@ -304,7 +310,7 @@ check_query(const struct fld *f, const char *s, struct fval *v, struct problem *
 	case FT_INT:
 		if (!parse_query_int(s, &v->i))
 			return set_problem(p, "int_parsing", "Input should be a valid integer");
-		return check_int_range(f, v->i, p);
+		return check_int_range(f, &v->i, p);
 	case FT_NUMBER:
 		if (!parse_query_number(s, &v->d))
 			return set_problem(p, "float_parsing", "Input should be a valid number");
@@ -328,6 +334,17 @@ check_query(const struct fld *f, const char *s, struct fval *v, struct problem *
 	}
 }
 
+/*
+ * A field reserved to some roles is ignored for everyone else.  The role
+ * itself counts, not superuser rights: a superuser patient books as a
+ * patient.
+ */
+static int
+field_for_caller(const struct med_req *req, const struct fld *f)
+{
+	return f->roles == 0 || (req->authed && (req->user.role & f->roles) != 0);
+}
+
 static enum med_err
 report(struct problem *p, const char *where, const char *field, struct med_resp *resp)
 {
@@ -348,7 +365,7 @@ valid_body(const struct med_req *req, const struct fld *specs, int n,
 	}
 	for (int i = 0; i < n; i++) {
 		const struct fld *f = &specs[i];
-		const cJSON *item = req->json == NULL ? NULL :
+		const cJSON *item = req->json == NULL || !field_for_caller(req, f) ? NULL :
 		    cJSON_GetObjectItemCaseSensitive(req->json, f->name);
 
 		if (item == NULL) {
@@ -382,7 +399,7 @@ valid_query(const struct med_req *req, const struct fld *specs, int n,
 	memset(out, 0, sizeof *out * (size_t)n);
 	for (int i = 0; i < n; i++) {
 		const struct fld *f = &specs[i];
-		const char *s = med_query(req, f->name);
+		const char *s = field_for_caller(req, f) ? med_query(req, f->name) : NULL;
 
 		if (s == NULL) {
 			if (f->flags & FF_REQUIRED) {
@@ -408,6 +425,117 @@ valid_path_uuid(const struct med_req *req, int idx, const char *name,
 	}
 	util_uuid_lower(req->params[idx], out);
 	return MED_OK;
+}
+
+/* Every "{x}" of pattern is a UUID: check and lower-case req->params in place. */
+static enum med_err
+valid_path_params(struct med_req *req, const char *pattern, struct med_resp *resp)
+{
+	char name[64], norm[MED_UUID_LEN + 1];
+	const char *p = pattern;
+
+	for (int i = 0; (p = strchr(p, '{')) != NULL; i++) {
+		size_t len = strcspn(++p, "}");
+
+		snprintf(name, sizeof name, "%.*s", (int)len, p);
+		if (valid_path_uuid(req, i, name, norm, resp) != MED_OK)
+			return MED_EINVAL;
+		memcpy(req->params[i], norm, sizeof norm);
+		p += len;
+	}
+	return MED_OK;
+}
+
+/* Validate against spec into a new array *out (NULL for no spec). */
+static enum med_err
+valid_spec(struct med_req *req, const struct med_spec *spec, int is_body, struct fval **out,
+    struct med_resp *resp)
+{
+	*out = NULL;
+	if (spec == NULL)
+		return MED_OK;
+	if ((*out = calloc((size_t)spec->n + 1, sizeof **out)) == NULL) {
+		med_fail(resp, MED_ENOMEM);
+		return MED_ENOMEM;
+	}
+	return is_body ? valid_body(req, spec->f, spec->n, *out, resp) :
+	    valid_query(req, spec->f, spec->n, *out, resp);
+}
+
+enum med_err
+valid_request(struct med_req *req, const char *pattern, const struct med_spec *query,
+    const struct med_spec *body, struct med_resp *resp)
+{
+	enum med_err e;
+
+	req->pattern = pattern;
+	req->query_spec = query;
+	req->body_spec = body;
+	if ((e = valid_path_params(req, pattern, resp)) != MED_OK)
+		return e;
+	if ((e = valid_spec(req, query, 0, &req->query_vals, resp)) != MED_OK)
+		return e;
+	return valid_spec(req, body, 1, &req->body_vals, resp);
+}
+
+static const struct fval absent;
+
+static const struct fval *
+spec_value(const struct med_spec *spec, const struct fval *vals, const char *name)
+{
+	for (int i = 0; spec != NULL && vals != NULL && i < spec->n; i++)
+		if (strcmp(spec->f[i].name, name) == 0)
+			return &vals[i];
+	assert(!"field not declared in the route's spec");
+	return &absent;
+}
+
+const struct fval *
+med_body(const struct med_req *req, const char *name)
+{
+	return spec_value(req->body_spec, req->body_vals, name);
+}
+
+const struct fval *
+med_qarg(const struct med_req *req, const char *name)
+{
+	return spec_value(req->query_spec, req->query_vals, name);
+}
+
+const char *
+med_path(const struct med_req *req, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p = req->pattern;
+
+	for (int i = 0; p != NULL && (p = strchr(p, '{')) != NULL && i < req->nparams; i++) {
+		p++;
+		if (strncmp(p, name, len) == 0 && p[len] == '}')
+			return req->params[i];
+	}
+	assert(!"path parameter not in the route's pattern");
+	return "";
+}
+
+const char *
+fval_str(const struct fval *v)
+{
+	return v->present && !v->is_null ? v->s : NULL;
+}
+
+int
+fval_set(const struct fval *v)
+{
+	return v->present && !v->is_null;
+}
+
+void
+med_paging(const struct med_req *req, int64_t *skip, int64_t *limit)
+{
+	const struct fval *s = med_qarg(req, "skip"), *l = med_qarg(req, "limit");
+
+	*skip = s->present ? s->i : 0;
+	*limit = l->present ? l->i : PAGE_LIMIT_DEFAULT;
 }
 
 enum med_err

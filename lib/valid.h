@@ -1,9 +1,9 @@
 /*
  * valid.h - declarative field specs: the one place where request bodies
- * and query strings are checked.  A handler declares a table of struct
- * fld, calls valid_body() or valid_query(), and reads typed values from
- * the struct fval array (same order as the specs).  On the first problem
- * the response is already set to the 422 envelope and MED_EINVAL returned.
+ * and query strings are checked.  A route names its body and query specs
+ * (SPEC() below) in the routing table; dispatch validates them before the
+ * handler runs and the handler reads typed values by name (med_body(),
+ * med_qarg()).  On the first problem the response is the 422 envelope.
  *
  * Query values arrive as strings and are converted to the declared type;
  * body values must already have the JSON type (a number is not a string).
@@ -33,6 +33,7 @@ enum fld_type {
 enum fld_flag {
 	FF_REQUIRED = 1u << 0,  /* missing -> 422 "Field required" */
 	FF_NULLABLE = 1u << 1,  /* JSON null accepted (fval.is_null = 1) */
+	FF_CAP      = 1u << 2,  /* FT_INT above max is served as max, not refused */
 };
 
 struct fld {
@@ -42,7 +43,32 @@ struct fld {
 	int64_t min, max;               /* lengths, ranges or cents; 0,0 = unbounded */
 	double fmin, fmax;              /* FT_NUMBER range; 0,0 = unbounded */
 	const char *const *enumv;       /* FT_ENUM: NULL-terminated */
+	unsigned roles;                 /* non-zero: read only from callers holding one
+	                                   of these ROLE_* bits; ignored (absent) for others */
 };
+
+/* One route's body or query fields. */
+struct med_spec {
+	const struct fld *f;
+	int n;
+};
+
+/*
+ * Define a spec for the routing table: SPEC(appt_create_body, { ... }, ...).
+ * handlers.h declares it with SPEC_DECL so route.c can name it.
+ */
+#define SPEC(name, ...) \
+	static const struct fld name##_fields[] = { __VA_ARGS__ }; \
+	const struct med_spec name = { name##_fields, \
+	    (int)(sizeof name##_fields / sizeof name##_fields[0]) }
+#define SPEC_DECL(name) extern const struct med_spec name
+
+/* Paging of every list (Rule: a limit above 1000 is served as 1000). */
+#define PAGE_LIMIT_DEFAULT 100
+#define PAGE_LIMIT_MAX 1000
+#define FLD_PAGING \
+	{ "skip", FT_INT, 0, 0, INT32_MAX }, \
+	{ "limit", FT_INT, FF_CAP, 1, PAGE_LIMIT_MAX }
 
 struct fval {
 	int present;    /* field appeared (even as null) */
@@ -54,6 +80,30 @@ struct fval {
 	int b;
 	cJSON *raw;
 };
+
+/*
+ * Dispatch: validate the route's path parameters (every "{x_id}" is a
+ * UUID, normalised to lower case in place), query and body specs into
+ * req, in that order.  MED_EINVAL with the 422 set on the first problem.
+ */
+enum med_err valid_request(struct med_req *req, const char *pattern,
+    const struct med_spec *query, const struct med_spec *body, struct med_resp *resp);
+
+/*
+ * Validated values by name.  Asking for a name the route's spec does not
+ * declare is a programming error (assert); in release builds it reads as
+ * absent.  The pointers stay valid until med_req_free().
+ */
+const struct fval *med_body(const struct med_req *req, const char *name);
+const struct fval *med_qarg(const struct med_req *req, const char *name);
+/* Path parameter by its pattern name, validated and lower-cased. */
+const char *med_path(const struct med_req *req, const char *name);
+/* The string of a present, non-null value; NULL otherwise. */
+const char *fval_str(const struct fval *v);
+/* 1 when v was sent and is not null. */
+int fval_set(const struct fval *v);
+/* skip and limit of a route whose query spec holds FLD_PAGING. */
+void med_paging(const struct med_req *req, int64_t *skip, int64_t *limit);
 
 /* Validate req->json (must be an object; a missing body counts as {}). */
 enum med_err valid_body(const struct med_req *req, const struct fld *specs, int n,

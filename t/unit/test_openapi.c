@@ -292,7 +292,7 @@ START_TEST(detects_route_added_to_table)
 	ck_assert_ptr_nonnull(t);
 	memcpy(t, real, n * sizeof *t);
 	t[n] = (struct med_route){ "DELETE", V1 "/audit", AUTH_REQUIRED, ROLE_ADMIN,
-		real[0].handler };
+		TX_NONE, NULL, NULL, real[0].handler };
 	ck_assert_int_eq(compare(doc, t, why), 1);
 	ck_assert_ptr_nonnull(strstr(why, "DELETE " V1 "/audit is missing"));
 	free(t);
