@@ -15,12 +15,14 @@ BUILD   ?= build
 SANFLAGS =
 endif
 
+# `override`: a command-line CFLAGS (make CFLAGS=-O0) replaces only the
+# optimisation flags, never the language level, the warnings or -Werror.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
            -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
            -Ilib -I$(BUILD) $(shell pkg-config --cflags $(PKGS)) $(SANFLAGS)
 LDLIBS_LIB = $(shell pkg-config --libs $(PKGS)) -lm
-LDFLAGS += $(SANFLAGS)
+override LDFLAGS += $(SANFLAGS)
 
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) $(BUILD)/lib/embedded.o

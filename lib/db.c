@@ -455,47 +455,189 @@ db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t bufsz)
 	snprintf(buf, bufsz, "%s", s != NULL ? (const char *)s : "");
 }
 
-cJSON *
-db_row_json(sqlite3_stmt *st, const struct db_col *cols, int n)
-{
-	cJSON *o = cJSON_CreateObject(), *arr;
-	const unsigned char *s;
+/*
+ * ---- Rows as JSON text: the one row writer ------------------------------
+ *
+ * A page of 100 rows built as a cJSON tree costs a few thousand
+ * malloc/free pairs (every node, key and value), then a print and a
+ * delete of the tree: two thirds of a list request (bench/loop.c under
+ * callgrind).  So rows are written as text straight into one growing
+ * buffer; db_rows_raw() hands a page over as a cJSON raw node, which
+ * cJSON prints verbatim, and db_row_json() parses one row into a tree.
+ * The text is what cJSON itself would print for the same values (strings
+ * escaped as its print_string_ptr does, integers in int range with "%d",
+ * every other number and each DB_JSON column through cJSON), so a row
+ * reads the same whether it was sent raw or parsed and printed again.
+ */
+struct jbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
 
-	if (o == NULL)
-		return NULL;
+static void
+jb_put(struct jbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap > 0 ? b->cap : 4096;
+		char *p;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* A JSON string, escaped exactly like cJSON's print_string_ptr(). */
+static void
+jb_string(struct jbuf *b, const unsigned char *s)
+{
+	const unsigned char *run = s;
+	char esc[8];
+
+	jb_put(b, "\"", 1);
+	for (; *s != '\0'; s++) {
+		if (*s >= 32 && *s != '"' && *s != '\\')
+			continue;
+		jb_put(b, (const char *)run, (size_t)(s - run));
+		run = s + 1;
+		switch (*s) {
+		case '"': jb_put(b, "\\\"", 2); break;
+		case '\\': jb_put(b, "\\\\", 2); break;
+		case '\b': jb_put(b, "\\b", 2); break;
+		case '\f': jb_put(b, "\\f", 2); break;
+		case '\n': jb_put(b, "\\n", 2); break;
+		case '\r': jb_put(b, "\\r", 2); break;
+		case '\t': jb_put(b, "\\t", 2); break;
+		default:
+			snprintf(esc, sizeof esc, "\\u%04x", *s);
+			jb_put(b, esc, 6);
+		}
+	}
+	jb_put(b, (const char *)run, (size_t)(s - run));
+	jb_put(b, "\"", 1);
+}
+
+/* Append cJSON's own unformatted text of item, then delete item. */
+static void
+jb_cjson(struct jbuf *b, cJSON *item)
+{
+	char *text = item != NULL ? cJSON_PrintUnformatted(item) : NULL;
+
+	if (text == NULL)
+		b->oom = 1;
+	else
+		jb_put(b, text, strlen(text));
+	free(text);
+	cJSON_Delete(item);
+}
+
+/* A number as cJSON prints it: "%d" when it is an int, cJSON otherwise. */
+static void
+jb_number(struct jbuf *b, double d)
+{
+	char num[16];
+
+	if (d >= -2147483648.0 && d <= 2147483647.0 && d == (double)(int)d) {
+		int n = snprintf(num, sizeof num, "%d", (int)d);
+		jb_put(b, num, (size_t)n);
+		return;
+	}
+	jb_cjson(b, cJSON_CreateNumber(d));
+}
+
+/* The current row as one JSON object. */
+static void
+jb_row(struct jbuf *b, sqlite3_stmt *st, const struct db_col *cols, int n)
+{
+	const unsigned char *s;
+	char when[32];
+	int first = 1;
+
+	jb_put(b, "{", 1);
 	for (int i = 0; i < n; i++) {
+		if (cols[i].type == DB_SKIP)
+			continue;
+		if (!first)
+			jb_put(b, ",", 1);
+		first = 0;
+		jb_string(b, (const unsigned char *)cols[i].name);
+		jb_put(b, ":", 1);
 		switch (cols[i].type) {
 		case DB_TEXT:
-			db_json_text(o, cols[i].name, st, i);
+			s = sqlite3_column_text(st, i);
+			if (sqlite3_column_type(st, i) == SQLITE_NULL || s == NULL)
+				jb_put(b, "null", 4);
+			else
+				jb_string(b, s);
 			break;
 		case DB_INT:
-			db_json_int(o, cols[i].name, st, i);
+			if (sqlite3_column_type(st, i) == SQLITE_NULL)
+				jb_put(b, "null", 4);
+			else
+				jb_number(b, (double)sqlite3_column_int64(st, i));
 			break;
 		case DB_BOOL:
-			db_json_bool(o, cols[i].name, st, i);
+			if (sqlite3_column_int(st, i) != 0)
+				jb_put(b, "true", 4);
+			else
+				jb_put(b, "false", 5);
 			break;
 		case DB_INSTANT:
-			db_json_instant(o, cols[i].name, st, i);
+			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+				jb_put(b, "null", 4);
+				break;
+			}
+			util_fmt_instant(sqlite3_column_int64(st, i), when);
+			jb_string(b, (const unsigned char *)when);
 			break;
 		case DB_MONEY:
-			db_json_money(o, cols[i].name, st, i);
+			jb_number(b, (double)sqlite3_column_int64(st, i) / 100.0);
 			break;
 		case DB_REAL:
-			db_json_real(o, cols[i].name, st, i);
+			jb_number(b, round(sqlite3_column_double(st, i) * 100.0) / 100.0);
 			break;
 		case DB_JSON:
 			s = sqlite3_column_text(st, i);
-			arr = s != NULL ? cJSON_Parse((const char *)s) : cJSON_CreateArray();
-			if (arr == NULL || !cJSON_AddItemToObject(o, cols[i].name, arr)) {
-				cJSON_Delete(arr);
-				cJSON_Delete(o);
-				return NULL;
+			if (s == NULL) {
+				jb_put(b, "[]", 2);
+				break;
 			}
+			/* Re-printed by cJSON: stored arrays come out normalised. */
+			jb_cjson(b, cJSON_Parse((const char *)s));
 			break;
 		case DB_SKIP:
 			break;
 		}
 	}
+	jb_put(b, "}", 1);
+}
+
+/*
+ * One writer: a single row is the text jb_row() writes for lists too,
+ * parsed into a tree for the callers that add to it.  The parse costs a
+ * few microseconds per row; two writers that must agree byte for byte
+ * would sooner or later disagree.
+ */
+cJSON *
+db_row_json(sqlite3_stmt *st, const struct db_col *cols, int n)
+{
+	struct jbuf b = { NULL, 0, 0, 0 };
+	cJSON *o = NULL;
+
+	jb_row(&b, st, cols, n);
+	if (!b.oom)
+		o = cJSON_ParseWithLength(b.p, b.len);
+	free(b.p);
 	return o;
 }
 
@@ -614,172 +756,6 @@ db_exists(struct med_ctx *ctx, const char *sql, const char *key, int *found)
 
 	*found = e == MED_OK;
 	return e == MED_ENOTFOUND ? MED_OK : e;
-}
-
-/*
- * ---- Lists as JSON text (the hot path of the big GETs) ----------------
- *
- * A page of 100 rows built as a cJSON tree costs a few thousand
- * malloc/free pairs (every node, key and value), then a print and a
- * delete of the tree: two thirds of a list request (bench/loop.c under
- * callgrind).  db_rows_raw() writes the same text straight into one
- * growing buffer and hands it over as a cJSON raw node, which cJSON
- * prints verbatim.  Every byte must equal what db_row_json() + cJSON
- * print: strings are escaped as cJSON's print_string_ptr does, integers
- * in int range are printed with "%d" as cJSON does, and every other
- * number and each DB_JSON column goes through cJSON itself.
- */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-jb_put(struct jbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap > 0 ? b->cap : 4096;
-		char *p;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* A JSON string, escaped exactly like cJSON's print_string_ptr(). */
-static void
-jb_string(struct jbuf *b, const unsigned char *s)
-{
-	const unsigned char *run = s;
-	char esc[8];
-
-	jb_put(b, "\"", 1);
-	for (; *s != '\0'; s++) {
-		if (*s >= 32 && *s != '"' && *s != '\\')
-			continue;
-		jb_put(b, (const char *)run, (size_t)(s - run));
-		run = s + 1;
-		switch (*s) {
-		case '"': jb_put(b, "\\\"", 2); break;
-		case '\\': jb_put(b, "\\\\", 2); break;
-		case '\b': jb_put(b, "\\b", 2); break;
-		case '\f': jb_put(b, "\\f", 2); break;
-		case '\n': jb_put(b, "\\n", 2); break;
-		case '\r': jb_put(b, "\\r", 2); break;
-		case '\t': jb_put(b, "\\t", 2); break;
-		default:
-			snprintf(esc, sizeof esc, "\\u%04x", *s);
-			jb_put(b, esc, 6);
-		}
-	}
-	jb_put(b, (const char *)run, (size_t)(s - run));
-	jb_put(b, "\"", 1);
-}
-
-/* Append cJSON's own unformatted text of item, then delete item. */
-static void
-jb_cjson(struct jbuf *b, cJSON *item)
-{
-	char *text = item != NULL ? cJSON_PrintUnformatted(item) : NULL;
-
-	if (text == NULL)
-		b->oom = 1;
-	else
-		jb_put(b, text, strlen(text));
-	free(text);
-	cJSON_Delete(item);
-}
-
-/* A number as cJSON prints it: "%d" when it is an int, cJSON otherwise. */
-static void
-jb_number(struct jbuf *b, double d)
-{
-	char num[16];
-
-	if (d >= -2147483648.0 && d <= 2147483647.0 && d == (double)(int)d) {
-		int n = snprintf(num, sizeof num, "%d", (int)d);
-		jb_put(b, num, (size_t)n);
-		return;
-	}
-	jb_cjson(b, cJSON_CreateNumber(d));
-}
-
-/* The current row as the text of db_row_json(st, cols, n). */
-static void
-jb_row(struct jbuf *b, sqlite3_stmt *st, const struct db_col *cols, int n)
-{
-	const unsigned char *s;
-	char when[32];
-	int first = 1;
-
-	jb_put(b, "{", 1);
-	for (int i = 0; i < n; i++) {
-		if (cols[i].type == DB_SKIP)
-			continue;
-		if (!first)
-			jb_put(b, ",", 1);
-		first = 0;
-		jb_string(b, (const unsigned char *)cols[i].name);
-		jb_put(b, ":", 1);
-		switch (cols[i].type) {
-		case DB_TEXT:
-			s = sqlite3_column_text(st, i);
-			if (sqlite3_column_type(st, i) == SQLITE_NULL || s == NULL)
-				jb_put(b, "null", 4);
-			else
-				jb_string(b, s);
-			break;
-		case DB_INT:
-			if (sqlite3_column_type(st, i) == SQLITE_NULL)
-				jb_put(b, "null", 4);
-			else
-				jb_number(b, (double)sqlite3_column_int64(st, i));
-			break;
-		case DB_BOOL:
-			if (sqlite3_column_int(st, i) != 0)
-				jb_put(b, "true", 4);
-			else
-				jb_put(b, "false", 5);
-			break;
-		case DB_INSTANT:
-			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-				jb_put(b, "null", 4);
-				break;
-			}
-			util_fmt_instant(sqlite3_column_int64(st, i), when);
-			jb_string(b, (const unsigned char *)when);
-			break;
-		case DB_MONEY:
-			jb_number(b, (double)sqlite3_column_int64(st, i) / 100.0);
-			break;
-		case DB_REAL:
-			jb_number(b, round(sqlite3_column_double(st, i) * 100.0) / 100.0);
-			break;
-		case DB_JSON:
-			s = sqlite3_column_text(st, i);
-			if (s == NULL) {
-				jb_put(b, "[]", 2);
-				break;
-			}
-			/* Re-printed by cJSON, as db_row_json() does: same bytes. */
-			jb_cjson(b, cJSON_Parse((const char *)s));
-			break;
-		case DB_SKIP:
-			break;
-		}
-	}
-	jb_put(b, "}", 1);
 }
 
 enum med_err

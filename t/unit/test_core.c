@@ -8,6 +8,7 @@
 
 #include "http.h"
 #include "route.h"
+#include "db.h"
 #include "testctx.h"
 #include "testreg.h"
 #include "valid.h"
@@ -88,6 +89,12 @@ setup(void)
 }
 
 static void
+setup_seeded(void)
+{
+	test_ctx_open(&ctx, 1);
+}
+
+static void
 teardown(void)
 {
 	test_ctx_close(&ctx);
@@ -127,6 +134,119 @@ START_TEST(dispatch_404_405)
 	ck_assert_str_eq(resp.allow, "POST, PATCH");
 	med_resp_free(&resp);
 	med_req_free(&req);
+}
+END_TEST
+
+/* A body must be declared JSON; without one the type does not matter. */
+START_TEST(dispatch_415_non_json_body)
+{
+	static const char body[] = "{\"email\":\"a@example.dz\",\"password\":\"x\"}";
+	static const char *const refused[] = { "text/plain", "application/x-www-form-urlencoded",
+		"application/jsonx", "application/json; charset=latin1", NULL };
+	static const char *const accepted[] = { "application/json", "APPLICATION/JSON",
+		"application/json; charset=utf-8", " application/json;charset=\"UTF-8\"" };
+	struct med_req req = { 0 };
+	struct med_resp resp;
+
+	req.method = "POST";
+	req.path = "/api/v1/auth/refresh";
+	req.body = body;
+	req.body_len = sizeof body - 1;
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		req.content_type = refused[i];
+		med_handle(&ctx, &req, &resp);
+		ck_assert_msg(resp.status == 415, "%s: %d", refused[i] ? refused[i] : "(none)",
+		    resp.status);
+		ck_assert_ptr_nonnull(strstr(resp.body, "\"success\":false"));
+		med_resp_free(&resp);
+		med_req_free(&req);
+	}
+	/* Accepted types reach validation: refresh_token is missing (422). */
+	for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+		req.content_type = accepted[i];
+		med_handle(&ctx, &req, &resp);
+		ck_assert_msg(resp.status == 422, "%s: %d", accepted[i], resp.status);
+		med_resp_free(&resp);
+		med_req_free(&req);
+	}
+	/* No body, no type needed. */
+	req.method = "GET";
+	req.path = "/api/v1/health";
+	req.body = NULL;
+	req.body_len = 0;
+	req.content_type = NULL;
+	med_handle(&ctx, &req, &resp);
+	ck_assert_int_eq(resp.status, 200);
+	med_resp_free(&resp);
+	med_req_free(&req);
+}
+END_TEST
+
+/*
+ * Transactions nest: an inner rollback dooms the outer commit, so a
+ * library function that fails inside a route's transaction can never
+ * have its half-done rows committed by the route.
+ */
+START_TEST(db_nested_rollback_dooms_outer)
+{
+	sqlite3_stmt *st;
+	int found;
+
+	ck_assert_int_eq(db_exec(&ctx, "CREATE TABLE nest (k TEXT)"), MED_OK);
+	ck_assert_int_eq(db_begin(&ctx), MED_OK);
+	ck_assert_int_eq(db_exec(&ctx, "INSERT INTO nest VALUES ('outer')"), MED_OK);
+	ck_assert_int_eq(db_begin(&ctx), MED_OK);
+	ck_assert_int_eq(db_exec(&ctx, "INSERT INTO nest VALUES ('inner')"), MED_OK);
+	db_rollback(&ctx);
+	ck_assert(db_in_tx(&ctx));
+	ck_assert_int_eq(db_commit(&ctx), MED_EDB);
+	ck_assert(!db_in_tx(&ctx));
+	ck_assert_int_eq(db_exists(&ctx, "SELECT 1 FROM nest WHERE k <> ?1", "", &found), MED_OK);
+	ck_assert_int_eq(found, 0);
+
+	/* Both levels committing keeps both rows. */
+	ck_assert_int_eq(db_begin(&ctx), MED_OK);
+	ck_assert_int_eq(db_begin_read(&ctx), MED_OK);
+	ck_assert_int_eq(db_exec(&ctx, "INSERT INTO nest VALUES ('both')"), MED_OK);
+	ck_assert_int_eq(db_commit(&ctx), MED_OK);
+	ck_assert(db_in_tx(&ctx));
+	ck_assert_int_eq(db_commit(&ctx), MED_OK);
+	ck_assert(!db_in_tx(&ctx));
+	ck_assert_ptr_nonnull(st = db_stmt(&ctx, "SELECT count(*) FROM nest"));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 1);
+	sqlite3_reset(st);
+}
+END_TEST
+
+/* A refused write leaves nothing behind: dispatch rolls the route back. */
+START_TEST(dispatch_refusal_rolls_back)
+{
+	char *admin = test_login(&ctx, "admin@example.dz", "Algeria123!");
+	char path[128], body[256];
+	cJSON *env;
+	int before, after;
+	sqlite3_stmt *st;
+
+	ck_assert_ptr_nonnull(admin);
+	ck_assert_ptr_nonnull(st = db_stmt(&ctx, "SELECT count(*) FROM appointments"));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	before = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	/* An unknown patient: refused (404) after the route's transaction began. */
+	snprintf(path, sizeof path, "/api/v1/appointments");
+	snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"patient_id\":\"%s\","
+	    "\"start_time\":\"2030-01-07T09:00:00Z\",\"end_time\":\"2030-01-07T09:30:00Z\"}",
+	    "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002");
+	ck_assert_int_eq(test_call(&ctx, "POST", path, admin, body, &env), 404);
+	cJSON_Delete(env);
+	ck_assert(!db_in_tx(&ctx));
+	ck_assert_ptr_nonnull(st = db_stmt(&ctx, "SELECT count(*) FROM appointments"));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	after = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	ck_assert_int_eq(before, after);
+	free(admin);
 }
 END_TEST
 
@@ -464,6 +584,14 @@ core_suite(void)
 	tcase_add_test(tc, dispatch_health_and_slash);
 	tcase_add_test(tc, dispatch_auth_required);
 	tcase_add_test(tc, envelope_422_shapes);
+	tcase_add_test(tc, dispatch_415_non_json_body);
+	tcase_add_test(tc, db_nested_rollback_dooms_outer);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dispatch_seeded");
+	tcase_add_checked_fixture(tc, setup_seeded, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, dispatch_refusal_rolls_back);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("validator");
