@@ -32,6 +32,12 @@ static const char *const migrations[] = {
 	 * for each index (measured: half the cost of a 100-record page).
 	 */
 	"DROP INDEX IF EXISTS audit_log_entity;",
+	/* 2 -> 3: stored answers of writes retried with an Idempotency-Key. */
+	"CREATE TABLE IF NOT EXISTS idempotency_keys ("
+	" user_id TEXT NOT NULL, key TEXT NOT NULL, request TEXT NOT NULL,"
+	" status INTEGER NOT NULL, body TEXT, created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (user_id, key)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys(created_at);",
 };
 
 /*

@@ -60,6 +60,7 @@ struct med_req {
 	const char *refresh_header;/* X-Refresh-Token, may be NULL */
 	const char *content_type;  /* may be NULL */
 	const char *origin;        /* may be NULL */
+	const char *idempotency_key; /* Idempotency-Key header, may be NULL */
 	const char *remote_addr;   /* may be NULL */
 	const char *body;          /* may be NULL */
 	size_t body_len;
@@ -89,6 +90,8 @@ struct med_resp {
 	int preflight;       /* 1: CORS preflight answer: send Access-Control-Allow-Methods
 	                        (from allow) and -Headers */
 	char user_id[MED_UUID_LEN + 1]; /* for the access log, "" if anonymous */
+	int replayed;        /* 1: the stored answer of an earlier request with the
+	                        same Idempotency-Key (header Idempotent-Replayed) */
 };
 
 void med_req_free(struct med_req *req);

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "secrets.h"
 #include "valid.h"
+#include "idempotency.h"
 
 #define A ROLE_ADMIN
 #define D ROLE_DOCTOR
@@ -376,6 +377,14 @@ route_keep_on_refusal(struct med_ctx *ctx)
 	ctx->tx_keep = 1;
 }
 
+/* Authenticated POSTs that write honour an Idempotency-Key (idempotency.h). */
+static int
+idempotent(const struct med_route *r, const struct med_req *req)
+{
+	return req->idempotency_key != NULL && r->tx == TX_WRITE && req->authed &&
+	    strcmp(r->method, "POST") == 0;
+}
+
 /*
  * The route's transaction around its handler: a write is committed when
  * the answer is 2xx (or the handler asked to keep its refusal), rolled
@@ -387,6 +396,7 @@ static void
 run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
     struct med_resp *resp)
 {
+	enum idem_verdict verdict;
 	enum med_err e;
 	int ok;
 
@@ -400,8 +410,21 @@ run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
 		return;
 	}
 	ctx->tx_keep = 0;
+	if (idempotent(r, req)) {
+		if ((e = idem_begin(ctx, req, resp, &verdict)) != MED_OK || verdict == IDEM_ANSWERED) {
+			db_rollback(ctx);
+			if (e != MED_OK)
+				med_fail(resp, e);
+			return;
+		}
+	}
 	r->handler(ctx, req, resp);
 	ok = resp->status >= 200 && resp->status < 300;
+	if (ok && idempotent(r, req) && (e = idem_store(ctx, req, resp)) != MED_OK) {
+		db_rollback(ctx);
+		med_fail(resp, e);
+		return;
+	}
 	if (ok || (ctx->tx_keep && resp->status < 500)) {
 		if ((e = db_commit(ctx)) != MED_OK)
 			med_fail(resp, e);
