@@ -260,6 +260,12 @@ claims_from_payload(const cJSON *pl, enum jwt_type expect, int64_t now, struct j
 	    !int_claim(pl, "ver", &out->ver) || out->ver < 0)
 		return MED_EAUTH;
 	out->type = expect;
+	/*
+	 * Issued in the future: a clock far off, or a token minted with a
+	 * stolen key to outlive a rotation.  A minute covers honest skew.
+	 */
+	if (out->iat > now + JWT_IAT_SKEW)
+		return MED_EAUTH;
 	if (out->exp <= now)
 		return MED_EEXPIRED;
 	return MED_OK;

@@ -37,9 +37,11 @@ enum med_err jwt_sign(const unsigned char *key, size_t keylen,
 
 /*
  * Verify token: structure, alg, signature, then claims (all present and
- * well typed, type == expect, exp > now).  MED_EEXPIRED for an expired
- * but otherwise valid token, MED_EAUTH for everything else.
+ * well typed, type == expect, exp > now, iat <= now + JWT_IAT_SKEW).
+ * MED_EEXPIRED for an expired but otherwise valid token, MED_EAUTH for
+ * everything else.
  */
+#define JWT_IAT_SKEW 60
 enum med_err jwt_verify(const unsigned char *key, size_t keylen, const char *token,
     enum jwt_type expect, int64_t now, struct jwt_claims *out);
 

@@ -121,6 +121,24 @@ START_TEST(sign_verify_round_trip)
 }
 END_TEST
 
+/* A token issued more than a minute ahead of the verifier's clock is refused. */
+START_TEST(future_iat_rejected)
+{
+	struct jwt_claims c, got;
+	char tok[JWT_MAX];
+
+	claims(&c, JWT_ACCESS);
+	c.iat = NOW + JWT_IAT_SKEW + 1;
+	c.exp = NOW + 3600;
+	ck_assert_int_eq(jwt_sign(key, MED_KEY_LEN, &c, tok, sizeof tok), MED_OK);
+	ck_assert_int_eq(jwt_verify(key, MED_KEY_LEN, tok, JWT_ACCESS, NOW, &got), MED_EAUTH);
+	/* Honest skew of up to a minute passes. */
+	c.iat = NOW + JWT_IAT_SKEW;
+	ck_assert_int_eq(jwt_sign(key, MED_KEY_LEN, &c, tok, sizeof tok), MED_OK);
+	ck_assert_int_eq(jwt_verify(key, MED_KEY_LEN, tok, JWT_ACCESS, NOW, &got), MED_OK);
+}
+END_TEST
+
 START_TEST(tampering_rejected)
 {
 	struct jwt_claims c, got;
@@ -278,6 +296,7 @@ crypto_suite(void)
 	tcase_add_test(tc, b64url_round_trip);
 	tcase_add_test(tc, rfc7515_hs256_vector);
 	tcase_add_test(tc, sign_verify_round_trip);
+	tcase_add_test(tc, future_iat_rejected);
 	tcase_add_test(tc, tampering_rejected);
 	tcase_add_test(tc, algorithms_pinned);
 	tcase_add_test(tc, claims_required_and_typed);
