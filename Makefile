@@ -4,7 +4,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS     = sqlite3 libcjson openssl
+PKGS     = sqlite3 libcjson openssl libutf8proc
 SANITIZE ?=
 
 ifeq ($(SANITIZE),1)

@@ -181,6 +181,29 @@ db_peek_version(const char *path, int *version)
 	return e;
 }
 
+/*
+ * med_fold(x): util_fold() for SQL, so migrations fill search keys of
+ * existing rows and queries fold a parameter the same way the code does.
+ * NULL stays NULL.
+ */
+static void
+sql_fold(sqlite3_context *sc, int argc, sqlite3_value **argv)
+{
+	const unsigned char *s;
+	char *key;
+
+	(void)argc;
+	if ((s = sqlite3_value_text(argv[0])) == NULL) {
+		sqlite3_result_null(sc);
+		return;
+	}
+	if ((key = util_fold((const char *)s)) == NULL) {
+		sqlite3_result_error_nomem(sc);
+		return;
+	}
+	sqlite3_result_text(sc, key, -1, free);
+}
+
 enum med_err
 db_open(struct med_ctx *ctx, const char *path, int create)
 {
@@ -199,6 +222,11 @@ db_open(struct med_ctx *ctx, const char *path, int create)
 	}
 	sqlite3_extended_result_codes(ctx->db, 1);
 	sqlite3_busy_timeout(ctx->db, BUSY_TIMEOUT_MS);
+	if (sqlite3_create_function(ctx->db, "med_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+	    SQLITE_INNOCUOUS, NULL, sql_fold, NULL, NULL) != SQLITE_OK) {
+		e = MED_EDB;
+		goto fail;
+	}
 	if ((e = db_exec(ctx, pragmas)) != MED_OK)
 		goto fail;
 	if (create) {

@@ -12,6 +12,8 @@
 
 #include <openssl/rand.h>
 
+#include <utf8proc.h>
+
 #include "util.h"
 
 enum med_err
@@ -396,4 +398,20 @@ util_ct_equal(const void *a, const void *b, size_t n)
 	for (i = 0; i < n; i++)
 		acc |= x[i] ^ y[i];
 	return acc == 0;
+}
+
+char *
+util_fold(const char *s)
+{
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t n;
+
+	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out, UTF8PROC_NULLTERM |
+	    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+	    UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+	if (n < 0) {
+		free(out);
+		return NULL;
+	}
+	return (char *)out;
 }

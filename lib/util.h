@@ -50,6 +50,16 @@ int util_utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t util_utf8_len(const char *s);
 
+/*
+ * The search key of a name, city or specialty: Unicode case folding,
+ * compatibility forms unified and combining marks removed (utf8proc), so
+ * "BÉJAÏA", "béjaïa" and "bejaia" share one key, and so do the Arabic
+ * spellings with and without vowel marks.  The result is malloc'd; NULL
+ * when s is not valid UTF-8 or memory runs out.  Keys are for matching
+ * only: what people typed is stored and shown unchanged.
+ */
+char *util_fold(const char *s);
+
 /* Constant-time comparison; 1 when equal. */
 int util_ct_equal(const void *a, const void *b, size_t n);
 

@@ -156,6 +156,28 @@ START_TEST(utf8)
 }
 END_TEST
 
+/* Search keys: case, accents and Arabic vowel marks fold away; letters stay. */
+START_TEST(fold_keys)
+{
+	static const struct { const char *in, *key; } c[] = {
+		{ "Émilie", "emilie" }, { "BÉJAÏA", "bejaia" }, { "Béjaïa", "bejaia" },
+		{ "Pédiatrie", "pediatrie" }, { "MÉDECINE-SPORT", "medecine-sport" },
+		{ "Médecine-sport", "medecine-sport" }, { "Straße", "strasse" },
+		{ "ﬁlm", "film" }, { "", "" },
+		/* Arabic: harakat are marks, the letters themselves are kept. */
+		{ "مُحَمَّد", "محمد" }, { "سارة", "سارة" },
+	};
+	char *k;
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		ck_assert_ptr_nonnull(k = util_fold(c[i].in));
+		ck_assert_msg(strcmp(k, c[i].key) == 0, "%s -> %s, want %s", c[i].in, k, c[i].key);
+		free(k);
+	}
+	ck_assert_ptr_null(util_fold("\xc3\x28"));
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -169,6 +191,7 @@ util_suite(void)
 	tcase_add_test(tc, add_days_civil);
 	tcase_add_test(tc, uuids);
 	tcase_add_test(tc, utf8);
+	tcase_add_test(tc, fold_keys);
 	suite_add_tcase(s, tc);
 	return s;
 }
