@@ -231,8 +231,9 @@ appt_check_booking(struct med_ctx *ctx, const char *patient_id, const char *doct
 }
 
 /*
- * The caller's ties to appointment a.  Profiles are looked up whatever the
- * role: the routing table has already said which roles may call at all.
+ * The caller's ties to appointment a.  A tie holds only while the role
+ * behind it does: a doctor demoted to STAFF keeps the doctor profile (its
+ * history must stay) but no longer owns that doctor's visits.
  */
 static enum med_err
 relation(struct med_ctx *ctx, const struct med_req *req, const struct appt *a,
@@ -242,12 +243,18 @@ relation(struct med_ctx *ctx, const struct med_req *req, const struct appt *a,
 	enum med_err e;
 
 	*is_patient = *is_doctor = 0;
-	e = profile_patient_of_user(ctx, req->user.id, pid);
+	if (req->user.role != ROLE_PATIENT)
+		e = MED_ENOTFOUND;
+	else
+		e = profile_patient_of_user(ctx, req->user.id, pid);
 	if (e == MED_OK)
 		*is_patient = strcmp(pid, a->patient_id) == 0;
 	else if (e != MED_ENOTFOUND)
 		return e;
-	e = profile_doctor_of_user(ctx, req->user.id, did);
+	if (req->user.role != ROLE_DOCTOR)
+		e = MED_ENOTFOUND;
+	else
+		e = profile_doctor_of_user(ctx, req->user.id, did);
 	if (e == MED_OK)
 		*is_doctor = strcmp(did, a->doctor_id) == 0;
 	else if (e != MED_ENOTFOUND)

@@ -715,8 +715,13 @@ content_type_cases(void)
 		http_result_free(&r);
 		hostile_raw("POST", V1 "/auth/register", h, login, strlen(login), 0, what);
 	}
-	/* The media type is case-insensitive and may carry a UTF-8 charset. */
-	ck_assert_int_eq(http_call("POST", V1 "/auth/login", ok, login, strlen(login), &r), 200);
+	/*
+	 * The media type is case-insensitive and may carry a UTF-8 charset:
+	 * such a body reaches the handler (a bogus refresh token is 401, and
+	 * writes nothing, so the tables' checksum holds).
+	 */
+	ck_assert_int_eq(http_call("POST", V1 "/auth/refresh", ok, "{\"refresh_token\":\"x\"}", 21,
+	    &r), 401);
 	http_result_free(&r);
 }
 

@@ -384,6 +384,28 @@ START_TEST(get_access)
 }
 END_TEST
 
+/* Ownership holds only while the role does: a demoted doctor loses the visits. */
+START_TEST(demoted_doctor_loses_ownership)
+{
+	const char *cancelled = "SELECT count(*) FROM appointments WHERE status = 'CANCELLED'";
+	char id[MED_UUID_LEN + 1];
+	int before = count(cancelled);
+
+	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, MONDAY "T09:00:00Z", MONDAY "T09:30:00Z"), 201);
+	snprintf(id, sizeof id, "%s", last_id);
+	ck_assert_int_eq(call("GET", apath(id, ""), tok_x, NULL), 200);
+	ck_assert_int_eq(sqlite3_exec(ctx.db, "UPDATE users SET role_id = 3"
+	    " WHERE email = 'samir.bensalah@example.dz'", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(call("GET", apath(id, ""), tok_x, NULL), 403);
+	ck_assert_int_eq(call("POST", apath(id, "/cancel"), tok_x, NULL), 403);
+	ck_assert_int_eq(count(cancelled), before);
+	/* Reinstated, the doctor owns them again. */
+	ck_assert_int_eq(sqlite3_exec(ctx.db, "UPDATE users SET role_id = 2"
+	    " WHERE email = 'samir.bensalah@example.dz'", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(call("GET", apath(id, ""), tok_x, NULL), 200);
+}
+END_TEST
+
 START_TEST(cancel_rules)
 {
 	char id[MED_UUID_LEN + 1], id2[MED_UUID_LEN + 1];
@@ -658,6 +680,7 @@ appt_suite(void)
 	tcase_add_test(tc, overlap_half_open);
 	tcase_add_test(tc, get_access);
 	tcase_add_test(tc, cancel_rules);
+	tcase_add_test(tc, demoted_doctor_loses_ownership);
 	tcase_add_test(tc, status_transitions);
 	tcase_add_test(tc, reschedule_rules);
 	tcase_add_test(tc, list_filters);
