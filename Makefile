@@ -36,7 +36,8 @@ UNIT     = $(BUILD)/t/unit_tests
 E2E      = $(BUILD)/t/e2e_tests
 CHECK_LIBS = $(shell pkg-config --libs check)
 
-.PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress fuzz-smoke valgrind
+.PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress fuzz-smoke valgrind \
+        nginx-conf nginx-test
 
 all: $(LIB) $(WORKER) $(MEDADM)
 
@@ -79,13 +80,14 @@ stop:
 	@sh scripts/run.sh stop
 
 # --- tests ---------------------------------------------------------------
-# Unit tests (plain and under ASan+UBSan), a short run of every fuzz
-# target, the real stack end to end (plain and sanitized workers), the
-# worker under valgrind, make install into a DESTDIR, and the docs pages
-# in headless Chromium.
+# The nginx configurations against their template, unit tests (plain and
+# under ASan+UBSan), a short run of every fuzz target, the real stack end
+# to end (plain and sanitized workers), the worker under valgrind, make
+# install into a DESTDIR, and the docs pages in headless Chromium.
 check: deps
 	$(MAKE) tests
 	$(MAKE) SANITIZE=1 tests
+	$(MAKE) nginx-test
 	$(MAKE) unit
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) fuzz-smoke
@@ -158,7 +160,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/medclinic
 	install -m 0755 $(WORKER) $(DESTDIR)$(PREFIX)/sbin/medfcgi
 	install -m 0755 $(MEDADM) $(DESTDIR)$(PREFIX)/sbin/medadm
-	install -m 0644 schema.sql seed.sql nginx.conf.example $(DESTDIR)$(PREFIX)/share/medclinic/
+	install -m 0644 schema.sql seed.sql deploy/nginx-fastcgi.conf $(DESTDIR)$(PREFIX)/share/medclinic/
 	install -d $(DESTDIR)$(SHAREDIR)/docs/vendor/swagger-ui $(DESTDIR)$(SHAREDIR)/docs/vendor/redoc \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 openapi.json deploy/medclinic.env $(DESTDIR)$(SHAREDIR)/
@@ -170,14 +172,18 @@ install: all
 	for f in $(DEPLOY_UNITS); do \
 	    $(DEPLOY_SED) $$f > $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#deploy/} && \
 	    chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#deploy/} || exit 1; done
-	$(DEPLOY_SED) deploy/nginx-site.conf > $(DESTDIR)$(SHAREDIR)/nginx-site.conf
-	chmod 0644 $(DESTDIR)$(SHAREDIR)/nginx-site.conf
+	$(NGINX_CONF) site $(NGINX_VALUES) > $(DESTDIR)$(SHAREDIR)/nginx-site.conf.tmp
+	$(NGINX_CONF) example $(NGINX_VALUES) > $(DESTDIR)$(SHAREDIR)/nginx.conf.example.tmp
+	for f in nginx-site.conf nginx.conf.example; do \
+	    chmod 0644 $(DESTDIR)$(SHAREDIR)/$$f.tmp && \
+	    mv $(DESTDIR)$(SHAREDIR)/$$f.tmp $(DESTDIR)$(SHAREDIR)/$$f || exit 1; done
 	install -m 0644 deploy/medclinic.sysusers $(DESTDIR)$(SYSUSERSDIR)/medclinic.conf
 	if [ -n "$(MAN8)" ]; then \
 	    install -d $(DESTDIR)$(MANDIR)/man8 && install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/medadm.8; fi
 
 # --- docs and deployment kit (issue 8) --------------------------------------
-# Installed paths; the units and the nginx site get them substituted.
+# Installed paths; the units get them substituted, the nginx
+# configurations are rendered with them.
 SBINDIR       = $(PREFIX)/sbin
 SHAREDIR      = $(PREFIX)/share/medclinic
 DOCDIR        = $(PREFIX)/share/doc/medclinic
@@ -190,6 +196,12 @@ DEPLOY_UNITS  = deploy/medclinic-workers.socket deploy/medclinic-workers.service
                 deploy/medclinic-backup.service deploy/medclinic-backup.timer
 DEPLOY_SED    = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g' \
                 -e 's|@DOCDIR@|$(DOCDIR)|g'
+# One nginx template, deploy/nginx.conf.in (with the FastCGI include
+# deploy/nginx-fastcgi.conf), renders the production site and
+# nginx.conf.example here and the development nginx.conf in
+# scripts/stack.sh.
+NGINX_CONF    = sh scripts/nginx-conf.sh
+NGINX_VALUES  = SHAREDIR=$(SHAREDIR) SBINDIR=$(SBINDIR)
 
 .PHONY: docs-test install-test
 
@@ -201,3 +213,16 @@ docs-test: all
 # make install into a temporary DESTDIR, then check the tree.
 install-test:
 	sh t/install-test.sh
+
+# nginx.conf.example is deploy/nginx.conf.in rendered with the default
+# values; after a change to the template, `make nginx-conf` renders it
+# again (nginx-test fails while the two differ).
+nginx-conf:
+	$(NGINX_CONF) example > nginx.conf.example.tmp
+	mv nginx.conf.example.tmp nginx.conf.example
+
+# The renderer and its three outputs: nginx.conf.example up to date, nginx -t
+# on each, and the production site served by a real nginx (TLS, limits,
+# headers, error envelopes).
+nginx-test:
+	sh t/nginx-test.sh

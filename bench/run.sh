@@ -11,7 +11,7 @@
 # 2. Probes: spawn-to-first-answer of a worker pool, the raw SQLite commit
 #    rate on this disk, the cost of one password verification (bench/probe.c).
 # 3. wrk, 2 threads, 32 connections, BENCH_SECONDS (default 10) per run:
-#    R1 nginx alone (a static JSON location added to the dev nginx template),
+#    R1 nginx alone (a static JSON location added to the nginx template),
 #    R2 the hello-world FastCGI pool (bench/hello.c) behind that same
 #    configuration, then the API routes on the real stack, then RSS.
 #
@@ -78,13 +78,14 @@ cp -r "$CACHE/secrets" "$WORK/api/secrets"
 : > "$WORK/hello/clinic.db"
 DB_BYTES=$(stat -c %s "$WORK/api/clinic.db")
 
-# The dev template plus R1: a fixed JSON body straight from nginx.
+# The nginx template plus R1: a fixed JSON body straight from nginx
+# (scripts/stack.sh renders it with development values).
 sed '/^[[:space:]]*location \/api\/v1\/ {/i\
 		location = /bench/static {\
 			default_type application/json;\
 			return 200 '"'"'{"success":true,"data":{"status":"ok"},"message":null}'"'"';\
 		}\
-' "$ROOT/scripts/nginx-dev.conf.in" > "$WORK/nginx-bench.conf.in"
+' "$ROOT/deploy/nginx.conf.in" > "$WORK/nginx-bench.conf.in"
 grep -q 'location = /bench/static' "$WORK/nginx-bench.conf.in" ||
     { echo "run.sh: could not add the R1 location to the nginx template" >&2; exit 1; }
 MED_NGINX_TEMPLATE=$WORK/nginx-bench.conf.in
@@ -252,7 +253,7 @@ OUT=$ROOT/bench/RESULTS.md
 	echo "- Machine: $CPU, $NCPU CPUs, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r)"
 	echo "- Load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
 	echo "- wrk $THREADS threads, $CONNS connections, ${SECS} s per run (login $((SECS * 2)) s), --latency;"
-	echo "  $WORKERS FastCGI workers (spawn-fcgi + master) behind nginx (scripts/nginx-dev.conf.in)"
+	echo "  $WORKERS FastCGI workers (spawn-fcgi + master) behind nginx (deploy/nginx.conf.in, development values)"
 	echo "- Data set: 206 doctors, 50,005 patients, 1,000,000 appointments over 5 years,"
 	echo "  200,000 medical records, 300,000 billing entries; generated in ${GEN_SECONDS:-?} s;"
 	echo "  database $(awk -v b="$DB_BYTES" 'BEGIN { printf "%.0f MiB", b / 1048576 }') before the run"

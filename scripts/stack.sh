@@ -10,8 +10,9 @@
 #   stack.sh status DIR               exit 0 if nginx and the workers run
 #
 # Layout of DIR: clinic.db, secrets/ (made by the library), log/ (worker,
-# access, nginx and sanitizer logs), run/ (socket, pid files, generated
-# nginx.conf, nginx temp dirs), port and base_url (after start/up).
+# access, nginx and sanitizer logs), run/ (socket, pid files, nginx.conf
+# rendered from deploy/nginx.conf.in by scripts/nginx-conf.sh, nginx temp
+# dirs), port and base_url (after start/up).
 #
 # Process and user scheme: everything runs as the invoking user.  The
 # socket is created by spawn-fcgi owned by that user, mode 0660, and
@@ -25,8 +26,6 @@
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-# MED_NGINX_TEMPLATE: another template (bench/run.sh adds a static location).
-TEMPLATE=${MED_NGINX_TEMPLATE:-$ROOT/scripts/nginx-dev.conf.in}
 NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 SPAWN_FCGI=$(command -v spawn-fcgi 2>/dev/null || echo /usr/bin/spawn-fcgi)
 HEALTH_TRIES=300         # x 0.1 s: sanitizer builds start slowly
@@ -176,24 +175,13 @@ start_workers() {
 	fi
 }
 
-# Escape a value for the replacement side of sed s|||.
-sed_value() {
-	printf '%s' "$1" | sed -e 's/[\\&|]/\\&/g'
-}
-
+# The configuration that ships (deploy/nginx.conf.in and the FastCGI
+# include) rendered with development values; MED_NGINX_TEMPLATE, when
+# set, is honoured by the renderer (bench/run.sh adds a static location).
 render_conf() {
-	if [ "$(id -u)" -eq 0 ]; then
-		_user="user $(id -un) $(id -gn);"
-	else
-		_user="# not root: nginx workers run as the invoking user"
-	fi
-	sed -e "s|@USER_LINE@|$(sed_value "$_user")|" \
-	    -e "s|@PORT@|$1|g" \
-	    -e "s|@RUN@|$(sed_value "$DIR/run")|g" \
-	    -e "s|@LOG@|$(sed_value "$DIR/log")|g" \
-	    -e "s|@SOCK@|$(sed_value "$SOCK")|g" \
-	    -e "s|@ROOT@|$(sed_value "$ROOT")|g" \
-	    "$TEMPLATE" > "$DIR/run/nginx.conf"
+	sh "$ROOT/scripts/nginx-conf.sh" dev DATA_DIR="$DIR" PORT="$1" SOCK="$SOCK" \
+	    > "$DIR/run/nginx.conf.tmp" || die "could not render the nginx configuration"
+	mv "$DIR/run/nginx.conf.tmp" "$DIR/run/nginx.conf"
 }
 
 # Start nginx on port $1.  Returns 2 when the port is taken (the caller may

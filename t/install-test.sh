@@ -4,7 +4,8 @@
 # OpenAPI document and the docs pages with their vendored bundles intact,
 # the systemd units (paths substituted, hardening present, accepted by
 # systemd-analyze where it exists), the sysusers file, the man page when
-# the source has one, and nginx configurations that `nginx -t` accepts.
+# the source has one, and nginx configurations (rendered from
+# deploy/nginx.conf.in, with the FastCGI include) that `nginx -t` accepts.
 #
 #   sh t/install-test.sh      (from anywhere; uses the source tree it is in)
 set -eu
@@ -56,11 +57,14 @@ done
 check "medadm --help runs" "$P/sbin/medadm" --help
 check "medfcgi --help runs" "$P/sbin/medfcgi" --help
 
-# Data files, byte for byte.
+# Data files, byte for byte.  nginx.conf.example is rendered at install
+# time; with the default prefix it is the committed file.
 S=$P/share/medclinic
 for f in schema.sql seed.sql nginx.conf.example openapi.json; do
 	check "share/medclinic/$f matches the source" cmp "$ROOT/$f" "$S/$f"
 done
+check "share/medclinic/nginx-fastcgi.conf matches the source" \
+    cmp "$ROOT/deploy/nginx-fastcgi.conf" "$S/nginx-fastcgi.conf"
 check "installed schema creates a database" sh -c \
     "sqlite3 '$TMP/t.db' < '$S/schema.sql' && sqlite3 '$TMP/t.db' 'select count(*) from users' | grep -qx 0"
 check "share/medclinic/medclinic.env" test -f "$S/medclinic.env"
@@ -127,7 +131,8 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 fi
 
 # nginx: the site file inside a minimal http {}, and nginx.conf.example,
-# both with a throw-away certificate and logs in $TMP.
+# both with a throw-away certificate, logs in $TMP and the installed
+# FastCGI include.
 NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 if [ -x "$NGINX" ] && command -v openssl >/dev/null 2>&1; then
 	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=clinic.example.dz \
@@ -136,11 +141,16 @@ if [ -x "$NGINX" ] && command -v openssl >/dev/null 2>&1; then
 		sed -e "s|ssl_certificate [^;]*;|ssl_certificate $TMP/cert.pem;|" \
 		    -e "s|ssl_certificate_key [^;]*;|ssl_certificate_key $TMP/key.pem;|" \
 		    -e "s|/var/log/nginx/|$TMP/|g" -e "s|^pid .*|pid $TMP/nginx.pid;|" \
-		    -e "s|^user .*||" -e "s|include /etc/nginx/mime.types;||" "$1"
+		    -e "s|^user .*||" -e "s|include /etc/nginx/mime.types;||" \
+		    -e "s|include \"$PREFIX/share/medclinic/|include \"$S/|" "$1"
 	}
-	check "nginx site: no @PLACEHOLDER@ left" sh -c "! grep -q '@[A-Z]*@' '$S/nginx-site.conf'"
-	check "nginx site: docs from $PREFIX/share/medclinic" grep -q \
-	    "alias $PREFIX/share/medclinic/docs/;" "$S/nginx-site.conf"
+	for f in nginx-site.conf nginx.conf.example; do
+		check "$f: no @PLACEHOLDER@ left" sh -c "! grep -q '@[A-Z_]*@' '$S/$f'"
+		check "$f: docs from $PREFIX/share/medclinic" grep -q \
+		    "alias \"$PREFIX/share/medclinic/docs/\";" "$S/$f"
+		check "$f: includes the installed nginx-fastcgi.conf" grep -q \
+		    "include \"$PREFIX/share/medclinic/nginx-fastcgi.conf\";" "$S/$f"
+	done
 	localize "$S/nginx-site.conf" > "$TMP/site.conf"
 	printf 'pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\ninclude %s/site.conf;\n}\n' \
 	    "$TMP" "$TMP" "$TMP" > "$TMP/nginx-site-test.conf"
