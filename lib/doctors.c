@@ -13,23 +13,32 @@
 #include "util.h"
 #include "valid.h"
 
-/* Profile fields in column order, then specialties, then user_id for admins. */
+/* The profile fields, in column order, then the specialties. */
 #define NFIELDS 8
-#define F_SPECIALTIES NFIELDS
-#define F_USER_ID (NFIELDS + 1)
+#define DOCTOR_FIELDS \
+	{ "first_name", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "last_name", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "phone", FT_STRING, FF_NULLABLE, 0, 20 }, \
+	{ "bio", FT_STRING, FF_NULLABLE, 0, 2000 }, \
+	{ "years_experience", FT_INT, FF_NULLABLE, 0, 100 }, \
+	{ "clinic_address", FT_STRING, FF_NULLABLE, 0, 255 }, \
+	{ "city", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "country", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "specialties", FT_STRLIST, FF_NULLABLE, 1, 100 }
 
-static const struct fld doctor_specs[NFIELDS + 2] = {
-	{ "first_name", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "last_name", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "phone", FT_STRING, FF_NULLABLE, 0, 20 },
-	{ "bio", FT_STRING, FF_NULLABLE, 0, 2000 },
-	{ "years_experience", FT_INT, FF_NULLABLE, 0, 100 },
-	{ "clinic_address", FT_STRING, FF_NULLABLE, 0, 255 },
-	{ "city", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "country", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "specialties", FT_STRLIST, FF_NULLABLE, 1, 100 },
-	{ "user_id", FT_UUID, FF_REQUIRED },
-};
+/* One's own profile: no user_id here; the route already admitted the role. */
+SPEC(doctor_body, DOCTOR_FIELDS);
+SPEC(doctor_create_body, DOCTOR_FIELDS, { "user_id", FT_UUID, FF_REQUIRED });
+SPEC(doctor_list_query,
+	FLD_PAGING,
+	{ "name", FT_STRING, 0, 0, 100 },
+	{ "specialty", FT_STRING, 0, 0, 100 },
+	{ "city", FT_STRING, 0, 0, 100 },
+	{ "min_rating", FT_NUMBER, 0 },
+);
+
+_Static_assert(sizeof doctor_body_fields / sizeof doctor_body_fields[0] == NFIELDS + 1,
+    "the INSERT and UPDATE below bind NFIELDS profile fields, then the specialties");
 
 static const char SQL_GET[] = "SELECT " DOCTOR_COLUMNS " FROM doctors d WHERE d.id = ?1";
 
@@ -75,12 +84,6 @@ static const char SQL_SPEC_ADD[] = "INSERT OR IGNORE INTO specialties (name) VAL
 static const char SQL_SPEC_LINK[] =
     "INSERT OR IGNORE INTO doctor_specialties (doctor_id, specialty_id)"
     " SELECT ?1, id FROM specialties WHERE name = ?2";
-
-static const char SQL_HISTORY[] =
-    "SELECT 1 WHERE EXISTS (SELECT 1 FROM appointments WHERE doctor_id = ?1)"
-    " OR EXISTS (SELECT 1 FROM medical_records WHERE doctor_id = ?1)"
-    " OR EXISTS (SELECT 1 FROM doctor_reviews WHERE doctor_id = ?1)";
-static const char SQL_DELETE[] = "DELETE FROM doctors WHERE id = ?1";
 
 /* The columns of DOCTOR_COLUMNS (doctors.h), in order. */
 static const struct db_col doctor_cols[] = {
@@ -144,92 +147,76 @@ user_role(struct med_ctx *ctx, const char *user_id, char *role, size_t size)
 }
 
 /*
- * The end of a create or an update inside its transaction: step the bound
- * write st; a present specialties list replaces the set (null clears it);
- * load the Doctor and commit.
+ * The end of a create or an update: step the bound write st; specialties
+ * sent replace the set (null clears it); load the Doctor.
  */
 static enum med_err
-doctor_finish(struct med_ctx *ctx, const char *id, sqlite3_stmt *st, const struct fval *v,
-    cJSON **out)
+doctor_finish(struct med_ctx *ctx, const struct med_req *req, const char *id,
+    sqlite3_stmt *st, cJSON **out)
 {
-	const struct fval *specialties = &v[F_SPECIALTIES];
+	const struct fval *specialties = med_body(req, "specialties");
 	enum med_err e;
 
+	*out = NULL;
 	if ((e = db_step_done(st)) != MED_OK)
 		return e;
 	if (specialties->present && (e = set_specialties(ctx, id, specialties->is_null ? NULL :
 	    specialties->raw)) != MED_OK)
 		return e;
-	if ((e = doctor_load(ctx, id, out)) != MED_OK)
-		return e;
-	return db_commit(ctx);
+	return doctor_load(ctx, id, out);
 }
 
 /*
- * Create the doctor profile of user_id.  With need_role, the user must
- * have the DOCTOR role (MED_EINVAL otherwise).  MED_ENOTFOUND: no such
- * user; MED_ECONFLICT: the profile exists.
+ * Create the doctor profile of user_id from the route's body.  With
+ * need_role, the user must have the DOCTOR role (MED_EINVAL otherwise).
+ * MED_ENOTFOUND: no such user; MED_ECONFLICT: the profile exists.
  */
 static enum med_err
-doctor_create(struct med_ctx *ctx, const char *user_id, int need_role, const struct fval *v,
-    cJSON **out)
+doctor_create(struct med_ctx *ctx, const struct med_req *req, const char *user_id,
+    int need_role, cJSON **out)
 {
 	char id[MED_UUID_LEN + 1], role[16];
+	struct fval v[NFIELDS];
 	sqlite3_stmt *st;
 	enum med_err e;
 
 	*out = NULL;
-	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = util_uuid4(id)) != MED_OK ||
+	    (e = user_role(ctx, user_id, role, sizeof role)) != MED_OK)
 		return e;
-	if ((e = user_role(ctx, user_id, role, sizeof role)) != MED_OK)
-		goto fail;
-	if (need_role && strcmp(role, "DOCTOR") != 0) {
-		e = MED_EINVAL;
-		goto fail;
-	}
-	if ((e = profile_doctor_of_user(ctx, user_id, NULL)) != MED_ENOTFOUND) {
-		e = e == MED_OK ? MED_ECONFLICT : e;
-		goto fail;
-	}
-	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	if (need_role && strcmp(role, "DOCTOR") != 0)
+		return MED_EINVAL;
+	if ((e = profile_doctor_of_user(ctx, user_id, NULL)) != MED_ENOTFOUND)
+		return e == MED_OK ? MED_ECONFLICT : e;
+	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL)
+		return MED_EDB;
+	profile_fields(req, doctor_body_fields, NFIELDS, v);
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, user_id);
 	for (int i = 0; i < NFIELDS; i++)
-		valid_bind(st, 3 + i, &doctor_specs[i], &v[i]);
+		valid_bind(st, 3 + i, &doctor_body_fields[i], &v[i]);
 	db_bind_int(st, 11, med_now(ctx));
-	if ((e = doctor_finish(ctx, id, st, v, out)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
+	return doctor_finish(ctx, req, id, st, out);
 }
 
+/* Apply the fields the route's body sent to profile id; *out = the updated Doctor. */
 static enum med_err
-doctor_update(struct med_ctx *ctx, const char *id, const struct fval *v, cJSON **out)
+doctor_update(struct med_ctx *ctx, const struct med_req *req, const char *id, cJSON **out)
 {
+	struct fval v[NFIELDS];
 	sqlite3_stmt *st;
 	enum med_err e;
 
 	*out = NULL;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
 	if ((e = profile_doctor_exists(ctx, id)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_UPDATE)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+		return e;
+	if ((st = db_stmt(ctx, SQL_UPDATE)) == NULL)
+		return MED_EDB;
+	profile_fields(req, doctor_body_fields, NFIELDS, v);
 	db_bind_text(st, 1, id);
-	valid_bind_update(st, 2, doctor_specs, v, NFIELDS);
+	valid_bind_update(st, 2, doctor_body_fields, v, NFIELDS);
 	db_bind_int(st, 18, med_now(ctx));
-	if ((e = doctor_finish(ctx, id, st, v, out)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
+	return doctor_finish(ctx, req, id, st, out);
 }
 
 static int
@@ -242,29 +229,23 @@ reply_doctor(enum med_err e, cJSON *doctor, int status, struct med_resp *resp)
 	return med_reply(resp, status, doctor, NULL);
 }
 
-HANDLER(h_doctors_list)
+int
+h_doctors_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "name", FT_STRING, 0, 0, 100 },
-		{ "specialty", FT_STRING, 0, 0, 100 },
-		{ "city", FT_STRING, 0, 0, 100 },
-		{ "min_rating", FT_NUMBER, 0 },
-	};
-	struct fval v[4];
+	const struct fval *min_rating = med_qarg(req, "min_rating");
 	int64_t skip, limit;
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
 
-	if (valid_paging(req, &skip, &limit, resp) != MED_OK ||
-	    valid_query(req, specs, 4, v, resp) != MED_OK)
-		return resp->status;
+	med_paging(req, &skip, &limit);
 	if ((st = db_stmt(ctx, SQL_LIST)) == NULL)
 		return med_fail(resp, MED_EDB);
-	for (int i = 0; i < 3; i++)
-		db_bind_text(st, 1 + i, v[i].present ? v[i].s : NULL);
-	if (v[3].present)
-		sqlite3_bind_double(st, 4, v[3].d);
+	db_bind_text(st, 1, fval_str(med_qarg(req, "name")));
+	db_bind_text(st, 2, fval_str(med_qarg(req, "specialty")));
+	db_bind_text(st, 3, fval_str(med_qarg(req, "city")));
+	if (min_rating->present)
+		sqlite3_bind_double(st, 4, min_rating->d);
 	db_bind_int(st, 5, limit);
 	db_bind_int(st, 6, skip);
 	/* Only sent back: text straight from the rows (db.h). */
@@ -273,7 +254,8 @@ HANDLER(h_doctors_list)
 	return med_ok(resp, list);
 }
 
-HANDLER(h_doctors_specialties)
+int
+h_doctors_specialties(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	sqlite3_stmt *st = db_stmt(ctx, SQL_SPECIALTIES);
 	cJSON *list, *o;
@@ -300,15 +282,13 @@ HANDLER(h_doctors_specialties)
 	return med_ok(resp, list);
 }
 
-HANDLER(h_doctors_create)
+int
+h_doctors_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	struct fval v[NFIELDS + 2];
 	cJSON *doctor;
 	enum med_err e;
 
-	if (valid_body(req, doctor_specs, NFIELDS + 2, v, resp) != MED_OK)
-		return resp->status;
-	e = doctor_create(ctx, v[F_USER_ID].s, 1, v, &doctor);
+	e = doctor_create(ctx, req, fval_str(med_body(req, "user_id")), 1, &doctor);
 	if (e == MED_ENOTFOUND)
 		return med_error(resp, 404, "User not found");
 	if (e == MED_EINVAL)
@@ -318,7 +298,8 @@ HANDLER(h_doctors_create)
 	return reply_doctor(e, doctor, 201, resp);
 }
 
-HANDLER(h_doctors_me_get)
+int
+h_doctors_me_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	char id[MED_UUID_LEN + 1];
 	cJSON *doctor;
@@ -330,105 +311,53 @@ HANDLER(h_doctors_me_get)
 	return reply_doctor(e, doctor, 200, resp);
 }
 
-HANDLER(h_doctors_me_create)
+int
+h_doctors_me_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	struct fval v[NFIELDS + 1];
 	cJSON *doctor;
 	enum med_err e;
 
-	/* No user_id here: one's own profile; the route already admitted the role. */
-	if (valid_body(req, doctor_specs, NFIELDS + 1, v, resp) != MED_OK)
-		return resp->status;
-	e = doctor_create(ctx, req->user.id, 0, v, &doctor);
+	e = doctor_create(ctx, req, req->user.id, 0, &doctor);
 	if (e == MED_ECONFLICT)
 		return med_error(resp, 409, "Doctor profile already exists");
 	return reply_doctor(e, doctor, 201, resp);
 }
 
-HANDLER(h_doctors_me_patch)
-{
-	char id[MED_UUID_LEN + 1];
-	struct fval v[NFIELDS + 1];
-	cJSON *doctor;
-	enum med_err e;
-
-	if (valid_body(req, doctor_specs, NFIELDS + 1, v, resp) != MED_OK ||
-	    profile_own_doctor(ctx, req, id, resp) != MED_OK)
-		return resp->status;
-	e = doctor_update(ctx, id, v, &doctor);
-	return reply_doctor(e, doctor, 200, resp);
-}
-
-HANDLER(h_doctors_get)
+int
+h_doctors_me_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	char id[MED_UUID_LEN + 1];
 	cJSON *doctor;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "doctor_id", id, resp) != MED_OK)
+	if (profile_own_doctor(ctx, req, id, resp) != MED_OK)
 		return resp->status;
-	e = doctor_load(ctx, id, &doctor);
+	e = doctor_update(ctx, req, id, &doctor);
 	return reply_doctor(e, doctor, 200, resp);
 }
 
-HANDLER(h_doctors_patch)
+int
+h_doctors_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1];
-	struct fval v[NFIELDS + 1];
 	cJSON *doctor;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "doctor_id", id, resp) != MED_OK ||
-	    valid_body(req, doctor_specs, NFIELDS + 1, v, resp) != MED_OK)
-		return resp->status;
-	e = doctor_update(ctx, id, v, &doctor);
+	e = doctor_load(ctx, med_path(req, "doctor_id"), &doctor);
 	return reply_doctor(e, doctor, 200, resp);
 }
 
-/* Delete doctor id unless it has history (MED_ECONFLICT). */
-static enum med_err
-doctor_delete(struct med_ctx *ctx, const char *id)
+int
+h_doctors_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	sqlite3_stmt *st;
+	cJSON *doctor;
 	enum med_err e;
-	int history;
 
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
-	if ((e = profile_doctor_exists(ctx, id)) != MED_OK ||
-	    (e = db_exists(ctx, SQL_HISTORY, id, &history)) != MED_OK)
-		goto fail;
-	if (history) {
-		e = MED_ECONFLICT;
-		goto fail;
-	}
-	/* Windows, favorites and specialty links go with the profile (ON DELETE CASCADE). */
-	if ((st = db_stmt(ctx, SQL_DELETE)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
-	db_bind_text(st, 1, id);
-	if ((e = db_step_done(st)) != MED_OK || (e = db_commit(ctx)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	db_rollback(ctx);
-	return e;
+	e = doctor_update(ctx, req, med_path(req, "doctor_id"), &doctor);
+	return reply_doctor(e, doctor, 200, resp);
 }
 
-HANDLER(h_doctors_delete)
+int
+h_doctors_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1];
-	enum med_err e;
-
-	if (valid_path_uuid(req, 0, "doctor_id", id, resp) != MED_OK)
-		return resp->status;
-	e = doctor_delete(ctx, id);
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "Doctor not found");
-	if (e == MED_ECONFLICT)
-		return med_error(resp, 409, "Doctor has appointments, records or reviews");
-	if (e != MED_OK)
-		return med_fail(resp, e);
-	return med_no_content(resp);
+	return profile_delete(ctx, req, PROFILE_DOCTOR, med_path(req, "doctor_id"), resp);
 }

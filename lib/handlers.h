@@ -28,6 +28,9 @@ HANDLER(h_users_list);
 HANDLER(h_users_patch);
 
 /* patients.c */
+SPEC_DECL(patient_body);
+SPEC_DECL(patient_create_body);
+SPEC_DECL(patient_list_query);
 HANDLER(h_patients_list);
 HANDLER(h_patients_create);
 HANDLER(h_patients_me_get);
@@ -38,6 +41,9 @@ HANDLER(h_patients_patch);
 HANDLER(h_patients_delete);
 
 /* doctors.c */
+SPEC_DECL(doctor_body);
+SPEC_DECL(doctor_create_body);
+SPEC_DECL(doctor_list_query);
 HANDLER(h_doctors_list);
 HANDLER(h_doctors_specialties);
 HANDLER(h_doctors_create);

@@ -3,8 +3,9 @@
  *
  * A profile holds medical data (blood type, allergies, chronic conditions,
  * medications), so every read of a profile and every write to one leaves
- * an audit row: writes inside their own transaction, reads in the same
- * short transaction as the SELECT.  A failed audit write fails the request.
+ * an audit row in the route's transaction (TX_WRITE, reads included): the
+ * row and what it logs are committed together or not at all.  A failed
+ * audit write fails the request.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,27 +19,32 @@
 #include "util.h"
 #include "valid.h"
 
-/* The profile fields, in column order; user_id comes after them for admins. */
+/* The profile fields, in column order. */
 #define NFIELDS 14
-#define F_USER_ID NFIELDS
+#define PATIENT_FIELDS \
+	{ "first_name", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "last_name", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "phone", FT_STRING, FF_NULLABLE, 0, 20 }, \
+	{ "date_of_birth", FT_DATE, FF_NULLABLE }, \
+	{ "gender", FT_STRING, FF_NULLABLE, 0, 20 }, \
+	{ "address", FT_STRING, FF_NULLABLE, 0, 255 }, \
+	{ "city", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "country", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "blood_type", FT_STRING, FF_NULLABLE, 0, 5 }, \
+	{ "allergies", FT_STRING, FF_NULLABLE, 0, 500 }, \
+	{ "chronic_conditions", FT_STRING, FF_NULLABLE, 0, 500 }, \
+	{ "medications", FT_STRING, FF_NULLABLE, 0, 500 }, \
+	{ "emergency_contact_name", FT_STRING, FF_NULLABLE, 0, 100 }, \
+	{ "emergency_contact_phone", FT_STRING, FF_NULLABLE, 0, 20 }
 
-static const struct fld patient_specs[NFIELDS + 1] = {
-	{ "first_name", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "last_name", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "phone", FT_STRING, FF_NULLABLE, 0, 20 },
-	{ "date_of_birth", FT_DATE, FF_NULLABLE },
-	{ "gender", FT_STRING, FF_NULLABLE, 0, 20 },
-	{ "address", FT_STRING, FF_NULLABLE, 0, 255 },
-	{ "city", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "country", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "blood_type", FT_STRING, FF_NULLABLE, 0, 5 },
-	{ "allergies", FT_STRING, FF_NULLABLE, 0, 500 },
-	{ "chronic_conditions", FT_STRING, FF_NULLABLE, 0, 500 },
-	{ "medications", FT_STRING, FF_NULLABLE, 0, 500 },
-	{ "emergency_contact_name", FT_STRING, FF_NULLABLE, 0, 100 },
-	{ "emergency_contact_phone", FT_STRING, FF_NULLABLE, 0, 20 },
-	{ "user_id", FT_UUID, FF_NULLABLE },
-};
+/* One's own profile is always one's own: no user_id here, one sent is ignored. */
+SPEC(patient_body, PATIENT_FIELDS);
+/* The admin names the account; a missing user_id is the contract's 400, not a 422. */
+SPEC(patient_create_body, PATIENT_FIELDS, { "user_id", FT_UUID, FF_NULLABLE });
+SPEC(patient_list_query, FLD_PAGING);
+
+_Static_assert(sizeof patient_body_fields / sizeof patient_body_fields[0] == NFIELDS,
+    "the INSERT and UPDATE below bind NFIELDS profile fields");
 
 #define PATIENT_COLUMNS \
     "id, user_id, first_name, last_name, phone, date_of_birth, gender, address, city," \
@@ -69,15 +75,6 @@ static const char SQL_UPDATE[] =
     SETF("emergency_contact_phone", 28, 29)
     "updated_at = ?30 WHERE id = ?1";
 
-/* History that must not be silently cascaded away with a profile. */
-static const char SQL_HISTORY[] =
-    "SELECT 1 WHERE EXISTS (SELECT 1 FROM appointments WHERE patient_id = ?1)"
-    " OR EXISTS (SELECT 1 FROM medical_records WHERE patient_id = ?1)"
-    " OR EXISTS (SELECT 1 FROM billings WHERE patient_id = ?1)"
-    " OR EXISTS (SELECT 1 FROM insurance_policies WHERE patient_id = ?1)"
-    " OR EXISTS (SELECT 1 FROM doctor_reviews WHERE patient_id = ?1)";
-static const char SQL_DELETE[] = "DELETE FROM patients WHERE id = ?1";
-
 static cJSON *
 patient_json(sqlite3_stmt *st)
 {
@@ -88,7 +85,7 @@ patient_json(sqlite3_stmt *st)
 	db_json_text(o, "id", st, 0);
 	db_json_text(o, "user_id", st, 1);
 	for (int i = 0; i < NFIELDS; i++)
-		db_json_text(o, patient_specs[i].name, st, 2 + i);
+		db_json_text(o, patient_body_fields[i].name, st, 2 + i);
 	db_json_instant(o, "created_at", st, 2 + NFIELDS);
 	db_json_instant(o, "updated_at", st, 3 + NFIELDS);
 	return o;
@@ -101,27 +98,23 @@ patient_load(struct med_ctx *ctx, const char *id, cJSON **out)
 	return db_load_one(ctx, SQL_GET, id, patient_json, out);
 }
 
-/* Load a profile and log the read in one transaction. */
+/* Load a profile and log the read. */
 static enum med_err
 patient_read(struct med_ctx *ctx, const struct med_user *user, const char *id, cJSON **out)
 {
 	enum med_err e;
 
-	*out = NULL;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
-	if ((e = patient_load(ctx, id, out)) != MED_OK ||
-	    (e = audit_add(ctx, user, "read", "patient", id, "ok", NULL)) != MED_OK ||
-	    (e = db_commit(ctx)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
+	if ((e = patient_load(ctx, id, out)) == MED_OK &&
+	    (e = audit_add(ctx, user, "read", "patient", id, "ok", NULL)) != MED_OK) {
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
+	return e;
 }
 
 /*
- * The end of a create or an update inside its transaction: step the bound
- * write st, audit it naming the fields sent, load the Patient, commit.
+ * The end of a create or an update: step the bound write st, audit it
+ * naming the fields sent (v), load the Patient.
  */
 static enum med_err
 patient_finish(struct med_ctx *ctx, const struct med_user *actor, const char *action,
@@ -130,77 +123,63 @@ patient_finish(struct med_ctx *ctx, const struct med_user *actor, const char *ac
 	char detail[512];
 	enum med_err e;
 
+	*out = NULL;
 	if ((e = db_step_done(st)) != MED_OK)
 		return e;
-	valid_fields_detail(patient_specs, v, NFIELDS, detail, sizeof detail);
-	if ((e = audit_add(ctx, actor, action, "patient", id, "ok", detail)) != MED_OK ||
-	    (e = patient_load(ctx, id, out)) != MED_OK)
+	valid_fields_detail(patient_body_fields, v, NFIELDS, detail, sizeof detail);
+	if ((e = audit_add(ctx, actor, action, "patient", id, "ok", detail)) != MED_OK)
 		return e;
-	return db_commit(ctx);
+	return patient_load(ctx, id, out);
 }
 
 /*
- * Create the profile of user_id from validated fields; *out = the new
+ * Create the profile of user_id from the route's body; *out = the new
  * Patient.  MED_ENOTFOUND: no such user; MED_ECONFLICT: profile exists.
  */
 static enum med_err
-patient_create(struct med_ctx *ctx, const struct med_user *actor, const char *user_id,
-    const struct fval *v, cJSON **out)
+patient_create(struct med_ctx *ctx, const struct med_req *req, const char *user_id,
+    cJSON **out)
 {
 	char id[MED_UUID_LEN + 1];
+	struct fval v[NFIELDS];
 	sqlite3_stmt *st;
 	enum med_err e;
 
 	*out = NULL;
-	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = util_uuid4(id)) != MED_OK ||
+	    (e = db_lookup(ctx, SQL_USER_EXISTS, user_id, 0, NULL, 0)) != MED_OK)
 		return e;
-	if ((e = db_lookup(ctx, SQL_USER_EXISTS, user_id, 0, NULL, 0)) != MED_OK)
-		goto fail;
-	if ((e = profile_patient_of_user(ctx, user_id, NULL)) != MED_ENOTFOUND) {
-		e = e == MED_OK ? MED_ECONFLICT : e;
-		goto fail;
-	}
-	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	if ((e = profile_patient_of_user(ctx, user_id, NULL)) != MED_ENOTFOUND)
+		return e == MED_OK ? MED_ECONFLICT : e;
+	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL)
+		return MED_EDB;
+	profile_fields(req, patient_body_fields, NFIELDS, v);
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, user_id);
 	for (int i = 0; i < NFIELDS; i++)
-		valid_bind(st, 3 + i, &patient_specs[i], &v[i]);
+		valid_bind(st, 3 + i, &patient_body_fields[i], &v[i]);
 	db_bind_int(st, 17, med_now(ctx));
-	if ((e = patient_finish(ctx, actor, "create", id, st, v, out)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
+	return patient_finish(ctx, &req->user, "create", id, st, v, out);
 }
 
-/* Apply the present fields to profile id; *out = the updated Patient. */
+/* Apply the fields the route's body sent to profile id; *out = the updated Patient. */
 static enum med_err
-patient_update(struct med_ctx *ctx, const struct med_user *actor, const char *id,
-    const struct fval *v, cJSON **out)
+patient_update(struct med_ctx *ctx, const struct med_req *req, const char *id, cJSON **out)
 {
+	struct fval v[NFIELDS];
 	sqlite3_stmt *st;
 	enum med_err e;
 
 	*out = NULL;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
 	if ((e = profile_patient_exists(ctx, id)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_UPDATE)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+		return e;
+	if ((st = db_stmt(ctx, SQL_UPDATE)) == NULL)
+		return MED_EDB;
+	profile_fields(req, patient_body_fields, NFIELDS, v);
 	db_bind_text(st, 1, id);
-	valid_bind_update(st, 2, patient_specs, v, NFIELDS);
+	valid_bind_update(st, 2, patient_body_fields, v, NFIELDS);
 	db_bind_int(st, 30, med_now(ctx));
-	if ((e = patient_finish(ctx, actor, "update", id, st, v, out)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
+	return patient_finish(ctx, &req->user, "update", id, st, v, out);
 }
 
 static int
@@ -213,68 +192,55 @@ reply_patient(enum med_err e, cJSON *patient, int status, struct med_resp *resp)
 	return med_reply(resp, status, patient, NULL);
 }
 
-HANDLER(h_patients_list)
+int
+h_patients_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char ids[1000][MED_UUID_LEN + 1];
 	int64_t skip, limit;
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
-	int rc, n = 0;
 
-	if (valid_paging(req, &skip, &limit, resp) != MED_OK)
-		return resp->status;
-	if ((list = cJSON_CreateArray()) == NULL)
-		return med_fail(resp, MED_ENOMEM);
-	/* One transaction: the rows shown and the audit rows naming them. */
-	if ((e = db_begin(ctx)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_LIST)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	med_paging(req, &skip, &limit);
+	if ((st = db_stmt(ctx, SQL_LIST)) == NULL)
+		return med_fail(resp, MED_EDB);
 	db_bind_int(st, 1, limit);
 	db_bind_int(st, 2, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 1000) {
-		db_col_copy(st, 0, ids[n++], sizeof ids[0]);
-		cJSON_AddItemToArray(list, patient_json(st));
+	if ((e = db_rows_json(st, patient_json, &list)) != MED_OK)
+		return med_fail(resp, e);
+	if ((e = audit_add_list(ctx, &req->user, "read", "patient", list, "list")) != MED_OK) {
+		cJSON_Delete(list);
+		return med_fail(resp, e);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		e = db_err(rc);
-		goto fail;
-	}
-	for (int i = 0; i < n; i++)
-		if ((e = audit_add(ctx, &req->user, "read", "patient", ids[i], "ok", "list")) != MED_OK)
-			goto fail;
-	if ((e = db_commit(ctx)) != MED_OK)
-		goto fail;
 	return med_ok(resp, list);
-fail:
-	db_rollback(ctx);
-	cJSON_Delete(list);
-	return med_fail(resp, e);
 }
 
-HANDLER(h_patients_create)
+/* Create a profile and answer it; 409 when the user has one. */
+static int
+create_reply(struct med_ctx *ctx, const struct med_req *req, const char *user_id,
+    const char *no_user, struct med_resp *resp)
 {
-	struct fval v[NFIELDS + 1];
 	cJSON *patient;
-	enum med_err e;
+	enum med_err e = patient_create(ctx, req, user_id, &patient);
 
-	if (valid_body(req, patient_specs, NFIELDS + 1, v, resp) != MED_OK)
-		return resp->status;
-	if (!v[F_USER_ID].present || v[F_USER_ID].is_null)
-		return med_error(resp, 400, "user_id is required");
-	e = patient_create(ctx, &req->user, v[F_USER_ID].s, v, &patient);
 	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "User not found");
+		return med_error(resp, 404, no_user);
 	if (e == MED_ECONFLICT)
 		return med_error(resp, 409, "Patient profile already exists");
 	return reply_patient(e, patient, 201, resp);
 }
 
-HANDLER(h_patients_me_get)
+int
+h_patients_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	const char *user_id = fval_str(med_body(req, "user_id"));
+
+	if (user_id == NULL)
+		return med_error(resp, 400, "user_id is required");
+	return create_reply(ctx, req, user_id, "User not found", resp);
+}
+
+int
+h_patients_me_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	char id[MED_UUID_LEN + 1];
 	cJSON *patient;
@@ -286,44 +252,35 @@ HANDLER(h_patients_me_get)
 	return reply_patient(e, patient, 200, resp);
 }
 
-HANDLER(h_patients_me_create)
+int
+h_patients_me_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	struct fval v[NFIELDS];
-	cJSON *patient;
-	enum med_err e;
-
-	/* user_id is not among the specs: one's own profile is always one's own. */
-	if (valid_body(req, patient_specs, NFIELDS, v, resp) != MED_OK)
-		return resp->status;
-	e = patient_create(ctx, &req->user, req->user.id, v, &patient);
-	if (e == MED_ECONFLICT)
-		return med_error(resp, 409, "Patient profile already exists");
-	return reply_patient(e, patient, 201, resp);
+	/* No such user only when the account vanished since it authenticated. */
+	return create_reply(ctx, req, req->user.id, "Patient not found", resp);
 }
 
-HANDLER(h_patients_me_patch)
+int
+h_patients_me_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	char id[MED_UUID_LEN + 1];
-	struct fval v[NFIELDS];
 	cJSON *patient;
 	enum med_err e;
 
-	if (valid_body(req, patient_specs, NFIELDS, v, resp) != MED_OK ||
-	    profile_own_patient(ctx, req, id, resp) != MED_OK)
+	if (profile_own_patient(ctx, req, id, resp) != MED_OK)
 		return resp->status;
-	e = patient_update(ctx, &req->user, id, v, &patient);
+	e = patient_update(ctx, req, id, &patient);
 	return reply_patient(e, patient, 200, resp);
 }
 
-HANDLER(h_patients_get)
+int
+h_patients_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1], doctor[MED_UUID_LEN + 1];
+	const char *id = med_path(req, "patient_id");
+	char doctor[MED_UUID_LEN + 1];
 	cJSON *patient;
 	enum med_err e;
 	int treats;
 
-	if (valid_path_uuid(req, 0, "patient_id", id, resp) != MED_OK)
-		return resp->status;
 	if (!med_has_role(req, ROLE_ADMIN | ROLE_STAFF)) {
 		/*
 		 * Rule: a doctor reads only the patients they see.  Whether an
@@ -339,6 +296,8 @@ HANDLER(h_patients_get)
 			if ((e = audit_add(ctx, &req->user, "read", "patient", id, "denied",
 			    NULL)) != MED_OK)
 				return med_fail(resp, e);
+			/* The attempt is the point of the log: it outlives the refusal. */
+			route_keep_on_refusal(ctx);
 			return med_error(resp, 403, "Forbidden");
 		}
 	}
@@ -346,65 +305,18 @@ HANDLER(h_patients_get)
 	return reply_patient(e, patient, 200, resp);
 }
 
-HANDLER(h_patients_patch)
+int
+h_patients_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1];
-	struct fval v[NFIELDS];
 	cJSON *patient;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "patient_id", id, resp) != MED_OK ||
-	    valid_body(req, patient_specs, NFIELDS, v, resp) != MED_OK)
-		return resp->status;
-	e = patient_update(ctx, &req->user, id, v, &patient);
+	e = patient_update(ctx, req, med_path(req, "patient_id"), &patient);
 	return reply_patient(e, patient, 200, resp);
 }
 
-/* Delete profile id unless it has history.  MED_ECONFLICT when it does. */
-static enum med_err
-patient_delete(struct med_ctx *ctx, const struct med_user *actor, const char *id)
+int
+h_patients_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	sqlite3_stmt *st;
-	enum med_err e;
-	int history;
-
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
-	if ((e = profile_patient_exists(ctx, id)) != MED_OK ||
-	    (e = db_exists(ctx, SQL_HISTORY, id, &history)) != MED_OK)
-		goto fail;
-	if (history) {
-		e = MED_ECONFLICT;
-		goto fail;
-	}
-	if ((st = db_stmt(ctx, SQL_DELETE)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
-	db_bind_text(st, 1, id);
-	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_add(ctx, actor, "delete", "patient", id, "ok", NULL)) != MED_OK ||
-	    (e = db_commit(ctx)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	db_rollback(ctx);
-	return e;
-}
-
-HANDLER(h_patients_delete)
-{
-	char id[MED_UUID_LEN + 1];
-	enum med_err e;
-
-	if (valid_path_uuid(req, 0, "patient_id", id, resp) != MED_OK)
-		return resp->status;
-	e = patient_delete(ctx, &req->user, id);
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "Patient not found");
-	if (e == MED_ECONFLICT)
-		return med_error(resp, 409, "Patient has appointments, records or billing history");
-	if (e != MED_OK)
-		return med_fail(resp, e);
-	return med_no_content(resp);
+	return profile_delete(ctx, req, PROFILE_PATIENT, med_path(req, "patient_id"), resp);
 }

@@ -35,4 +35,24 @@ enum med_err profile_doctor_exists(struct med_ctx *ctx, const char *doctor_id);
  */
 int profile_doctor_treats(struct med_ctx *ctx, const char *doctor_id, const char *patient_id);
 
+struct fld;
+struct fval;
+
+/*
+ * The first n fields of specs, read by name from the route's body into v:
+ * the column order of a profile's INSERT and partial UPDATE.
+ */
+void profile_fields(const struct med_req *req, const struct fld *specs, int n, struct fval *v);
+
+enum profile_kind { PROFILE_PATIENT, PROFILE_DOCTOR };
+
+/*
+ * DELETE of a profile by an admin, inside the route's transaction: 204
+ * and a "delete" audit row, 404 when there is no such profile, 409 when
+ * it has history (appointments, records, bills, reviews) that must not be
+ * cascaded away with it.
+ */
+int profile_delete(struct med_ctx *ctx, const struct med_req *req, enum profile_kind kind,
+    const char *id, struct med_resp *resp);
+
 #endif
