@@ -36,9 +36,10 @@ static const char SQL_OVERLAP[] =
 static const char SQL_INSERT[] =
     "INSERT INTO doctor_availability (" WINDOW_COLUMNS ")"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)";
+/* The parameters of SQL_INSERT (window_store()); a window never changes doctor. */
 static const char SQL_UPDATE[] =
-    "UPDATE doctor_availability SET weekday = ?2, start_time = ?3, end_time = ?4,"
-    " is_active = ?5, updated_at = ?6 WHERE id = ?1";
+    "UPDATE doctor_availability SET weekday = ?3, start_time = ?4, end_time = ?5,"
+    " is_active = ?6, updated_at = ?7 WHERE id = ?1 AND doctor_id = ?2";
 static const char SQL_DELETE[] = "DELETE FROM doctor_availability WHERE id = ?1";
 
 static const char SQL_ACTIVE[] =
@@ -158,12 +159,22 @@ check_overlap(struct med_ctx *ctx, const struct window *w)
 	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
 }
 
+/*
+ * The answer of a window route: status with json (none for 204), or the
+ * refusal e stands for; not_found names what MED_ENOTFOUND did not find.
+ */
 static int
-reply_window(enum med_err e, cJSON *json, int status, struct med_resp *resp)
+reply_window(enum med_err e, cJSON *json, int status, const char *not_found,
+    struct med_resp *resp)
 {
 	switch (e) {
 	case MED_OK:
-		return med_reply(resp, status, json, NULL);
+		return status == 204 ? med_no_content(resp) : med_reply(resp, status, json, NULL);
+	case MED_ENOTFOUND:
+		return med_error(resp, 404, not_found);
+	case MED_EINVAL:
+		return med_invalid(resp, "body", "end_time", "end_time must be after start_time",
+		    "value_error");
 	case MED_EFORBIDDEN:
 		return med_error(resp, 403, "Forbidden");
 	case MED_ECONFLICT:
@@ -173,22 +184,14 @@ reply_window(enum med_err e, cJSON *json, int status, struct med_resp *resp)
 	}
 }
 
-static int
-reply_bad_range(struct med_resp *resp)
+int
+h_availability_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	return med_invalid(resp, "body", "end_time", "end_time must be after start_time",
-	    "value_error");
-}
-
-HANDLER(h_availability_list)
-{
-	char doctor[MED_UUID_LEN + 1];
+	const char *doctor = med_path(req, "doctor_id");
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK)
-		return resp->status;
 	if ((e = profile_doctor_exists(ctx, doctor)) == MED_ENOTFOUND)
 		return med_error(resp, 404, "Doctor not found");
 	if (e != MED_OK)
@@ -201,24 +204,41 @@ HANDLER(h_availability_list)
 	return med_ok(resp, list);
 }
 
-/* Insert window w (id filled here) after the owner and overlap checks. */
+/*
+ * Apply the fields the body sent to w (both window bodies declare the
+ * same names).  MED_EINVAL: w would not end after it starts.
+ */
 static enum med_err
-window_create(struct med_ctx *ctx, const struct med_req *req, struct window *w, cJSON **out)
+window_take(const struct med_req *req, struct window *w)
+{
+	const struct fval *v;
+
+	if ((v = med_body(req, "weekday"))->present)
+		w->weekday = (int)v->i;
+	if ((v = med_body(req, "start_time"))->present)
+		w->start = (int)v->i;
+	if ((v = med_body(req, "end_time"))->present)
+		w->end = (int)v->i;
+	if ((v = med_body(req, "is_active"))->present)
+		w->active = v->b;
+	return w->end <= w->start ? MED_EINVAL : MED_OK;
+}
+
+/*
+ * Write w with sql once no other active window overlaps it, and load the
+ * stored row into *out.  SQL_INSERT and SQL_UPDATE take the same
+ * parameters; an update is excluded from the overlap check by its id.
+ */
+static enum med_err
+window_store(struct med_ctx *ctx, const char *sql, struct window *w, cJSON **out)
 {
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	*out = NULL;
-	if ((e = util_uuid4(w->id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = check_overlap(ctx, w)) != MED_OK)
 		return e;
-	if ((e = profile_doctor_exists(ctx, w->doctor_id)) != MED_OK ||
-	    (e = may_manage(ctx, req, w->doctor_id)) != MED_OK ||
-	    (e = check_overlap(ctx, w)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	if ((st = db_stmt(ctx, sql)) == NULL)
+		return MED_EDB;
 	db_bind_text(st, 1, w->id);
 	db_bind_text(st, 2, w->doctor_id);
 	db_bind_int(st, 3, w->weekday);
@@ -226,156 +246,77 @@ window_create(struct med_ctx *ctx, const struct med_req *req, struct window *w, 
 	db_bind_int(st, 5, w->end);
 	db_bind_int(st, 6, w->active);
 	db_bind_int(st, 7, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = window_load(ctx, w->id, w, out)) != MED_OK ||
-	    (e = db_commit(ctx)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	return window_load(ctx, w->id, w, out);
 }
 
-HANDLER(h_availability_create)
+SPEC(avail_create_body,
+	{ "weekday", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, weekdays },
+	{ "start_time", FT_TIME, FF_REQUIRED },
+	{ "end_time", FT_TIME, FF_REQUIRED },
+	{ "is_active", FT_BOOL, 0 },
+);
+
+int
+h_availability_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "weekday", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, weekdays },
-		{ "start_time", FT_TIME, FF_REQUIRED },
-		{ "end_time", FT_TIME, FF_REQUIRED },
-		{ "is_active", FT_BOOL, 0 },
-	};
-	struct window w = { 0 };
-	struct fval v[4];
-	cJSON *json;
+	struct window w = { .active = 1 };
+	cJSON *json = NULL;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "doctor_id", w.doctor_id, resp) != MED_OK ||
-	    valid_body(req, specs, 4, v, resp) != MED_OK)
-		return resp->status;
-	w.weekday = (int)v[0].i;
-	w.start = (int)v[1].i;
-	w.end = (int)v[2].i;
-	w.active = v[3].present ? v[3].b : 1;
-	if (w.end <= w.start)
-		return reply_bad_range(resp);
-	e = window_create(ctx, req, &w, &json);
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "Doctor not found");
-	return reply_window(e, json, 201, resp);
+	snprintf(w.doctor_id, sizeof w.doctor_id, "%s", med_path(req, "doctor_id"));
+	if ((e = window_take(req, &w)) == MED_OK && (e = util_uuid4(w.id)) == MED_OK &&
+	    (e = profile_doctor_exists(ctx, w.doctor_id)) == MED_OK &&
+	    (e = may_manage(ctx, req, w.doctor_id)) == MED_OK)
+		e = window_store(ctx, SQL_INSERT, &w, &json);
+	return reply_window(e, json, 201, "Doctor not found", resp);
 }
 
-/*
- * Apply the present fields of v to window id.  MED_EINVAL: the merged
- * window ends before it starts.
- */
+/* The window of the path, when the caller may manage it. */
 static enum med_err
-window_update(struct med_ctx *ctx, const struct med_req *req, const char *id,
-    const struct fval *v, cJSON **out)
+window_managed(struct med_ctx *ctx, const struct med_req *req, struct window *w)
+{
+	enum med_err e;
+
+	if ((e = window_load(ctx, med_path(req, "availability_id"), w, NULL)) != MED_OK)
+		return e;
+	return may_manage(ctx, req, w->doctor_id);
+}
+
+SPEC(avail_patch_body,
+	{ "weekday", FT_ENUM, 0, 0, 0, 0, 0, weekdays },
+	{ "start_time", FT_TIME, 0 },
+	{ "end_time", FT_TIME, 0 },
+	{ "is_active", FT_BOOL, 0 },
+);
+
+int
+h_availability_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	struct window w;
+	cJSON *json = NULL;
+	enum med_err e;
+
+	if ((e = window_managed(ctx, req, &w)) == MED_OK && (e = window_take(req, &w)) == MED_OK)
+		e = window_store(ctx, SQL_UPDATE, &w, &json);
+	return reply_window(e, json, 200, "Availability not found", resp);
+}
+
+int
+h_availability_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	struct window w;
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	*out = NULL;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
-	if ((e = window_load(ctx, id, &w, NULL)) != MED_OK ||
-	    (e = may_manage(ctx, req, w.doctor_id)) != MED_OK)
-		goto fail;
-	if (v[0].present)
-		w.weekday = (int)v[0].i;
-	if (v[1].present)
-		w.start = (int)v[1].i;
-	if (v[2].present)
-		w.end = (int)v[2].i;
-	if (v[3].present)
-		w.active = v[3].b;
-	if (w.end <= w.start) {
-		e = MED_EINVAL;
-		goto fail;
+	if ((e = window_managed(ctx, req, &w)) == MED_OK) {
+		if ((st = db_stmt(ctx, SQL_DELETE)) == NULL)
+			return med_fail(resp, MED_EDB);
+		db_bind_text(st, 1, w.id);
+		e = db_step_done(st);
 	}
-	/* The window itself is excluded by id in the overlap query. */
-	if ((e = check_overlap(ctx, &w)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_UPDATE)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
-	db_bind_text(st, 1, id);
-	db_bind_int(st, 2, w.weekday);
-	db_bind_int(st, 3, w.start);
-	db_bind_int(st, 4, w.end);
-	db_bind_int(st, 5, w.active);
-	db_bind_int(st, 6, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK || (e = window_load(ctx, id, &w, out)) != MED_OK ||
-	    (e = db_commit(ctx)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
-}
-
-HANDLER(h_availability_patch)
-{
-	static const struct fld specs[] = {
-		{ "weekday", FT_ENUM, 0, 0, 0, 0, 0, weekdays },
-		{ "start_time", FT_TIME, 0 },
-		{ "end_time", FT_TIME, 0 },
-		{ "is_active", FT_BOOL, 0 },
-	};
-	char id[MED_UUID_LEN + 1];
-	struct fval v[4];
-	cJSON *json;
-	enum med_err e;
-
-	if (valid_path_uuid(req, 0, "availability_id", id, resp) != MED_OK ||
-	    valid_body(req, specs, 4, v, resp) != MED_OK)
-		return resp->status;
-	e = window_update(ctx, req, id, v, &json);
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "Availability not found");
-	if (e == MED_EINVAL)
-		return reply_bad_range(resp);
-	return reply_window(e, json, 200, resp);
-}
-
-static enum med_err
-window_delete(struct med_ctx *ctx, const struct med_req *req, const char *id)
-{
-	struct window w;
-	sqlite3_stmt *st;
-	enum med_err e;
-
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
-	if ((e = window_load(ctx, id, &w, NULL)) != MED_OK ||
-	    (e = may_manage(ctx, req, w.doctor_id)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_DELETE)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
-	db_bind_text(st, 1, id);
-	if ((e = db_step_done(st)) != MED_OK || (e = db_commit(ctx)) != MED_OK)
-		goto fail;
-	return MED_OK;
-fail:
-	db_rollback(ctx);
-	return e;
-}
-
-HANDLER(h_availability_delete)
-{
-	char id[MED_UUID_LEN + 1];
-	enum med_err e;
-
-	if (valid_path_uuid(req, 0, "availability_id", id, resp) != MED_OK)
-		return resp->status;
-	e = window_delete(ctx, req, id);
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "Availability not found");
-	if (e != MED_OK)
-		return reply_window(e, NULL, 0, resp);
-	return med_no_content(resp);
+	return reply_window(e, NULL, 204, "Availability not found", resp);
 }
 
 /* ---- slots ----------------------------------------------------------- */
@@ -443,6 +384,7 @@ parse_bounded(const char *s, int min, int max, int *out)
  * The slot query.  The contract says "400 on bad values", so every
  * problem with start_date, days or slot_minutes - malformed or out of
  * range - answers 400 with a message naming the parameter (never 422).
+ * That is why the route names no query spec: the validator answers 422.
  */
 struct slot_query {
 	int y, m, d, days, minutes;
@@ -613,9 +555,11 @@ slots_json(const struct spans *slots, const struct spans *busy, int64_t now, cJS
 	return MED_OK;
 }
 
-HANDLER(h_slots)
+/* The route is TX_READ: windows and appointments come from one snapshot. */
+int
+h_slots(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char doctor[MED_UUID_LEN + 1];
+	const char *doctor = med_path(req, "doctor_id");
 	struct spans slots = { 0 }, busy = { 0 };
 	struct slot_query q;
 	int64_t from, to;
@@ -623,28 +567,17 @@ HANDLER(h_slots)
 	enum med_err e;
 	int y, m, d;
 
-	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
-	    parse_slot_query(ctx, req, &q, resp) != MED_OK)
+	if (parse_slot_query(ctx, req, &q, resp) != MED_OK)
 		return resp->status;
-	/* One read transaction: windows and appointments from the same snapshot. */
-	if ((e = db_begin_read(ctx)) != MED_OK)
-		return med_fail(resp, e);
-	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK)
-		goto done;
 	y = q.y, m = q.m, d = q.d;
 	from = util_local_to_utc(y, m, d, 0);
 	util_add_days(&y, &m, &d, q.days);
 	to = util_local_to_utc(y, m, d, 0);
-	if ((e = candidate_slots(ctx, doctor, &q, &slots)) != MED_OK ||
-	    (e = busy_spans(ctx, doctor, from, to, &busy)) != MED_OK)
-		goto done;
-	if ((list = cJSON_CreateArray()) == NULL) {
-		e = MED_ENOMEM;
-		goto done;
-	}
-	e = slots_json(&slots, &busy, med_now(ctx), list);
-done:
-	db_rollback(ctx);
+	if ((e = profile_doctor_exists(ctx, doctor)) == MED_OK &&
+	    (e = candidate_slots(ctx, doctor, &q, &slots)) == MED_OK &&
+	    (e = busy_spans(ctx, doctor, from, to, &busy)) == MED_OK)
+		e = (list = cJSON_CreateArray()) == NULL ? MED_ENOMEM :
+		    slots_json(&slots, &busy, med_now(ctx), list);
 	free(slots.v);
 	free(busy.v);
 	if (e == MED_ENOTFOUND)

@@ -55,6 +55,8 @@ HANDLER(h_doctors_patch);
 HANDLER(h_doctors_delete);
 
 /* availability.c (windows and slots) */
+SPEC_DECL(avail_create_body);
+SPEC_DECL(avail_patch_body);
 HANDLER(h_availability_list);
 HANDLER(h_availability_create);
 HANDLER(h_availability_patch);
@@ -62,6 +64,8 @@ HANDLER(h_availability_delete);
 HANDLER(h_slots);
 
 /* reviews.c (favorites and reviews) */
+SPEC_DECL(reviews_paging);
+SPEC_DECL(review_create_body);
 HANDLER(h_favorite_add);
 HANDLER(h_favorite_remove);
 HANDLER(h_favorites_list);

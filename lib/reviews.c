@@ -73,25 +73,19 @@ favorite_add(struct med_ctx *ctx, const char *patient, const char *doctor, cJSON
 	int rc;
 
 	*out = NULL;
-	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = util_uuid4(id)) != MED_OK || (e = profile_doctor_exists(ctx, doctor)) != MED_OK)
 		return e;
-	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_FAV_ADD)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	if ((st = db_stmt(ctx, SQL_FAV_ADD)) == NULL)
+		return MED_EDB;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, patient);
 	db_bind_text(st, 3, doctor);
 	db_bind_int(st, 4, med_now(ctx));
 	if ((e = db_step_done(st)) != MED_OK)
-		goto fail;
+		return e;
 	/* A second POST inserted nothing: the first favorite is the answer. */
-	if ((st = db_stmt(ctx, SQL_FAV_GET)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	if ((st = db_stmt(ctx, SQL_FAV_GET)) == NULL)
+		return MED_EDB;
 	db_bind_text(st, 1, patient);
 	db_bind_text(st, 2, doctor);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (*out = cJSON_CreateObject()) != NULL) {
@@ -100,27 +94,21 @@ favorite_add(struct med_ctx *ctx, const char *patient, const char *doctor, cJSON
 		db_json_instant(*out, "created_at", st, 2);
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW || *out == NULL) {
-		e = rc == SQLITE_ROW ? MED_ENOMEM : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
-		goto fail;
-	}
-	if ((e = db_commit(ctx)) != MED_OK)
-		goto fail;
+	if (*out == NULL)
+		return rc == SQLITE_ROW ? MED_ENOMEM : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
 	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
 }
 
-HANDLER(h_favorite_add)
+int
+h_favorite_add(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char doctor[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
+	char patient[MED_UUID_LEN + 1];
 	cJSON *fav;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
-	    profile_own_patient(ctx, req, patient, resp) != MED_OK)
+	if (profile_own_patient(ctx, req, patient, resp) != MED_OK)
 		return resp->status;
-	e = favorite_add(ctx, patient, doctor, &fav);
+	e = favorite_add(ctx, patient, med_path(req, "doctor_id"), &fav);
 	if (e == MED_ENOTFOUND)
 		return med_error(resp, 404, "Doctor not found");
 	if (e != MED_OK)
@@ -128,20 +116,21 @@ HANDLER(h_favorite_add)
 	return med_created(resp, fav);
 }
 
-HANDLER(h_favorite_remove)
+int
+h_favorite_remove(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char doctor[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
+	const char *doctor = med_path(req, "doctor_id");
+	char patient[MED_UUID_LEN + 1];
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
-	    profile_own_patient(ctx, req, patient, resp) != MED_OK)
+	if (profile_own_patient(ctx, req, patient, resp) != MED_OK)
 		return resp->status;
 	if ((e = profile_doctor_exists(ctx, doctor)) == MED_ENOTFOUND)
 		return med_error(resp, 404, "Doctor not found");
 	if (e != MED_OK)
 		return med_fail(resp, e);
-	/* One statement is its own transaction; removing a non-favorite is a no-op. */
+	/* Removing a non-favorite is a no-op. */
 	if ((st = db_stmt(ctx, SQL_FAV_DEL)) == NULL)
 		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, patient);
@@ -151,15 +140,21 @@ HANDLER(h_favorite_remove)
 	return med_no_content(resp);
 }
 
-HANDLER(h_favorites_list)
+/* Both lists of this file take paging only. */
+SPEC(reviews_paging,
+	FLD_PAGING,
+);
+
+int
+h_favorites_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	char patient[MED_UUID_LEN + 1];
 	int64_t skip, limit;
 	cJSON *list;
 	enum med_err e;
 
-	if (valid_paging(req, &skip, &limit, resp) != MED_OK ||
-	    profile_own_patient(ctx, req, patient, resp) != MED_OK)
+	med_paging(req, &skip, &limit);
+	if (profile_own_patient(ctx, req, patient, resp) != MED_OK)
 		return resp->status;
 	if ((e = db_load_list(ctx, SQL_FAV_LIST, patient, limit, skip, doctor_json, &list)) != MED_OK)
 		return med_fail(resp, e);
@@ -191,18 +186,18 @@ review_json(sqlite3_stmt *st, int admin, const char *viewer)
 	return o;
 }
 
-HANDLER(h_reviews_list)
+int
+h_reviews_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char doctor[MED_UUID_LEN + 1], viewer[MED_UUID_LEN + 1] = "";
+	const char *doctor = med_path(req, "doctor_id");
+	char viewer[MED_UUID_LEN + 1] = "";
 	int64_t skip, limit;
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
 	int rc, admin = 0;
 
-	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
-	    valid_paging(req, &skip, &limit, resp) != MED_OK)
-		return resp->status;
+	med_paging(req, &skip, &limit);
 	/* The token is optional here; an inactive account sees what anyone sees. */
 	if (req->authed && req->user.is_active) {
 		admin = med_is_admin(req);
@@ -234,9 +229,9 @@ HANDLER(h_reviews_list)
 }
 
 /*
- * Insert the review and refresh the doctor's rating in one transaction.
- * MED_ENOTFOUND: no such doctor; MED_EFORBIDDEN: no COMPLETED appointment
- * with the doctor; MED_ECONFLICT: already reviewed.
+ * Insert the review and refresh the doctor's rating.  MED_ENOTFOUND: no
+ * such doctor; MED_EFORBIDDEN: no COMPLETED appointment with the doctor;
+ * MED_ECONFLICT: already reviewed.
  */
 static enum med_err
 review_create(struct med_ctx *ctx, const char *patient, const char *doctor, int64_t rating,
@@ -248,22 +243,14 @@ review_create(struct med_ctx *ctx, const char *patient, const char *doctor, int6
 	int rc;
 
 	*out = NULL;
-	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = util_uuid4(id)) != MED_OK || (e = profile_doctor_exists(ctx, doctor)) != MED_OK)
 		return e;
-	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK)
-		goto fail;
-	if ((rc = pair_exists(ctx, SQL_COMPLETED, doctor, patient)) != 1) {
-		e = rc == 0 ? MED_EFORBIDDEN : MED_EDB;
-		goto fail;
-	}
-	if ((rc = pair_exists(ctx, SQL_REVIEWED, doctor, patient)) != 0) {
-		e = rc == 1 ? MED_ECONFLICT : MED_EDB;
-		goto fail;
-	}
-	if ((st = db_stmt(ctx, SQL_REV_INSERT)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	if ((rc = pair_exists(ctx, SQL_COMPLETED, doctor, patient)) != 1)
+		return rc == 0 ? MED_EFORBIDDEN : MED_EDB;
+	if ((rc = pair_exists(ctx, SQL_REVIEWED, doctor, patient)) != 0)
+		return rc == 1 ? MED_ECONFLICT : MED_EDB;
+	if ((st = db_stmt(ctx, SQL_REV_INSERT)) == NULL)
+		return MED_EDB;
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, patient);
 	db_bind_text(st, 3, doctor);
@@ -271,50 +258,39 @@ review_create(struct med_ctx *ctx, const char *patient, const char *doctor, int6
 	db_bind_text(st, 5, comment);
 	db_bind_int(st, 6, med_now(ctx));
 	if ((e = db_step_done(st)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_RATING)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+		return e;
+	if ((st = db_stmt(ctx, SQL_RATING)) == NULL)
+		return MED_EDB;
 	db_bind_text(st, 1, doctor);
 	if ((e = db_step_done(st)) != MED_OK)
-		goto fail;
-	if ((st = db_stmt(ctx, SQL_REV_GET)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+		return e;
+	if ((st = db_stmt(ctx, SQL_REV_GET)) == NULL)
+		return MED_EDB;
 	db_bind_text(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*out = review_json(st, 1, patient);
 	sqlite3_reset(st);
-	if (*out == NULL) {
-		e = rc == SQLITE_ROW ? MED_ENOMEM : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
-		goto fail;
-	}
-	if ((e = db_commit(ctx)) != MED_OK)
-		goto fail;
+	if (*out == NULL)
+		return rc == SQLITE_ROW ? MED_ENOMEM : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
 	return MED_OK;
-fail:
-	return db_abort(ctx, e, out);
 }
 
-HANDLER(h_reviews_create)
+SPEC(review_create_body,
+	{ "rating", FT_INT, FF_REQUIRED, 1, 5 },
+	{ "comment", FT_STRING, FF_NULLABLE, 0, 1000 },
+);
+
+int
+h_reviews_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "rating", FT_INT, FF_REQUIRED, 1, 5 },
-		{ "comment", FT_STRING, FF_NULLABLE, 0, 1000 },
-	};
-	char doctor[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
-	struct fval v[2];
+	char patient[MED_UUID_LEN + 1];
 	cJSON *review;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "doctor_id", doctor, resp) != MED_OK ||
-	    valid_body(req, specs, 2, v, resp) != MED_OK ||
-	    profile_own_patient(ctx, req, patient, resp) != MED_OK)
+	if (profile_own_patient(ctx, req, patient, resp) != MED_OK)
 		return resp->status;
-	e = review_create(ctx, patient, doctor, v[0].i,
-	    v[1].present && !v[1].is_null ? v[1].s : NULL, &review);
+	e = review_create(ctx, patient, med_path(req, "doctor_id"), med_body(req, "rating")->i,
+	    fval_str(med_body(req, "comment")), &review);
 	switch (e) {
 	case MED_OK:
 		return med_created(resp, review);
