@@ -32,6 +32,7 @@ E2E_SRC  = $(wildcard t/e2e/*.c)
 TEST_LIB_SRC = $(wildcard t/common/*.c)
 UNIT     = $(BUILD)/t/unit_tests
 E2E      = $(BUILD)/t/e2e_tests
+ROUTES   = $(BUILD)/routes
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 .PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress fuzz-smoke valgrind
@@ -66,6 +67,9 @@ $(UNIT): $(UNIT_SRC) $(TEST_LIB_SRC) t/common/*.h $(LIB) | $(BUILD)/t
 $(E2E): $(E2E_SRC) $(TEST_LIB_SRC) t/common/*.h $(LIB) | $(BUILD)/t
 	$(CC) $(CFLAGS) -It/common -o $@ $(E2E_SRC) $(TEST_LIB_SRC) $(LIB) $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS_LIB)
 
+$(ROUTES): tools/routes.c $(LIB) | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ tools/routes.c $(LIB) $(LDFLAGS) $(LDLIBS_LIB)
+
 $(BUILD) $(BUILD)/lib $(BUILD)/t:
 	mkdir -p $@
 
@@ -93,7 +97,7 @@ check: deps
 	$(MAKE) install-test
 	$(MAKE) docs-test
 
-tests: all $(UNIT) $(E2E)
+tests: all $(UNIT) $(E2E) $(ROUTES)
 
 unit: $(UNIT) $(MEDADM)
 	CK_FORK=yes MEDADM=$(abspath $(MEDADM)) $(UNIT)

@@ -5,7 +5,9 @@
  * with its method, auth mode (x-auth) and roles (x-roles), and the
  * document may describe no operation the router does not have.  The
  * negative cases tamper with a loaded copy and check that the comparison
- * notices, so a comparison that always passes cannot hide here.
+ * notices, so a comparison that always passes cannot hide here.  The
+ * route_doc cases check the rendering of the table itself
+ * (lib/route_doc.h).
  *
  * The document is read from $MED_OPENAPI, else openapi.json in the
  * current directory (the unit runner runs from the repository root).
@@ -20,7 +22,9 @@
 #include <cjson/cJSON.h>
 
 #include "route.h"
+#include "route_doc.h"
 #include "testreg.h"
+#include "valid.h"
 
 #define V1 "/api/v1"
 #define WHY_MAX 512
@@ -299,6 +303,184 @@ START_TEST(detects_route_added_to_table)
 }
 END_TEST
 
+/* --- route_doc(): the table rendered as data --------------------------- */
+
+static const char *const doc_enum[] = { "A", "B", NULL };
+static const struct fld doc_query_fields[] = {
+	FLD_PAGING,
+	{ "tags", FT_STRLIST, 0, 1, 30 },
+};
+static const struct fld doc_body_fields[] = {
+	{ "amount", FT_MONEY, FF_REQUIRED, 1, 9999999999LL },
+	{ "kind", FT_ENUM, FF_NULLABLE, 0, 0, 0, 0, doc_enum },
+	{ "email", FT_EMAIL, 0 },
+	{ "at", FT_DATETIME, 0 },
+	{ "score", FT_NUMBER, 0, 0, 0, 0.5, 4.5 },
+	{ "on_behalf", FT_UUID, 0, .roles = ROLE_STAFF | ROLE_ADMIN },
+};
+static const struct med_spec doc_query = { doc_query_fields, 3 };
+static const struct med_spec doc_body = { doc_body_fields, 6 };
+
+static struct med_route doc_table[] = {
+	{ "PATCH", V1 "/things/{thing_id}/parts/{part_id}", AUTH_REQUIRED, ROLE_STAFF | ROLE_ADMIN,
+	  TX_WRITE, &doc_query, &doc_body, NULL },
+	{ "GET", V1 "/open", AUTH_OPTIONAL, 0, TX_READ, NULL, NULL, NULL },
+	{ NULL, NULL, AUTH_NONE, 0, TX_NONE, NULL, NULL, NULL },
+};
+
+/* doc_table with real handlers (the table ends at the first NULL handler). */
+static cJSON *
+render_doc_table(void)
+{
+	doc_table[0].handler = med_routes()[0].handler;
+	doc_table[1].handler = med_routes()[0].handler;
+	return route_doc(doc_table);
+}
+
+static const cJSON *
+field_named(const cJSON *fields, const char *name)
+{
+	const cJSON *f;
+
+	cJSON_ArrayForEach(f, fields) {
+		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(f, "name");
+		if (cJSON_IsString(nm) && strcmp(nm->valuestring, name) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static double
+num(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", key);
+	return v->valuedouble;
+}
+
+static const char *
+str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	ck_assert_msg(cJSON_IsString(v), "%s is not a string", key);
+	return v->valuestring;
+}
+
+START_TEST(route_doc_renders_routes)
+{
+	cJSON *d = render_doc_table();
+	const cJSON *routes = cJSON_GetObjectItemCaseSensitive(d, "routes");
+	const cJSON *r = cJSON_GetArrayItem(routes, 0), *r2 = cJSON_GetArrayItem(routes, 1);
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(r, "params");
+	char *roles;
+
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(str(d, "base"), V1);
+	ck_assert_int_eq(cJSON_GetArraySize(routes), 2);
+	ck_assert_str_eq(str(r, "method"), "PATCH");
+	ck_assert_str_eq(str(r, "path"), "/things/{thing_id}/parts/{part_id}");
+	ck_assert_str_eq(str(r, "auth"), "required");
+	ck_assert_str_eq(str(r, "tx"), "write");
+	roles = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r, "roles"));
+	ck_assert_str_eq(roles, "[\"ADMIN\",\"STAFF\"]");
+	free(roles);
+	ck_assert_int_eq(cJSON_GetArraySize(params), 2);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(params, 1), "name"), "part_id");
+	ck_assert_str_eq(str(cJSON_GetArrayItem(params, 1), "format"), "uuid");
+	ck_assert_str_eq(str(r2, "auth"), "optional");
+	ck_assert_str_eq(str(r2, "tx"), "read");
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r2, "query")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r2, "body")));
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r2, "roles")), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(d, "roles")), 4);
+	cJSON_Delete(d);
+}
+END_TEST
+
+START_TEST(route_doc_renders_fields)
+{
+	cJSON *d = render_doc_table();
+	const cJSON *r = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "routes"), 0);
+	const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "query");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(r, "body"), *f;
+	char *s;
+
+	ck_assert_int_eq(cJSON_GetArraySize(q), 3);
+	f = field_named(q, "limit");
+	ck_assert_str_eq(str(f, "type"), "integer");
+	ck_assert(num(f, "minimum") == 1 && num(f, "maximum") == PAGE_LIMIT_MAX);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "cap")));
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(f, "required")));
+	f = field_named(q, "tags");
+	ck_assert_str_eq(str(f, "type"), "array");
+	ck_assert(num(f, "maxItems") == FLD_STRLIST_MAX);
+	f = cJSON_GetObjectItemCaseSensitive(f, "items");
+	ck_assert(num(f, "minLength") == 1 && num(f, "maxLength") == 30);
+
+	f = field_named(b, "amount");
+	ck_assert_str_eq(str(f, "type"), "number");
+	ck_assert_str_eq(str(f, "format"), "money");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "required")));
+	/* Cents become amounts: exactly 0.01 and 99999999.99 in the JSON text. */
+	ck_assert_ptr_nonnull(s = cJSON_PrintUnformatted(f));
+	ck_assert_ptr_nonnull(strstr(s, "\"minimum\":0.01,"));
+	ck_assert_ptr_nonnull(strstr(s, "\"maximum\":99999999.99,"));
+	free(s);
+	f = field_named(b, "kind");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "nullable")));
+	ck_assert_ptr_nonnull(s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(f,
+	    "enum")));
+	ck_assert_str_eq(s, "[\"A\",\"B\"]");
+	free(s);
+	f = field_named(b, "email");
+	ck_assert_str_eq(str(f, "format"), "email");
+	ck_assert(num(f, "maxLength") == FLD_EMAIL_MAX);
+	ck_assert_str_eq(str(field_named(b, "at"), "format"), "date-time");
+	f = field_named(b, "score");
+	ck_assert(num(f, "minimum") == 0.5 && num(f, "maximum") == 4.5);
+	f = field_named(b, "on_behalf");
+	ck_assert_ptr_nonnull(s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(f,
+	    "roles")));
+	ck_assert_str_eq(s, "[\"ADMIN\",\"STAFF\"]");
+	free(s);
+	ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(field_named(b, "kind"), "roles"));
+	cJSON_Delete(d);
+}
+END_TEST
+
+START_TEST(route_doc_refuses_route_outside_base)
+{
+	struct med_route t[] = {
+		{ "GET", "/health", AUTH_NONE, 0, TX_NONE, NULL, NULL, med_routes()[0].handler },
+		{ NULL, NULL, AUTH_NONE, 0, TX_NONE, NULL, NULL, NULL },
+	};
+	ck_assert_ptr_null(route_doc(t));
+}
+END_TEST
+
+/* The real table renders, one entry per route, specs where the table has them. */
+START_TEST(route_doc_renders_the_table)
+{
+	cJSON *d = route_doc(med_routes()), *r;
+	const struct med_route *t = med_routes();
+	int i = 0;
+
+	ck_assert_ptr_nonnull(d);
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(d, "routes")) {
+		ck_assert_ptr_nonnull(t[i].handler);
+		ck_assert_str_eq(str(r, "method"), t[i].method);
+		ck_assert_str_eq(str(r, "path"), t[i].pattern + strlen(V1));
+		ck_assert_int_eq(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "body")),
+		    t[i].body == NULL);
+		ck_assert_int_eq(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(r, "query")),
+		    t[i].query == NULL);
+		i++;
+	}
+	ck_assert_ptr_null(t[i].handler);
+	cJSON_Delete(d);
+}
+END_TEST
+
 /* Every operation: security, error responses and path parameters. */
 START_TEST(operations_are_complete)
 {
@@ -384,6 +566,12 @@ openapi_suite(void)
 	tcase_add_test(tc, detects_route_added_to_table);
 	tcase_add_test(tc, operations_are_complete);
 	tcase_add_test(tc, logout_documents_refresh_header);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("route_doc");
+	tcase_add_test(tc, route_doc_renders_routes);
+	tcase_add_test(tc, route_doc_renders_fields);
+	tcase_add_test(tc, route_doc_refuses_route_outside_base);
+	tcase_add_test(tc, route_doc_renders_the_table);
 	suite_add_tcase(s, tc);
 	return s;
 }
