@@ -35,7 +35,8 @@ E2E      = $(BUILD)/t/e2e_tests
 ROUTES   = $(BUILD)/routes
 CHECK_LIBS = $(shell pkg-config --libs check)
 
-.PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress fuzz-smoke valgrind
+.PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress fuzz-smoke valgrind \
+        openapi openapi-test
 
 all: $(LIB) $(WORKER) $(MEDADM)
 
@@ -73,6 +74,24 @@ $(ROUTES): tools/routes.c $(LIB) | $(BUILD)
 $(BUILD) $(BUILD)/lib $(BUILD)/t:
 	mkdir -p $@
 
+# --- openapi.json ----------------------------------------------------------
+# Generated: build/routes prints the routing table with its field specs
+# (lib/route_doc.h), scripts/openapi.py adds the prose and the response
+# schemas.  `make openapi` rewrites the committed copy; openapi-test fails,
+# with the diff, when the committed copy is not what the table gives.
+$(BUILD)/openapi.json: $(ROUTES) scripts/openapi.py
+	$(ROUTES) > $(BUILD)/routes.json.tmp && mv $(BUILD)/routes.json.tmp $(BUILD)/routes.json
+	python3 scripts/openapi.py $(BUILD)/routes.json > $@.tmp && mv $@.tmp $@
+
+openapi: $(BUILD)/openapi.json
+	cp $(BUILD)/openapi.json openapi.json
+
+openapi-test: $(BUILD)/openapi.json
+	@diff -u openapi.json $(BUILD)/openapi.json || { \
+	    echo "openapi.json differs from the routing table: run make openapi, commit it" >&2; \
+	    exit 1; }
+	@echo "openapi.json matches the routing table"
+
 # --- running -------------------------------------------------------------
 run: deps all
 	@sh scripts/run.sh
@@ -81,13 +100,15 @@ stop:
 	@sh scripts/run.sh stop
 
 # --- tests ---------------------------------------------------------------
-# Unit tests (plain and under ASan+UBSan), a short run of every fuzz
-# target, the real stack end to end (plain and sanitized workers), the
-# worker under valgrind, make install into a DESTDIR, and the docs pages
-# in headless Chromium.
+# The committed openapi.json against the table it is generated from, unit
+# tests (plain and under ASan+UBSan), a short run of every fuzz target, the
+# real stack end to end (plain and sanitized workers), the worker under
+# valgrind, make install into a DESTDIR, and the docs pages in headless
+# Chromium.
 check: deps
 	$(MAKE) tests
 	$(MAKE) SANITIZE=1 tests
+	$(MAKE) openapi-test
 	$(MAKE) unit
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) fuzz-smoke
