@@ -34,10 +34,11 @@ E2E_SRC  = $(wildcard t/e2e/*.c)
 TEST_LIB_SRC = $(wildcard t/common/*.c)
 UNIT     = $(BUILD)/t/unit_tests
 E2E      = $(BUILD)/t/e2e_tests
+ROUTES   = $(BUILD)/routes
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 .PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress fuzz-smoke valgrind \
-        nginx-conf nginx-test
+        nginx-conf nginx-test openapi openapi-test
 
 all: $(LIB) $(WORKER) $(MEDADM)
 
@@ -69,8 +70,29 @@ $(UNIT): $(UNIT_SRC) $(TEST_LIB_SRC) t/common/*.h $(LIB) | $(BUILD)/t
 $(E2E): $(E2E_SRC) $(TEST_LIB_SRC) t/common/*.h $(LIB) | $(BUILD)/t
 	$(CC) $(CFLAGS) -It/common -o $@ $(E2E_SRC) $(TEST_LIB_SRC) $(LIB) $(LDFLAGS) $(CHECK_LIBS) $(LDLIBS_LIB)
 
+$(ROUTES): tools/routes.c $(LIB) | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ tools/routes.c $(LIB) $(LDFLAGS) $(LDLIBS_LIB)
+
 $(BUILD) $(BUILD)/lib $(BUILD)/t:
 	mkdir -p $@
+
+# --- openapi.json ----------------------------------------------------------
+# Generated: build/routes prints the routing table with its field specs
+# (lib/route_doc.h), scripts/openapi.py adds the prose and the response
+# schemas.  `make openapi` rewrites the committed copy; openapi-test fails,
+# with the diff, when the committed copy is not what the table gives.
+$(BUILD)/openapi.json: $(ROUTES) scripts/openapi.py
+	$(ROUTES) > $(BUILD)/routes.json.tmp && mv $(BUILD)/routes.json.tmp $(BUILD)/routes.json
+	python3 scripts/openapi.py $(BUILD)/routes.json > $@.tmp && mv $@.tmp $@
+
+openapi: $(BUILD)/openapi.json
+	cp $(BUILD)/openapi.json openapi.json
+
+openapi-test: $(BUILD)/openapi.json
+	@diff -u openapi.json $(BUILD)/openapi.json || { \
+	    echo "openapi.json differs from the routing table: run make openapi, commit it" >&2; \
+	    exit 1; }
+	@echo "openapi.json matches the routing table"
 
 # --- running -------------------------------------------------------------
 run: deps all
@@ -80,14 +102,16 @@ stop:
 	@sh scripts/run.sh stop
 
 # --- tests ---------------------------------------------------------------
-# The nginx configurations against their template, unit tests (plain and
-# under ASan+UBSan), a short run of every fuzz target, the real stack end
-# to end (plain and sanitized workers), the worker under valgrind, make
+# The nginx configurations against their template, the committed
+# openapi.json against the table it is generated from, unit tests (plain
+# and under ASan+UBSan), a short run of every fuzz target, the real stack
+# end to end (plain and sanitized workers), the worker under valgrind, make
 # install into a DESTDIR, and the docs pages in headless Chromium.
 check: deps
 	$(MAKE) tests
 	$(MAKE) SANITIZE=1 tests
 	$(MAKE) nginx-test
+	$(MAKE) openapi-test
 	$(MAKE) unit
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) fuzz-smoke
@@ -97,7 +121,7 @@ check: deps
 	$(MAKE) install-test
 	$(MAKE) docs-test
 
-tests: all $(UNIT) $(E2E)
+tests: all $(UNIT) $(E2E) $(ROUTES)
 
 unit: $(UNIT) $(MEDADM)
 	CK_FORK=yes MEDADM=$(abspath $(MEDADM)) $(UNIT)

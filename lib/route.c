@@ -23,7 +23,7 @@
 #define P ROLE_PATIENT
 #define S ROLE_STAFF
 #define ANY ROLE_ANY
-#define V1 "/api/v1"
+#define V1 MED_API_BASE
 
 static const struct med_route routes[] = {
 	/* method pattern                                         auth           roles  tx        query                  body                   handler */

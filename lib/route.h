@@ -14,6 +14,9 @@
 
 #include "http.h"
 
+/* Every route's pattern starts with this prefix. */
+#define MED_API_BASE "/api/v1"
+
 typedef int (*med_handler)(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp);
 
 enum route_auth {

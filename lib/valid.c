@@ -16,7 +16,6 @@
 #include "valid.h"
 #include "util.h"
 
-#define STRLIST_MAX 50
 /* Whole numbers beyond 2^53 lose precision in a double: refuse them. */
 #define JSON_INT_MAX 9007199254740991.0
 
@@ -54,7 +53,7 @@ valid_email(const char *s)
 	const char *at = strchr(s, '@'), *d;
 	size_t len = strlen(s);
 
-	if (len < 3 || len > 254 || at == NULL || at == s || at - s > 64 ||
+	if (len < 3 || len > FLD_EMAIL_MAX || at == NULL || at == s || at - s > 64 ||
 	    strchr(at + 1, '@') != NULL)
 		return 0;
 	for (const char *c = s; c < at; c++)
@@ -226,9 +225,9 @@ check_strlist(const struct fld *f, const cJSON *item, struct fval *v, struct pro
 		return set_problem(p, "list_type", "Input should be a valid list");
 	cJSON_ArrayForEach(el, item) {
 		struct fval tmp;
-		if (++n > STRLIST_MAX)
+		if (++n > FLD_STRLIST_MAX)
 			return set_problem(p, "too_long", "List should have at most %d items",
-			    STRLIST_MAX);
+			    FLD_STRLIST_MAX);
 		if (!cJSON_IsString(el))
 			return set_problem(p, "string_type", "List items should be strings");
 		if (!check_string(f, el->valuestring, &tmp, p))

@@ -21,14 +21,19 @@ enum fld_type {
 	FT_NUMBER,    /* any JSON number; fmin/fmax = range */
 	FT_BOOL,
 	FT_UUID,      /* canonical UUID, stored lowercased in fval.s */
-	FT_EMAIL,     /* plausible address, <= 254, lowercased in fval.s */
+	FT_EMAIL,     /* plausible address, <= FLD_EMAIL_MAX, lowercased in fval.s */
 	FT_DATE,      /* YYYY-MM-DD, real date; fval.s */
 	FT_TIME,      /* HH:MM[:SS] -> fval.i seconds of day */
 	FT_DATETIME,  /* RFC 3339 -> fval.i UTC seconds */
 	FT_ENUM,      /* one of enumv (exact match); fval.i = index */
 	FT_MONEY,     /* number with <= 2 decimals -> fval.i cents; min/max cents */
-	FT_STRLIST,   /* array of strings; fval.raw is the cJSON array */
+	FT_STRLIST,   /* array of <= FLD_STRLIST_MAX strings, each with min/max
+	                 lengths; fval.raw is the cJSON array */
 };
+
+/* Limits of the types themselves, whatever the spec says. */
+#define FLD_EMAIL_MAX 254
+#define FLD_STRLIST_MAX 50
 
 enum fld_flag {
 	FF_REQUIRED = 1u << 0,  /* missing -> 422 "Field required" */

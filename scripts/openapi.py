@@ -1,16 +1,35 @@
 #!/usr/bin/env python3
 """openapi.py - write openapi.json, the OpenAPI 3.1 description of /api/v1.
 
-    python3 scripts/openapi.py > openapi.json
+    make openapi          # build/routes > build/routes.json, then this script
+    python3 scripts/openapi.py build/routes.json > openapi.json
 
-The document is generated, not hand-edited, so every operation gets the same
-envelope, error responses and security block.  The routing table in
-lib/route.c stays the authority on which routes exist and who may call them:
-t/unit/test_openapi.c fails when this document and the table disagree (a
-route missing on either side, a method, the auth mode or the roles).  When
-you add or change a route, change OPS below, regenerate, and run that test.
+The routing table in lib/route.c is the authority.  build/routes (from
+tools/routes.c, lib/route_doc.c) prints it as JSON: every route's method,
+path, auth mode, roles, transaction mode, path parameters and the query and
+body field specs the validator checks (types, lengths, ranges, money
+bounds, enums, required, nullable, role-restricted fields).  This script
+turns that into the document: operations, x-auth, x-roles, parameters and
+request-body schemas all come from the table, so a limit exists in one
+place only, the spec in the C code.  What the script adds is prose, keyed
+by (method, path) in OPS: summary, tag, description, the documented error
+codes, the response schema, and an optional per-field overlay of
+description, example and default (never a limit: field_schema() refuses
+one).  Response schemas give types and formats; the limits of what a client
+may send are on the request side, where the table puts them.
 
-Each operation carries two extensions the test reads:
+`make openapi-test` (part of make check) fails when the committed
+openapi.json differs from what the table and this script produce, and
+t/unit/test_openapi.c compares the document with the table directly
+(methods, auth, roles, and every spec field's type and limits).  After
+changing a route, a spec or this file: `make openapi`, commit openapi.json.
+
+Transition: routes whose table entry names no spec yet (handlers that still
+validate by themselves) take their hand-written inputs from
+legacy_inputs(), with a warning on stderr for each.  When every route has
+its specs, delete legacy_inputs() and its one call in document().
+
+Each operation carries two extensions t/unit/test_openapi.c reads:
   x-auth   "none" | "optional" | "required"   (route.h enum route_auth)
   x-roles  the role names of the route's ROLE_* bits (sorted)
 Standard library only; no network.
@@ -18,7 +37,9 @@ Standard library only; no network.
 import json
 import sys
 
-ALL_ROLES = ["ADMIN", "DOCTOR", "PATIENT", "STAFF"]
+
+def warn(msg):
+    print("openapi.py: " + msg, file=sys.stderr)
 
 
 def ref(name):
@@ -26,41 +47,18 @@ def ref(name):
 
 
 def nullable(schema):
-    """A 3.1 nullable: the type list gains "null"."""
+    """A 3.1 nullable: the type list gains "null" (and an enum gains None)."""
     s = dict(schema)
     t = s.get("type")
     if isinstance(t, str):
         s["type"] = [t, "null"]
+    if "enum" in s and None not in s["enum"]:
+        s["enum"] = s["enum"] + [None]
     return s
 
 
-def string(maxlen=None, minlen=None, **kw):
-    s = {"type": "string"}
-    if minlen is not None:
-        s["minLength"] = minlen
-    if maxlen is not None:
-        s["maxLength"] = maxlen
-    s.update(kw)
-    return s
-
-
-UUID = {"type": "string", "format": "uuid",
-        "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
-        "example": "3f0c2a4e-8d1b-4c55-9e0a-6b7f1d2c3e4f"}
-INSTANT = {"type": "string", "format": "date-time", "example": "2026-12-01T09:30:00Z",
-           "description": "RFC 3339 instant, emitted in UTC."}
-INSTANT_IN = {"type": "string", "example": "2026-12-01T09:30:00+01:00",
-              "description": "RFC 3339 date-time. With an offset it is that instant; "
-                             "without one it is read as clinic-local time (CLINIC_TZ)."}
-DATE = {"type": "string", "format": "date", "example": "1990-04-17"}
-WALL = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
-        "example": "09:00:00", "description": "Clinic-local wall-clock time, HH:MM:SS or HH:MM."}
-MONEY = {"type": "number", "exclusiveMinimum": 0, "maximum": 99999999.99, "multipleOf": 0.01,
-         "example": 2500.00, "description": "Amount with 2 decimals (stored as integer cents)."}
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-APPT_STATUS = ["SCHEDULED", "COMPLETED", "CANCELLED"]
-BILL_STATUS = ["PENDING", "PAID", "VOID", "REFUNDED"]
-CLAIM_STATUS = ["PENDING", "SUBMITTED", "APPROVED", "REJECTED", "PAID"]
+def string(**kw):
+    return dict({"type": "string"}, **kw)
 
 
 def obj(props, required=(), **kw):
@@ -76,157 +74,220 @@ def out(props):
     return obj(props, required=list(props.keys()))
 
 
-PATIENT_FIELDS = {
-    "first_name": nullable(string(100)), "last_name": nullable(string(100)),
-    "phone": nullable(string(20)), "date_of_birth": nullable(DATE),
-    "gender": nullable(string(20)), "address": nullable(string(255)),
-    "city": nullable(string(100)), "country": nullable(string(100)),
-    "blood_type": nullable(string(5)), "allergies": nullable(string(500)),
-    "chronic_conditions": nullable(string(500)), "medications": nullable(string(500)),
-    "emergency_contact_name": nullable(string(100)),
-    "emergency_contact_phone": nullable(string(20)),
+def arr(name):
+    return {"type": "array", "items": ref(name)}
+
+
+UUID_EXAMPLE = "3f0c2a4e-8d1b-4c55-9e0a-6b7f1d2c3e4f"
+UUID = {"type": "string", "format": "uuid",
+        "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$",
+        "example": UUID_EXAMPLE}
+INSTANT = {"type": "string", "format": "date-time", "example": "2026-12-01T09:30:00Z",
+           "description": "RFC 3339 instant, emitted in UTC."}
+DATE = {"type": "string", "format": "date", "example": "1990-04-17"}
+WALL_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+WALL = {"type": "string", "pattern": WALL_PATTERN, "example": "09:00:00",
+        "description": "Clinic-local wall-clock time, HH:MM:SS or HH:MM."}
+MONEY = {"type": "number", "multipleOf": 0.01, "example": 2500.00,
+         "description": "Amount with 2 decimals (stored as integer cents)."}
+# Enums of domains whose specs are not in the table yet; once they are, take
+# them from the table as schemas() does for the appointment status.
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+BILL_STATUS = ["PENDING", "PAID", "VOID", "REFUNDED"]
+CLAIM_STATUS = ["PENDING", "SUBMITTED", "APPROVED", "REJECTED", "PAID"]
+
+# --- from the table to JSON Schema ---------------------------------------
+
+# What each format of the table (lib/route_doc.h) adds to a field's schema.
+# "date-time" input accepts a missing offset (clinic-local time), which JSON
+# Schema's date-time format does not: no "format" there.
+FORMATS = {
+    "uuid": {"format": "uuid", "example": UUID_EXAMPLE},
+    "email": {"format": "email"},
+    "date": {"format": "date", "example": "1990-04-17"},
+    "time": {"pattern": WALL_PATTERN, "example": "09:00:00",
+             "description": "Clinic-local wall-clock time, HH:MM:SS or HH:MM."},
+    "date-time": {"example": "2026-12-01T09:30:00+01:00",
+                  "description": "RFC 3339 date-time. With an offset it is that instant; "
+                                 "without one it is read as clinic-local time (CLINIC_TZ)."},
+    "money": {"example": 2500.00,
+              "description": "Amount with 2 decimals (stored as integer cents)."},
 }
-DOCTOR_FIELDS = {
-    "first_name": nullable(string(100)), "last_name": nullable(string(100)),
-    "phone": nullable(string(20)), "bio": nullable(string()),
-    "years_experience": nullable({"type": "integer", "minimum": 0}),
-    "clinic_address": nullable(string(255)), "city": nullable(string(100)),
-    "country": nullable(string(100)),
+# Keywords a table field passes on unchanged.
+LIMITS = ("minLength", "maxLength", "minimum", "maximum", "multipleOf", "enum", "items",
+          "maxItems")
+# What a prose overlay may set on a field: words, never limits.
+PROSE_KEYS = {"description", "example", "default"}
+# Prose for query fields of every route that has them.
+QUERY_PROSE = {
+    "skip": {"description": "Rows to skip.", "default": 0},
+    "limit": {"description": "Rows to return.", "default": 100},
 }
 
-SCHEMAS = {
-    "ValidationIssue": out({
-        "loc": {"type": "array", "items": {"type": "string"}, "minItems": 1,
-                "example": ["body", "email"],
-                "description": '["body", field], ["query", name] or ["path", name].'},
-        "msg": string(), "type": string()}),
-    "Error": obj({
-        "success": {"const": False}, "data": {"type": "null"},
-        "message": string(example="Insufficient role permissions")},
-        required=["success", "data", "message"],
-        description="Every error except 422: data is null, message a short sentence."),
-    "ValidationError": obj({
-        "success": {"const": False},
-        "data": out({"detail": {"type": "array", "items": ref("ValidationIssue")}}),
-        "message": string(description="The first problem, in words.")},
-        required=["success", "data", "message"]),
-    "Health": out({"status": {"const": "ok"}}),
-    "TokenPair": out({"access_token": string(), "refresh_token": string(),
-                      "token_type": {"const": "bearer"}}),
-    "Message": out({"message": string()}),
-    "Role": out({"id": {"type": "integer"}, "name": {"enum": ALL_ROLES}}),
-    "User": out({"id": UUID, "email": string(format="email"), "is_active": {"type": "boolean"},
-                 "is_superuser": {"type": "boolean"}, "created_at": INSTANT,
-                 "role": {"oneOf": [ref("Role"), {"type": "null"}]}}),
-    "Patient": out(dict({"id": UUID, "user_id": UUID}, **PATIENT_FIELDS,
-                        created_at=INSTANT, updated_at=INSTANT)),
-    "PatientInput": obj(dict(PATIENT_FIELDS),
-                        description="Partial updates change only the fields present; null clears one."),
-    "PatientCreate": obj(dict({"user_id": UUID}, **PATIENT_FIELDS), required=["user_id"]),
-    "Specialty": out({"id": {"type": "integer"}, "name": string(),
-                      "description": nullable(string())}),
-    "Doctor": out(dict({"id": UUID, "user_id": UUID}, **DOCTOR_FIELDS,
-                       avg_rating={"type": "number", "minimum": 0, "maximum": 5},
-                       rating_count={"type": "integer", "minimum": 0},
-                       created_at=INSTANT, updated_at=INSTANT,
-                       specialties={"type": "array", "items": ref("Specialty")})),
-    "DoctorInput": obj(dict(DOCTOR_FIELDS, specialties={
-        "type": "array", "items": string(minlen=1),
-        "description": "Specialty names; unknown names are created, matching is case-insensitive."})),
-    "DoctorCreate": obj(dict({"user_id": UUID}, **DOCTOR_FIELDS, specialties={
-        "type": "array", "items": string(minlen=1)}), required=["user_id"],
-        description="The user must have the role DOCTOR (400 otherwise)."),
-    "Availability": out({"id": UUID, "doctor_id": UUID, "weekday": {"enum": WEEKDAYS},
-                         "start_time": WALL, "end_time": WALL, "is_active": {"type": "boolean"},
-                         "created_at": INSTANT, "updated_at": INSTANT}),
-    "AvailabilityCreate": obj({"weekday": {"enum": WEEKDAYS}, "start_time": WALL,
-                               "end_time": WALL, "is_active": {"type": "boolean", "default": True}},
-                              required=["weekday", "start_time", "end_time"],
-                              description="end_time > start_time (422); windows of one doctor on "
-                                          "one weekday must not overlap (409)."),
-    "AvailabilityPatch": obj({"weekday": {"enum": WEEKDAYS}, "start_time": WALL,
-                              "end_time": WALL, "is_active": {"type": "boolean"}}),
-    "Slot": out({"start_time": INSTANT, "end_time": INSTANT}),
-    "Favorite": out({"id": UUID, "doctor_id": UUID, "created_at": INSTANT}),
-    "Review": out({"id": UUID, "patient_id": nullable(UUID), "doctor_id": UUID,
-                   "rating": {"type": "integer", "minimum": 1, "maximum": 5},
-                   "comment": nullable(string(1000)), "created_at": INSTANT}),
-    "ReviewCreate": obj({"rating": {"type": "integer", "minimum": 1, "maximum": 5},
-                         "comment": nullable(string(1000))}, required=["rating"]),
-    "Appointment": out({"id": UUID, "doctor_id": UUID, "patient_id": UUID,
-                        "start_time": INSTANT, "end_time": INSTANT,
-                        "reason": nullable(string(500)), "status": {"enum": APPT_STATUS},
-                        "cancellation_reason": nullable(string()),
+
+def field_schema(f, prose, where):
+    """JSON Schema of table field f plus its prose overlay; (schema, description)."""
+    bad = set(prose) - PROSE_KEYS
+    if bad:
+        sys.exit("openapi.py: %s: %s may not be set in prose; the spec in the table "
+                 "holds it" % (where, ", ".join(sorted(bad))))
+    s = {"type": f["type"]}
+    fmt = dict(FORMATS.get(f.get("format"), {}))
+    words = [fmt.pop("description")] if "description" in fmt else []
+    s.update(fmt)
+    for k in LIMITS:
+        if k in f:
+            s[k] = f[k]
+    if f["cap"] and "maximum" in s:
+        words.append("A larger value is served as %s." % s.pop("maximum"))
+    if f.get("roles"):
+        s["x-roles"] = f["roles"]
+        words.append("Read only from %s callers; ignored for others." % ", ".join(f["roles"]))
+    if "description" in prose:
+        words.insert(0, prose["description"])
+    for k in ("example", "default"):
+        if k in prose:
+            s[k] = prose[k]
+    return s, " ".join(words)
+
+
+def query_params(route, prose):
+    params = []
+    for f in route["query"]:
+        where = "%s %s query %s" % (route["method"], route["path"], f["name"])
+        p = dict(QUERY_PROSE.get(f["name"], {}), **prose.pop(f["name"], {}))
+        schema, desc = field_schema(f, p, where)
+        param = {"name": f["name"], "in": "query", "required": f["required"], "schema": schema}
+        if desc:
+            param["description"] = desc
+        params.append(param)
+    return params
+
+
+def body_schema(route, prose):
+    """The request body object of route's body spec; (schema, body required)."""
+    props, required = {}, []
+    for f in route["body"]:
+        where = "%s %s body %s" % (route["method"], route["path"], f["name"])
+        schema, desc = field_schema(f, prose.pop(f["name"], {}), where)
+        if desc:
+            schema["description"] = desc
+        props[f["name"]] = nullable(schema) if f["nullable"] else schema
+        if f["required"]:
+            required.append(f["name"])
+    return obj(props, required), bool(required)
+
+
+def path_params(route):
+    out_ = []
+    for p in route["params"]:
+        schema = dict({"type": p["type"]}, **FORMATS[p["format"]])
+        out_.append({"name": p["name"], "in": "path", "required": True, "schema": schema,
+                     "description": "Malformed UUID: 422 with loc [\"path\", \"%s\"]." %
+                                    p["name"]})
+    return out_
+
+
+def table_field(table, method, path, part, name):
+    """Field name of the part ("query", "body") spec of one route; exits if absent."""
+    for r in table["routes"]:
+        if r["method"] == method and r["path"] == path:
+            for f in r[part] or ():
+                if f["name"] == name:
+                    return f
+    sys.exit("openapi.py: %s %s has no %s field %s in the table" % (method, path, part, name))
+
+
+def paging_field(table, name):
+    """skip or limit (FLD_PAGING) as the first route with a query spec declares it."""
+    for r in table["routes"]:
+        for f in r["query"] or ():
+            if f["name"] == name:
+                return f
+    sys.exit("openapi.py: no route of the table declares the paging field " + name)
+
+
+# --- response schemas --------------------------------------------------------
+
+def schemas(table):
+    appt_status = table_field(table, "PATCH", "/appointments/{appointment_id}/status",
+                              "body", "status")["enum"]
+    patient_fields = {name: nullable(string()) for name in (
+        "first_name", "last_name", "phone", "gender", "address", "city", "country",
+        "blood_type", "allergies", "chronic_conditions", "medications",
+        "emergency_contact_name", "emergency_contact_phone")}
+    patient_fields["date_of_birth"] = nullable(DATE)
+    doctor_fields = {name: nullable(string()) for name in (
+        "first_name", "last_name", "phone", "bio", "clinic_address", "city", "country")}
+    doctor_fields["years_experience"] = nullable({"type": "integer"})
+    return {
+        "ValidationIssue": out({
+            "loc": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                    "example": ["body", "email"],
+                    "description": '["body", field], ["query", name] or ["path", name].'},
+            "msg": string(), "type": string()}),
+        "Error": obj({
+            "success": {"const": False}, "data": {"type": "null"},
+            "message": string(example="Insufficient role permissions")},
+            required=["success", "data", "message"],
+            description="Every error except 422: data is null, message a short sentence."),
+        "ValidationError": obj({
+            "success": {"const": False},
+            "data": out({"detail": {"type": "array", "items": ref("ValidationIssue")}}),
+            "message": string(description="The first problem, in words.")},
+            required=["success", "data", "message"]),
+        "Health": out({"status": {"const": "ok"}}),
+        "TokenPair": out({"access_token": string(), "refresh_token": string(),
+                          "token_type": {"const": "bearer"}}),
+        "Message": out({"message": string()}),
+        "Role": out({"id": {"type": "integer"}, "name": {"enum": table["roles"]}}),
+        "User": out({"id": UUID, "email": string(format="email"),
+                     "is_active": {"type": "boolean"}, "is_superuser": {"type": "boolean"},
+                     "created_at": INSTANT,
+                     "role": {"oneOf": [ref("Role"), {"type": "null"}]}}),
+        "Patient": out(dict({"id": UUID, "user_id": UUID}, **patient_fields,
+                            created_at=INSTANT, updated_at=INSTANT)),
+        "Specialty": out({"id": {"type": "integer"}, "name": string(),
+                          "description": nullable(string())}),
+        "Doctor": out(dict({"id": UUID, "user_id": UUID}, **doctor_fields,
+                           avg_rating={"type": "number", "minimum": 0, "maximum": 5},
+                           rating_count={"type": "integer", "minimum": 0},
+                           created_at=INSTANT, updated_at=INSTANT,
+                           specialties={"type": "array", "items": ref("Specialty")})),
+        "Availability": out({"id": UUID, "doctor_id": UUID, "weekday": {"enum": WEEKDAYS},
+                             "start_time": WALL, "end_time": WALL,
+                             "is_active": {"type": "boolean"},
+                             "created_at": INSTANT, "updated_at": INSTANT}),
+        "Slot": out({"start_time": INSTANT, "end_time": INSTANT}),
+        "Favorite": out({"id": UUID, "doctor_id": UUID, "created_at": INSTANT}),
+        "Review": out({"id": UUID, "patient_id": nullable(UUID), "doctor_id": UUID,
+                       "rating": {"type": "integer"}, "comment": nullable(string()),
+                       "created_at": INSTANT}),
+        "Appointment": out({"id": UUID, "doctor_id": UUID, "patient_id": UUID,
+                            "start_time": INSTANT, "end_time": INSTANT,
+                            "reason": nullable(string()), "status": {"enum": appt_status},
+                            "cancellation_reason": nullable(string()),
+                            "created_at": INSTANT, "updated_at": INSTANT}),
+        "Record": out({"id": UUID, "patient_id": UUID, "doctor_id": nullable(UUID),
+                       "diagnosis": string(), "treatment_plan": nullable(string()),
+                       "prescription": nullable(string()), "notes": nullable(string()),
+                       "recorded_at": INSTANT, "created_at": INSTANT, "updated_at": INSTANT}),
+        "Billing": out({"id": UUID, "patient_id": UUID, "appointment_id": nullable(UUID),
+                        "amount": MONEY, "currency": string(pattern="^[A-Z]{3}$"),
+                        "description": nullable(string()), "status": {"enum": BILL_STATUS},
                         "created_at": INSTANT, "updated_at": INSTANT}),
-    "AppointmentCreate": obj({"doctor_id": UUID, "start_time": INSTANT_IN, "end_time": INSTANT_IN,
-                              "reason": nullable(string(500)),
-                              "patient_id": dict(UUID, description="ADMIN/STAFF book on behalf of "
-                                                 "this patient; ignored for PATIENT.")},
-                             required=["doctor_id", "start_time", "end_time"]),
-    "Reschedule": obj({"start_time": INSTANT_IN, "end_time": INSTANT_IN},
-                      required=["start_time", "end_time"]),
-    "Cancel": obj({"cancellation_reason": nullable(string())}),
-    "StatusChange": obj({"status": {"enum": APPT_STATUS}}, required=["status"],
-                        description="Allowed: SCHEDULED->COMPLETED, SCHEDULED->CANCELLED."),
-    "Record": out({"id": UUID, "patient_id": UUID, "doctor_id": nullable(UUID),
-                   "diagnosis": string(500), "treatment_plan": nullable(string(1000)),
-                   "prescription": nullable(string(1000)), "notes": nullable(string(1000)),
-                   "recorded_at": INSTANT, "created_at": INSTANT, "updated_at": INSTANT}),
-    "RecordCreate": obj({"patient_id": UUID,
-                         "doctor_id": dict(UUID, description="ADMIN only; a DOCTOR is the author."),
-                         "diagnosis": string(500, 1), "treatment_plan": nullable(string(1000)),
-                         "prescription": nullable(string(1000)), "notes": nullable(string(1000)),
-                         "recorded_at": INSTANT_IN},
-                        required=["patient_id", "diagnosis"]),
-    "RecordPatch": obj({"diagnosis": string(500, 1), "treatment_plan": nullable(string(1000)),
-                        "prescription": nullable(string(1000)), "notes": nullable(string(1000)),
-                        "recorded_at": INSTANT_IN}),
-    "Billing": out({"id": UUID, "patient_id": UUID, "appointment_id": nullable(UUID),
-                    "amount": MONEY, "currency": string(pattern="^[A-Z]{3}$"),
-                    "description": nullable(string()), "status": {"enum": BILL_STATUS},
-                    "created_at": INSTANT, "updated_at": INSTANT}),
-    "BillingCreate": obj({"patient_id": UUID, "appointment_id": UUID, "amount": MONEY,
-                          "currency": string(pattern="^[A-Z]{3}$", default="USD"),
-                          "description": nullable(string()),
-                          "status": {"enum": BILL_STATUS, "default": "PENDING"}},
-                         required=["amount"],
-                         description="patient_id or appointment_id is required; "
-                                     "if both, they must agree (400)."),
-    "BillingPatch": obj({"amount": MONEY, "currency": string(pattern="^[A-Z]{3}$"),
-                         "description": nullable(string()), "status": {"enum": BILL_STATUS}}),
-    "Policy": out({"id": UUID, "patient_id": UUID, "provider_name": string(),
-                   "policy_number": string(), "coverage_details": nullable(string()),
-                   "created_at": INSTANT, "updated_at": INSTANT}),
-    "PolicyCreate": obj({"patient_id": UUID, "provider_name": string(minlen=1),
-                         "policy_number": string(minlen=1), "coverage_details": nullable(string())},
-                        required=["patient_id", "provider_name", "policy_number"]),
-    "PolicyPatch": obj({"provider_name": string(minlen=1), "policy_number": string(minlen=1),
-                        "coverage_details": nullable(string())}),
-    "Claim": out({"id": UUID, "policy_id": UUID, "billing_id": nullable(UUID),
-                  "status": {"enum": CLAIM_STATUS}, "notes": nullable(string()),
-                  "created_at": INSTANT, "updated_at": INSTANT}),
-    "ClaimCreate": obj({"policy_id": UUID,
-                        "billing_id": dict(UUID, description="Must belong to the policy's patient (400)."),
-                        "status": {"enum": CLAIM_STATUS, "default": "PENDING"},
-                        "notes": nullable(string())}, required=["policy_id"]),
-    "ClaimPatch": obj({"status": {"enum": CLAIM_STATUS}, "notes": nullable(string())}),
-    "AuditEntry": out({"id": {"type": "integer"}, "at": INSTANT, "user_id": nullable(UUID),
-                       "role": nullable(string()), "action": string(), "entity": string(),
-                       "entity_id": nullable(string()), "outcome": string(),
-                       "detail": nullable(string())}),
-    "UserMePatch": obj({"email": string(254, format="email"), "password": string(128, 8)},
-                       description="role, is_active or is_superuser present: 403."),
-    "UserPatch": obj({"email": string(254, format="email"), "password": string(128, 8),
-                      "role": {"enum": ALL_ROLES}, "is_active": {"type": "boolean"},
-                      "is_superuser": {"type": "boolean"}}),
-    "Credentials": obj({"email": string(254, format="email"), "password": string(128, 8)},
-                       required=["email", "password"]),
-    "Login": obj({"email": string(254), "password": string(128)}, required=["email", "password"]),
-    "RefreshRequest": obj({"refresh_token": string(1024, 1)}, required=["refresh_token"]),
-    "ForgotRequest": obj({"email": string(254, format="email")}, required=["email"]),
-    "ResetRequest": obj({"reset_token": string(1024, 1), "new_password": string(128, 8)},
-                        required=["reset_token", "new_password"]),
-}
+        "Policy": out({"id": UUID, "patient_id": UUID, "provider_name": string(),
+                       "policy_number": string(), "coverage_details": nullable(string()),
+                       "created_at": INSTANT, "updated_at": INSTANT}),
+        "Claim": out({"id": UUID, "policy_id": UUID, "billing_id": nullable(UUID),
+                      "status": {"enum": CLAIM_STATUS}, "notes": nullable(string()),
+                      "created_at": INSTANT, "updated_at": INSTANT}),
+        "AuditEntry": out({"id": {"type": "integer"}, "at": INSTANT, "user_id": nullable(UUID),
+                           "role": nullable(string()), "action": string(), "entity": string(),
+                           "entity_id": nullable(string()), "outcome": string(),
+                           "detail": nullable(string())}),
+    }
+
 
 ERRORS = {
     "400": ("BadRequest", "Business-rule violation; message says which."),
@@ -236,6 +297,7 @@ ERRORS = {
     "404": ("NotFound", "No such resource."),
     "409": ("Conflict", "Duplicate unique value or overlapping booking/window."),
     "413": ("TooLarge", "Request body over 1 MiB."),
+    "415": ("UnsupportedMediaType", "A request body that is not application/json."),
     "422": ("Unprocessable", "Request validation failed."),
 }
 
@@ -257,305 +319,475 @@ def envelope(data):
                            "message": {"type": ["string", "null"]}}}
 
 
-PAGING = [{"$ref": "#/components/parameters/skip"}, {"$ref": "#/components/parameters/limit"}]
+# --- prose, keyed by (method, path) ------------------------------------------
+# ok: (status, response data schema); errors: the codes the handler answers
+# (401/403, 413/415 and 422 are added from the table); query/body: prose
+# overlays per field name; headers: header parameters (no spec reads them).
+OPS = {}
 
 
-def q(name, schema, desc):
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
+def op(method, path, tag, summary, ok, errors=(), desc=None, query=None, body=None,
+       headers=()):
+    key = (method.upper(), path)
+    assert key not in OPS, key
+    OPS[key] = dict(tag=tag, summary=summary, ok=ok, errors=list(errors), desc=desc,
+                    query=dict(query or {}), body=dict(body or {}), headers=list(headers))
 
 
-APPT_FILTERS = PAGING + [
-    q("status", {"enum": APPT_STATUS}, "Only appointments in this status."),
-    q("from", INSTANT_IN, "Only appointments starting at or after this instant."),
-    q("to", INSTANT_IN, "Only appointments starting before this instant."),
-]
+op("get", "/health", "Health", "Liveness", (200, ref("Health")))
 
-# (method, path, auth, roles, tag, summary, description, params, body, (status, data), errors)
-# roles: list of role names, "ANY" for all four, [] for public/optional.
-OPS = []
-
-
-def op(method, path, auth, roles, tag, summary, ok, body=None, params=(), errors=(), desc=None,
-       body_required=True):
-    OPS.append(dict(method=method, path=path, auth=auth,
-                    roles=ALL_ROLES if roles == "ANY" else sorted(roles), tag=tag,
-                    summary=summary, ok=ok, body=body, params=list(params), errors=list(errors),
-                    desc=desc, body_required=body_required))
-
-
-def arr(name):
-    return {"type": "array", "items": ref(name)}
-
-
-A, D, P, S = "ADMIN", "DOCTOR", "PATIENT", "STAFF"
-
-op("get", "/health", "none", [], "Health", "Liveness", (200, ref("Health")))
-
-op("post", "/auth/register", "none", [], "Auth", "Register a PATIENT account and log in",
-   (200, ref("TokenPair")), ref("Credentials"), errors=["409", "422"],
+op("post", "/auth/register", "Auth", "Register a PATIENT account and log in",
+   (200, ref("TokenPair")), errors=["409", "422"],
    desc="Creates a user with role PATIENT (the role cannot be chosen here). "
         "409 \"Email already registered\".")
-op("post", "/auth/login", "none", [], "Auth", "Log in", (200, ref("TokenPair")), ref("Login"),
-   errors=["401", "422"],
+op("post", "/auth/login", "Auth", "Log in", (200, ref("TokenPair")), errors=["401", "422"],
    desc='401 "Invalid credentials" for an unknown email and a wrong password alike; '
         "inactive users cannot log in.")
-op("post", "/auth/refresh", "none", [], "Auth", "Rotate the refresh token",
-   (200, ref("TokenPair")), ref("RefreshRequest"), errors=["401", "422"],
+op("post", "/auth/refresh", "Auth", "Rotate the refresh token", (200, ref("TokenPair")),
+   errors=["401", "422"],
    desc="The presented refresh token is revoked. Presenting an already-rotated refresh "
         "token again revokes the whole family (every session of the user).")
-op("post", "/auth/logout", "optional", [], "Auth", "Log out this session",
-   (200, ref("Message")), params=[{
-       "name": "X-Refresh-Token", "in": "header", "required": False,
-       "schema": string(1024), "description": "The refresh token of this session, to revoke it too."}],
+op("post", "/auth/logout", "Auth", "Log out this session", (200, ref("Message")),
+   headers=[{"name": "X-Refresh-Token", "in": "header", "required": False,
+             "schema": string(),
+             "description": "The refresh token of this session, to revoke it too."}],
    desc="No body. Revokes the presented access token (Authorization) and refresh token "
         "(X-Refresh-Token) by jti. Never fails: idempotent.")
-op("post", "/auth/forgot", "none", [], "Auth", "Request a password reset",
-   (200, ref("Message")), ref("ForgotRequest"), errors=["422"],
+op("post", "/auth/forgot", "Auth", "Request a password reset", (200, ref("Message")),
+   errors=["422"],
    desc="Same answer for unknown emails. The reset token is never returned by the API; "
         "it is delivered out of band (medadm, or the configured mail command).")
-op("post", "/auth/reset", "none", [], "Auth", "Reset the password with a reset token",
-   (200, ref("Message")), ref("ResetRequest"), errors=["400", "422"],
+op("post", "/auth/reset", "Auth", "Reset the password with a reset token",
+   (200, ref("Message")), errors=["400", "422"],
    desc='400 "Invalid or expired reset token". Single use; ends every session of the user.')
 
-op("get", "/users/me", "required", "ANY", "Users", "The caller", (200, ref("User")))
-op("patch", "/users/me", "required", "ANY", "Users", "Change own email or password",
-   (200, ref("User")), ref("UserMePatch"), errors=["409", "422"],
+op("get", "/users/me", "Users", "The caller", (200, ref("User")))
+op("patch", "/users/me", "Users", "Change own email or password", (200, ref("User")),
+   errors=["409", "422"],
    desc='403 "You cannot change your role" if role is present; 403 too for is_active or '
         "is_superuser. A password change ends every other session.")
-op("get", "/users", "required", [A], "Users", "List users", (200, arr("User")), params=PAGING,
-   errors=["422"])
-op("patch", "/users/{user_id}", "required", [A], "Users", "Update a user", (200, ref("User")),
-   ref("UserPatch"), errors=["400", "404", "409", "422"], desc='400 "Invalid role".')
+op("get", "/users", "Users", "List users", (200, arr("User")), errors=["422"])
+op("patch", "/users/{user_id}", "Users", "Update a user", (200, ref("User")),
+   errors=["400", "404", "409", "422"], desc='400 "Invalid role".')
 
-op("get", "/patients", "required", [A, S], "Patients", "List patients", (200, arr("Patient")),
-   params=PAGING, errors=["422"])
-op("post", "/patients", "required", [A], "Patients", "Create a patient profile for a user",
-   (201, ref("Patient")), ref("PatientCreate"), errors=["400", "404", "409", "422"],
+op("get", "/patients", "Patients", "List patients", (200, arr("Patient")), errors=["422"])
+op("post", "/patients", "Patients", "Create a patient profile for a user",
+   (201, ref("Patient")), errors=["400", "404", "409", "422"],
    desc='400 "user_id is required".')
-op("get", "/patients/me", "required", [P, A], "Patients", "Own patient profile",
-   (200, ref("Patient")), errors=["404"])
-op("post", "/patients/me", "required", [P, A], "Patients", "Create own patient profile",
-   (201, ref("Patient")), ref("PatientInput"), errors=["409", "422"])
-op("patch", "/patients/me", "required", [P, A], "Patients", "Update own patient profile",
-   (200, ref("Patient")), ref("PatientInput"), errors=["404", "422"])
-op("get", "/patients/{patient_id}", "required", [A, S, D], "Patients", "One patient",
-   (200, ref("Patient")), errors=["404", "422"],
+op("get", "/patients/me", "Patients", "Own patient profile", (200, ref("Patient")),
+   errors=["404"])
+op("post", "/patients/me", "Patients", "Create own patient profile", (201, ref("Patient")),
+   errors=["409", "422"])
+op("patch", "/patients/me", "Patients", "Update own patient profile", (200, ref("Patient")),
+   errors=["404", "422"])
+op("get", "/patients/{patient_id}", "Patients", "One patient", (200, ref("Patient")),
+   errors=["404", "422"],
    desc="A DOCTOR only for a patient who has an appointment with them (403 otherwise).")
-op("patch", "/patients/{patient_id}", "required", [A], "Patients", "Update a patient",
-   (200, ref("Patient")), ref("PatientInput"), errors=["404", "422"])
-op("delete", "/patients/{patient_id}", "required", [A], "Patients", "Delete a patient",
-   (204, None), errors=["404", "409", "422"], desc="409 when the patient has history.")
+op("patch", "/patients/{patient_id}", "Patients", "Update a patient", (200, ref("Patient")),
+   errors=["404", "422"])
+op("delete", "/patients/{patient_id}", "Patients", "Delete a patient", (204, None),
+   errors=["404", "409", "422"], desc="409 when the patient has history.")
 
-op("get", "/doctors", "none", [], "Doctors", "Search doctors", (200, arr("Doctor")),
-   params=PAGING + [
-       q("name", string(100), "Case-insensitive substring of the first or last name."),
-       q("specialty", string(100), "Exact specialty name, case-insensitive."),
-       q("city", string(100), "Exact city, case-insensitive."),
-       q("min_rating", {"type": "number", "minimum": 0, "maximum": 5}, "Minimum avg_rating.")],
-   errors=["422"])
-op("post", "/doctors", "required", [A], "Doctors", "Create a doctor profile for a user",
-   (201, ref("Doctor")), ref("DoctorCreate"), errors=["400", "404", "409", "422"],
+op("get", "/doctors", "Doctors", "Search doctors", (200, arr("Doctor")), errors=["422"],
+   query={"name": {"description": "Case-insensitive substring of the first or last name."},
+          "specialty": {"description": "Exact specialty name, case-insensitive."},
+          "city": {"description": "Exact city, case-insensitive."},
+          "min_rating": {"description": "Minimum avg_rating."}})
+op("post", "/doctors", "Doctors", "Create a doctor profile for a user", (201, ref("Doctor")),
+   errors=["400", "404", "409", "422"],
    desc='400 "User is not a doctor"; 409 when the profile exists.')
-op("get", "/doctors/specialties", "none", [], "Doctors", "All specialties",
-   (200, arr("Specialty")))
-op("get", "/doctors/me/profile", "required", [D, A], "Doctors", "Own doctor profile",
-   (200, ref("Doctor")), errors=["404"])
-op("post", "/doctors/me/profile", "required", [D, A], "Doctors", "Create own doctor profile",
-   (201, ref("Doctor")), ref("DoctorInput"), errors=["409", "422"])
-op("patch", "/doctors/me/profile", "required", [D, A], "Doctors", "Update own doctor profile",
-   (200, ref("Doctor")), ref("DoctorInput"), errors=["404", "422"])
-op("get", "/doctors/me/favorites", "required", [P], "Favorites", "Own favorite doctors",
-   (200, arr("Doctor")), params=PAGING, errors=["404", "422"])
-op("patch", "/doctors/availability/{availability_id}", "required", [A, D], "Availability",
-   "Update an availability window", (200, ref("Availability")), ref("AvailabilityPatch"),
-   errors=["404", "409", "422"], desc="ADMIN, or the DOCTOR owning the window (403 otherwise).")
-op("delete", "/doctors/availability/{availability_id}", "required", [A, D], "Availability",
+op("get", "/doctors/specialties", "Doctors", "All specialties", (200, arr("Specialty")))
+op("get", "/doctors/me/profile", "Doctors", "Own doctor profile", (200, ref("Doctor")),
+   errors=["404"])
+op("post", "/doctors/me/profile", "Doctors", "Create own doctor profile", (201, ref("Doctor")),
+   errors=["409", "422"])
+op("patch", "/doctors/me/profile", "Doctors", "Update own doctor profile", (200, ref("Doctor")),
+   errors=["404", "422"])
+op("get", "/doctors/me/favorites", "Favorites", "Own favorite doctors", (200, arr("Doctor")),
+   errors=["404", "422"])
+op("patch", "/doctors/availability/{availability_id}", "Availability",
+   "Update an availability window", (200, ref("Availability")), errors=["404", "409", "422"],
+   desc="ADMIN, or the DOCTOR owning the window (403 otherwise).")
+op("delete", "/doctors/availability/{availability_id}", "Availability",
    "Delete an availability window", (204, None), errors=["404", "422"],
    desc="ADMIN, or the DOCTOR owning the window (403 otherwise).")
-op("get", "/doctors/{doctor_id}", "none", [], "Doctors", "One doctor", (200, ref("Doctor")),
+op("get", "/doctors/{doctor_id}", "Doctors", "One doctor", (200, ref("Doctor")),
    errors=["404", "422"])
-op("patch", "/doctors/{doctor_id}", "required", [A], "Doctors", "Update a doctor",
-   (200, ref("Doctor")), ref("DoctorInput"), errors=["404", "422"])
-op("delete", "/doctors/{doctor_id}", "required", [A], "Doctors", "Delete a doctor",
-   (204, None), errors=["404", "409", "422"], desc="409 when the doctor has history.")
-op("get", "/doctors/{doctor_id}/availability", "none", [], "Availability",
-   "A doctor's weekly windows", (200, arr("Availability")), errors=["404", "422"])
-op("post", "/doctors/{doctor_id}/availability", "required", [A, D], "Availability",
-   "Add a weekly window", (201, ref("Availability")), ref("AvailabilityCreate"),
-   errors=["404", "409", "422"], desc="ADMIN, or the DOCTOR owning the profile (403 otherwise).")
-op("get", "/doctors/{doctor_id}/availability/slots", "none", [], "Availability",
-   "Bookable slots", (200, arr("Slot")), params=[
-       q("start_date", DATE, "First day (clinic-local); default today."),
-       q("days", {"type": "integer", "minimum": 1, "maximum": 62, "default": 7}, "Number of days."),
-       q("slot_minutes", {"type": "integer", "minimum": 5, "maximum": 480, "default": 30},
-         "Slot length in minutes.")],
-   errors=["400", "404", "422"],
+op("patch", "/doctors/{doctor_id}", "Doctors", "Update a doctor", (200, ref("Doctor")),
+   errors=["404", "422"])
+op("delete", "/doctors/{doctor_id}", "Doctors", "Delete a doctor", (204, None),
+   errors=["404", "409", "422"], desc="409 when the doctor has history.")
+op("get", "/doctors/{doctor_id}/availability", "Availability", "A doctor's weekly windows",
+   (200, arr("Availability")), errors=["404", "422"])
+op("post", "/doctors/{doctor_id}/availability", "Availability", "Add a weekly window",
+   (201, ref("Availability")), errors=["404", "409", "422"],
+   desc="ADMIN, or the DOCTOR owning the profile (403 otherwise). end_time > start_time "
+        "(422); windows of one doctor on one weekday must not overlap (409).")
+op("get", "/doctors/{doctor_id}/availability/slots", "Availability", "Bookable slots",
+   (200, arr("Slot")), errors=["400", "404", "422"],
+   query={"start_date": {"description": "First day (clinic-local); default today."},
+          "days": {"description": "Number of days.", "default": 7},
+          "slot_minutes": {"description": "Slot length in minutes.", "default": 30}},
    desc="Consecutive slots inside each active window, minus past slots and slots that "
         "overlap a SCHEDULED appointment; ascending. 400 on bad values.")
-op("post", "/doctors/{doctor_id}/favorite", "required", [P], "Favorites", "Favorite a doctor",
+op("post", "/doctors/{doctor_id}/favorite", "Favorites", "Favorite a doctor",
    (201, ref("Favorite")), errors=["404", "422"], desc="Idempotent. Needs a patient profile.")
-op("delete", "/doctors/{doctor_id}/favorite", "required", [P], "Favorites",
-   "Unfavorite a doctor", (204, None), errors=["404", "422"])
-op("get", "/doctors/{doctor_id}/reviews", "optional", [], "Reviews", "A doctor's reviews",
-   (200, arr("Review")), params=PAGING, errors=["404", "422"],
+op("delete", "/doctors/{doctor_id}/favorite", "Favorites", "Unfavorite a doctor", (204, None),
+   errors=["404", "422"])
+op("get", "/doctors/{doctor_id}/reviews", "Reviews", "A doctor's reviews", (200, arr("Review")),
+   errors=["404", "422"],
    desc="patient_id is null unless the caller is that patient or an admin.")
-op("post", "/doctors/{doctor_id}/reviews", "required", [P], "Reviews", "Review a doctor",
-   (201, ref("Review")), ref("ReviewCreate"), errors=["404", "409", "422"],
+op("post", "/doctors/{doctor_id}/reviews", "Reviews", "Review a doctor", (201, ref("Review")),
+   errors=["404", "409", "422"],
    desc="Only a patient with a COMPLETED appointment with the doctor (403 otherwise); one "
         "review per patient and doctor (409).")
 
-op("post", "/appointments", "required", [P, A, S], "Appointments", "Book an appointment",
-   (201, ref("Appointment")), ref("AppointmentCreate"), errors=["400", "404", "409", "422"],
+APPT_LIST_PROSE = {
+    "status": {"description": "Only appointments in this status."},
+    "from": {"description": "Only appointments starting at or after this instant (RFC 3339) "
+                            "or clinic-local day (YYYY-MM-DD).",
+             "example": "2026-12-01"},
+    "to": {"description": "Only appointments starting before this instant (RFC 3339) or "
+                          "clinic-local day (YYYY-MM-DD), exclusive.",
+           "example": "2026-12-02"},
+}
+op("post", "/appointments", "Appointments", "Book an appointment", (201, ref("Appointment")),
+   errors=["400", "404", "409", "422"],
+   body={"patient_id": {"description": "The patient booked for: required from ADMIN and "
+                                       "STAFF (400 otherwise)."}},
    desc="Checks in order: patient exists (404), doctor exists (404), end after start (400), "
         "not in the past (400), inside one active availability window (400), no overlap "
         "with the doctor's or the patient's SCHEDULED appointments (409).")
-op("get", "/appointments/me", "required", [P, A], "Appointments", "Own appointments (patient)",
-   (200, arr("Appointment")), params=APPT_FILTERS, errors=["404", "422"],
+op("get", "/appointments/me", "Appointments", "Own appointments (patient)",
+   (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
    desc='404 "Patient profile not found". Newest first.')
-op("get", "/appointments/doctor/me", "required", [D, A], "Appointments",
-   "Own appointments (doctor)", (200, arr("Appointment")), params=APPT_FILTERS,
-   errors=["404", "422"], desc='404 "Doctor profile not found". Newest first.')
-op("get", "/appointments/{appointment_id}", "required", "ANY", "Appointments",
-   "One appointment", (200, ref("Appointment")), errors=["404", "422"],
+op("get", "/appointments/doctor/me", "Appointments", "Own appointments (doctor)",
+   (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
+   desc='404 "Doctor profile not found". Newest first.')
+op("get", "/appointments/{appointment_id}", "Appointments", "One appointment",
+   (200, ref("Appointment")), errors=["404", "422"],
    desc="The owner patient, the owner doctor, ADMIN or STAFF (403 otherwise).")
-op("post", "/appointments/{appointment_id}/cancel", "required", "ANY", "Appointments",
-   "Cancel an appointment", (200, ref("Appointment")), ref("Cancel"),
-   params=[q("cancellation_reason", string(), "May be given here or in the body.")],
-   errors=["400", "404", "422"], body_required=False,
+op("post", "/appointments/{appointment_id}/cancel", "Appointments", "Cancel an appointment",
+   (200, ref("Appointment")), errors=["400", "404", "422"],
+   query={"cancellation_reason": {"description": "May be given here or in the body."}},
+   body={"cancellation_reason": {"description": "Wins over the query parameter."}},
    desc="The owner patient, the owner doctor, ADMIN or STAFF. A cancelled one is returned "
         "unchanged; a COMPLETED one cannot be cancelled (400).")
-for m in ("post", "patch"):
-    op(m, "/appointments/{appointment_id}/reschedule", "required", [P, A, S], "Appointments",
-       "Reschedule an appointment", (200, ref("Appointment")), ref("Reschedule"),
+for _m in ("post", "patch"):
+    op(_m, "/appointments/{appointment_id}/reschedule", "Appointments",
+       "Reschedule an appointment", (200, ref("Appointment")),
        errors=["400", "404", "409", "422"],
        desc='The owner patient, ADMIN or STAFF. 400 "start_time and end_time required"; '
             "the booking checks apply, excluding this appointment; only SCHEDULED ones (400).")
-op("patch", "/appointments/{appointment_id}/status", "required", [D, A], "Appointments",
-   "Change an appointment's status", (200, ref("Appointment")), ref("StatusChange"),
-   errors=["400", "404", "422"],
+op("patch", "/appointments/{appointment_id}/status", "Appointments",
+   "Change an appointment's status", (200, ref("Appointment")), errors=["400", "404", "422"],
    desc="The owner doctor or ADMIN. Allowed: SCHEDULED->COMPLETED, SCHEDULED->CANCELLED.")
 
-op("get", "/medical-records/me", "required", [P, A], "Medical records", "Own records (patient)",
-   (200, arr("Record")), params=PAGING, errors=["404", "422"])
-op("get", "/medical-records/doctor/me", "required", [D, A], "Medical records",
-   "Records written by the caller (doctor)", (200, arr("Record")), params=PAGING,
-   errors=["404", "422"])
-op("post", "/medical-records", "required", [D, A], "Medical records", "Write a record",
-   (201, ref("Record")), ref("RecordCreate"), errors=["400", "404", "422"],
+op("get", "/medical-records/me", "Medical records", "Own records (patient)",
+   (200, arr("Record")), errors=["404", "422"])
+op("get", "/medical-records/doctor/me", "Medical records",
+   "Records written by the caller (doctor)", (200, arr("Record")), errors=["404", "422"])
+op("post", "/medical-records", "Medical records", "Write a record", (201, ref("Record")),
+   errors=["400", "404", "422"],
    desc="A DOCTOR is the author and may only write for a patient who has an appointment "
         'with them (403). 400 "patient_id is required". Audited.')
-op("get", "/medical-records/{record_id}", "required", [P, D, A], "Medical records",
-   "One record", (200, ref("Record")), errors=["404", "422"],
+op("get", "/medical-records/{record_id}", "Medical records", "One record", (200, ref("Record")),
+   errors=["404", "422"],
    desc='The owner patient, the author doctor or ADMIN; 403 "Forbidden" otherwise. Audited.')
-op("patch", "/medical-records/{record_id}", "required", [D, A], "Medical records",
-   "Update a record", (200, ref("Record")), ref("RecordPatch"), errors=["404", "422"],
-   desc="The author doctor or ADMIN. Audited.")
-op("delete", "/medical-records/{record_id}", "required", [A], "Medical records",
-   "Delete a record", (204, None), errors=["404", "422"], desc="Audited.")
+op("patch", "/medical-records/{record_id}", "Medical records", "Update a record",
+   (200, ref("Record")), errors=["404", "422"], desc="The author doctor or ADMIN. Audited.")
+op("delete", "/medical-records/{record_id}", "Medical records", "Delete a record", (204, None),
+   errors=["404", "422"], desc="Audited.")
 
-op("post", "/billing", "required", [A, S], "Billing", "Create a billing entry",
-   (201, ref("Billing")), ref("BillingCreate"), errors=["400", "404", "422"])
-op("get", "/billing/me", "required", [P, A], "Billing", "Own billing entries",
-   (200, arr("Billing")), params=PAGING, errors=["404", "422"])
-op("post", "/billing/policies", "required", [A, S], "Insurance", "Create a policy",
-   (201, ref("Policy")), ref("PolicyCreate"), errors=["400", "404", "422"])
-op("get", "/billing/policies/me", "required", [P, A], "Insurance", "Own policies",
-   (200, arr("Policy")), params=PAGING, errors=["404", "422"])
-op("get", "/billing/policies/patient/{patient_id}", "required", [A, S], "Insurance",
-   "A patient's policies", (200, arr("Policy")), params=PAGING, errors=["404", "422"])
-op("patch", "/billing/policies/{policy_id}", "required", [A, S], "Insurance",
-   "Update a policy", (200, ref("Policy")), ref("PolicyPatch"), errors=["404", "422"])
-op("delete", "/billing/policies/{policy_id}", "required", [A], "Insurance", "Delete a policy",
-   (204, None), errors=["404", "409", "422"])
-op("post", "/billing/claims", "required", [A, S], "Insurance", "Create a claim",
-   (201, ref("Claim")), ref("ClaimCreate"), errors=["400", "404", "422"])
-op("get", "/billing/claims/policy/{policy_id}", "required", [A, S], "Insurance",
-   "A policy's claims", (200, arr("Claim")), params=PAGING, errors=["404", "422"])
-op("patch", "/billing/claims/{claim_id}", "required", [A, S], "Insurance", "Update a claim",
-   (200, ref("Claim")), ref("ClaimPatch"), errors=["400", "404", "422"],
-   desc='400 "Invalid claim status".')
-op("get", "/billing/patient/{patient_id}", "required", [A, S], "Billing",
-   "A patient's billing entries", (200, arr("Billing")), params=PAGING, errors=["404", "422"])
-op("get", "/billing/{billing_id}", "required", [A, S, P], "Billing", "One billing entry",
-   (200, ref("Billing")), errors=["404", "422"],
-   desc="ADMIN, STAFF or the owner patient (403 otherwise).")
-op("patch", "/billing/{billing_id}", "required", [A, S], "Billing", "Update a billing entry",
-   (200, ref("Billing")), ref("BillingPatch"), errors=["400", "404", "422"],
-   desc='400 "Invalid status".')
+op("post", "/billing", "Billing", "Create a billing entry", (201, ref("Billing")),
+   errors=["400", "404", "422"],
+   desc="patient_id or appointment_id is required; if both, they must agree (400).")
+op("get", "/billing/me", "Billing", "Own billing entries", (200, arr("Billing")),
+   errors=["404", "422"])
+op("post", "/billing/policies", "Insurance", "Create a policy", (201, ref("Policy")),
+   errors=["400", "404", "422"])
+op("get", "/billing/policies/me", "Insurance", "Own policies", (200, arr("Policy")),
+   errors=["404", "422"])
+op("get", "/billing/policies/patient/{patient_id}", "Insurance", "A patient's policies",
+   (200, arr("Policy")), errors=["404", "422"])
+op("patch", "/billing/policies/{policy_id}", "Insurance", "Update a policy",
+   (200, ref("Policy")), errors=["404", "422"])
+op("delete", "/billing/policies/{policy_id}", "Insurance", "Delete a policy", (204, None),
+   errors=["404", "409", "422"])
+op("post", "/billing/claims", "Insurance", "Create a claim", (201, ref("Claim")),
+   errors=["400", "404", "422"])
+op("get", "/billing/claims/policy/{policy_id}", "Insurance", "A policy's claims",
+   (200, arr("Claim")), errors=["404", "422"])
+op("patch", "/billing/claims/{claim_id}", "Insurance", "Update a claim", (200, ref("Claim")),
+   errors=["400", "404", "422"], desc='400 "Invalid claim status".')
+op("get", "/billing/patient/{patient_id}", "Billing", "A patient's billing entries",
+   (200, arr("Billing")), errors=["404", "422"])
+op("get", "/billing/{billing_id}", "Billing", "One billing entry", (200, ref("Billing")),
+   errors=["404", "422"], desc="ADMIN, STAFF or the owner patient (403 otherwise).")
+op("patch", "/billing/{billing_id}", "Billing", "Update a billing entry", (200, ref("Billing")),
+   errors=["400", "404", "422"], desc='400 "Invalid status".')
 
-op("get", "/audit", "required", [A], "Audit", "Read the audit log", (200, arr("AuditEntry")),
-   params=PAGING + [
-       q("user_id", UUID, "Only rows of this acting user."),
-       q("entity", string(64), "Only rows about this entity kind (record, patient, billing...)."),
-       q("entity_id", string(64), "Only rows about this entity."),
-       q("from", INSTANT_IN, "Only rows at or after this instant."),
-       q("to", INSTANT_IN, "Only rows before this instant.")],
-   errors=["422"], desc="Append-only: the API offers no way to change or delete audit rows.")
+op("get", "/audit", "Audit", "Read the audit log", (200, arr("AuditEntry")), errors=["422"],
+   query={"user_id": {"description": "Only rows of this acting user."},
+          "entity": {"description": "Only rows about this entity kind (record, patient, "
+                                    "billing...)."},
+          "entity_id": {"description": "Only rows about this entity."},
+          "from": {"description": "Only rows at or after this instant."},
+          "to": {"description": "Only rows before this instant."}},
+   desc="Append-only: the API offers no way to change or delete audit rows.")
 
 
-def path_params(path):
-    out_ = []
-    for seg in path.split("/"):
-        if seg.startswith("{") and seg.endswith("}"):
-            name = seg[1:-1]
-            out_.append({"name": name, "in": "path", "required": True, "schema": UUID,
-                         "description": "Malformed UUID: 422 with loc [\"path\", \"%s\"]." % name})
-    return out_
+# --- transition: inputs of routes without specs ------------------------------
+
+def legacy_inputs(table):
+    """Hand-written inputs of routes whose table entry names no spec yet.
+
+    {(METHOD, path): {"query": [table fields], "body": schema, "body_required": bool}}.
+    The handlers of these routes still validate by themselves, so these
+    copies can drift from the code; every use warns on stderr.  Delete each
+    entry when its route gets a spec (the script warns about entries no
+    longer used), and this function with its call in document() when the
+    table has them all.
+    """
+    def s(maxlen=None, minlen=None, **kw):
+        r = string(**kw)
+        if minlen is not None:
+            r["minLength"] = minlen
+        if maxlen is not None:
+            r["maxLength"] = maxlen
+        return r
+
+    def q(name, type_, **kw):
+        return dict({"name": name, "type": type_, "required": False, "nullable": False,
+                     "cap": False}, **kw)
+
+    def body(props, required=(), **kw):
+        return {"body": obj(props, required, **kw), "body_required": True}
+
+    uuid = dict(UUID, pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                              "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+    instant_in = string(**FORMATS["date-time"])
+    money = dict(MONEY, exclusiveMinimum=0, maximum=99999999.99)
+    email = s(254, format="email")
+    password = s(128, 8)
+    all_roles = table["roles"]
+    patient_in = {
+        "first_name": nullable(s(100)), "last_name": nullable(s(100)),
+        "phone": nullable(s(20)), "date_of_birth": nullable(DATE),
+        "gender": nullable(s(20)), "address": nullable(s(255)),
+        "city": nullable(s(100)), "country": nullable(s(100)),
+        "blood_type": nullable(s(5)), "allergies": nullable(s(500)),
+        "chronic_conditions": nullable(s(500)), "medications": nullable(s(500)),
+        "emergency_contact_name": nullable(s(100)),
+        "emergency_contact_phone": nullable(s(20)),
+    }
+    doctor_in = {
+        "first_name": nullable(s(100)), "last_name": nullable(s(100)),
+        "phone": nullable(s(20)), "bio": nullable(s()),
+        "years_experience": nullable({"type": "integer", "minimum": 0}),
+        "clinic_address": nullable(s(255)), "city": nullable(s(100)),
+        "country": nullable(s(100)),
+    }
+    specialties = {"type": "array", "items": s(minlen=1),
+                   "description": "Specialty names; unknown names are created, matching is "
+                                  "case-insensitive."}
+    patient_input = body(patient_in, description="Partial updates change only the fields "
+                                                 "present; null clears one.")
+    doctor_input = body(dict(doctor_in, specialties=specialties))
+    record_fields = {"diagnosis": s(500, 1), "treatment_plan": nullable(s(1000)),
+                     "prescription": nullable(s(1000)), "notes": nullable(s(1000)),
+                     "recorded_at": instant_in}
+    paging = {"query": [paging_field(table, "skip"), paging_field(table, "limit")]}
+
+    return {
+        ("POST", "/auth/register"): body({"email": email, "password": password},
+                                         ["email", "password"]),
+        ("POST", "/auth/login"): body({"email": s(254), "password": s(128)},
+                                      ["email", "password"]),
+        ("POST", "/auth/refresh"): body({"refresh_token": s(1024, 1)}, ["refresh_token"]),
+        ("POST", "/auth/forgot"): body({"email": email}, ["email"]),
+        ("POST", "/auth/reset"): body({"reset_token": s(1024, 1), "new_password": password},
+                                      ["reset_token", "new_password"]),
+        ("PATCH", "/users/me"): body({"email": email, "password": password},
+                                     description="role, is_active or is_superuser present: "
+                                                 "403."),
+        ("GET", "/users"): paging,
+        ("PATCH", "/users/{user_id}"): body({"email": email, "password": password,
+                                             "role": {"enum": all_roles},
+                                             "is_active": {"type": "boolean"},
+                                             "is_superuser": {"type": "boolean"}}),
+        ("GET", "/patients"): paging,
+        ("POST", "/patients"): body(dict({"user_id": uuid}, **patient_in), ["user_id"]),
+        ("POST", "/patients/me"): patient_input,
+        ("PATCH", "/patients/me"): patient_input,
+        ("PATCH", "/patients/{patient_id}"): patient_input,
+        ("GET", "/doctors"): {"query": paging["query"] + [
+            q("name", "string", maxLength=100), q("specialty", "string", maxLength=100),
+            q("city", "string", maxLength=100),
+            q("min_rating", "number", minimum=0, maximum=5)]},
+        ("POST", "/doctors"): body(dict({"user_id": uuid}, **doctor_in, specialties=dict(
+            specialties)), ["user_id"], description="The user must have the role DOCTOR "
+                                                    "(400 otherwise)."),
+        ("POST", "/doctors/me/profile"): doctor_input,
+        ("PATCH", "/doctors/me/profile"): doctor_input,
+        ("GET", "/doctors/me/favorites"): paging,
+        ("PATCH", "/doctors/availability/{availability_id}"): body(
+            {"weekday": {"enum": WEEKDAYS}, "start_time": WALL, "end_time": WALL,
+             "is_active": {"type": "boolean"}}),
+        ("PATCH", "/doctors/{doctor_id}"): doctor_input,
+        ("POST", "/doctors/{doctor_id}/availability"): body(
+            {"weekday": {"enum": WEEKDAYS}, "start_time": WALL, "end_time": WALL,
+             "is_active": {"type": "boolean", "default": True}},
+            ["weekday", "start_time", "end_time"]),
+        ("GET", "/doctors/{doctor_id}/availability/slots"): {"query": [
+            q("start_date", "string", format="date"),
+            q("days", "integer", minimum=1, maximum=62),
+            q("slot_minutes", "integer", minimum=5, maximum=480)]},
+        ("GET", "/doctors/{doctor_id}/reviews"): paging,
+        ("POST", "/doctors/{doctor_id}/reviews"): body(
+            {"rating": {"type": "integer", "minimum": 1, "maximum": 5},
+             "comment": nullable(s(1000))}, ["rating"]),
+        ("GET", "/medical-records/me"): paging,
+        ("GET", "/medical-records/doctor/me"): paging,
+        ("POST", "/medical-records"): body(dict(
+            {"patient_id": uuid,
+             "doctor_id": dict(uuid, description="ADMIN only; a DOCTOR is the author.")},
+            **record_fields), ["patient_id", "diagnosis"]),
+        ("PATCH", "/medical-records/{record_id}"): body(record_fields),
+        ("POST", "/billing"): body(
+            {"patient_id": uuid, "appointment_id": uuid, "amount": money,
+             "currency": s(pattern="^[A-Z]{3}$", default="USD"),
+             "description": nullable(s()),
+             "status": {"enum": BILL_STATUS, "default": "PENDING"}}, ["amount"]),
+        ("GET", "/billing/me"): paging,
+        ("POST", "/billing/policies"): body(
+            {"patient_id": uuid, "provider_name": s(minlen=1), "policy_number": s(minlen=1),
+             "coverage_details": nullable(s())},
+            ["patient_id", "provider_name", "policy_number"]),
+        ("GET", "/billing/policies/me"): paging,
+        ("GET", "/billing/policies/patient/{patient_id}"): paging,
+        ("PATCH", "/billing/policies/{policy_id}"): body(
+            {"provider_name": s(minlen=1), "policy_number": s(minlen=1),
+             "coverage_details": nullable(s())}),
+        ("POST", "/billing/claims"): body(
+            {"policy_id": uuid,
+             "billing_id": dict(uuid, description="Must belong to the policy's patient (400)."),
+             "status": {"enum": CLAIM_STATUS, "default": "PENDING"},
+             "notes": nullable(s())}, ["policy_id"]),
+        ("GET", "/billing/claims/policy/{policy_id}"): paging,
+        ("PATCH", "/billing/claims/{claim_id}"): body(
+            {"status": {"enum": CLAIM_STATUS}, "notes": nullable(s())}),
+        ("GET", "/billing/patient/{patient_id}"): paging,
+        ("PATCH", "/billing/{billing_id}"): body(
+            {"amount": money, "currency": s(pattern="^[A-Z]{3}$"),
+             "description": nullable(s()), "status": {"enum": BILL_STATUS}}),
+        ("GET", "/audit"): {"query": paging["query"] + [
+            q("user_id", "string", format="uuid"), q("entity", "string", maxLength=64),
+            q("entity_id", "string", maxLength=64), q("from", "string", format="date-time"),
+            q("to", "string", format="date-time")]},
+    }
 
 
-def operation(o):
+# --- the document ------------------------------------------------------------
+
+def operation(route, prose, legacy):
+    """One operation from its table entry, its prose, and its legacy inputs (or {})."""
+    where = "%s %s" % (route["method"], route["path"])
+    query, body = dict(prose["query"]), dict(prose["body"])
+    params = path_params(route)
+    if route["query"] is not None:
+        params += query_params(route, query)
+    elif "query" in legacy:
+        params += query_params(dict(route, query=legacy["query"]), query)
+    params += prose["headers"]
+    req = None
+    if route["body"] is not None:
+        schema, required = body_schema(route, body)
+        req = {"required": required, "content": {"application/json": {"schema": schema}}}
+    elif "body" in legacy:
+        req = {"required": legacy["body_required"],
+               "content": {"application/json": {"schema": legacy["body"]}}}
+    if query or body:
+        sys.exit("openapi.py: %s: prose for fields the route does not read: %s" %
+                 (where, ", ".join(sorted(list(query) + list(body)))))
+
     res = {}
-    status, data = o["ok"]
+    status, data = prose["ok"]
     if status == 204:
         res["204"] = {"description": "Deleted; no body."}
     else:
         res[str(status)] = {"description": "Created." if status == 201 else "OK.",
                             "content": {"application/json": {"schema": envelope(data)}}}
-    errs = set(o["errors"])
-    if o["auth"] == "required":
+    errs = set(prose["errors"])
+    if route["auth"] == "required":
         errs |= {"401", "403"}
-    if o["body"] is not None:
-        errs |= {"413", "422"}
+    if req is not None:
+        errs |= {"413", "415", "422"}
+    if any(p["in"] in ("path", "query") for p in params):
+        errs.add("422")
     for code in sorted(errs):
         res[code] = {"$ref": "#/components/responses/" + ERRORS[code][0]}
-    roles = o["roles"]
-    if o["auth"] == "none":
+
+    roles = route["roles"] if route["auth"] == "required" else []
+    if route["auth"] == "none":
         who = "Public: no token needed."
         security = []
-    elif o["auth"] == "optional":
+    elif route["auth"] == "optional":
         who = "Token optional: a valid bearer token identifies the caller."
         security = [{}, {"bearerAuth": []}]
-        if o["path"] == "/auth/logout":
+        if any(h["name"] == "X-Refresh-Token" for h in prose["headers"]):
             security = [{}, {"bearerAuth": []}, {"refreshToken": []},
                         {"bearerAuth": [], "refreshToken": []}]
     else:
         who = "Roles: " + ", ".join(roles) + " (a superuser passes every role check)."
         security = [{"bearerAuth": []}]
-    desc = who + ("\n\n" + o["desc"] if o["desc"] else "")
-    opid = o["method"] + "_" + o["path"].strip("/").replace("/", "_").replace("{", "") \
+    desc = who + ("\n\n" + prose["desc"] if prose["desc"] else "")
+    method = route["method"].lower()
+    opid = method + "_" + route["path"].strip("/").replace("/", "_").replace("{", "") \
         .replace("}", "").replace("-", "_")
-    out_ = {"operationId": opid or o["method"], "tags": [o["tag"]], "summary": o["summary"],
-            "description": desc, "x-auth": o["auth"], "x-roles": roles, "security": security}
-    params = path_params(o["path"]) + o["params"]
+    out_ = {"operationId": opid, "tags": [prose["tag"]], "summary": prose["summary"],
+            "description": desc, "x-auth": route["auth"], "x-roles": roles,
+            "security": security}
     if params:
         out_["parameters"] = params
-    if o["body"] is not None:
-        out_["requestBody"] = {"required": o["body_required"],
-                               "content": {"application/json": {"schema": o["body"]}}}
+    if req is not None:
+        out_["requestBody"] = req
     out_["responses"] = res
     return out_
 
 
-def document():
-    paths = {}
-    for o in OPS:
-        item = paths.setdefault(o["path"], {})
-        assert o["method"] not in item, (o["method"], o["path"])
-        item[o["method"]] = operation(o)
-    tags = []
-    for o in OPS:
-        if o["tag"] not in [t["name"] for t in tags]:
-            tags.append({"name": o["tag"]})
+def document(table):
+    base = table["base"]
+    # Transition: delete with legacy_inputs() once every route has its specs.
+    legacy = legacy_inputs(table)
+    paths, tags, seen = {}, [], set()
+    for route in table["routes"]:
+        key = (route["method"], route["path"])
+        if key not in OPS:
+            sys.exit("openapi.py: %s %s is in the routing table but has no op() prose" % key)
+        seen.add(key)
+        prose = OPS[key]
+        old = legacy.pop(key, {})
+        used = [p for p in ("query", "body") if p in old and route[p] is None]
+        unused = [p for p in ("query", "body") if p in old and route[p] is not None]
+        if used:
+            warn("warning: %s %s: no %s spec in the routing table yet; using the "
+                 "hand-written schema of legacy_inputs()" % (key + (" or ".join(used),)))
+        if unused:
+            warn("warning: %s %s: the table has its %s spec now; delete its entry in "
+                 "legacy_inputs()" % (key + (" and ".join(unused),)))
+        item = paths.setdefault(route["path"], {})
+        assert route["method"].lower() not in item, key
+        item[route["method"].lower()] = operation(route, prose, old)
+        if prose["tag"] not in tags:
+            tags.append(prose["tag"])
+    for key in legacy:
+        warn("warning: legacy_inputs() has %s %s, the routing table does not" % key)
+    for key in OPS:
+        if key not in seen:
+            sys.exit("openapi.py: op() prose for %s %s, a route the table does not have" % key)
+
+    limit = paging_field(table, "limit")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -567,16 +799,18 @@ def document():
                 "Errors: `success:false`, `data:null` (422 puts the problems in "
                 "`data.detail`), `message` a short sentence. 204 answers have no body. "
                 "Instants are RFC 3339 in UTC; money has 2 decimals; ids are lowercase "
-                "v4 UUIDs. Lists take `skip` (>= 0) and `limit` (1..1000, default 100). "
-                "Unknown body fields are ignored. `/x` and `/x/` answer alike for "
-                "collection routes.\n\n"
+                "v4 UUIDs. Lists take `skip` (>= %d) and `limit` (%d..%d, default %d; a "
+                "larger limit is served as %d). Unknown body fields are ignored. `/x` and "
+                "`/x/` answer alike for collection routes.\n\n"
                 "Authenticate with `POST /auth/login`, then **Authorize** with the "
                 "`access_token`. `x-roles` on each operation lists the roles the router "
-                "admits; owner rules (\"the DOCTOR owning it\") are in the descriptions."),
+                "admits; owner rules (\"the DOCTOR owning it\") are in the descriptions."
+                % (paging_field(table, "skip")["minimum"], limit["minimum"], limit["maximum"],
+                   QUERY_PROSE["limit"]["default"], limit["maximum"])),
         },
-        "servers": [{"url": "/api/v1", "description": "This server"}],
+        "servers": [{"url": base, "description": "This server"}],
         "security": [],
-        "tags": tags,
+        "tags": [{"name": t} for t in tags],
         "paths": paths,
         "components": {
             "securitySchemes": {
@@ -585,19 +819,20 @@ def document():
                 "refreshToken": {"type": "apiKey", "in": "header", "name": "X-Refresh-Token",
                                  "description": "The refresh token, for POST /auth/logout only."},
             },
-            "parameters": {
-                "skip": {"name": "skip", "in": "query", "required": False,
-                         "schema": {"type": "integer", "minimum": 0, "default": 0}},
-                "limit": {"name": "limit", "in": "query", "required": False,
-                          "schema": {"type": "integer", "minimum": 1, "maximum": 1000,
-                                     "default": 100}},
-            },
-            "schemas": SCHEMAS,
+            "schemas": schemas(table),
             "responses": responses_components(),
         },
     }
 
 
-if __name__ == "__main__":
-    json.dump(document(), sys.stdout, indent=1, ensure_ascii=False)
+def main(argv):
+    if len(argv) != 2:
+        sys.exit("usage: openapi.py ROUTES_JSON   (the output of build/routes)")
+    with open(argv[1], encoding="utf-8") as f:
+        table = json.load(f)
+    json.dump(document(table), sys.stdout, indent=1, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
