@@ -22,9 +22,6 @@
 #include "util.h"
 #include "valid.h"
 
-#define PASSWORD_MIN 8
-/* Bounds the KDF's input: a megabyte password must not cost more than a short one. */
-#define PASSWORD_MAX 128
 #define INVALID_CREDENTIALS "Invalid credentials"
 #define INVALID_RESET "Invalid or expired reset token"
 #define FORGOT_MESSAGE "If the email exists in our system, you will receive password reset instructions"
@@ -334,28 +331,44 @@ insert_user(struct med_ctx *ctx, const char *email, const char *hash, const char
 	return db_step_done(st);
 }
 
-enum med_err
-auth_create_user(struct med_ctx *ctx, const char *email, const char *password,
-    const char *role, char out_id[MED_UUID_LEN + 1])
+/*
+ * Create a user and, when pair != NULL, issue its first token pair in the
+ * same transaction.  The KDF runs before the write lock is taken: other
+ * writers never wait on it.  On failure *pair may still need freeing.
+ */
+static enum med_err
+create_user(struct med_ctx *ctx, const char *email, const char *password, const char *role,
+    char out_id[MED_UUID_LEN + 1], cJSON **pair)
 {
 	char hash[PWHASH_MAX];
+	struct med_user u;
 	enum med_err e;
 
-	if (role != NULL && role_from_name(role) == 0)
-		return MED_EINVAL;
-	/* The KDF runs before the write lock is taken: other writers never wait on it. */
 	if ((e = pwhash_hash(password, hash)) != MED_OK)
 		return e;
 	if ((e = db_begin(ctx)) != MED_OK)
 		return e;
-	if ((e = insert_user(ctx, email, hash, role, out_id)) != MED_OK) {
+	e = insert_user(ctx, email, hash, role, out_id);
+	if (e == MED_OK && pair != NULL && (e = auth_load_user(ctx, out_id, &u)) == MED_OK)
+		e = issue_pair(ctx, &u, pair);
+	if (e != MED_OK) {
 		db_rollback(ctx);
 		return e;
 	}
 	return db_commit(ctx);
 }
 
-HANDLER(h_health)
+enum med_err
+auth_create_user(struct med_ctx *ctx, const char *email, const char *password,
+    const char *role, char out_id[MED_UUID_LEN + 1])
+{
+	if (role != NULL && role_from_name(role) == 0)
+		return MED_EINVAL;
+	return create_user(ctx, email, password, role, out_id, NULL);
+}
+
+int
+h_health(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	cJSON *data = cJSON_CreateObject();
 
@@ -365,34 +378,23 @@ HANDLER(h_health)
 	return med_ok(resp, data);
 }
 
-static const struct fld credential_specs[] = {
+SPEC(auth_register_body,
 	{ "email", FT_EMAIL, FF_REQUIRED },
 	{ "password", FT_STRING, FF_REQUIRED, PASSWORD_MIN, PASSWORD_MAX },
-};
+);
 
-HANDLER(h_auth_register)
+/* TX_NONE: the KDF must not run under the write lock (create_user() hashes first). */
+int
+h_auth_register(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char hash[PWHASH_MAX], id[MED_UUID_LEN + 1];
-	struct med_user u;
-	struct fval v[2];
+	const char *email = fval_str(med_body(req, "email"));
+	const char *password = fval_str(med_body(req, "password"));
+	char id[MED_UUID_LEN + 1];
 	cJSON *pair = NULL;
 	enum med_err e;
 
-	if (valid_body(req, credential_specs, 2, v, resp) != MED_OK)
-		return resp->status;
-	if ((e = pwhash_hash(v[1].s, hash)) != MED_OK)
-		return med_fail(resp, e);
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
-	e = insert_user(ctx, v[0].s, hash, "PATIENT", id);
-	if (e == MED_OK)
-		e = auth_load_user(ctx, id, &u);
-	if (e == MED_OK)
-		e = issue_pair(ctx, &u, &pair);
-	if (e == MED_OK)
-		e = db_commit(ctx);
+	e = create_user(ctx, email, password, "PATIENT", id, &pair);
 	if (e != MED_OK) {
-		db_rollback(ctx);
 		cJSON_Delete(pair);
 		if (e == MED_ECONFLICT)
 			return med_error(resp, 409, "Email already registered");
@@ -477,22 +479,28 @@ too_many(struct med_resp *resp, int64_t wait)
 	return med_error(resp, 429, "Too many failed login attempts; try again later");
 }
 
-HANDLER(h_auth_login)
+/* Not FT_EMAIL: a malformed address is just one more wrong credential. */
+SPEC(auth_login_body,
+	{ "email", FT_STRING, FF_REQUIRED, 0, 254 },
+	{ "password", FT_STRING, FF_REQUIRED, 0, PASSWORD_MAX },
+);
+
+/*
+ * TX_NONE: verifying (and upgrading) a hash runs the KDF, so every write
+ * here is its own short statement or transaction, outside the KDF.
+ */
+int
+h_auth_login(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "email", FT_STRING, FF_REQUIRED, 0, 254 },
-		{ "password", FT_STRING, FF_REQUIRED, 0, PASSWORD_MAX },
-	};
+	const char *email = fval_str(med_body(req, "email"));
+	const char *password = fval_str(med_body(req, "password"));
 	char hash[PWHASH_MAX], account[300], addr[128];
 	struct med_user u;
-	struct fval v[2];
 	int64_t wait_account, wait_addr;
 	enum med_err e, found;
 	sqlite3_stmt *st;
 
-	if (valid_body(req, specs, 2, v, resp) != MED_OK)
-		return resp->status;
-	throttle_keys(req, v[0].s, account, sizeof account, addr, sizeof addr);
+	throttle_keys(req, email, account, sizeof account, addr, sizeof addr);
 	wait_account = throttle_wait(ctx, account, ctx->cfg.login_max_failures);
 	wait_addr = throttle_wait(ctx, addr, ctx->cfg.login_max_failures * 4);
 	if (wait_account < 0 || wait_addr < 0)
@@ -501,10 +509,10 @@ HANDLER(h_auth_login)
 	if (wait_account > 0 || wait_addr > 0)
 		return too_many(resp, wait_account > wait_addr ? wait_account : wait_addr);
 
-	found = auth_load_user_by_email(ctx, v[0].s, &u, hash, sizeof hash);
+	found = auth_load_user_by_email(ctx, email, &u, hash, sizeof hash);
 	if (found != MED_OK && found != MED_ENOTFOUND)
 		return med_fail(resp, found);
-	e = pwhash_verify(v[1].s, found == MED_OK ? hash : dummy_hash);
+	e = pwhash_verify(password, found == MED_OK ? hash : dummy_hash);
 	if (found != MED_OK || e != MED_OK) {
 		if ((e = failure_record(ctx, account, addr)) != MED_OK)
 			return med_fail(resp, e);
@@ -518,7 +526,7 @@ HANDLER(h_auth_login)
 	if ((e = db_step_done(st)) != MED_OK)
 		return med_fail(resp, e);
 	/* Old hashes are upgraded to the current KDF parameters on a successful login. */
-	if (pwhash_needs_rehash(hash) && pwhash_hash(v[1].s, hash) == MED_OK &&
+	if (pwhash_needs_rehash(hash) && pwhash_hash(password, hash) == MED_OK &&
 	    (st = db_stmt(ctx, SQL_SET_PASSWORD)) != NULL) {
 		db_bind_text(st, 1, u.id);
 		db_bind_text(st, 2, hash);
@@ -581,43 +589,34 @@ rotate(struct med_ctx *ctx, const struct jwt_claims *c, struct med_user *u, cJSO
 	return issue_pair(ctx, u, pair);
 }
 
-HANDLER(h_auth_refresh)
+SPEC(auth_refresh_body,
+	{ "refresh_token", FT_STRING, FF_REQUIRED, 1, JWT_MAX },
+);
+
+int
+h_auth_refresh(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "refresh_token", FT_STRING, FF_REQUIRED, 1, JWT_MAX },
-	};
 	struct jwt_claims c;
 	struct med_user u;
-	struct fval v[1];
 	cJSON *pair = NULL;
 	enum med_err e;
 	int reused;
 
-	if (valid_body(req, specs, 1, v, resp) != MED_OK)
-		return resp->status;
-	e = jwt_verify(ctx->refresh_key, MED_KEY_LEN, v[0].s, JWT_REFRESH, med_now(ctx), &c);
-	if (e != MED_OK)
+	if (jwt_verify(ctx->refresh_key, MED_KEY_LEN, fval_str(med_body(req, "refresh_token")),
+	    JWT_REFRESH, med_now(ctx), &c) != MED_OK)
 		return med_unauthorized(resp, "Invalid refresh token");
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	e = rotate(ctx, &c, &u, &pair, &reused);
 	if (reused && e == MED_OK) {
-		/* Commit the revocation, then refuse. */
-		if ((e = db_commit(ctx)) != MED_OK)
-			return med_fail(resp, e);
+		/* The replay is refused, but the end of every session must stand. */
+		route_keep_on_refusal(ctx);
 		return med_unauthorized(resp, "Refresh token reuse detected; all sessions ended");
 	}
-	if (e == MED_OK)
-		e = db_commit(ctx);
-	if (e != MED_OK) {
-		db_rollback(ctx);
-		cJSON_Delete(pair);
-		if (e == MED_EAUTH)
-			return med_unauthorized(resp, "Invalid refresh token");
-		if (e == MED_EFORBIDDEN)
-			return med_error(resp, 403, "Inactive user");
+	if (e == MED_EAUTH)
+		return med_unauthorized(resp, "Invalid refresh token");
+	if (e == MED_EFORBIDDEN)
+		return med_error(resp, 403, "Inactive user");
+	if (e != MED_OK)
 		return med_fail(resp, e);
-	}
 	memcpy(resp->user_id, u.id, sizeof resp->user_id);
 	return med_ok(resp, pair);
 }
@@ -636,26 +635,21 @@ message_object(const char *message)
  * token are revoked by jti.  Bad or missing tokens are ignored: logging out
  * twice, or with an expired token, is not an error.
  */
-HANDLER(h_auth_logout)
+int
+h_auth_logout(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	struct jwt_claims c;
 	const char *refresh = req->refresh_header;
-	enum med_err e;
+	enum med_err e = MED_OK;
 
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	if (req->authed)
 		e = auth_revoke_jti(ctx, req->user.jti, req->user.token_exp);
 	if (e == MED_OK && refresh != NULL && strlen(refresh) < JWT_MAX &&
 	    jwt_verify(ctx->refresh_key, MED_KEY_LEN, refresh, JWT_REFRESH,
 	    med_now(ctx), &c) == MED_OK)
 		e = auth_revoke_jti(ctx, c.jti, c.exp);
-	if (e == MED_OK)
-		e = db_commit(ctx);
-	if (e != MED_OK) {
-		db_rollback(ctx);
+	if (e != MED_OK)
 		return med_fail(resp, e);
-	}
 	return med_ok(resp, message_object("Successfully logged out"));
 }
 
@@ -711,19 +705,21 @@ deliver_reset(const char *command, const char *email, const char *token)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? MED_OK : MED_EIO;
 }
 
-HANDLER(h_auth_forgot)
+SPEC(auth_forgot_body,
+	{ "email", FT_EMAIL, FF_REQUIRED },
+);
+
+int
+h_auth_forgot(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = { { "email", FT_EMAIL, FF_REQUIRED } };
+	const char *email = fval_str(med_body(req, "email"));
 	char token[JWT_MAX];
-	struct fval v[1];
 	enum med_err e;
 
-	if (valid_body(req, specs, 1, v, resp) != MED_OK)
-		return resp->status;
 	/* Same answer whether or not the account exists: no account oracle. */
-	e = auth_issue_reset_token(ctx, v[0].s, token, sizeof token);
+	e = auth_issue_reset_token(ctx, email, token, sizeof token);
 	if (e == MED_OK && ctx->cfg.mail_command[0] != '\0')
-		deliver_reset(ctx->cfg.mail_command, v[0].s, token);
+		deliver_reset(ctx->cfg.mail_command, email, token);
 	else if (e != MED_OK && e != MED_ENOTFOUND && e != MED_EFORBIDDEN)
 		return med_fail(resp, e);
 	OPENSSL_cleanse(token, sizeof token);
@@ -754,22 +750,23 @@ apply_reset(struct med_ctx *ctx, const struct jwt_claims *c, const char *hash)
 	return auth_revoke_jti(ctx, c->jti, c->exp);
 }
 
-HANDLER(h_auth_reset)
+SPEC(auth_reset_body,
+	{ "reset_token", FT_STRING, FF_REQUIRED, 1, JWT_MAX },
+	{ "new_password", FT_STRING, FF_REQUIRED, PASSWORD_MIN, PASSWORD_MAX },
+);
+
+/* TX_NONE: the KDF must not run under the write lock, so it runs before db_begin(). */
+int
+h_auth_reset(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "reset_token", FT_STRING, FF_REQUIRED, 1, JWT_MAX },
-		{ "new_password", FT_STRING, FF_REQUIRED, PASSWORD_MIN, PASSWORD_MAX },
-	};
+	const char *token = fval_str(med_body(req, "reset_token"));
 	char hash[PWHASH_MAX];
 	struct jwt_claims c;
-	struct fval v[2];
 	enum med_err e;
 
-	if (valid_body(req, specs, 2, v, resp) != MED_OK)
-		return resp->status;
-	if (jwt_verify(ctx->reset_key, MED_KEY_LEN, v[0].s, JWT_RESET, med_now(ctx), &c) != MED_OK)
+	if (jwt_verify(ctx->reset_key, MED_KEY_LEN, token, JWT_RESET, med_now(ctx), &c) != MED_OK)
 		return med_error(resp, 400, INVALID_RESET);
-	if ((e = pwhash_hash(v[1].s, hash)) != MED_OK)
+	if ((e = pwhash_hash(fval_str(med_body(req, "new_password")), hash)) != MED_OK)
 		return med_fail(resp, e);
 	if ((e = db_begin(ctx)) != MED_OK)
 		return med_fail(resp, e);

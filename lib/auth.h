@@ -9,6 +9,17 @@
 #include "jwt.h"
 
 /*
+ * Password length in characters (code points), for the API and medadm
+ * alike.  The maximum bounds the KDF's input: a megabyte password must
+ * not cost more than a short one.
+ */
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 128
+/* A bound as a string literal, for help texts: PASSWORD_STR(PASSWORD_MIN). */
+#define PASSWORD_STR(n) PASSWORD_STR_(n)
+#define PASSWORD_STR_(n) #n
+
+/*
  * Verify the Bearer access token of req and fill req->user.
  * MED_ENOTFOUND: no Authorization header; MED_EAUTH/MED_EEXPIRED: bad
  * token (signature, type, version, revoked, unknown user); MED_EDB.

@@ -13,6 +13,11 @@
 #define HANDLER(name) int name(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 
 /* auth.c */
+SPEC_DECL(auth_register_body);
+SPEC_DECL(auth_login_body);
+SPEC_DECL(auth_refresh_body);
+SPEC_DECL(auth_forgot_body);
+SPEC_DECL(auth_reset_body);
 HANDLER(h_health);
 HANDLER(h_auth_register);
 HANDLER(h_auth_login);
@@ -22,6 +27,9 @@ HANDLER(h_auth_forgot);
 HANDLER(h_auth_reset);
 
 /* users.c */
+SPEC_DECL(users_me_patch_body);
+SPEC_DECL(users_list_query);
+SPEC_DECL(users_patch_body);
 HANDLER(h_users_me_get);
 HANDLER(h_users_me_patch);
 HANDLER(h_users_list);

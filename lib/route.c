@@ -27,19 +27,19 @@
 
 static const struct med_route routes[] = {
 	/* method pattern                                         auth           roles  tx        query                  body                   handler */
-	{ "GET",  V1 "/health",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_health },
+	{ "GET",  V1 "/health",                                  AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_health },
 
-	{ "POST", V1 "/auth/register",                           AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_register },
-	{ "POST", V1 "/auth/login",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_login },
-	{ "POST", V1 "/auth/refresh",                            AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_refresh },
-	{ "POST", V1 "/auth/logout",                             AUTH_OPTIONAL, 0,     TX_NONE,  NULL,                  NULL,                  h_auth_logout },
-	{ "POST", V1 "/auth/forgot",                             AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_forgot },
-	{ "POST", V1 "/auth/reset",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_auth_reset },
+	{ "POST", V1 "/auth/register",                           AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_register_body,   h_auth_register },
+	{ "POST", V1 "/auth/login",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_login_body,      h_auth_login },
+	{ "POST", V1 "/auth/refresh",                            AUTH_NONE,     0,     TX_WRITE, NULL,                  &auth_refresh_body,    h_auth_refresh },
+	{ "POST", V1 "/auth/logout",                             AUTH_OPTIONAL, 0,     TX_WRITE, NULL,                  NULL,                  h_auth_logout },
+	{ "POST", V1 "/auth/forgot",                             AUTH_NONE,     0,     TX_READ,  NULL,                  &auth_forgot_body,     h_auth_forgot },
+	{ "POST", V1 "/auth/reset",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_reset_body,      h_auth_reset },
 
-	{ "GET",  V1 "/users/me",                                AUTH_REQUIRED, ANY,   TX_NONE,  NULL,                  NULL,                  h_users_me_get },
-	{ "PATCH", V1 "/users/me",                                AUTH_REQUIRED, ANY,   TX_NONE,  NULL,                  NULL,                  h_users_me_patch },
-	{ "GET",  V1 "/users",                                   AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_users_list },
-	{ "PATCH", V1 "/users/{user_id}",                         AUTH_REQUIRED, A,     TX_NONE,  NULL,                  NULL,                  h_users_patch },
+	{ "GET",  V1 "/users/me",                                AUTH_REQUIRED, ANY,   TX_READ,  NULL,                  NULL,                  h_users_me_get },
+	{ "PATCH", V1 "/users/me",                                AUTH_REQUIRED, ANY,   TX_NONE,  NULL,                  &users_me_patch_body,  h_users_me_patch },
+	{ "GET",  V1 "/users",                                   AUTH_REQUIRED, A,     TX_READ,  &users_list_query,     NULL,                  h_users_list },
+	{ "PATCH", V1 "/users/{user_id}",                         AUTH_REQUIRED, A,     TX_NONE,  NULL,                  &users_patch_body,     h_users_patch },
 
 	{ "GET",  V1 "/patients",                                AUTH_REQUIRED, A|S,   TX_WRITE, &patient_list_query,   NULL,                  h_patients_list },
 	{ "POST", V1 "/patients",                                AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &patient_create_body,  h_patients_create },

@@ -13,9 +13,6 @@
 #include "users.h"
 #include "valid.h"
 
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 128
-
 #define USER_COLUMNS \
     "u.id, u.email, u.is_active, u.is_superuser, u.created_at, u.role_id, r.name"
 
@@ -134,49 +131,50 @@ struct user_change {
 	int set_superuser, is_superuser;
 };
 
-/* Apply a change to user id in one transaction.  A new password ends every session. */
+/*
+ * Write a change to user id inside the caller's transaction.  A new
+ * password ends every session.
+ */
 static enum med_err
-apply_change(struct med_ctx *ctx, const char *id, const struct user_change *ch)
+write_change(struct med_ctx *ctx, const char *id, const struct user_change *ch)
 {
 	struct med_user u;
 	enum med_err e;
 
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
 	if ((e = auth_load_user(ctx, id, &u)) != MED_OK)
-		goto fail;
+		return e;
 	if (ch->email != NULL && ((e = email_in_use(ctx, ch->email, id)) != MED_OK ||
 	    (e = set_text(ctx, SQL_SET_EMAIL, id, ch->email)) != MED_OK))
-		goto fail;
+		return e;
 	if (ch->password_hash != NULL &&
 	    (e = set_text(ctx, SQL_SET_PASSWORD, id, ch->password_hash)) != MED_OK)
-		goto fail;
+		return e;
 	if (ch->role != NULL && (e = set_text(ctx, SQL_SET_ROLE, id, ch->role)) != MED_OK)
-		goto fail;
+		return e;
 	if (ch->set_active && (e = set_int(ctx, SQL_SET_ACTIVE, id, ch->is_active)) != MED_OK)
-		goto fail;
+		return e;
 	if (ch->set_superuser &&
 	    (e = set_int(ctx, SQL_SET_SUPERUSER, id, ch->is_superuser)) != MED_OK)
-		goto fail;
-	return db_commit(ctx);
-fail:
-	db_rollback(ctx);
-	return e;
+		return e;
+	return MED_OK;
 }
 
-static int
-reply_change(struct med_ctx *ctx, const char *id, const struct user_change *ch,
-    struct med_resp *resp)
+/*
+ * The change in its own transaction: medadm calls this outside any route,
+ * and the PATCH routes are TX_NONE (they may hash a password first).
+ */
+static enum med_err
+apply_change(struct med_ctx *ctx, const char *id, const struct user_change *ch)
 {
-	enum med_err e = apply_change(ctx, id, ch);
+	enum med_err e;
 
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "User not found");
-	if (e == MED_ECONFLICT)
-		return med_error(resp, 409, "Email already registered");
-	if (e != MED_OK)
-		return med_fail(resp, e);
-	return reply_user(ctx, id, resp);
+	if ((e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = write_change(ctx, id, ch)) != MED_OK) {
+		db_rollback(ctx);
+		return e;
+	}
+	return db_commit(ctx);
 }
 
 enum med_err
@@ -210,50 +208,77 @@ users_set_password(struct med_ctx *ctx, const char *id, const char *password)
 	return apply_change(ctx, id, &ch);
 }
 
-HANDLER(h_users_me_get)
+int
+h_users_me_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	return reply_user(ctx, req->user.id, resp);
 }
 
-HANDLER(h_users_me_patch)
+/*
+ * The email and password of a PATCH body, merged into ch, applied to user
+ * id and answered with the user as it now stands.  The route is TX_NONE:
+ * the KDF runs before apply_change() takes the write lock.
+ */
+static int
+patch_user(struct med_ctx *ctx, const struct med_req *req, const char *id,
+    struct user_change *ch, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "email", FT_EMAIL, 0 },
-		{ "password", FT_STRING, 0, PASSWORD_MIN, PASSWORD_MAX },
-	};
-	struct user_change ch = { 0 };
+	const char *password = fval_str(med_body(req, "password"));
 	char hash[PWHASH_MAX];
-	struct fval v[2];
 	enum med_err e;
 
-	if (req->json != NULL && cJSON_IsObject(req->json)) {
-		if (cJSON_HasObjectItem(req->json, "role"))
-			return med_error(resp, 403, "You cannot change your role");
-		/* Rule: no user may grant itself activation or superuser rights. */
-		if (cJSON_HasObjectItem(req->json, "is_active") ||
-		    cJSON_HasObjectItem(req->json, "is_superuser"))
-			return med_error(resp, 403, "You cannot change your account status");
-	}
-	if (valid_body(req, specs, 2, v, resp) != MED_OK)
-		return resp->status;
-	ch.email = v[0].present ? v[0].s : NULL;
-	if (v[1].present) {
-		if ((e = pwhash_hash(v[1].s, hash)) != MED_OK)
+	ch->email = fval_str(med_body(req, "email"));
+	if (password != NULL) {
+		if ((e = pwhash_hash(password, hash)) != MED_OK)
 			return med_fail(resp, e);
-		ch.password_hash = hash;
+		ch->password_hash = hash;
 	}
-	return reply_change(ctx, req->user.id, &ch, resp);
+	e = apply_change(ctx, id, ch);
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "User not found");
+	if (e == MED_ECONFLICT)
+		return med_error(resp, 409, "Email already registered");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	return reply_user(ctx, id, resp);
 }
 
-HANDLER(h_users_list)
+SPEC(users_me_patch_body,
+	{ "email", FT_EMAIL, 0 },
+	{ "password", FT_STRING, 0, PASSWORD_MIN, PASSWORD_MAX },
+);
+
+int
+h_users_me_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	struct user_change ch = { 0 };
+
+	/*
+	 * Not in the spec: whatever the value, and whatever the case of the
+	 * name, asking is refused.  Rule: no user may grant itself activation
+	 * or superuser rights.
+	 */
+	if (cJSON_HasObjectItem(req->json, "role"))
+		return med_error(resp, 403, "You cannot change your role");
+	if (cJSON_HasObjectItem(req->json, "is_active") ||
+	    cJSON_HasObjectItem(req->json, "is_superuser"))
+		return med_error(resp, 403, "You cannot change your account status");
+	return patch_user(ctx, req, req->user.id, &ch, resp);
+}
+
+SPEC(users_list_query,
+	FLD_PAGING,
+);
+
+int
+h_users_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	int64_t skip, limit;
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
 
-	if (valid_paging(req, &skip, &limit, resp) != MED_OK)
-		return resp->status;
+	med_paging(req, &skip, &limit);
 	if ((st = db_stmt(ctx, SQL_USER_LIST)) == NULL)
 		return med_fail(resp, MED_EDB);
 	db_bind_int(st, 1, limit);
@@ -263,35 +288,27 @@ HANDLER(h_users_list)
 	return med_ok(resp, list);
 }
 
-HANDLER(h_users_patch)
-{
-	static const struct fld specs[] = {
-		{ "email", FT_EMAIL, 0 },
-		{ "password", FT_STRING, 0, PASSWORD_MIN, PASSWORD_MAX },
-		{ "role", FT_STRING, 0, 1, 16 },
-		{ "is_active", FT_BOOL, 0 },
-		{ "is_superuser", FT_BOOL, 0 },
-	};
-	struct user_change ch = { 0 };
-	char id[MED_UUID_LEN + 1], hash[PWHASH_MAX];
-	struct fval v[5];
-	enum med_err e;
+SPEC(users_patch_body,
+	{ "email", FT_EMAIL, 0 },
+	{ "password", FT_STRING, 0, PASSWORD_MIN, PASSWORD_MAX },
+	{ "role", FT_STRING, 0, 1, 16 },
+	{ "is_active", FT_BOOL, 0 },
+	{ "is_superuser", FT_BOOL, 0 },
+);
 
-	if (valid_path_uuid(req, 0, "user_id", id, resp) != MED_OK ||
-	    valid_body(req, specs, 5, v, resp) != MED_OK)
-		return resp->status;
-	if (v[2].present && role_from_name(v[2].s) == 0)
+int
+h_users_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	const struct fval *active = med_body(req, "is_active");
+	const struct fval *superuser = med_body(req, "is_superuser");
+	struct user_change ch = { 0 };
+
+	ch.role = fval_str(med_body(req, "role"));
+	if (ch.role != NULL && role_from_name(ch.role) == 0)
 		return med_error(resp, 400, "Invalid role");
-	ch.email = v[0].present ? v[0].s : NULL;
-	ch.role = v[2].present ? v[2].s : NULL;
-	ch.set_active = v[3].present;
-	ch.is_active = v[3].b;
-	ch.set_superuser = v[4].present;
-	ch.is_superuser = v[4].b;
-	if (v[1].present) {
-		if ((e = pwhash_hash(v[1].s, hash)) != MED_OK)
-			return med_fail(resp, e);
-		ch.password_hash = hash;
-	}
-	return reply_change(ctx, id, &ch, resp);
+	ch.set_active = active->present;
+	ch.is_active = active->b;
+	ch.set_superuser = superuser->present;
+	ch.is_superuser = superuser->b;
+	return patch_user(ctx, req, med_path(req, "user_id"), &ch, resp);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
 #include "db.h"
 #include "embedded.h"
 #include "medadm.h"
@@ -15,7 +16,8 @@ const struct adm_command adm_commands[] = {
 	{ "seed", "seed [--force]", "load the demo data (refuses a non-empty database)",
 	  "The demo accounts share the password Algeria123!: demo only.\n", 1, cmd_seed },
 	{ "user add", "user add EMAIL --role ROLE", "create a user; password read from stdin",
-	  "ROLE is ADMIN, DOCTOR, PATIENT or STAFF.  The password (min 8 characters)\n"
+	  "ROLE is ADMIN, DOCTOR, PATIENT or STAFF.  The password (min "
+	  PASSWORD_STR(PASSWORD_MIN) " characters)\n"
 	  "is the first line of standard input.\n", 1, cmd_user_add },
 	{ "user list", "user list", "list users", NULL, 1, cmd_user_list },
 	{ "user show", "user show EMAIL|ID", "show one user", NULL, 1, cmd_user_show },

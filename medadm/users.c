@@ -16,9 +16,6 @@
 #include "users.h"
 #include "util.h"
 
-#define PASSWORD_MIN 8
-#define PASSWORD_MAX 128
-
 /* Resolve an email or a UUID to a user; prints the error itself. */
 static int
 find_user(struct adm *a, const char *who, struct med_user *u)

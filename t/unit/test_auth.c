@@ -142,6 +142,7 @@ login_from(const char *addr, const char *email, const char *password)
 	req.method = "POST";
 	req.path = "/api/v1/auth/login";
 	req.remote_addr = addr;
+	req.content_type = "application/json";
 	req.body = body;
 	req.body_len = strlen(body);
 	med_handle(&ctx, &req, &resp);
@@ -183,6 +184,7 @@ START_TEST(login_throttled)
 		ck_assert_int_eq(auth_post("login", AMINA, "wrong-password", NULL, NULL), 401);
 	req.method = "POST";
 	req.path = "/api/v1/auth/login";
+	req.content_type = "application/json";
 	req.body = "{\"email\":\"" AMINA "\",\"password\":\"" PW "\"}";
 	req.body_len = strlen(req.body);
 	med_handle(&ctx, &req, &resp);
