@@ -82,16 +82,24 @@ CREATE TABLE doctors (
     avg_rating       REAL NOT NULL DEFAULT 0,
     rating_count     INTEGER NOT NULL DEFAULT 0,
     created_at       INTEGER NOT NULL,
-    updated_at       INTEGER NOT NULL
+    updated_at       INTEGER NOT NULL,
+    first_name_key   TEXT,
+    last_name_key    TEXT,
+    city_key         TEXT
 );
-CREATE INDEX doctors_city ON doctors(city);
+-- *_key: search keys (util_fold(): case folded, accents removed), kept by
+-- the code beside what people typed.
+CREATE INDEX doctors_city_key ON doctors(city_key);
 CREATE INDEX doctors_rating ON doctors(avg_rating);
 
 CREATE TABLE specialties (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    description TEXT
+    description TEXT,
+    name_key    TEXT
 );
+-- util_fold(name): one specialty however it is spelt.
+CREATE UNIQUE INDEX specialties_key ON specialties(name_key);
 
 CREATE TABLE doctor_specialties (
     doctor_id    TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
@@ -241,4 +249,4 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

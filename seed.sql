@@ -118,3 +118,8 @@ INSERT INTO billings (id, patient_id, appointment_id, amount_cents, currency, de
 INSERT INTO insurance_policies (id, patient_id, provider_name, policy_number, coverage_details, created_at, updated_at) VALUES
  ('9ea26bc0-bd35-4ae7-82f3-000000000001', '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001', 'CNAS', 'CNAS-16-0042-1990',
   'Remboursement 80 % des consultations', unixepoch(), unixepoch());
+
+-- Search keys: the code keeps them on every write (lib/doctors.c).
+UPDATE doctors SET first_name_key = med_fold(first_name), last_name_key = med_fold(last_name),
+    city_key = med_fold(city);
+UPDATE specialties SET name_key = med_fold(name);

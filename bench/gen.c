@@ -394,7 +394,9 @@ gen_doctors(struct gen *g)
 	for (int wd = 0; wd < 7; wd++)
 		if (insert_window(g, &book, win++, wd, 0, 86400) != 0)
 			return -1;
-	return 0;
+	/* The directory's search keys, as lib/doctors.c keeps them. */
+	return db_exec(&g->ctx, "UPDATE doctors SET first_name_key = med_fold(first_name),"
+	    " last_name_key = med_fold(last_name), city_key = med_fold(city)") == MED_OK ? 0 : -1;
 }
 
 static int

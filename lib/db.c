@@ -38,6 +38,28 @@ static const char *const migrations[] = {
 	" status INTEGER NOT NULL, body TEXT, created_at INTEGER NOT NULL,"
 	" PRIMARY KEY (user_id, key)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS idempotency_keys_created ON idempotency_keys(created_at);",
+	/*
+	 * 3 -> 4: folded search keys (util_fold(), through med_fold()) for
+	 * the directory's filters.  Specialties that differed only in case
+	 * or accents ("MÉDECINE-SPORT", "Médecine-sport") were created twice
+	 * before: their doctors move to the first one, the others go.
+	 */
+	"ALTER TABLE doctors ADD COLUMN first_name_key TEXT;"
+	"ALTER TABLE doctors ADD COLUMN last_name_key TEXT;"
+	"ALTER TABLE doctors ADD COLUMN city_key TEXT;"
+	"UPDATE doctors SET first_name_key = med_fold(first_name),"
+	" last_name_key = med_fold(last_name), city_key = med_fold(city);"
+	"DROP INDEX IF EXISTS doctors_city;"
+	"CREATE INDEX doctors_city_key ON doctors(city_key);"
+	"ALTER TABLE specialties ADD COLUMN name_key TEXT;"
+	"UPDATE specialties SET name_key = med_fold(name);"
+	"INSERT OR IGNORE INTO doctor_specialties (doctor_id, specialty_id)"
+	" SELECT ds.doctor_id, (SELECT min(s2.id) FROM specialties s2 WHERE s2.name_key = s.name_key)"
+	" FROM doctor_specialties ds JOIN specialties s ON s.id = ds.specialty_id;"
+	"DELETE FROM doctor_specialties WHERE specialty_id NOT IN"
+	" (SELECT min(id) FROM specialties GROUP BY name_key);"
+	"DELETE FROM specialties WHERE id NOT IN (SELECT min(id) FROM specialties GROUP BY name_key);"
+	"CREATE UNIQUE INDEX specialties_key ON specialties(name_key);",
 };
 
 /*

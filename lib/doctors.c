@@ -43,23 +43,33 @@ _Static_assert(sizeof doctor_body_fields / sizeof doctor_body_fields[0] == NFIEL
 static const char SQL_GET[] = "SELECT " DOCTOR_COLUMNS " FROM doctors d WHERE d.id = ?1";
 
 /*
- * The directory.  lower() folds ASCII only (SQLite without ICU), which is
- * also what the NOCASE collations of specialties.name and doctors.city do:
- * the three filters agree on what "case-insensitive" means.  The page is
- * chosen on narrow rows first (p), so the full columns and the
- * specialties of only that page are built, not of every doctor.
+ * The directory.  Filters compare folded keys (util_fold(): Unicode case
+ * folding, accents ignored), kept beside the names by key_refresh(), so
+ * ?city=BÉJAÏA finds Béjaïa and ?specialty=pediatrie finds Pédiatrie.
+ * The most selective filter given drives the query, through its index:
+ * the specialty, else the city, else the whole (small) directory in name
+ * order.  The page is chosen on narrow rows first (p), so the full
+ * columns and the specialties of only that page are built.
  */
-static const char SQL_LIST[] =
-    "SELECT " DOCTOR_COLUMNS " FROM (SELECT d.id, d.last_name, d.first_name FROM doctors d"
-    " WHERE (?1 IS NULL OR instr(lower(d.first_name), lower(?1)) > 0"
-    "        OR instr(lower(d.last_name), lower(?1)) > 0)"
-    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM doctor_specialties ds"
-    "      JOIN specialties s ON s.id = ds.specialty_id"
-    "      WHERE ds.doctor_id = d.id AND s.name = ?2))"
-    " AND (?3 IS NULL OR d.city = ?3)"
+#define LIST_OTHER_FILTERS \
+    " AND (?1 IS NULL OR instr(d.first_name_key, med_fold(?1)) > 0" \
+    "      OR instr(d.last_name_key, med_fold(?1)) > 0)" \
+    " AND (?3 IS NULL OR d.city_key = med_fold(?3))" \
     " AND (?4 IS NULL OR d.avg_rating >= ?4)"
-    " ORDER BY d.last_name, d.first_name, d.id LIMIT ?5 OFFSET ?6) p"
-    " JOIN doctors d ON d.id = p.id ORDER BY p.last_name, p.first_name, p.id";
+#define LIST_PAGE \
+    " ORDER BY d.last_name, d.first_name, d.id LIMIT ?5 OFFSET ?6) p" \
+    " JOIN doctors d ON d.id = p.id ORDER BY p.last_name, p.first_name, p.id"
+static const char SQL_LIST_BY_SPECIALTY[] =
+    "SELECT " DOCTOR_COLUMNS " FROM (SELECT d.id, d.last_name, d.first_name"
+    " FROM specialties s JOIN doctor_specialties ds ON ds.specialty_id = s.id"
+    " JOIN doctors d ON d.id = ds.doctor_id WHERE s.name_key = med_fold(?2)"
+    LIST_OTHER_FILTERS LIST_PAGE;
+static const char SQL_LIST_BY_CITY[] =
+    "SELECT " DOCTOR_COLUMNS " FROM (SELECT d.id, d.last_name, d.first_name FROM doctors d"
+    " WHERE d.city_key = med_fold(?3)" LIST_OTHER_FILTERS LIST_PAGE;
+static const char SQL_LIST_ALL[] =
+    "SELECT " DOCTOR_COLUMNS " FROM (SELECT d.id, d.last_name, d.first_name FROM doctors d"
+    " WHERE 1" LIST_OTHER_FILTERS LIST_PAGE;
 static const char SQL_SPECIALTIES[] =
     "SELECT id, name, description FROM specialties ORDER BY id";
 static const char SQL_USER_ROLE[] =
@@ -78,12 +88,21 @@ static const char SQL_UPDATE[] =
     SETF("city", 14, 15) SETF("country", 16, 17)
     "updated_at = ?18 WHERE id = ?1";
 
+/* The search keys of the names and the city, after every write of them. */
+static const char SQL_KEYS[] =
+    "UPDATE doctors SET first_name_key = med_fold(first_name),"
+    " last_name_key = med_fold(last_name), city_key = med_fold(city) WHERE id = ?1";
+
 static const char SQL_SPEC_CLEAR[] = "DELETE FROM doctor_specialties WHERE doctor_id = ?1";
-/* specialties.name is COLLATE NOCASE: "cardiologie" finds "Cardiologie". */
-static const char SQL_SPEC_ADD[] = "INSERT OR IGNORE INTO specialties (name) VALUES (?1)";
+/*
+ * specialties.name_key is UNIQUE: "MÉDECINE-SPORT" is the existing
+ * "Médecine-sport", spelt as it was first entered.
+ */
+static const char SQL_SPEC_ADD[] =
+    "INSERT OR IGNORE INTO specialties (name, name_key) VALUES (?1, med_fold(?1))";
 static const char SQL_SPEC_LINK[] =
     "INSERT OR IGNORE INTO doctor_specialties (doctor_id, specialty_id)"
-    " SELECT ?1, id FROM specialties WHERE name = ?2";
+    " SELECT ?1, id FROM specialties WHERE name_key = med_fold(?2)";
 
 /* The columns of DOCTOR_COLUMNS (doctors.h), in order. */
 static const struct db_col doctor_cols[] = {
@@ -158,6 +177,11 @@ doctor_finish(struct med_ctx *ctx, const struct med_req *req, const char *id,
 	enum med_err e;
 
 	*out = NULL;
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	if ((st = db_stmt(ctx, SQL_KEYS)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
 	if ((e = db_step_done(st)) != MED_OK)
 		return e;
 	if (specialties->present && (e = set_specialties(ctx, id, specialties->is_null ? NULL :
@@ -238,12 +262,17 @@ h_doctors_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	cJSON *list;
 	enum med_err e;
 
+	const char *specialty = fval_str(med_qarg(req, "specialty"));
+	const char *city = fval_str(med_qarg(req, "city"));
+
 	med_paging(req, &skip, &limit);
-	if ((st = db_stmt(ctx, SQL_LIST)) == NULL)
+	st = db_stmt(ctx, specialty != NULL ? SQL_LIST_BY_SPECIALTY :
+	    city != NULL ? SQL_LIST_BY_CITY : SQL_LIST_ALL);
+	if (st == NULL)
 		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, fval_str(med_qarg(req, "name")));
-	db_bind_text(st, 2, fval_str(med_qarg(req, "specialty")));
-	db_bind_text(st, 3, fval_str(med_qarg(req, "city")));
+	db_bind_text(st, 2, specialty);
+	db_bind_text(st, 3, city);
 	if (min_rating->present)
 		sqlite3_bind_double(st, 4, min_rating->d);
 	db_bind_int(st, 5, limit);

@@ -83,6 +83,95 @@ START_TEST(directory_and_filters)
 }
 END_TEST
 
+/*
+ * Rule: the filters fold case beyond ASCII and ignore accents; what was
+ * typed is stored and shown as it was.
+ */
+START_TEST(unicode_filters)
+{
+	char *admin = ut_login(&ctx, "admin@example.dz"), names[512];
+	cJSON *env = NULL;
+	int n;
+
+	ut_exec(&ctx, "UPDATE doctors SET city = 'Béjaïa', first_name = 'Émilie',"
+	    " city_key = med_fold('Béjaïa'), first_name_key = med_fold('Émilie')"
+	    " WHERE id = '" DOC_NADIA "'");
+	list_names("/api/v1/doctors?city=B%C3%89JA%C3%8FA", names, sizeof names);
+	ck_assert_str_eq(names, "Khellaf");
+	list_names("/api/v1/doctors?city=bejaia", names, sizeof names);
+	ck_assert_str_eq(names, "Khellaf");
+	list_names("/api/v1/doctors?name=%C3%A9milie", names, sizeof names);
+	ck_assert_str_eq(names, "Khellaf");
+	list_names("/api/v1/doctors?name=EMILIE", names, sizeof names);
+	ck_assert_str_eq(names, "Khellaf");
+	list_names("/api/v1/doctors?specialty=pediatrie", names, sizeof names);
+	ck_assert_str_eq(names, "Chekkal");
+	list_names("/api/v1/doctors?specialty=P%C3%89DIATRIE", names, sizeof names);
+	ck_assert_str_eq(names, "Chekkal");
+
+	/* One specialty however it is spelt; the first spelling is kept. */
+	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/doctors/" DOC_NADIA, admin,
+	    "{\"specialties\":[\"Médecine-sport\"]}", NULL), 200);
+	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/doctors/" DOC_SAMIR, admin,
+	    "{\"specialties\":[\"MÉDECINE-SPORT\", \"medecine-sport\"]}", &env), 200);
+	n = cJSON_GetArraySize(cJSON_GetObjectItem(ut_data(env), "specialties"));
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(ut_data(env), "specialties"), 0),
+	    "name"), "Médecine-sport");
+	cJSON_Delete(env);
+	list_names("/api/v1/doctors?specialty=medecine-SPORT", names, sizeof names);
+	ck_assert_str_eq(names, "Bensalah,Khellaf");
+
+	/* Arabic names round-trip unchanged and are found without vowel marks. */
+	ck_assert_int_eq(test_call(&ctx, "PATCH", "/api/v1/doctors/" DOC_NADIA, admin,
+	    "{\"last_name\":\"مُحَمَّد\"}", &env), 200);
+	ck_assert_str_eq(ut_str(ut_data(env), "last_name"), "مُحَمَّد");
+	cJSON_Delete(env);
+	list_names("/api/v1/doctors?name=%D9%85%D8%AD%D9%85%D8%AF", names, sizeof names);
+	ck_assert_str_eq(names, "مُحَمَّد");
+	free(admin);
+}
+END_TEST
+
+/*
+ * The plan of the cached statement the last request ran whose SQL holds
+ * marker, as one string.
+ */
+static void
+plan_of(const char *marker, char *detail, size_t size)
+{
+	sqlite3_stmt *cached = NULL, *st;
+	char *sql;
+
+	detail[0] = '\0';
+	while ((cached = sqlite3_next_stmt(ctx.db, cached)) != NULL)
+		if (strstr(sqlite3_sql(cached), marker) != NULL)
+			break;
+	ck_assert_msg(cached != NULL, "no statement with %s", marker);
+	ck_assert_ptr_nonnull(sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(cached)));
+	ck_assert_int_eq(sqlite3_prepare_v2(ctx.db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		strncat(detail, (const char *)sqlite3_column_text(st, 3), size - strlen(detail) - 1);
+		strncat(detail, "; ", size - strlen(detail) - 1);
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(sql);
+}
+
+/* The directory's specialty and city filters reach their rows through an index. */
+START_TEST(filters_use_indexes)
+{
+	char names[512], plan[2048];
+
+	list_names("/api/v1/doctors?specialty=pediatrie&city=x", names, sizeof names);
+	plan_of("s.name_key = med_fold(?2)", plan, sizeof plan);
+	ck_assert_msg(strstr(plan, "INDEX specialties_key (name_key=?)") != NULL, "%s", plan);
+	list_names("/api/v1/doctors?city=oran", names, sizeof names);
+	plan_of("WHERE d.city_key = med_fold(?3) AND", plan, sizeof plan);
+	ck_assert_msg(strstr(plan, "INDEX doctors_city_key (city_key=?)") != NULL, "%s", plan);
+}
+END_TEST
+
 START_TEST(specialties)
 {
 	char *admin = ut_login(&ctx, EM_ADMIN), uid[37], body[256];
@@ -417,6 +506,8 @@ doctors_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, directory_and_filters);
 	tcase_add_test(tc, specialties);
+	tcase_add_test(tc, unicode_filters);
+	tcase_add_test(tc, filters_use_indexes);
 	tcase_add_test(tc, admin_create_rules);
 	tcase_add_test(tc, own_profile);
 	tcase_add_test(tc, admin_patch_delete);

@@ -447,26 +447,64 @@ END_TEST
 
 /* ---- check ------------------------------------------------------------ */
 
-/* A version-1 database (with the index version 2 dropped) is brought forward. */
+/* The scalar result of sql on db. */
+static int
+count_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+	    sqlite3_errmsg(db));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * A version-1 database is brought forward through every migration: the
+ * index version 2 dropped goes, the idempotency table of version 3 and
+ * the search keys of version 4 come, and two specialties that differ only
+ * in accents and case (which version 1 let exist) become one.
+ */
 START_TEST(test_adm_migrate_1_to_2)
 {
+	char want[64];
 	sqlite3 *db;
-	sqlite3_stmt *st;
 
 	seeded();
 	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "CREATE INDEX audit_log_entity ON audit_log(entity, "
-	    "entity_id, at); PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db,
+	    "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);"
+	    "DROP TABLE idempotency_keys;"
+	    "DROP INDEX doctors_city_key; DROP INDEX specialties_key;"
+	    "ALTER TABLE doctors DROP COLUMN first_name_key;"
+	    "ALTER TABLE doctors DROP COLUMN last_name_key;"
+	    "ALTER TABLE doctors DROP COLUMN city_key;"
+	    "ALTER TABLE specialties DROP COLUMN name_key;"
+	    "CREATE INDEX doctors_city ON doctors(city);"
+	    "INSERT INTO specialties (id, name) VALUES (901, 'Médecine-sport'), (902, 'MÉDECINE-SPORT');"
+	    "INSERT INTO doctor_specialties SELECT id, 902 FROM doctors LIMIT 1;"
+	    "PRAGMA user_version = 1", NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
 	ck_assert_int_eq(run(NULL, "check", NULL), 1);
 	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
-	ck_assert_ptr_nonnull(strstr(out, "schema version 1 -> 2"));
+	snprintf(want, sizeof want, "schema version 1 -> %d", MED_SCHEMA_VERSION);
+	ck_assert_ptr_nonnull(strstr(out, want));
 	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE name = "
-	    "'audit_log_entity'", -1, &st, NULL), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(st, 0), 0);
-	sqlite3_finalize(st);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('audit_log_entity', 'doctors_city')"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('idempotency_keys', 'doctors_city_key', 'specialties_key')"), 3);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctors WHERE city IS NOT NULL"
+	    " AND city_key IS NULL"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM specialties WHERE name_key IS NULL"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM specialties WHERE id IN (901, 902)"), 1);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctor_specialties"
+	    " WHERE specialty_id = 901"), 1);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctor_specialties"
+	    " WHERE specialty_id = 902"), 0);
 	sqlite3_close(db);
 	ck_assert_int_eq(run(NULL, "check", NULL), 0);
 	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
