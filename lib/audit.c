@@ -13,6 +13,7 @@
 #include "audit_query.h"
 #include "db.h"
 #include "handlers.h"
+#include "route.h"
 #include "util.h"
 #include "valid.h"
 
@@ -107,39 +108,43 @@ parse_bound(const char *s, int end, int64_t *out)
 	return 1;
 }
 
-HANDLER(h_audit_list)
+SPEC(audit_list_query,
+	{ "user_id", FT_UUID, 0 },
+	{ "entity", FT_STRING, 0, 1, 64 },
+	{ "entity_id", FT_STRING, 0, 1, 64 },
+	{ "from", FT_STRING, 0, 1, 40 },
+	{ "to", FT_STRING, 0, 1, 40 },
+	FLD_PAGING,
+);
+
+int
+h_audit_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "user_id", FT_UUID, 0 },
-		{ "entity", FT_STRING, 0, 1, 64 },
-		{ "entity_id", FT_STRING, 0, 1, 64 },
-		{ "from", FT_STRING, 0, 1, 40 },
-		{ "to", FT_STRING, 0, 1, 40 },
-	};
 	static const char *const bound_names[2] = { "from", "to" };
+	const char *user_id = fval_str(med_qarg(req, "user_id"));
+	const char *entity_id = fval_str(med_qarg(req, "entity_id"));
 	int64_t skip, limit, bounds[2] = { 0, 0 };
-	struct fval v[5];
-	const char *sql;
+	const char *sql, *bound[2];
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
 
-	if (valid_query(req, specs, 5, v, resp) != MED_OK ||
-	    valid_paging(req, &skip, &limit, resp) != MED_OK)
-		return resp->status;
+	med_paging(req, &skip, &limit);
 	for (int i = 0; i < 2; i++)
-		if (v[3 + i].present && !parse_bound(v[3 + i].s, i, &bounds[i]))
+		if ((bound[i] = fval_str(med_qarg(req, bound_names[i]))) != NULL &&
+		    !parse_bound(bound[i], i, &bounds[i]))
 			return med_invalid(resp, "query", bound_names[i],
 			    "Input should be a valid RFC 3339 datetime or a date YYYY-MM-DD",
 			    "datetime_parsing");
-	sql = v[2].present ? SQL_AUDIT_BY_ENTITY_ID : v[0].present ? SQL_AUDIT_BY_USER :
+	sql = entity_id != NULL ? SQL_AUDIT_BY_ENTITY_ID : user_id != NULL ? SQL_AUDIT_BY_USER :
 	    SQL_AUDIT_ALL;
 	if ((st = db_stmt(ctx, sql)) == NULL)
 		return med_fail(resp, MED_EDB);
-	for (int i = 0; i < 3; i++)
-		db_bind_text(st, 1 + i, v[i].present ? v[i].s : NULL);
+	db_bind_text(st, 1, user_id);
+	db_bind_text(st, 2, fval_str(med_qarg(req, "entity")));
+	db_bind_text(st, 3, entity_id);
 	for (int i = 0; i < 2; i++)
-		if (v[3 + i].present)
+		if (bound[i] != NULL)
 			db_bind_int(st, 4 + i, bounds[i]);
 	db_bind_int(st, 6, limit);
 	db_bind_int(st, 7, skip);
@@ -148,15 +153,16 @@ HANDLER(h_audit_list)
 	return med_ok(resp, list);
 }
 
-enum med_err
-audit_commit(struct med_ctx *ctx, const struct med_user *user, const char *action,
-    const char *entity, const char *entity_id, const char *outcome, const char *detail)
+int
+audit_refusal(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp,
+    const char *action, const char *entity, const char *entity_id, const char *detail,
+    int status, const char *message)
 {
-	enum med_err e = audit_add(ctx, user, action, entity, entity_id, outcome, detail);
+	enum med_err e = audit_add(ctx, &req->user, action, entity, entity_id,
+	    status == 404 ? "not_found" : "denied", detail);
 
-	if (e != MED_OK) {
-		db_rollback(ctx);
-		return e;
-	}
-	return db_commit(ctx);
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	route_keep_on_refusal(ctx);
+	return med_error(resp, status, message);
 }

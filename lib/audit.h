@@ -23,11 +23,14 @@ enum med_err audit_add_list(struct med_ctx *ctx, const struct med_user *user,
     const char *action, const char *entity, const cJSON *list, const char *detail);
 
 /*
- * audit_add() as the last step of the open transaction, then commit; on
- * any failure everything is rolled back and the status returned.
+ * A refusal that stays in the log, for a route's TX_WRITE handler: an
+ * attempt on an entity the caller may not touch, or that does not exist,
+ * is itself worth tracing, so its row (outcome "not_found" for a 404,
+ * "denied" otherwise) survives the route's rollback.  Answers status with
+ * message (or the failure of the audit write) and returns the status.
  */
-enum med_err audit_commit(struct med_ctx *ctx, const struct med_user *user,
-    const char *action, const char *entity, const char *entity_id,
-    const char *outcome, const char *detail);
+int audit_refusal(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp,
+    const char *action, const char *entity, const char *entity_id, const char *detail,
+    int status, const char *message);
 
 #endif

@@ -2,11 +2,12 @@
  * billing.c - /billing: invoices, insurance policies and insurance claims.
  *
  * Staff and admins manage all of it; a patient reads its own invoices and
- * policies.  Like medical records, every read and write is audited in the
- * same BEGIN IMMEDIATE transaction as the read or write it traces (see
- * records.c and audit.c for the vocabulary): lists write one "list" row per
- * item returned, a refused owner check a "denied" row, an unknown id a
- * "not_found" row.
+ * policies.  Like medical records, every read and write is audited, so
+ * every route is TX_WRITE and the audit rows commit with what they trace
+ * (see records.c and audit.c for the vocabulary): lists write one "list"
+ * row per item returned; a refused owner check keeps a "denied" row and an
+ * unknown id of the path a "not_found" row (audit_refusal), while any
+ * other refusal rolls back and leaves no row.
  *
  * Money is integer cents end to end: FT_MONEY turns the JSON number into
  * cents (refusing a third decimal) and db_json_money turns it back.
@@ -155,36 +156,9 @@ patient_of(struct med_ctx *ctx, const char *sql, const char *id, char out[MED_UU
 	return db_lookup(ctx, sql, id, 0, out, MED_UUID_LEN + 1);
 }
 
-/* The answer for an unknown id inside an open transaction: traced, then 404. */
-static int
-missing(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const char *action,
-    const char *entity, const char *id, const char *message)
-{
-	enum med_err e = audit_commit(ctx, &req->user, action, entity, id, "not_found", NULL);
-
-	if (e != MED_OK)
-		return med_fail(resp, e);
-	return med_error(resp, 404, message);
-}
-
-/* Roll back the open transaction and answer 4xx without touching the log. */
-static int
-refuse(struct med_ctx *ctx, struct med_resp *resp, int status, const char *message)
-{
-	db_rollback(ctx);
-	return med_error(resp, status, message);
-}
-
-static int
-fail(struct med_ctx *ctx, struct med_resp *resp, enum med_err e)
-{
-	db_rollback(ctx);
-	return med_fail(resp, e);
-}
-
 /*
- * The end of every write: step st, audit it, re-read the row (sql, fn)
- * and commit, then answer it with status; any failure rolls back.
+ * The end of every write: step st, audit it, re-read the row (sql, fn) and
+ * answer it with status.
  */
 static int
 finish_write(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, sqlite3_stmt *st,
@@ -197,12 +171,20 @@ finish_write(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, sq
 	if ((e = db_step_done(st)) != MED_OK ||
 	    (e = audit_add(ctx, &req->user, action, entity, id, "ok", detail)) != MED_OK ||
 	    (e = db_load_one(ctx, sql, id, fn, &row)) != MED_OK)
-		return fail(ctx, resp, e);
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(row);
 		return med_fail(resp, e);
-	}
 	return med_reply(resp, status, row, NULL);
+}
+
+/*
+ * The field names of a partial update for its audit row, and its
+ * statement's flag/value pairs from ?2 on, in the order of spec.
+ */
+static void
+bind_update(const struct med_req *req, const struct med_spec *spec, sqlite3_stmt *st,
+    char *detail, size_t size)
+{
+	valid_fields_detail(spec->f, req->body_vals, spec->n, detail, size);
+	valid_bind_update(st, 2, spec->f, req->body_vals, spec->n);
 }
 
 static int
@@ -229,10 +211,14 @@ check_currency(const struct fval *v, struct med_resp *resp)
 	return 1;
 }
 
+SPEC(billing_list_query,
+	FLD_PAGING,
+);
+
 /*
- * GET of a list keyed by one id (a patient or a policy), inside one
- * transaction with its audit rows.  exists_sql/missing_msg: the key must
- * name an existing row (404 otherwise).
+ * GET of a list keyed by one id (a patient or a policy) with its audit
+ * rows.  exists_sql/missing_msg: the key must name an existing row (404
+ * otherwise).
  */
 static int
 reply_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
@@ -244,19 +230,15 @@ reply_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 	enum med_err e;
 	int found = 1;
 
-	if (valid_paging(req, &skip, &limit, resp) != MED_OK)
-		return resp->status;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
+	med_paging(req, &skip, &limit);
 	if (exists_sql != NULL && (e = db_exists(ctx, exists_sql, key, &found)) != MED_OK)
-		return fail(ctx, resp, e);
+		return med_fail(resp, e);
 	if (!found)
-		return refuse(ctx, resp, 404, missing_msg);
+		return med_error(resp, 404, missing_msg);
 	if ((e = db_load_list(ctx, sql, key, limit, skip, fn, &list)) != MED_OK ||
-	    (e = audit_add_list(ctx, &req->user, "list", entity, list, detail)) != MED_OK ||
-	    (e = db_commit(ctx)) != MED_OK) {
+	    (e = audit_add_list(ctx, &req->user, "list", entity, list, detail)) != MED_OK) {
 		cJSON_Delete(list);
-		return fail(ctx, resp, e);
+		return med_fail(resp, e);
 	}
 	return med_ok(resp, list);
 }
@@ -278,141 +260,139 @@ reply_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, cons
 
 /* ----------------------------------------------------------------------- */
 
-HANDLER(h_billing_create)
+SPEC(billing_create_body,
+	{ "patient_id", FT_UUID, FF_NULLABLE },
+	{ "appointment_id", FT_UUID, FF_NULLABLE },
+	{ "amount", FT_MONEY, FF_REQUIRED, 1, AMOUNT_MAX },
+	{ "currency", FT_STRING, 0, 3, 3 },
+	{ "description", FT_STRING, FF_NULLABLE, 0, DESCRIPTION_MAX },
+	{ "status", FT_ENUM, 0, .enumv = billing_statuses },
+);
+
+int
+h_billing_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "patient_id", FT_UUID, FF_NULLABLE },
-		{ "appointment_id", FT_UUID, FF_NULLABLE },
-		{ "amount", FT_MONEY, FF_REQUIRED, 1, AMOUNT_MAX },
-		{ "currency", FT_STRING, 0, 3, 3 },
-		{ "description", FT_STRING, FF_NULLABLE, 0, DESCRIPTION_MAX },
-		{ "status", FT_ENUM, 0, .enumv = billing_statuses },
-	};
+	const struct fval *currency = med_body(req, "currency"), *status = med_body(req, "status");
+	const char *named = fval_str(med_body(req, "patient_id"));
+	const char *appt = fval_str(med_body(req, "appointment_id"));
 	char id[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1] = "", appt_patient[MED_UUID_LEN + 1];
-	const char *appt = NULL;
-	struct fval v[6];
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (valid_body(req, specs, 6, v, resp) != MED_OK || !check_currency(&v[3], resp))
+	if (!check_currency(currency, resp))
 		return resp->status;
-	if (v[0].present && !v[0].is_null)
-		snprintf(patient, sizeof patient, "%s", v[0].s);
-	if (v[1].present && !v[1].is_null)
-		appt = v[1].s;
+	if (named != NULL)
+		snprintf(patient, sizeof patient, "%s", named);
 	if (patient[0] == '\0' && appt == NULL)
 		return med_error(resp, 400, "patient_id or appointment_id is required");
-	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = util_uuid4(id)) != MED_OK)
 		return med_fail(resp, e);
 	if (appt != NULL) {
 		if ((e = patient_of(ctx, SQL_APPT_PATIENT, appt, appt_patient)) == MED_ENOTFOUND)
-			return refuse(ctx, resp, 404, "Appointment not found");
+			return med_error(resp, 404, "Appointment not found");
 		if (e != MED_OK)
-			return fail(ctx, resp, e);
+			return med_fail(resp, e);
 		if (patient[0] != '\0' && strcmp(patient, appt_patient) != 0)
-			return refuse(ctx, resp, 400, "Appointment does not belong to patient");
+			return med_error(resp, 400, "Appointment does not belong to patient");
 		memcpy(patient, appt_patient, sizeof patient);
 	}
 	if ((e = profile_patient_exists(ctx, patient)) == MED_ENOTFOUND)
-		return refuse(ctx, resp, 404, "Patient not found");
+		return med_error(resp, 404, "Patient not found");
 	if (e != MED_OK)
-		return fail(ctx, resp, e);
+		return med_fail(resp, e);
 	if ((st = db_stmt(ctx, SQL_BILL_INSERT)) == NULL)
-		return fail(ctx, resp, MED_EDB);
+		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, patient);
 	db_bind_text(st, 3, appt);
-	db_bind_int(st, 4, v[2].i);
-	db_bind_text(st, 5, v[3].present ? v[3].s : "USD");
-	db_bind_text(st, 6, v[4].is_null ? NULL : v[4].s);
-	db_bind_text(st, 7, v[5].present ? billing_statuses[v[5].i] : "PENDING");
+	db_bind_int(st, 4, med_body(req, "amount")->i);
+	db_bind_text(st, 5, currency->present ? currency->s : "USD");
+	db_bind_text(st, 6, fval_str(med_body(req, "description")));
+	db_bind_text(st, 7, status->present ? billing_statuses[status->i] : "PENDING");
 	db_bind_int(st, 8, med_now(ctx));
 	return finish_write(ctx, req, resp, st, "create", E_BILLING, id, NULL, SQL_BILL_GET, billing_json,
 	    201);
 }
 
-HANDLER(h_billing_mine)
+int
+h_billing_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	return reply_mine(ctx, req, resp, SQL_BILL_BY_PATIENT, billing_json, E_BILLING,
 	    "/billing/me");
 }
 
-HANDLER(h_billing_patient)
+int
+h_billing_patient(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char patient[MED_UUID_LEN + 1];
-
-	if (valid_path_uuid(req, 0, "patient_id", patient, resp) != MED_OK)
-		return resp->status;
-	return reply_list(ctx, req, resp, SQL_PATIENT_EXISTS, "Patient not found", patient,
-	    SQL_BILL_BY_PATIENT, billing_json, E_BILLING, "/billing/patient");
+	return reply_list(ctx, req, resp, SQL_PATIENT_EXISTS, "Patient not found",
+	    med_path(req, "patient_id"), SQL_BILL_BY_PATIENT, billing_json, E_BILLING,
+	    "/billing/patient");
 }
 
-HANDLER(h_billing_get)
+int
+h_billing_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1], mine[MED_UUID_LEN + 1];
+	const char *id = med_path(req, "billing_id");
+	char mine[MED_UUID_LEN + 1];
 	const cJSON *owner;
 	cJSON *bill;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "billing_id", id, resp) != MED_OK)
-		return resp->status;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	if ((e = db_load_one(ctx, SQL_BILL_GET, id, billing_json, &bill)) == MED_ENOTFOUND)
-		return missing(ctx, req, resp, "read", E_BILLING, id, "Billing not found");
+		return audit_refusal(ctx, req, resp, "read", E_BILLING, id, NULL, 404,
+		    "Billing not found");
 	if (e != MED_OK)
-		return fail(ctx, resp, e);
+		return med_fail(resp, e);
 	/* Staff and admins see every invoice; a patient only its own. */
 	if (!med_has_role(req, ROLE_ADMIN | ROLE_STAFF)) {
 		owner = cJSON_GetObjectItemCaseSensitive(bill, "patient_id");
 		e = profile_patient_of_user(ctx, req->user.id, mine);
 		if (e != MED_OK && e != MED_ENOTFOUND) {
 			cJSON_Delete(bill);
-			return fail(ctx, resp, e);
+			return med_fail(resp, e);
 		}
 		if (e == MED_ENOTFOUND || !cJSON_IsString(owner) ||
 		    strcmp(owner->valuestring, mine) != 0) {
 			cJSON_Delete(bill);
-			if ((e = audit_commit(ctx, &req->user, "read", E_BILLING, id, "denied", NULL)) != MED_OK)
-				return med_fail(resp, e);
-			return med_error(resp, 403, "Forbidden");
+			return audit_refusal(ctx, req, resp, "read", E_BILLING, id, NULL, 403,
+			    "Forbidden");
 		}
 	}
-	if ((e = audit_commit(ctx, &req->user, "read", E_BILLING, id, "ok", NULL)) != MED_OK) {
+	if ((e = audit_add(ctx, &req->user, "read", E_BILLING, id, "ok", NULL)) != MED_OK) {
 		cJSON_Delete(bill);
 		return med_fail(resp, e);
 	}
 	return med_ok(resp, bill);
 }
 
-HANDLER(h_billing_patch)
+/* In the order of SQL_BILL_UPDATE's pairs. */
+SPEC(billing_patch_body,
+	{ "amount", FT_MONEY, 0, 1, AMOUNT_MAX },
+	{ "currency", FT_STRING, 0, 3, 3 },
+	{ "description", FT_STRING, FF_NULLABLE, 0, DESCRIPTION_MAX },
+	{ "status", FT_STRING, 0, 1, 32 },
+);
+
+int
+h_billing_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "amount", FT_MONEY, 0, 1, AMOUNT_MAX },
-		{ "currency", FT_STRING, 0, 3, 3 },
-		{ "description", FT_STRING, FF_NULLABLE, 0, DESCRIPTION_MAX },
-		{ "status", FT_STRING, 0, 1, 32 },
-	};
-	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
-	struct fval v[4];
+	const char *id = med_path(req, "billing_id"), *status = fval_str(med_body(req, "status"));
+	char detail[96], patient[MED_UUID_LEN + 1];
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "billing_id", id, resp) != MED_OK ||
-	    valid_body(req, specs, 4, v, resp) != MED_OK || !check_currency(&v[1], resp))
+	if (!check_currency(med_body(req, "currency"), resp))
 		return resp->status;
 	/* The contract answers an unknown status with 400, not 422. */
-	if (v[3].present && !in_list(v[3].s, billing_statuses))
+	if (status != NULL && !in_list(status, billing_statuses))
 		return med_error(resp, 400, "Invalid status");
-	valid_fields_detail(specs, v, 4, detail, sizeof detail);
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	if ((e = patient_of(ctx, SQL_BILL_PATIENT, id, patient)) == MED_ENOTFOUND)
-		return missing(ctx, req, resp, "update", E_BILLING, id, "Billing not found");
+		return audit_refusal(ctx, req, resp, "update", E_BILLING, id, NULL, 404,
+		    "Billing not found");
 	if (e != MED_OK || (st = db_stmt(ctx, SQL_BILL_UPDATE)) == NULL)
-		return fail(ctx, resp, e != MED_OK ? e : MED_EDB);
+		return med_fail(resp, e != MED_OK ? e : MED_EDB);
 	db_bind_text(st, 1, id);
-	valid_bind_update(st, 2, specs, v, 4);
+	bind_update(req, &billing_patch_body, st, detail, sizeof detail);
 	db_bind_int(st, 10, med_now(ctx));
 	return finish_write(ctx, req, resp, st, "update", E_BILLING, id, detail, SQL_BILL_GET, billing_json,
 	    200);
@@ -420,115 +400,108 @@ HANDLER(h_billing_patch)
 
 /* --- policies ---------------------------------------------------------- */
 
-HANDLER(h_policy_create)
+SPEC(policy_create_body,
+	{ "patient_id", FT_UUID, FF_REQUIRED },
+	{ "provider_name", FT_STRING, FF_REQUIRED, 1, NAME_MAX_LEN },
+	{ "policy_number", FT_STRING, FF_REQUIRED, 1, NUMBER_MAX_LEN },
+	{ "coverage_details", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+);
+
+int
+h_policy_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "patient_id", FT_UUID, FF_REQUIRED },
-		{ "provider_name", FT_STRING, FF_REQUIRED, 1, NAME_MAX_LEN },
-		{ "policy_number", FT_STRING, FF_REQUIRED, 1, NUMBER_MAX_LEN },
-		{ "coverage_details", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-	};
+	const char *patient = fval_str(med_body(req, "patient_id"));
 	char id[MED_UUID_LEN + 1];
-	struct fval v[4];
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (valid_body(req, specs, 4, v, resp) != MED_OK)
-		return resp->status;
-	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = util_uuid4(id)) != MED_OK)
 		return med_fail(resp, e);
-	if ((e = profile_patient_exists(ctx, v[0].s)) == MED_ENOTFOUND)
-		return refuse(ctx, resp, 404, "Patient not found");
+	if ((e = profile_patient_exists(ctx, patient)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Patient not found");
 	if (e != MED_OK || (st = db_stmt(ctx, SQL_POLICY_INSERT)) == NULL)
-		return fail(ctx, resp, e != MED_OK ? e : MED_EDB);
+		return med_fail(resp, e != MED_OK ? e : MED_EDB);
 	db_bind_text(st, 1, id);
-	db_bind_text(st, 2, v[0].s);
-	db_bind_text(st, 3, v[1].s);
-	db_bind_text(st, 4, v[2].s);
-	db_bind_text(st, 5, v[3].is_null ? NULL : v[3].s);
+	db_bind_text(st, 2, patient);
+	db_bind_text(st, 3, fval_str(med_body(req, "provider_name")));
+	db_bind_text(st, 4, fval_str(med_body(req, "policy_number")));
+	db_bind_text(st, 5, fval_str(med_body(req, "coverage_details")));
 	db_bind_int(st, 6, med_now(ctx));
 	return finish_write(ctx, req, resp, st, "create", E_POLICY, id, NULL, SQL_POLICY_GET, policy_json,
 	    201);
 }
 
-HANDLER(h_policy_mine)
+int
+h_policy_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	return reply_mine(ctx, req, resp, SQL_POLICY_BY_PATIENT, policy_json, E_POLICY,
 	    "/billing/policies/me");
 }
 
-HANDLER(h_policy_patient)
+int
+h_policy_patient(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char patient[MED_UUID_LEN + 1];
-
-	if (valid_path_uuid(req, 0, "patient_id", patient, resp) != MED_OK)
-		return resp->status;
-	return reply_list(ctx, req, resp, SQL_PATIENT_EXISTS, "Patient not found", patient,
-	    SQL_POLICY_BY_PATIENT, policy_json, E_POLICY, "/billing/policies/patient");
+	return reply_list(ctx, req, resp, SQL_PATIENT_EXISTS, "Patient not found",
+	    med_path(req, "patient_id"), SQL_POLICY_BY_PATIENT, policy_json, E_POLICY,
+	    "/billing/policies/patient");
 }
 
-HANDLER(h_policy_patch)
+/* In the order of SQL_POLICY_UPDATE's pairs. */
+SPEC(policy_patch_body,
+	{ "provider_name", FT_STRING, 0, 1, NAME_MAX_LEN },
+	{ "policy_number", FT_STRING, 0, 1, NUMBER_MAX_LEN },
+	{ "coverage_details", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+);
+
+int
+h_policy_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "provider_name", FT_STRING, 0, 1, NAME_MAX_LEN },
-		{ "policy_number", FT_STRING, 0, 1, NUMBER_MAX_LEN },
-		{ "coverage_details", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-	};
-	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
-	struct fval v[3];
+	const char *id = med_path(req, "policy_id");
+	char detail[96], patient[MED_UUID_LEN + 1];
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (valid_path_uuid(req, 0, "policy_id", id, resp) != MED_OK ||
-	    valid_body(req, specs, 3, v, resp) != MED_OK)
-		return resp->status;
-	valid_fields_detail(specs, v, 3, detail, sizeof detail);
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, id, patient)) == MED_ENOTFOUND)
-		return missing(ctx, req, resp, "update", E_POLICY, id, "Policy not found");
+		return audit_refusal(ctx, req, resp, "update", E_POLICY, id, NULL, 404,
+		    "Policy not found");
 	if (e != MED_OK || (st = db_stmt(ctx, SQL_POLICY_UPDATE)) == NULL)
-		return fail(ctx, resp, e != MED_OK ? e : MED_EDB);
+		return med_fail(resp, e != MED_OK ? e : MED_EDB);
 	db_bind_text(st, 1, id);
-	valid_bind_update(st, 2, specs, v, 3);
+	bind_update(req, &policy_patch_body, st, detail, sizeof detail);
 	db_bind_int(st, 8, med_now(ctx));
 	return finish_write(ctx, req, resp, st, "update", E_POLICY, id, detail, SQL_POLICY_GET, policy_json,
 	    200);
 }
 
-HANDLER(h_policy_delete)
+int
+h_policy_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
+	const char *id = med_path(req, "policy_id");
+	char patient[MED_UUID_LEN + 1];
 	sqlite3_stmt *st;
 	enum med_err e;
 	int has_claims;
 
-	if (valid_path_uuid(req, 0, "policy_id", id, resp) != MED_OK)
-		return resp->status;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, id, patient)) == MED_ENOTFOUND)
-		return missing(ctx, req, resp, "delete", E_POLICY, id, "Policy not found");
+		return audit_refusal(ctx, req, resp, "delete", E_POLICY, id, NULL, 404,
+		    "Policy not found");
 	if (e != MED_OK || (e = db_exists(ctx, SQL_POLICY_HAS_CLAIMS, id, &has_claims)) != MED_OK)
-		return fail(ctx, resp, e);
+		return med_fail(resp, e);
 	/* Claims are billing history: they are never cascaded away. */
 	if (has_claims)
-		return refuse(ctx, resp, 409, "Policy has claims");
+		return med_error(resp, 409, "Policy has claims");
 	if ((st = db_stmt(ctx, SQL_POLICY_DELETE)) == NULL)
-		return fail(ctx, resp, MED_EDB);
+		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, id);
 	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_commit(ctx, &req->user, "delete", E_POLICY, id, "ok", NULL)) != MED_OK)
-		return fail(ctx, resp, e);
+	    (e = audit_add(ctx, &req->user, "delete", E_POLICY, id, "ok", NULL)) != MED_OK)
+		return med_fail(resp, e);
 	return med_no_content(resp);
 }
 
 /* --- claims ------------------------------------------------------------ */
 
-/*
- * A claim's invoice must bill the policy holder: 0 when it does, else the
- * status already answered (transaction rolled back).
- */
+/* A claim's invoice must bill the policy holder: 0 when it does, else the status answered. */
 static int
 claim_billing_check(struct med_ctx *ctx, struct med_resp *resp, const char *billing,
     const char *policy_patient)
@@ -537,60 +510,58 @@ claim_billing_check(struct med_ctx *ctx, struct med_resp *resp, const char *bill
 	enum med_err e = patient_of(ctx, SQL_BILL_PATIENT, billing, patient);
 
 	if (e == MED_ENOTFOUND)
-		return refuse(ctx, resp, 404, "Billing not found");
+		return med_error(resp, 404, "Billing not found");
 	if (e != MED_OK)
-		return fail(ctx, resp, e);
+		return med_fail(resp, e);
 	if (strcmp(patient, policy_patient) != 0)
-		return refuse(ctx, resp, 400, "Billing does not belong to the policy's patient");
+		return med_error(resp, 400, "Billing does not belong to the policy's patient");
 	return 0;
 }
 
-HANDLER(h_claim_create)
+SPEC(claim_create_body,
+	{ "policy_id", FT_UUID, FF_REQUIRED },
+	{ "billing_id", FT_UUID, FF_NULLABLE },
+	{ "status", FT_ENUM, 0, .enumv = claim_statuses },
+	{ "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+);
+
+int
+h_claim_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "policy_id", FT_UUID, FF_REQUIRED },
-		{ "billing_id", FT_UUID, FF_NULLABLE },
-		{ "status", FT_ENUM, 0, .enumv = claim_statuses },
-		{ "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-	};
+	const char *policy = fval_str(med_body(req, "policy_id"));
+	const char *billing = fval_str(med_body(req, "billing_id"));
+	const struct fval *status = med_body(req, "status");
 	char id[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
-	const char *billing;
-	struct fval v[4];
 	sqlite3_stmt *st;
 	enum med_err e;
-	int status;
+	int refused;
 
-	if (valid_body(req, specs, 4, v, resp) != MED_OK)
-		return resp->status;
-	billing = v[1].present && !v[1].is_null ? v[1].s : NULL;
-	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = util_uuid4(id)) != MED_OK)
 		return med_fail(resp, e);
-	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, v[0].s, patient)) == MED_ENOTFOUND)
-		return refuse(ctx, resp, 404, "Policy not found");
+	if ((e = patient_of(ctx, SQL_POLICY_PATIENT, policy, patient)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Policy not found");
 	if (e != MED_OK)
-		return fail(ctx, resp, e);
-	if (billing != NULL && (status = claim_billing_check(ctx, resp, billing, patient)) != 0)
-		return status;
+		return med_fail(resp, e);
+	if (billing != NULL && (refused = claim_billing_check(ctx, resp, billing, patient)) != 0)
+		return refused;
 	if ((st = db_stmt(ctx, SQL_CLAIM_INSERT)) == NULL)
-		return fail(ctx, resp, MED_EDB);
+		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, id);
-	db_bind_text(st, 2, v[0].s);
+	db_bind_text(st, 2, policy);
 	db_bind_text(st, 3, billing);
-	db_bind_text(st, 4, v[2].present ? claim_statuses[v[2].i] : "PENDING");
-	db_bind_text(st, 5, v[3].is_null ? NULL : v[3].s);
+	db_bind_text(st, 4, status->present ? claim_statuses[status->i] : "PENDING");
+	db_bind_text(st, 5, fval_str(med_body(req, "notes")));
 	db_bind_int(st, 6, med_now(ctx));
 	return finish_write(ctx, req, resp, st, "create", E_CLAIM, id, NULL, SQL_CLAIM_GET, claim_json,
 	    201);
 }
 
-HANDLER(h_claim_policy)
+int
+h_claim_policy(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char policy[MED_UUID_LEN + 1];
-
-	if (valid_path_uuid(req, 0, "policy_id", policy, resp) != MED_OK)
-		return resp->status;
-	return reply_list(ctx, req, resp, SQL_POLICY_EXISTS, "Policy not found", policy,
-	    SQL_CLAIM_BY_POLICY, claim_json, E_CLAIM, "/billing/claims/policy");
+	return reply_list(ctx, req, resp, SQL_POLICY_EXISTS, "Policy not found",
+	    med_path(req, "policy_id"), SQL_CLAIM_BY_POLICY, claim_json, E_CLAIM,
+	    "/billing/claims/policy");
 }
 
 /* The policy holder of a claim; MED_ENOTFOUND when the claim is unknown. */
@@ -600,39 +571,37 @@ claim_patient(struct med_ctx *ctx, const char *id, char patient[MED_UUID_LEN + 1
 	return db_lookup(ctx, SQL_CLAIM_POLICY_PATIENT, id, 1, patient, MED_UUID_LEN + 1);
 }
 
-HANDLER(h_claim_patch)
+/* In the order of SQL_CLAIM_UPDATE's pairs. */
+SPEC(claim_patch_body,
+	{ "status", FT_STRING, 0, 1, 32 },
+	{ "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	{ "billing_id", FT_UUID, FF_NULLABLE },
+);
+
+int
+h_claim_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "status", FT_STRING, 0, 1, 32 },
-		{ "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-		{ "billing_id", FT_UUID, FF_NULLABLE },
-	};
-	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1];
-	struct fval v[3];
+	const char *id = med_path(req, "claim_id"), *status = fval_str(med_body(req, "status"));
+	const char *billing = fval_str(med_body(req, "billing_id"));
+	char detail[96], patient[MED_UUID_LEN + 1];
 	sqlite3_stmt *st;
 	enum med_err e;
-	int status;
+	int refused;
 
-	if (valid_path_uuid(req, 0, "claim_id", id, resp) != MED_OK ||
-	    valid_body(req, specs, 3, v, resp) != MED_OK)
-		return resp->status;
 	/* The contract answers an unknown claim status with 400, not 422. */
-	if (v[0].present && !in_list(v[0].s, claim_statuses))
+	if (status != NULL && !in_list(status, claim_statuses))
 		return med_error(resp, 400, "Invalid claim status");
-	valid_fields_detail(specs, v, 3, detail, sizeof detail);
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
 	if ((e = claim_patient(ctx, id, patient)) == MED_ENOTFOUND)
-		return missing(ctx, req, resp, "update", E_CLAIM, id, "Claim not found");
+		return audit_refusal(ctx, req, resp, "update", E_CLAIM, id, NULL, 404,
+		    "Claim not found");
 	if (e != MED_OK)
-		return fail(ctx, resp, e);
-	if (v[2].present && !v[2].is_null &&
-	    (status = claim_billing_check(ctx, resp, v[2].s, patient)) != 0)
-		return status;
+		return med_fail(resp, e);
+	if (billing != NULL && (refused = claim_billing_check(ctx, resp, billing, patient)) != 0)
+		return refused;
 	if ((st = db_stmt(ctx, SQL_CLAIM_UPDATE)) == NULL)
-		return fail(ctx, resp, MED_EDB);
+		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, id);
-	valid_bind_update(st, 2, specs, v, 3);
+	bind_update(req, &claim_patch_body, st, detail, sizeof detail);
 	db_bind_int(st, 8, med_now(ctx));
 	return finish_write(ctx, req, resp, st, "update", E_CLAIM, id, detail, SQL_CLAIM_GET, claim_json,
 	    200);

@@ -95,6 +95,9 @@ HANDLER(h_appt_reschedule);
 HANDLER(h_appt_status);
 
 /* records.c */
+SPEC_DECL(records_list_query);
+SPEC_DECL(records_create_body);
+SPEC_DECL(records_patch_body);
 HANDLER(h_records_mine);
 HANDLER(h_records_doctor_mine);
 HANDLER(h_records_get);
@@ -103,6 +106,13 @@ HANDLER(h_records_patch);
 HANDLER(h_records_delete);
 
 /* billing.c */
+SPEC_DECL(billing_list_query);
+SPEC_DECL(billing_create_body);
+SPEC_DECL(billing_patch_body);
+SPEC_DECL(policy_create_body);
+SPEC_DECL(policy_patch_body);
+SPEC_DECL(claim_create_body);
+SPEC_DECL(claim_patch_body);
 HANDLER(h_billing_create);
 HANDLER(h_billing_mine);
 HANDLER(h_billing_get);
@@ -118,6 +128,7 @@ HANDLER(h_claim_policy);
 HANDLER(h_claim_patch);
 
 /* audit.c */
+SPEC_DECL(audit_list_query);
 HANDLER(h_audit_list);
 
 #endif

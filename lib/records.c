@@ -4,15 +4,16 @@
  * who wrote them and admins; staff never reaches these handlers (the
  * routing table keeps STAFF out).
  *
- * Rule: every read and write of a record is audited.  Each handler runs
- * its read or write and its audit rows in one BEGIN IMMEDIATE transaction
- * and answers only after the commit, so no record is shown or changed
- * without its trace; when the audit insert fails, everything rolls back and
- * the request fails.  A list writes one "list" row per record returned
+ * Rule: every read and write of a record is audited.  Every route is
+ * TX_WRITE, so a read or write and its audit rows are committed together
+ * before the answer leaves: no record is shown or changed without its
+ * trace, and when the audit insert fails everything rolls back and the
+ * request fails.  A list writes one "list" row per record returned
  * (entity_id = that record), so GET /audit?entity_id=X tells who saw X
  * whichever route showed it; an empty list leaves no row, as no record was
- * read.  A refused attempt (403) commits a "denied" row, an unknown id a
- * "not_found" row.  Audit details name fields, never medical content.
+ * read.  A refused attempt (403) keeps a "denied" row, an unknown id a
+ * "not_found" row (audit_refusal).  Audit details name fields, never
+ * medical content.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,9 +55,6 @@ static const char SQL_REC_UPDATE[] =
     " updated_at = ?12 WHERE id = ?1";
 static const char SQL_REC_DELETE[] =
     "DELETE FROM medical_records WHERE id = ?1";
-
-/* Indexes of the body fields in the create and update spec tables. */
-enum { F_DIAGNOSIS, F_TREATMENT, F_PRESCRIPTION, F_NOTES, F_RECORDED_AT, F_PATIENT, F_DOCTOR };
 
 /* The columns of REC_COLUMNS, in order. */
 static const struct db_col record_cols[] = {
@@ -134,44 +132,40 @@ record_allowed(struct med_ctx *ctx, const struct med_req *req, const char *patie
 }
 
 /*
- * Look up record id inside the open transaction and decide; on "no" the
- * refusal is audited, committed and answered (returns the status), on
- * "yes" returns 0 with the record's JSON in *rec (if rec != NULL).
+ * Look up the record of the path and decide.  Returns 0 when the caller
+ * may go on, with the record's JSON in *rec when rec != NULL; otherwise
+ * the status answered, a refusal keeping its audit row.
  */
 static int
 record_gate(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
-    const char *action, const char *id, int write, cJSON **rec)
+    const char *action, int write, cJSON **rec)
 {
 	char patient[MED_UUID_LEN + 1], doctor[MED_UUID_LEN + 1];
+	const char *id = med_path(req, "record_id");
 	enum med_err e;
 	int allowed = 0;
 
 	e = record_load(ctx, id, rec, patient, doctor);
-	if (e == MED_ENOTFOUND) {
-		if ((e = audit_commit(ctx, &req->user, action, ENTITY, id, "not_found", NULL)) != MED_OK)
-			return med_fail(resp, e);
-		return med_error(resp, 404, "Medical record not found");
-	}
-	if (e == MED_OK && (e = record_allowed(ctx, req, patient, doctor, write, &allowed)) == MED_OK &&
-	    !allowed) {
+	if (e == MED_ENOTFOUND)
+		return audit_refusal(ctx, req, resp, action, ENTITY, id, NULL, 404,
+		    "Medical record not found");
+	if (e == MED_OK)
+		e = record_allowed(ctx, req, patient, doctor, write, &allowed);
+	if (e != MED_OK || !allowed) {
 		if (rec != NULL) {
 			cJSON_Delete(*rec);
 			*rec = NULL;
 		}
-		if ((e = audit_commit(ctx, &req->user, action, ENTITY, id, "denied", NULL)) != MED_OK)
+		if (e != MED_OK)
 			return med_fail(resp, e);
-		return med_error(resp, 403, "Forbidden");
-	}
-	if (e != MED_OK) {
-		if (rec != NULL) {
-			cJSON_Delete(*rec);
-			*rec = NULL;
-		}
-		db_rollback(ctx);
-		return med_fail(resp, e);
+		return audit_refusal(ctx, req, resp, action, ENTITY, id, NULL, 403, "Forbidden");
 	}
 	return 0;
 }
+
+SPEC(records_list_query,
+	FLD_PAGING,
+);
 
 /* /me lists: the caller's own profile (by user id) selects the records. */
 static int
@@ -182,52 +176,44 @@ reply_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, int 
 	cJSON *list = NULL;
 	enum med_err e;
 
-	if (valid_paging(req, &skip, &limit, resp) != MED_OK)
-		return resp->status;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
+	med_paging(req, &skip, &limit);
 	e = as_doctor ? profile_own_doctor(ctx, req, owner, resp) :
 	    profile_own_patient(ctx, req, owner, resp);
-	if (e != MED_OK) {
-		db_rollback(ctx);
+	if (e != MED_OK)
 		return resp->status;
-	}
 	if ((e = db_load_list(ctx, as_doctor ? SQL_REC_BY_DOCTOR : SQL_REC_BY_PATIENT, owner,
 	    limit, skip, record_json, &list)) != MED_OK ||
 	    (e = audit_add_list(ctx, &req->user, "list", ENTITY, list,
-	    as_doctor ? "/medical-records/doctor/me" : "/medical-records/me")) != MED_OK ||
-	    (e = db_commit(ctx)) != MED_OK) {
-		db_rollback(ctx);
+	    as_doctor ? "/medical-records/doctor/me" : "/medical-records/me")) != MED_OK) {
 		cJSON_Delete(list);
 		return med_fail(resp, e);
 	}
 	return med_ok(resp, list);
 }
 
-HANDLER(h_records_mine)
+int
+h_records_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	return reply_mine(ctx, req, resp, 0);
 }
 
-HANDLER(h_records_doctor_mine)
+int
+h_records_doctor_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	return reply_mine(ctx, req, resp, 1);
 }
 
-HANDLER(h_records_get)
+int
+h_records_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1];
 	cJSON *rec = NULL;
 	enum med_err e;
 	int status;
 
-	if (valid_path_uuid(req, 0, "record_id", id, resp) != MED_OK)
-		return resp->status;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
-	if ((status = record_gate(ctx, req, resp, "read", id, 0, &rec)) != 0)
+	if ((status = record_gate(ctx, req, resp, "read", 0, &rec)) != 0)
 		return status;
-	if ((e = audit_commit(ctx, &req->user, "read", ENTITY, id, "ok", NULL)) != MED_OK) {
+	if ((e = audit_add(ctx, &req->user, "read", ENTITY, med_path(req, "record_id"), "ok",
+	    NULL)) != MED_OK) {
 		cJSON_Delete(rec);
 		return med_fail(resp, e);
 	}
@@ -242,177 +228,141 @@ HANDLER(h_records_get)
  */
 static int
 record_author(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
-    const struct fval *v, const char *patient, char doctor[MED_UUID_LEN + 1])
+    const char *patient, char doctor[MED_UUID_LEN + 1])
 {
+	const char *named = fval_str(med_body(req, "doctor_id"));
 	char detail[64];
 	enum med_err e;
 	int treats;
 
 	doctor[0] = '\0';
 	if (med_is_admin(req)) {
-		if (!v[F_DOCTOR].present || v[F_DOCTOR].is_null)
+		if (named == NULL)
 			return 0;
-		if ((e = profile_doctor_exists(ctx, v[F_DOCTOR].s)) == MED_ENOTFOUND) {
-			db_rollback(ctx);
+		if ((e = profile_doctor_exists(ctx, named)) == MED_ENOTFOUND)
 			return med_error(resp, 404, "Doctor not found");
-		}
 		if (e != MED_OK)
-			goto fail;
-		snprintf(doctor, MED_UUID_LEN + 1, "%s", v[F_DOCTOR].s);
+			return med_fail(resp, e);
+		snprintf(doctor, MED_UUID_LEN + 1, "%s", named);
 		return 0;
 	}
-	if ((e = profile_doctor_of_user(ctx, req->user.id, doctor)) == MED_ENOTFOUND) {
-		db_rollback(ctx);
+	if ((e = profile_doctor_of_user(ctx, req->user.id, doctor)) == MED_ENOTFOUND)
 		return med_error(resp, 404, "Doctor profile not found");
-	}
 	if (e != MED_OK)
-		goto fail;
-	if ((treats = profile_doctor_treats(ctx, doctor, patient)) < 0) {
-		e = MED_EDB;
-		goto fail;
-	}
+		return med_fail(resp, e);
+	if ((treats = profile_doctor_treats(ctx, doctor, patient)) < 0)
+		return med_fail(resp, MED_EDB);
 	if (treats)
 		return 0;
 	/* Rule: no appointment, no record; the attempt itself is kept. */
 	snprintf(detail, sizeof detail, "patient_id=%s", patient);
-	if ((e = audit_commit(ctx, &req->user, "create", ENTITY, NULL, "denied", detail)) != MED_OK)
-		return med_fail(resp, e);
-	return med_error(resp, 403, "Forbidden");
-fail:
-	db_rollback(ctx);
-	return med_fail(resp, e);
+	return audit_refusal(ctx, req, resp, "create", ENTITY, NULL, detail, 403, "Forbidden");
 }
 
-HANDLER(h_records_create)
+SPEC(records_create_body,
+	{ "diagnosis", FT_STRING, FF_REQUIRED, 1, DIAGNOSIS_MAX },
+	{ "treatment_plan", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	{ "prescription", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	{ "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	{ "recorded_at", FT_DATETIME, FF_NULLABLE },
+	/* Required, but its absence is the contract's 400, not a 422. */
+	{ "patient_id", FT_UUID, FF_NULLABLE },
+	{ "doctor_id", FT_UUID, FF_NULLABLE },
+);
+
+int
+h_records_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		[F_DIAGNOSIS] = { "diagnosis", FT_STRING, FF_REQUIRED, 1, DIAGNOSIS_MAX },
-		[F_TREATMENT] = { "treatment_plan", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-		[F_PRESCRIPTION] = { "prescription", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-		[F_NOTES] = { "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-		[F_RECORDED_AT] = { "recorded_at", FT_DATETIME, FF_NULLABLE },
-		[F_PATIENT] = { "patient_id", FT_UUID, FF_NULLABLE },
-		[F_DOCTOR] = { "doctor_id", FT_UUID, FF_NULLABLE },
-	};
-	char id[MED_UUID_LEN + 1], doctor[MED_UUID_LEN + 1], patient[MED_UUID_LEN + 1];
-	struct fval v[7];
+	const char *patient = fval_str(med_body(req, "patient_id"));
+	const struct fval *recorded_at = med_body(req, "recorded_at");
+	char id[MED_UUID_LEN + 1], doctor[MED_UUID_LEN + 1];
 	sqlite3_stmt *st;
 	cJSON *rec;
 	enum med_err e;
 	int64_t now = med_now(ctx);
 	int status;
 
-	if (valid_body(req, specs, 7, v, resp) != MED_OK)
-		return resp->status;
-	if (!v[F_PATIENT].present || v[F_PATIENT].is_null)
+	if (patient == NULL)
 		return med_error(resp, 400, "patient_id is required");
-	snprintf(patient, sizeof patient, "%s", v[F_PATIENT].s);
-	if ((e = util_uuid4(id)) != MED_OK || (e = db_begin(ctx)) != MED_OK)
+	if ((e = util_uuid4(id)) != MED_OK)
 		return med_fail(resp, e);
-	if ((e = profile_patient_exists(ctx, patient)) == MED_ENOTFOUND) {
-		db_rollback(ctx);
+	if ((e = profile_patient_exists(ctx, patient)) == MED_ENOTFOUND)
 		return med_error(resp, 404, "Patient not found");
-	}
 	if (e != MED_OK)
-		goto fail;
-	if ((status = record_author(ctx, req, resp, v, patient, doctor)) != 0)
+		return med_fail(resp, e);
+	if ((status = record_author(ctx, req, resp, patient, doctor)) != 0)
 		return status;
-	if ((st = db_stmt(ctx, SQL_REC_INSERT)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	if ((st = db_stmt(ctx, SQL_REC_INSERT)) == NULL)
+		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, patient);
 	db_bind_text(st, 3, doctor[0] != '\0' ? doctor : NULL);
-	db_bind_text(st, 4, v[F_DIAGNOSIS].s);
-	for (int f = F_TREATMENT; f <= F_NOTES; f++)
-		db_bind_text(st, 5 + f - F_TREATMENT, v[f].is_null ? NULL : v[f].s);
-	db_bind_int(st, 8, v[F_RECORDED_AT].present && !v[F_RECORDED_AT].is_null ?
-	    v[F_RECORDED_AT].i : now);
+	db_bind_text(st, 4, fval_str(med_body(req, "diagnosis")));
+	db_bind_text(st, 5, fval_str(med_body(req, "treatment_plan")));
+	db_bind_text(st, 6, fval_str(med_body(req, "prescription")));
+	db_bind_text(st, 7, fval_str(med_body(req, "notes")));
+	db_bind_int(st, 8, fval_set(recorded_at) ? recorded_at->i : now);
 	db_bind_int(st, 9, now);
 	if ((e = db_step_done(st)) != MED_OK ||
 	    (e = audit_add(ctx, &req->user, "create", ENTITY, id, "ok", NULL)) != MED_OK ||
-	    (e = record_load(ctx, id, &rec, patient, doctor)) != MED_OK)
-		goto fail;
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(rec);
+	    (e = db_load_one(ctx, SQL_REC_GET, id, record_json, &rec)) != MED_OK)
 		return med_fail(resp, e);
-	}
 	return med_created(resp, rec);
-fail:
-	db_rollback(ctx);
-	return med_fail(resp, e);
 }
 
-HANDLER(h_records_patch)
+/*
+ * In the order of SQL_REC_UPDATE's pairs.  diagnosis may change but never
+ * be cleared; recorded_at neither.
+ */
+SPEC(records_patch_body,
+	{ "diagnosis", FT_STRING, 0, 1, DIAGNOSIS_MAX },
+	{ "treatment_plan", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	{ "prescription", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	{ "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
+	{ "recorded_at", FT_DATETIME, 0 },
+);
+
+int
+h_records_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	/* diagnosis may change but never be cleared; recorded_at neither. */
-	static const struct fld specs[] = {
-		[F_DIAGNOSIS] = { "diagnosis", FT_STRING, 0, 1, DIAGNOSIS_MAX },
-		[F_TREATMENT] = { "treatment_plan", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-		[F_PRESCRIPTION] = { "prescription", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-		[F_NOTES] = { "notes", FT_STRING, FF_NULLABLE, 0, TEXT_MAX },
-		[F_RECORDED_AT] = { "recorded_at", FT_DATETIME, 0 },
-	};
-	char id[MED_UUID_LEN + 1], detail[96], patient[MED_UUID_LEN + 1],
-	    doctor[MED_UUID_LEN + 1];
-	struct fval v[5];
+	const char *id = med_path(req, "record_id");
+	char detail[96];
 	sqlite3_stmt *st;
 	cJSON *rec;
 	enum med_err e;
 	int status;
 
-	if (valid_path_uuid(req, 0, "record_id", id, resp) != MED_OK ||
-	    valid_body(req, specs, 5, v, resp) != MED_OK)
-		return resp->status;
-	valid_fields_detail(specs, v, 5, detail, sizeof detail);
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
-	if ((status = record_gate(ctx, req, resp, "update", id, 1, NULL)) != 0)
+	if ((status = record_gate(ctx, req, resp, "update", 1, NULL)) != 0)
 		return status;
-	if ((st = db_stmt(ctx, SQL_REC_UPDATE)) == NULL) {
-		e = MED_EDB;
-		goto fail;
-	}
+	if ((st = db_stmt(ctx, SQL_REC_UPDATE)) == NULL)
+		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, id);
-	valid_bind_update(st, 2, specs, v, 5);
+	valid_bind_update(st, 2, records_patch_body.f, req->body_vals, records_patch_body.n);
 	db_bind_int(st, 12, med_now(ctx));
+	valid_fields_detail(records_patch_body.f, req->body_vals, records_patch_body.n, detail,
+	    sizeof detail);
 	if ((e = db_step_done(st)) != MED_OK ||
 	    (e = audit_add(ctx, &req->user, "update", ENTITY, id, "ok", detail)) != MED_OK ||
-	    (e = record_load(ctx, id, &rec, patient, doctor)) != MED_OK)
-		goto fail;
-	if ((e = db_commit(ctx)) != MED_OK) {
-		cJSON_Delete(rec);
+	    (e = db_load_one(ctx, SQL_REC_GET, id, record_json, &rec)) != MED_OK)
 		return med_fail(resp, e);
-	}
 	return med_ok(resp, rec);
-fail:
-	db_rollback(ctx);
-	return med_fail(resp, e);
 }
 
-HANDLER(h_records_delete)
+int
+h_records_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	char id[MED_UUID_LEN + 1];
+	const char *id = med_path(req, "record_id");
 	sqlite3_stmt *st;
 	enum med_err e;
 	int status;
 
-	if (valid_path_uuid(req, 0, "record_id", id, resp) != MED_OK)
-		return resp->status;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return med_fail(resp, e);
-	if ((status = record_gate(ctx, req, resp, "delete", id, 1, NULL)) != 0)
+	if ((status = record_gate(ctx, req, resp, "delete", 1, NULL)) != 0)
 		return status;
-	if ((st = db_stmt(ctx, SQL_REC_DELETE)) == NULL) {
-		db_rollback(ctx);
+	if ((st = db_stmt(ctx, SQL_REC_DELETE)) == NULL)
 		return med_fail(resp, MED_EDB);
-	}
 	db_bind_text(st, 1, id);
 	if ((e = db_step_done(st)) != MED_OK ||
-	    (e = audit_commit(ctx, &req->user, "delete", ENTITY, id, "ok", NULL)) != MED_OK) {
-		db_rollback(ctx);
+	    (e = audit_add(ctx, &req->user, "delete", ENTITY, id, "ok", NULL)) != MED_OK)
 		return med_fail(resp, e);
-	}
 	return med_no_content(resp);
 }
