@@ -5,12 +5,15 @@
  *   medfcgi [-w N | --workers N | --single]
  *
  * The listening socket is fd 0, where spawn-fcgi and systemd's
- * StandardInput=socket put it.  Two ways to run:
+ * StandardInput=socket put it; with systemd's own socket passing
+ * (LISTEN_FDS) it is fd 3 and moves to fd 0.  Two ways to run:
  *
  *   pool    N > 0 (default MED_WORKERS, else 2 per online CPU): this
  *           process is a master supervising N serving children (pool.c);
- *   single  -w 0, --single or MED_WORKERS=0: this process serves
- *           (serve.c), which is what valgrind wants.
+ *   single  -w 0, --single or MED_WORKERS=0, and by default when systemd
+ *           passed the socket with LISTEN_FDS: this process serves
+ *           (serve.c) and whoever started it restarts it.  Several single
+ *           workers may share one socket; valgrind wants this mode too.
  *
  * The files by concern: adapter.c (FastCGI <-> med_req/med_resp), log.c
  * (worker.log, access.log), serve.c (one serving process), pool.c (the
@@ -31,13 +34,17 @@
 #include "pool.h"
 #include "serve.h"
 
+#define SD_LISTEN_FDS_START 3
+
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: medfcgi [-w N | --workers N | --single]\n"
-	    "Run under spawn-fcgi (listening socket on fd 0).  N worker processes\n"
-	    "(default $MED_WORKERS, else 2 per CPU); 0 or --single serves in the\n"
-	    "foreground process.  Logs go to $MED_DATA_DIR/log/.\n");
+	    "Run under spawn-fcgi or systemd (listening socket on fd 0, or passed\n"
+	    "with LISTEN_FDS).  N worker processes under a master (default\n"
+	    "$MED_WORKERS, else 2 per CPU); 0 or --single serves in this one process,\n"
+	    "the default when systemd passed the socket with LISTEN_FDS.\n"
+	    "Logs go to $MED_DATA_DIR/log/.\n");
 }
 
 /* A worker count: digits only, 0..POOL_MAX_WORKERS. */
@@ -59,12 +66,22 @@ parse_workers(const char *s, int *n)
 	return 0;
 }
 
+/*
+ * Socket-activated workers are started one per unit instance by systemd,
+ * which also restarts them: a pool under each would multiply the count
+ * and hide deaths from systemd, so that start means single, even when the
+ * environment file shared with the pooled unit sets MED_WORKERS.
+ */
 static int
-default_workers(int *n)
+default_workers(int activated, int *n)
 {
 	const char *env = getenv("MED_WORKERS");
 	long cpus;
 
+	if (activated) {
+		*n = 0;
+		return 0;
+	}
 	if (env != NULL && *env != '\0')
 		return parse_workers(env, n);
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -76,9 +93,9 @@ default_workers(int *n)
 
 /* Returns 0 to run, 1 to exit 0 (help), -1 on a usage error. */
 static int
-parse_args(int argc, char **argv, int *workers)
+parse_args(int argc, char **argv, int activated, int *workers)
 {
-	if (default_workers(workers) != 0) {
+	if (default_workers(activated, workers) != 0) {
 		fprintf(stderr, "medfcgi: MED_WORKERS must be 0..%d\n", POOL_MAX_WORKERS);
 		return -1;
 	}
@@ -101,6 +118,40 @@ parse_args(int argc, char **argv, int *workers)
 		}
 	}
 	return 0;
+}
+
+/*
+ * systemd's own socket passing (sd_listen_fds(3)): a unit with Sockets=
+ * and without StandardInput=socket gets the socket as fd 3, announced by
+ * LISTEN_FDS and LISTEN_PID.  libfcgi accepts on fd 0 only, so the socket
+ * moves there.  The variables go away either way, as sd_listen_fds()
+ * does it, so nothing this process starts takes them for its own.
+ * Returns 1 when the socket came this way, 0 when it did not, -1 when
+ * the passed descriptors are unusable (we serve exactly one socket).
+ */
+static int
+take_listen_fds(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long v;
+	int ours, one;
+
+	if (pid == NULL || fds == NULL)
+		return 0;
+	errno = 0;
+	v = strtol(pid, &end, 10);
+	ours = errno == 0 && end != pid && *end == '\0' && v == (long)getpid();
+	one = strcmp(fds, "1") == 0;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (!ours)
+		return 0;
+	if (!one || dup2(SD_LISTEN_FDS_START, FCGI_LISTENSOCK_FILENO) < 0)
+		return -1;
+	close(SD_LISTEN_FDS_START);
+	return 1;
 }
 
 /*
@@ -130,9 +181,10 @@ main(int argc, char **argv)
 	struct logs lg = { -1, -1 };
 	enum med_err e;
 	sigset_t early;
-	int workers, rc;
+	int activated, workers, rc;
 
-	if ((rc = parse_args(argc, argv, &workers)) != 0)
+	activated = take_listen_fds();
+	if ((rc = parse_args(argc, argv, activated > 0, &workers)) != 0)
 		return rc > 0 ? 0 : 2;
 	if ((e = med_config_from_env(&cfg)) != MED_OK) {
 		fprintf(stderr, "medfcgi: configuration: %s\n", med_strerror(e));
@@ -153,13 +205,17 @@ main(int argc, char **argv)
 	if (sigprocmask(SIG_BLOCK, &early, NULL) != 0) {
 		elog(&lg, "sigprocmask: %s", strerror(errno));
 		rc = 1;
+	} else if (activated < 0) {
+		elog(&lg, "systemd passed a socket set other than exactly one listening socket");
+		rc = 1;
 	} else if (FCGX_Init() != 0 || FCGX_IsCGI()) {
 		elog(&lg, "fd 0 is not a FastCGI listening socket: start medfcgi with spawn-fcgi");
 		rc = 1;
 	} else if (probe_database(&cfg, &lg) != 0) {
 		rc = 1;
 	} else if (workers == 0) {
-		elog(&lg, "serving in the foreground (single process)");
+		elog(&lg, "serving in the foreground (single process%s)",
+		    activated ? ", socket from systemd" : "");
 		rc = serve(&cfg, &lg);
 	} else {
 		rc = pool_run(&cfg, &lg, workers);
