@@ -91,3 +91,15 @@ fuzz_strndup(const unsigned char *p, size_t n)
 	s[n] = '\0';
 	return s;
 }
+
+void
+fuzz_copy_db(sqlite3 *dst, sqlite3 *src)
+{
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+
+	if (b == NULL || sqlite3_backup_step(b, -1) != SQLITE_DONE ||
+	    sqlite3_backup_finish(b) != SQLITE_OK) {
+		fprintf(stderr, "fuzz: database copy failed: %s\n", sqlite3_errmsg(dst));
+		abort();
+	}
+}

@@ -8,6 +8,7 @@
 #define FUZZ_COMMON_H
 
 #include <stddef.h>
+#include <sqlite3.h>
 #include "med.h"
 #include "http.h"
 
@@ -28,6 +29,12 @@ const char *fuzz_dir(void);
  * status but 204, and no body on 204.
  */
 int fuzz_resp_ok(const struct med_resp *resp);
+
+/*
+ * Copy src's main database over dst's in one backup step, so a target can
+ * put back a snapshot after an input changed the data (abort on failure).
+ */
+void fuzz_copy_db(sqlite3 *dst, sqlite3 *src);
 
 /* A malloc'd NUL-terminated copy of n bytes (abort on ENOMEM). */
 char *fuzz_strndup(const unsigned char *p, size_t n);

@@ -27,9 +27,9 @@
  * every input runs against the same data and a crash replays exactly.
  *
  * scrypt at the production cost would make each login ~100 ms; the link
- * wraps pwhash_hash/pwhash_verify/pwhash_needs_rehash (ld --wrap) so the
- * library hashes at the minimum cost instead.  The parser and the compare
- * are still the real ones (and fuzz_pwhash covers the parser on its own).
+ * wraps pwhash_hash/pwhash_verify/pwhash_needs_rehash (fuzz_pwfast.c) so
+ * the library hashes at the minimum cost instead, and the seeded accounts
+ * get a hash at that cost in init.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +41,7 @@
 
 #include "db.h"
 #include "fuzz_common.h"
+#include "fuzz_pwfast.h"
 #include "http.h"
 #include "pwhash.h"
 #include "route.h"
@@ -51,47 +52,6 @@
 static struct med_ctx ctx;
 static sqlite3 *snapshot;        /* in-memory copy of the database to restore */
 static int64_t clean_changes;    /* sqlite3_total_changes() right after a restore */
-
-/* ---- cheap scrypt (see the header comment) ---------------------------- */
-
-static const struct pwhash_params fast = { 10, 1, 1 };
-
-enum med_err __wrap_pwhash_hash(const char *password, char out[PWHASH_MAX]);
-enum med_err __wrap_pwhash_verify(const char *password, const char *stored);
-enum med_err __real_pwhash_verify(const char *password, const char *stored);
-int __wrap_pwhash_needs_rehash(const char *stored);
-
-enum med_err
-__wrap_pwhash_hash(const char *password, char out[PWHASH_MAX])
-{
-	return pwhash_hash_params(password, &fast, out);
-}
-
-/*
- * Every stored hash is at the minimum cost (seeded ones are rewritten in
- * init), except auth.c's dummy hash for unknown accounts: that one can
- * never match, so it is answered without the expensive derivation.
- */
-enum med_err
-__wrap_pwhash_verify(const char *password, const char *stored)
-{
-	struct pwhash_params pp;
-	unsigned char salt[64], hash[64];
-	size_t saltlen = sizeof salt, hashlen = sizeof hash;
-
-	if (pwhash_parse(stored, &pp, salt, &saltlen, hash, &hashlen) != MED_OK)
-		return MED_EINVAL;
-	if (pp.ln != fast.ln || pp.r != fast.r || pp.p != fast.p)
-		return MED_EAUTH;
-	return __real_pwhash_verify(password, stored);
-}
-
-int
-__wrap_pwhash_needs_rehash(const char *stored)
-{
-	(void)stored;
-	return 0;
-}
 
 /* ---- which tables a request changed ----------------------------------- */
 
@@ -154,7 +114,7 @@ cheap_seed_hashes(void)
 	char hash[PWHASH_MAX];
 	sqlite3_stmt *st;
 
-	if (pwhash_hash_params(SEED_PASSWORD, &fast, hash) != MED_OK)
+	if (pwhash_hash_params(SEED_PASSWORD, &fuzz_pw_fast, hash) != MED_OK)
 		die("pwhash");
 	if (sqlite3_prepare_v2(ctx.db, "UPDATE users SET password_hash = ?1", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
@@ -209,18 +169,6 @@ login(struct marker *m)
 	med_req_free(&req);
 }
 
-/* Copy src's main database over dst's (page by page, one step). */
-static void
-copy_db(sqlite3 *dst, sqlite3 *src)
-{
-	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
-
-	if (b == NULL || sqlite3_backup_step(b, -1) != SQLITE_DONE)
-		die("backup step");
-	if (sqlite3_backup_finish(b) != SQLITE_OK)
-		die("backup finish");
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -237,7 +185,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		login(&markers[i]);
 	if (sqlite3_open(":memory:", &snapshot) != SQLITE_OK)
 		die("snapshot");
-	copy_db(snapshot, ctx.db);
+	fuzz_copy_db(snapshot, ctx.db);
 	sqlite3_update_hook(ctx.db, on_update, NULL);
 	sqlite3_commit_hook(ctx.db, on_commit, NULL);
 	sqlite3_rollback_hook(ctx.db, on_rollback, NULL);
@@ -307,7 +255,7 @@ restore_if_changed(void)
 {
 	if (sqlite3_total_changes64(ctx.db) == clean_changes)
 		return;
-	copy_db(ctx.db, snapshot);
+	fuzz_copy_db(ctx.db, snapshot);
 	pending = committed = 0;
 	clean_changes = sqlite3_total_changes64(ctx.db);
 }

@@ -4,11 +4,11 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -671,6 +671,11 @@ auth_issue_reset_token(struct med_ctx *ctx, const char *email, char *out, size_t
  * Hand a reset token to the configured mail command: `sh -c CMD sh EMAIL`
  * with the token on standard input, so neither appears in a process list
  * or a shell-interpreted string.
+ *
+ * Standard input is a socket pair, not a pipe: a command that exits
+ * without reading would make a write to a pipe raise SIGPIPE, and the
+ * library installs no signal handlers (they belong to the program), while
+ * send() with MSG_NOSIGNAL just fails with EPIPE whatever the program did.
  */
 static enum med_err
 deliver_reset(const char *command, const char *email, const char *token)
@@ -679,7 +684,7 @@ deliver_reset(const char *command, const char *email, const char *token)
 	pid_t pid;
 	size_t len = strlen(token);
 
-	if (pipe(fds) != 0)
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
 		return MED_EIO;
 	if ((pid = fork()) < 0) {
 		close(fds[0]);
@@ -695,8 +700,8 @@ deliver_reset(const char *command, const char *email, const char *token)
 		_exit(127);
 	}
 	close(fds[0]);
-	signal(SIGPIPE, SIG_IGN);
-	if (write(fds[1], token, len) != (ssize_t)len || write(fds[1], "\n", 1) != 1)
+	if (send(fds[1], token, len, MSG_NOSIGNAL) != (ssize_t)len ||
+	    send(fds[1], "\n", 1, MSG_NOSIGNAL) != 1)
 		status = -1;
 	close(fds[1]);
 	while (waitpid(pid, &status, 0) < 0)

@@ -6,10 +6,12 @@
 #   FUZZ_SECONDS=60 sh scripts/fuzz.sh [target ...]   (default: all targets)
 #
 # The library is compiled from lib/*.c (plus the embedded schema and seed)
-# with the same sanitizers, separately from the normal build.  Each target
-# starts from its committed seed corpus fuzz/corpus/<target>/ and writes
-# what it discovers to build/fuzz/work/<target>/ (the committed corpus is
-# never modified).  Crash, leak, timeout and OOM inputs land in
+# with the same sanitizers, separately from the normal build; the adapter
+# target also links the worker's fcgi/adapter.c and fcgi/log.c, which need
+# no libfcgi.  Each target starts from its committed seed corpus
+# fuzz/corpus/<target>/ and writes what it discovers to
+# build/fuzz/work/<target>/ (the committed corpus is never modified).
+# Crash, leak, timeout and OOM inputs land in
 # build/fuzz/artifacts/<target>/; replay one with
 #   build/fuzz/fuzz_<target> build/fuzz/artifacts/<target>/crash-...
 #
@@ -23,7 +25,7 @@ cd "$ROOT"
 OUT=build/fuzz
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 CC_FUZZ=${CLANG:-clang}
-ALL_TARGETS="request valid jwt pwhash"
+ALL_TARGETS="request adapter valid jwt pwhash"
 TARGETS=${*:-$ALL_TARGETS}
 PKGS="sqlite3 libcjson openssl"
 
@@ -39,16 +41,16 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 # shellcheck disable=SC2046 # pkg-config output is a list of flags
 CFLAGS="-O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
 -Wstrict-prototypes -Wmissing-prototypes -Wno-missing-field-initializers \
--Ilib -Ifuzz $(pkg-config --cflags $PKGS) $SAN"
+-Ilib -Ifcgi -Ifuzz $(pkg-config --cflags $PKGS) $SAN"
 LIBS="$(pkg-config --libs $PKGS) -lm"
 
-mkdir -p "$OUT/lib"
+mkdir -p "$OUT/lib" "$OUT/fcgi"
 
 # Compile src to obj unless obj is newer than src and every header.
 compile() {
 	_src=$1
 	_obj=$2
-	if [ -f "$_obj" ] && [ -z "$(find "$_src" lib/*.h fuzz/*.h -newer "$_obj" 2>/dev/null)" ]; then
+	if [ -f "$_obj" ] && [ -z "$(find "$_src" lib/*.h fcgi/*.h fuzz/*.h -newer "$_obj" 2>/dev/null)" ]; then
 		return 0
 	fi
 	echo "  CC $_src"
@@ -67,13 +69,19 @@ build() {
 		compile "$_c" "$_o"
 		OBJS="$OBJS $_o"
 	done
+	for _c in fuzz/fuzz_pwfast.c fcgi/adapter.c fcgi/log.c; do
+		compile "$_c" "$OUT/fcgi/$(basename "$_c" .c).o"
+	done
+	_wrap="$OUT/fcgi/fuzz_pwfast.o -Wl,--wrap=pwhash_hash,--wrap=pwhash_verify,--wrap=pwhash_needs_rehash"
 	for _t in $TARGETS; do
 		[ -f "fuzz/fuzz_$_t.c" ] || { echo "fuzz.sh: no target fuzz/fuzz_$_t.c" >&2; exit 2; }
-		_extra=
-		# The request target hashes passwords at the minimum scrypt cost
-		# (see the comment at the top of fuzz/fuzz_request.c).
-		[ "$_t" = request ] &&
-		    _extra="-Wl,--wrap=pwhash_hash,--wrap=pwhash_verify,--wrap=pwhash_needs_rehash"
+		# The targets that reach login hash passwords at the minimum
+		# scrypt cost (see fuzz/fuzz_pwfast.h).
+		case $_t in
+		request) _extra=$_wrap ;;
+		adapter) _extra="$_wrap $OUT/fcgi/adapter.o $OUT/fcgi/log.o" ;;
+		*) _extra= ;;
+		esac
 		echo "  LD fuzz_$_t"
 		# shellcheck disable=SC2086
 		$CC_FUZZ $CFLAGS -fsanitize=fuzzer -o "$OUT/fuzz_$_t" "fuzz/fuzz_$_t.c" $OBJS $_extra $LIBS
