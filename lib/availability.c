@@ -363,60 +363,37 @@ span_cmp(const void *a, const void *b)
 	return (x->end > y->end) - (x->end < y->end);
 }
 
-/* Strict decimal integer in [min, max]; 0 when s is anything else. */
-static int
-parse_bounded(const char *s, int min, int max, int *out)
-{
-	char *end;
-	long n;
-
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return 0;
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || n < min || n > max)
-		return 0;
-	*out = (int)n;
-	return 1;
-}
-
 /*
  * The slot query.  The contract says "400 on bad values", so every
  * problem with start_date, days or slot_minutes - malformed or out of
- * range - answers 400 with a message naming the parameter (never 422).
- * That is why the route names no query spec: the validator answers 422.
+ * range - answers 400 with a message naming the parameter (never 422):
+ * the fields carry their refusal.
  */
+SPEC(slots_query,
+	{ "start_date", FT_DATE, .refusal = "start_date must be a date YYYY-MM-DD" },
+	{ "days", FT_INT, 0, 1, DAYS_MAX, .refusal = "days must be an integer from 1 to 62" },
+	{ "slot_minutes", FT_INT, 0, SLOT_MIN, SLOT_MAX,
+	  .refusal = "slot_minutes must be an integer from 5 to 480" },
+);
+
 struct slot_query {
 	int y, m, d, days, minutes;
 };
 
-static enum med_err
-parse_slot_query(struct med_ctx *ctx, const struct med_req *req, struct slot_query *q,
-    struct med_resp *resp)
+static void
+read_slot_query(struct med_ctx *ctx, const struct med_req *req, struct slot_query *q)
 {
-	const char *s;
+	const struct fval *days = med_qarg(req, "days"), *minutes = med_qarg(req, "slot_minutes");
+	const char *start = fval_str(med_qarg(req, "start_date"));
 	char today[11];
 
-	if ((s = med_query(req, "start_date")) == NULL) {
+	if (start == NULL) {
 		util_local_date(med_now(ctx), today);
-		s = today;
+		start = today;
 	}
-	if (util_parse_date(s, &q->y, &q->m, &q->d) != MED_OK) {
-		med_error(resp, 400, "start_date must be a date YYYY-MM-DD");
-		return MED_EINVAL;
-	}
-	q->days = DAYS_DEFAULT;
-	if ((s = med_query(req, "days")) != NULL && !parse_bounded(s, 1, DAYS_MAX, &q->days)) {
-		med_error(resp, 400, "days must be an integer from 1 to 62");
-		return MED_EINVAL;
-	}
-	q->minutes = SLOT_DEFAULT;
-	if ((s = med_query(req, "slot_minutes")) != NULL &&
-	    !parse_bounded(s, SLOT_MIN, SLOT_MAX, &q->minutes)) {
-		med_error(resp, 400, "slot_minutes must be an integer from 5 to 480");
-		return MED_EINVAL;
-	}
-	return MED_OK;
+	(void)util_parse_date(start, &q->y, &q->m, &q->d);
+	q->days = days->present ? (int)days->i : DAYS_DEFAULT;
+	q->minutes = minutes->present ? (int)minutes->i : SLOT_DEFAULT;
 }
 
 /* Clinic-local weekday (0 = Monday) of a civil date: noon is never in a DST gap. */
@@ -567,8 +544,7 @@ h_slots(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	enum med_err e;
 	int y, m, d;
 
-	if (parse_slot_query(ctx, req, &q, resp) != MED_OK)
-		return resp->status;
+	read_slot_query(ctx, req, &q);
 	y = q.y, m = q.m, d = q.d;
 	from = util_local_to_utc(y, m, d, 0);
 	util_add_days(&y, &m, &d, q.days);

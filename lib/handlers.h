@@ -64,6 +64,7 @@ HANDLER(h_doctors_delete);
 
 /* availability.c (windows and slots) */
 SPEC_DECL(avail_create_body);
+SPEC_DECL(slots_query);
 SPEC_DECL(avail_patch_body);
 HANDLER(h_availability_list);
 HANDLER(h_availability_create);

@@ -64,7 +64,7 @@ static const struct med_route routes[] = {
 	{ "DELETE", V1 "/doctors/{doctor_id}",                     AUTH_REQUIRED, A,     TX_WRITE, NULL,                  NULL,                  h_doctors_delete },
 	{ "GET",  V1 "/doctors/{doctor_id}/availability",        AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_availability_list },
 	{ "POST", V1 "/doctors/{doctor_id}/availability",        AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &avail_create_body,    h_availability_create },
-	{ "GET",  V1 "/doctors/{doctor_id}/availability/slots",  AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_slots },
+	{ "GET",  V1 "/doctors/{doctor_id}/availability/slots",  AUTH_NONE,     0,     TX_READ,  &slots_query,          NULL,                  h_slots },
 	{ "POST", V1 "/doctors/{doctor_id}/favorite",            AUTH_REQUIRED, P,     TX_WRITE, NULL,                  NULL,                  h_favorite_add },
 	{ "DELETE", V1 "/doctors/{doctor_id}/favorite",            AUTH_REQUIRED, P,     TX_WRITE, NULL,                  NULL,                  h_favorite_remove },
 	{ "GET",  V1 "/doctors/{doctor_id}/reviews",             AUTH_OPTIONAL, 0,     TX_READ,  &reviews_paging,       NULL,                  h_reviews_list },

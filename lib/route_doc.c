@@ -183,6 +183,8 @@ field_json(const struct fld *f)
 	    cJSON_AddBoolToObject(o, "nullable", (f->flags & FF_NULLABLE) != 0) == NULL ||
 	    cJSON_AddBoolToObject(o, "cap", (f->flags & FF_CAP) != 0) == NULL)
 		goto fail;
+	if (f->refusal != NULL && cJSON_AddStringToObject(o, "refusal", f->refusal) == NULL)
+		goto fail;
 	if (f->roles != 0 && !add_item(o, "roles", role_list(f->roles)))
 		goto fail;
 	return o;

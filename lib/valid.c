@@ -344,10 +344,14 @@ field_for_caller(const struct med_req *req, const struct fld *f)
 	return f->roles == 0 || (req->authed && (req->user.role & f->roles) != 0);
 }
 
+/* The field's own 400 refusal when it has one, else the 422 of the problem. */
 static enum med_err
-report(struct problem *p, const char *where, const char *field, struct med_resp *resp)
+report(struct problem *p, const char *where, const struct fld *f, struct med_resp *resp)
 {
-	med_invalid(resp, where, field, p->msg, p->type);
+	if (f->refusal != NULL)
+		med_error(resp, 400, f->refusal);
+	else
+		med_invalid(resp, where, f->name, p->msg, p->type);
 	return MED_EINVAL;
 }
 
@@ -370,7 +374,7 @@ valid_body(const struct med_req *req, const struct fld *specs, int n,
 		if (item == NULL) {
 			if (f->flags & FF_REQUIRED) {
 				set_problem(&p, "missing", "Field required");
-				return report(&p, "body", f->name, resp);
+				return report(&p, "body", f, resp);
 			}
 			continue;
 		}
@@ -378,13 +382,13 @@ valid_body(const struct med_req *req, const struct fld *specs, int n,
 		if (cJSON_IsNull(item)) {
 			if (!(f->flags & FF_NULLABLE)) {
 				set_problem(&p, "none_forbidden", "Field may not be null");
-				return report(&p, "body", f->name, resp);
+				return report(&p, "body", f, resp);
 			}
 			out[i].is_null = 1;
 			continue;
 		}
 		if (!check_json(f, item, &out[i], &p))
-			return report(&p, "body", f->name, resp);
+			return report(&p, "body", f, resp);
 	}
 	return MED_OK;
 }
@@ -403,13 +407,13 @@ valid_query(const struct med_req *req, const struct fld *specs, int n,
 		if (s == NULL) {
 			if (f->flags & FF_REQUIRED) {
 				set_problem(&p, "missing", "Field required");
-				return report(&p, "query", f->name, resp);
+				return report(&p, "query", f, resp);
 			}
 			continue;
 		}
 		out[i].present = 1;
 		if (!check_query(f, s, &out[i], &p))
-			return report(&p, "query", f->name, resp);
+			return report(&p, "query", f, resp);
 	}
 	return MED_OK;
 }

@@ -50,6 +50,8 @@ struct fld {
 	const char *const *enumv;       /* FT_ENUM: NULL-terminated */
 	unsigned roles;                 /* non-zero: read only from callers holding one
 	                                   of these ROLE_* bits; ignored (absent) for others */
+	const char *refusal;            /* non-NULL: a bad value is 400 with this message,
+	                                   not 422 (routes whose contract predates 422) */
 };
 
 /* One route's body or query fields. */

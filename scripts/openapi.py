@@ -24,11 +24,6 @@ t/unit/test_openapi.c compares the document with the table directly
 (methods, auth, roles, and every spec field's type and limits).  After
 changing a route, a spec or this file: `make openapi`, commit openapi.json.
 
-Transition: routes whose table entry names no spec yet (handlers that still
-validate by themselves) take their hand-written inputs from
-legacy_inputs(), with a warning on stderr for each.  When every route has
-its specs, delete legacy_inputs() and its one call in document().
-
 Each operation carries two extensions t/unit/test_openapi.c reads:
   x-auth   "none" | "optional" | "required"   (route.h enum route_auth)
   x-roles  the role names of the route's ROLE_* bits (sorted)
@@ -140,6 +135,8 @@ def field_schema(f, prose, where):
             s[k] = f[k]
     if f["cap"] and "maximum" in s:
         words.append("A larger value is served as %s." % s.pop("maximum"))
+    if f.get("refusal"):
+        words.append('A bad value is answered 400 "%s".' % f["refusal"])
     if f.get("roles"):
         s["x-roles"] = f["roles"]
         words.append("Read only from %s callers; ignored for others." % ", ".join(f["roles"]))
@@ -539,174 +536,18 @@ op("get", "/audit", "Audit", "Read the audit log", (200, arr("AuditEntry")), err
 
 # --- transition: inputs of routes without specs ------------------------------
 
-def legacy_inputs(table):
-    """Hand-written inputs of routes whose table entry names no spec yet.
-
-    {(METHOD, path): {"query": [table fields], "body": schema, "body_required": bool}}.
-    The handlers of these routes still validate by themselves, so these
-    copies can drift from the code; every use warns on stderr.  Delete each
-    entry when its route gets a spec (the script warns about entries no
-    longer used), and this function with its call in document() when the
-    table has them all.
-    """
-    def s(maxlen=None, minlen=None, **kw):
-        r = string(**kw)
-        if minlen is not None:
-            r["minLength"] = minlen
-        if maxlen is not None:
-            r["maxLength"] = maxlen
-        return r
-
-    def q(name, type_, **kw):
-        return dict({"name": name, "type": type_, "required": False, "nullable": False,
-                     "cap": False}, **kw)
-
-    def body(props, required=(), **kw):
-        return {"body": obj(props, required, **kw), "body_required": True}
-
-    uuid = dict(UUID, pattern="^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                              "[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-    instant_in = string(**FORMATS["date-time"])
-    money = dict(MONEY, exclusiveMinimum=0, maximum=99999999.99)
-    email = s(254, format="email")
-    password = s(128, 8)
-    all_roles = table["roles"]
-    patient_in = {
-        "first_name": nullable(s(100)), "last_name": nullable(s(100)),
-        "phone": nullable(s(20)), "date_of_birth": nullable(DATE),
-        "gender": nullable(s(20)), "address": nullable(s(255)),
-        "city": nullable(s(100)), "country": nullable(s(100)),
-        "blood_type": nullable(s(5)), "allergies": nullable(s(500)),
-        "chronic_conditions": nullable(s(500)), "medications": nullable(s(500)),
-        "emergency_contact_name": nullable(s(100)),
-        "emergency_contact_phone": nullable(s(20)),
-    }
-    doctor_in = {
-        "first_name": nullable(s(100)), "last_name": nullable(s(100)),
-        "phone": nullable(s(20)), "bio": nullable(s()),
-        "years_experience": nullable({"type": "integer", "minimum": 0}),
-        "clinic_address": nullable(s(255)), "city": nullable(s(100)),
-        "country": nullable(s(100)),
-    }
-    specialties = {"type": "array", "items": s(minlen=1),
-                   "description": "Specialty names; unknown names are created, matching is "
-                                  "case-insensitive."}
-    patient_input = body(patient_in, description="Partial updates change only the fields "
-                                                 "present; null clears one.")
-    doctor_input = body(dict(doctor_in, specialties=specialties))
-    record_fields = {"diagnosis": s(500, 1), "treatment_plan": nullable(s(1000)),
-                     "prescription": nullable(s(1000)), "notes": nullable(s(1000)),
-                     "recorded_at": instant_in}
-    paging = {"query": [paging_field(table, "skip"), paging_field(table, "limit")]}
-
-    return {
-        ("POST", "/auth/register"): body({"email": email, "password": password},
-                                         ["email", "password"]),
-        ("POST", "/auth/login"): body({"email": s(254), "password": s(128)},
-                                      ["email", "password"]),
-        ("POST", "/auth/refresh"): body({"refresh_token": s(1024, 1)}, ["refresh_token"]),
-        ("POST", "/auth/forgot"): body({"email": email}, ["email"]),
-        ("POST", "/auth/reset"): body({"reset_token": s(1024, 1), "new_password": password},
-                                      ["reset_token", "new_password"]),
-        ("PATCH", "/users/me"): body({"email": email, "password": password},
-                                     description="role, is_active or is_superuser present: "
-                                                 "403."),
-        ("GET", "/users"): paging,
-        ("PATCH", "/users/{user_id}"): body({"email": email, "password": password,
-                                             "role": {"enum": all_roles},
-                                             "is_active": {"type": "boolean"},
-                                             "is_superuser": {"type": "boolean"}}),
-        ("GET", "/patients"): paging,
-        ("POST", "/patients"): body(dict({"user_id": uuid}, **patient_in), ["user_id"]),
-        ("POST", "/patients/me"): patient_input,
-        ("PATCH", "/patients/me"): patient_input,
-        ("PATCH", "/patients/{patient_id}"): patient_input,
-        ("GET", "/doctors"): {"query": paging["query"] + [
-            q("name", "string", maxLength=100), q("specialty", "string", maxLength=100),
-            q("city", "string", maxLength=100),
-            q("min_rating", "number", minimum=0, maximum=5)]},
-        ("POST", "/doctors"): body(dict({"user_id": uuid}, **doctor_in, specialties=dict(
-            specialties)), ["user_id"], description="The user must have the role DOCTOR "
-                                                    "(400 otherwise)."),
-        ("POST", "/doctors/me/profile"): doctor_input,
-        ("PATCH", "/doctors/me/profile"): doctor_input,
-        ("GET", "/doctors/me/favorites"): paging,
-        ("PATCH", "/doctors/availability/{availability_id}"): body(
-            {"weekday": {"enum": WEEKDAYS}, "start_time": WALL, "end_time": WALL,
-             "is_active": {"type": "boolean"}}),
-        ("PATCH", "/doctors/{doctor_id}"): doctor_input,
-        ("POST", "/doctors/{doctor_id}/availability"): body(
-            {"weekday": {"enum": WEEKDAYS}, "start_time": WALL, "end_time": WALL,
-             "is_active": {"type": "boolean", "default": True}},
-            ["weekday", "start_time", "end_time"]),
-        ("GET", "/doctors/{doctor_id}/availability/slots"): {"query": [
-            q("start_date", "string", format="date"),
-            q("days", "integer", minimum=1, maximum=62),
-            q("slot_minutes", "integer", minimum=5, maximum=480)]},
-        ("GET", "/doctors/{doctor_id}/reviews"): paging,
-        ("POST", "/doctors/{doctor_id}/reviews"): body(
-            {"rating": {"type": "integer", "minimum": 1, "maximum": 5},
-             "comment": nullable(s(1000))}, ["rating"]),
-        ("GET", "/medical-records/me"): paging,
-        ("GET", "/medical-records/doctor/me"): paging,
-        ("POST", "/medical-records"): body(dict(
-            {"patient_id": uuid,
-             "doctor_id": dict(uuid, description="ADMIN only; a DOCTOR is the author.")},
-            **record_fields), ["patient_id", "diagnosis"]),
-        ("PATCH", "/medical-records/{record_id}"): body(record_fields),
-        ("POST", "/billing"): body(
-            {"patient_id": uuid, "appointment_id": uuid, "amount": money,
-             "currency": s(pattern="^[A-Z]{3}$", default="USD"),
-             "description": nullable(s()),
-             "status": {"enum": BILL_STATUS, "default": "PENDING"}}, ["amount"]),
-        ("GET", "/billing/me"): paging,
-        ("POST", "/billing/policies"): body(
-            {"patient_id": uuid, "provider_name": s(minlen=1), "policy_number": s(minlen=1),
-             "coverage_details": nullable(s())},
-            ["patient_id", "provider_name", "policy_number"]),
-        ("GET", "/billing/policies/me"): paging,
-        ("GET", "/billing/policies/patient/{patient_id}"): paging,
-        ("PATCH", "/billing/policies/{policy_id}"): body(
-            {"provider_name": s(minlen=1), "policy_number": s(minlen=1),
-             "coverage_details": nullable(s())}),
-        ("POST", "/billing/claims"): body(
-            {"policy_id": uuid,
-             "billing_id": dict(uuid, description="Must belong to the policy's patient (400)."),
-             "status": {"enum": CLAIM_STATUS, "default": "PENDING"},
-             "notes": nullable(s())}, ["policy_id"]),
-        ("GET", "/billing/claims/policy/{policy_id}"): paging,
-        ("PATCH", "/billing/claims/{claim_id}"): body(
-            {"status": {"enum": CLAIM_STATUS}, "notes": nullable(s())}),
-        ("GET", "/billing/patient/{patient_id}"): paging,
-        ("PATCH", "/billing/{billing_id}"): body(
-            {"amount": money, "currency": s(pattern="^[A-Z]{3}$"),
-             "description": nullable(s()), "status": {"enum": BILL_STATUS}}),
-        ("GET", "/audit"): {"query": paging["query"] + [
-            q("user_id", "string", format="uuid"), q("entity", "string", maxLength=64),
-            q("entity_id", "string", maxLength=64), q("from", "string", format="date-time"),
-            q("to", "string", format="date-time")]},
-    }
-
-
-# --- the document ------------------------------------------------------------
-
-def operation(route, prose, legacy):
-    """One operation from its table entry, its prose, and its legacy inputs (or {})."""
+def operation(route, prose):
+    """One operation from its table entry and its prose."""
     where = "%s %s" % (route["method"], route["path"])
     query, body = dict(prose["query"]), dict(prose["body"])
     params = path_params(route)
     if route["query"] is not None:
         params += query_params(route, query)
-    elif "query" in legacy:
-        params += query_params(dict(route, query=legacy["query"]), query)
     params += prose["headers"]
     req = None
     if route["body"] is not None:
         schema, required = body_schema(route, body)
         req = {"required": required, "content": {"application/json": {"schema": schema}}}
-    elif "body" in legacy:
-        req = {"required": legacy["body_required"],
-               "content": {"application/json": {"schema": legacy["body"]}}}
     if query or body:
         sys.exit("openapi.py: %s: prose for fields the route does not read: %s" %
                  (where, ", ".join(sorted(list(query) + list(body)))))
@@ -758,8 +599,6 @@ def operation(route, prose, legacy):
 
 def document(table):
     base = table["base"]
-    # Transition: delete with legacy_inputs() once every route has its specs.
-    legacy = legacy_inputs(table)
     paths, tags, seen = {}, [], set()
     for route in table["routes"]:
         key = (route["method"], route["path"])
@@ -767,22 +606,11 @@ def document(table):
             sys.exit("openapi.py: %s %s is in the routing table but has no op() prose" % key)
         seen.add(key)
         prose = OPS[key]
-        old = legacy.pop(key, {})
-        used = [p for p in ("query", "body") if p in old and route[p] is None]
-        unused = [p for p in ("query", "body") if p in old and route[p] is not None]
-        if used:
-            warn("warning: %s %s: no %s spec in the routing table yet; using the "
-                 "hand-written schema of legacy_inputs()" % (key + (" or ".join(used),)))
-        if unused:
-            warn("warning: %s %s: the table has its %s spec now; delete its entry in "
-                 "legacy_inputs()" % (key + (" and ".join(unused),)))
         item = paths.setdefault(route["path"], {})
         assert route["method"].lower() not in item, key
-        item[route["method"].lower()] = operation(route, prose, old)
+        item[route["method"].lower()] = operation(route, prose)
         if prose["tag"] not in tags:
             tags.append(prose["tag"])
-    for key in legacy:
-        warn("warning: legacy_inputs() has %s %s, the routing table does not" % key)
     for key in OPS:
         if key not in seen:
             sys.exit("openapi.py: op() prose for %s %s, a route the table does not have" % key)
