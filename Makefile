@@ -144,7 +144,7 @@ fuzz:
 fuzz-smoke:
 	FUZZ_SECONDS=10 sh scripts/fuzz.sh
 
-# Benchmarks (issue 7): the data generator, the hello-world FastCGI pool
+# Benchmarks: the data generator, the hello-world FastCGI pool
 # (named medfcgi in its own directory so scripts/stack.sh runs it as is),
 # the spawn/fsync probe; bench/run.sh installs wrk itself, writes
 # bench/RESULTS.md.  BENCH_SECONDS sets the length of each wrk run.
@@ -205,7 +205,7 @@ install: all
 	if [ -n "$(MAN8)" ]; then \
 	    install -d $(DESTDIR)$(MANDIR)/man8 && install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/medadm.8; fi
 
-# --- docs and deployment kit (issue 8) --------------------------------------
+# --- docs and deployment kit ----------------------------------------------
 # Installed paths; the units get them substituted, the nginx
 # configurations are rendered with them.
 SBINDIR       = $(PREFIX)/sbin

@@ -1,6 +1,6 @@
 /*
  * gen.c - fill a fresh clinic database with years of clinic data for the
- * benchmark (issue 7):
+ * benchmark:
  *
  *   gen DATA_DIR
  *

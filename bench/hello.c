@@ -1,5 +1,5 @@
 /*
- * hello.c - the bench-only hello-world FastCGI worker pool (R2 of issue 7):
+ * hello.c - the bench-only hello-world FastCGI worker pool (the R2 ceiling of bench/RESULTS.md):
  * the same process model as medfcgi (spawn-fcgi hands the listening socket
  * on fd 0, a master forks N children that accept on it), but every request
  * is answered with one fixed JSON envelope, no library, no database.  What

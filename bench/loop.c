@@ -1,7 +1,6 @@
 /*
  * loop.c - one API request, in process, N times: the library's own cost
- * without nginx or FastCGI, for profiling (issue 7: "callgrind on an
- * in-process loop").
+ * without nginx or FastCGI, for profiling under callgrind.
  *
  *   loop DATA_DIR N METHOD PATH [QUERY [TOKEN [BODY]]]
  *

@@ -1,5 +1,5 @@
 /*
- * probe.c - two small measurements of issue 7 that wrk cannot make:
+ * probe.c - two small measurements of the benchmark that wrk cannot make:
  *
  *   probe spawn WORKER DATA_DIR [RUNS]
  *       Time from fork+exec of a FastCGI worker pool (WORKER -w 1, the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh BUILD_DIR - `make bench` (issue 7): the clinic API on years of data,
+# run.sh BUILD_DIR - `make bench`: the clinic API on years of data,
 # measured with wrk against the ceilings of its own architecture, written to
 # bench/RESULTS.md.
 #
@@ -247,7 +247,7 @@ OUT=$ROOT/bench/RESULTS.md
 	echo "# Benchmark results"
 	echo
 	echo "Written by \`make bench\` (bench/run.sh); do not edit by hand.  What is measured"
-	echo "and why: issue 7 and the comments of bench/run.sh, bench/gen.c, bench/probe.c."
+	echo "and why: the comments of bench/run.sh, bench/gen.c, bench/probe.c."
 	echo
 	echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- Machine: $CPU, $NCPU CPUs, $(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r)"
