@@ -213,7 +213,11 @@ auth_authenticate(struct med_ctx *ctx, struct med_req *req)
 		return revoked < 0 ? MED_EDB : MED_EAUTH;
 	if ((e = auth_load_user(ctx, c.sub, &req->user)) != MED_OK)
 		return e == MED_ENOTFOUND ? MED_EAUTH : e;
-	if (c.ver != req->user.token_version)
+	/*
+	 * Deactivation bumped the version; the holder of a token signed for
+	 * an inactive account still hears why (403 "Inactive user", Rule).
+	 */
+	if (c.ver != req->user.token_version && req->user.is_active)
 		return MED_EAUTH;
 	snprintf(req->user.jti, sizeof req->user.jti, "%s", c.jti);
 	req->user.token_exp = c.exp;

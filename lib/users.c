@@ -32,8 +32,13 @@ static const char SQL_SET_PASSWORD[] =
 static const char SQL_SET_ROLE[] =
     "UPDATE users SET role_id = (SELECT id FROM roles WHERE name = ?2), updated_at = ?3"
     " WHERE id = ?1";
+/*
+ * Deactivation ends every session: tokens issued before it must not come
+ * back to life when the account is activated again.
+ */
 static const char SQL_SET_ACTIVE[] =
-    "UPDATE users SET is_active = ?2, updated_at = ?3 WHERE id = ?1";
+    "UPDATE users SET is_active = ?2, token_version = token_version + (?2 = 0),"
+    " updated_at = ?3 WHERE id = ?1";
 static const char SQL_SET_SUPERUSER[] =
     "UPDATE users SET is_superuser = ?2, updated_at = ?3 WHERE id = ?1";
 

@@ -391,6 +391,10 @@ START_TEST(inactive_user)
 	ck_assert_str_eq(ut_str(env, "message"), "Inactive user");
 	cJSON_Delete(env);
 	ck_assert_int_eq(test_call(&ctx, "PATCH", path, admin, "{\"is_active\":true}", NULL), 200);
+	/* Deactivation ended the session: the old token stays dead. */
+	ck_assert_int_eq(me_status(amina), 401);
+	free(amina);
+	amina = test_login(&ctx, AMINA, PW);
 	ck_assert_int_eq(me_status(amina), 200);
 	free(admin);
 	free(amina);
