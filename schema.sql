@@ -47,6 +47,16 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_key ON login_failures(key, failed_at);
 
+-- The addresses each account logged in from: their owner is never slowed
+-- down by guesses from elsewhere (lib/throttle.h).
+CREATE TABLE login_known (
+    account TEXT NOT NULL,
+    addr    TEXT NOT NULL,
+    seen_at INTEGER NOT NULL,
+    PRIMARY KEY (account, addr)
+) WITHOUT ROWID;
+CREATE INDEX login_known_seen ON login_known(seen_at);
+
 CREATE TABLE patients (
     id                      TEXT PRIMARY KEY,
     user_id                 TEXT NOT NULL UNIQUE REFERENCES users(id),
@@ -249,4 +259,4 @@ CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

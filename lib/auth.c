@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "auth.h"
+#include "throttle.h"
 #include "db.h"
 #include "handlers.h"
 #include "pwhash.h"
@@ -61,14 +62,6 @@ static const char SQL_SET_PASSWORD[] =
 static const char SQL_RESET_PASSWORD[] =
     "UPDATE users SET password_hash = ?2, token_version = token_version + 1,"
     " updated_at = ?3 WHERE id = ?1 AND token_version = ?4";
-static const char SQL_FAILURES_COUNT[] =
-    "SELECT count(*), min(failed_at) FROM login_failures WHERE key = ?1 AND failed_at > ?2";
-static const char SQL_FAILURE_ADD[] =
-    "INSERT INTO login_failures (key, failed_at) VALUES (?1, ?2)";
-static const char SQL_FAILURES_CLEAR[] =
-    "DELETE FROM login_failures WHERE key = ?1";
-static const char SQL_FAILURES_PURGE[] =
-    "DELETE FROM login_failures WHERE failed_at <= ?1";
 
 int
 med_is_admin(const struct med_req *req)
@@ -407,70 +400,6 @@ h_auth_register(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	return med_ok(resp, pair);
 }
 
-/*
- * Throttling of failed logins, per account and per client address, over a
- * sliding window.  Returns the seconds to wait (0 = allowed) or -1.
- */
-static int64_t
-throttle_wait(struct med_ctx *ctx, const char *key, int max)
-{
-	int64_t now = med_now(ctx), window = ctx->cfg.login_window_seconds, wait = 0;
-	sqlite3_stmt *st = db_stmt(ctx, SQL_FAILURES_COUNT);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, key);
-	db_bind_int(st, 2, now - window);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) >= max)
-		wait = sqlite3_column_int64(st, 1) + window - now;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return -1;
-	return wait > 0 ? wait : 0;
-}
-
-static enum med_err
-failure_record(struct med_ctx *ctx, const char *account_key, const char *addr_key)
-{
-	const char *keys[2] = { account_key, addr_key };
-	sqlite3_stmt *st;
-	enum med_err e;
-
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
-	if ((st = db_stmt(ctx, SQL_FAILURES_PURGE)) == NULL)
-		goto fail;
-	db_bind_int(st, 1, med_now(ctx) - ctx->cfg.login_window_seconds);
-	if ((e = db_step_done(st)) != MED_OK)
-		goto fail;
-	for (int i = 0; i < 2; i++) {
-		if ((st = db_stmt(ctx, SQL_FAILURE_ADD)) == NULL)
-			goto fail;
-		db_bind_text(st, 1, keys[i]);
-		db_bind_int(st, 2, med_now(ctx));
-		if ((e = db_step_done(st)) != MED_OK)
-			goto fail;
-	}
-	return db_commit(ctx);
-fail:
-	db_rollback(ctx);
-	return e != MED_OK ? e : MED_EDB;
-}
-
-static void
-throttle_keys(const struct med_req *req, const char *email, char *account, size_t asz,
-    char *addr, size_t dsz)
-{
-	size_t i;
-
-	snprintf(account, asz, "account:%s", email);
-	for (i = 8; account[i] != '\0'; i++)
-		account[i] = (char)tolower((unsigned char)account[i]);
-	snprintf(addr, dsz, "addr:%s", req->remote_addr != NULL ? req->remote_addr : "-");
-}
-
 /* A hash of a random password: unknown accounts cost as much as known ones. */
 static const char dummy_hash[] =
     "$scrypt$ln=15,r=8,p=3$9vu1QE9mSKdA38lspNbzdw$"
@@ -498,36 +427,29 @@ h_auth_login(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	const char *email = fval_str(med_body(req, "email"));
 	const char *password = fval_str(med_body(req, "password"));
-	char hash[PWHASH_MAX], account[300], addr[128];
+	struct login_attempt attempt;
+	char hash[PWHASH_MAX];
 	struct med_user u;
-	int64_t wait_account, wait_addr;
+	int64_t wait;
 	enum med_err e, found;
 	sqlite3_stmt *st;
 
-	throttle_keys(req, email, account, sizeof account, addr, sizeof addr);
-	wait_account = throttle_wait(ctx, account, ctx->cfg.login_max_failures);
-	wait_addr = throttle_wait(ctx, addr, ctx->cfg.login_max_failures * 4);
-	if (wait_account < 0 || wait_addr < 0)
-		return med_fail(resp, MED_EDB);
-	/* During lockout even the right password fails: no oracle for guessing. */
-	if (wait_account > 0 || wait_addr > 0)
-		return too_many(resp, wait_account > wait_addr ? wait_account : wait_addr);
+	/* Counted before the KDF runs: parallel guesses cannot outrun the limit. */
+	if ((e = throttle_claim(ctx, email, req->remote_addr, &attempt, &wait)) != MED_OK)
+		return med_fail(resp, e);
+	/* While throttled even the right password fails: no oracle for guessing. */
+	if (wait > 0)
+		return too_many(resp, wait);
 
 	found = auth_load_user_by_email(ctx, email, &u, hash, sizeof hash);
 	if (found != MED_OK && found != MED_ENOTFOUND)
 		return med_fail(resp, found);
 	e = pwhash_verify(password, found == MED_OK ? hash : dummy_hash);
-	if (found != MED_OK || e != MED_OK) {
-		if ((e = failure_record(ctx, account, addr)) != MED_OK)
-			return med_fail(resp, e);
+	if (found != MED_OK || e != MED_OK)
 		return med_unauthorized(resp, INVALID_CREDENTIALS);
-	}
 	if (!u.is_active)
 		return med_error(resp, 403, "Inactive user");
-	if ((st = db_stmt(ctx, SQL_FAILURES_CLEAR)) == NULL)
-		return med_fail(resp, MED_EDB);
-	db_bind_text(st, 1, account);
-	if ((e = db_step_done(st)) != MED_OK)
+	if ((e = throttle_success(ctx, &attempt)) != MED_OK)
 		return med_fail(resp, e);
 	/* Old hashes are upgraded to the current KDF parameters on a successful login. */
 	if (pwhash_needs_rehash(hash) && pwhash_hash(password, hash) == MED_OK &&

@@ -60,6 +60,11 @@ static const char *const migrations[] = {
 	" (SELECT min(id) FROM specialties GROUP BY name_key);"
 	"DELETE FROM specialties WHERE id NOT IN (SELECT min(id) FROM specialties GROUP BY name_key);"
 	"CREATE UNIQUE INDEX specialties_key ON specialties(name_key);",
+	/* 4 -> 5: addresses each account has logged in from (throttle.h). */
+	"CREATE TABLE IF NOT EXISTS login_known ("
+	" account TEXT NOT NULL, addr TEXT NOT NULL, seen_at INTEGER NOT NULL,"
+	" PRIMARY KEY (account, addr)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS login_known_seen ON login_known(seen_at);",
 };
 
 /*

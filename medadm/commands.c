@@ -33,6 +33,8 @@ const struct adm_command adm_commands[] = {
 	  1, cmd_user_reset_password },
 	{ "user revoke-sessions", "user revoke-sessions EMAIL|ID", "end every session of a user",
 	  NULL, 1, cmd_user_revoke_sessions },
+	{ "user unlock", "user unlock EMAIL|ID",
+	  "forget a user's failed logins (lift login throttling)", NULL, 1, cmd_user_unlock },
 	{ "backup", "backup FILE [--force]",
 	  "consistent online copy of the database, verified",
 	  "The copy is taken through SQLite's online backup API from one read\n"

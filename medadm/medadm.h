@@ -51,6 +51,7 @@ int cmd_user_activate(struct adm *a, int argc, char **argv);
 int cmd_user_deactivate(struct adm *a, int argc, char **argv);
 int cmd_user_reset_password(struct adm *a, int argc, char **argv);
 int cmd_user_revoke_sessions(struct adm *a, int argc, char **argv);
+int cmd_user_unlock(struct adm *a, int argc, char **argv);
 int cmd_backup(struct adm *a, int argc, char **argv);
 int cmd_restore(struct adm *a, int argc, char **argv);
 int cmd_check(struct adm *a, int argc, char **argv);

@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "throttle.h"
 #include "db.h"
 #include "jwt.h"
 #include "medadm.h"
@@ -217,6 +218,18 @@ cmd_user_reset_password(struct adm *a, int argc, char **argv)
 	/* The token goes to stdout only: the admin hands it over out of band. */
 	printf("%s\n", token);
 	return ADM_OK;
+}
+
+int
+cmd_user_unlock(struct adm *a, int argc, char **argv)
+{
+	struct med_user u;
+
+	if (argc != 1)
+		return ADM_USAGE;
+	if (!find_user(a, argv[0], &u))
+		return ADM_FAIL;
+	return audited(a, "user.unlock", &u, throttle_unlock(&a->ctx, u.email));
 }
 
 int

@@ -155,6 +155,63 @@ START_TEST(overlapping_slots)
 }
 END_TEST
 
+/*
+ * Twelve wrong passwords for one account from one address, all at once:
+ * each attempt is counted before its password is checked, in the same
+ * transaction as the check, so no more than LOGIN_MAX_FAILURES (5) of
+ * them run the check; the rest are throttled.
+ */
+START_TEST(parallel_wrong_logins)
+{
+	static const char email[] = "racer.login@example.dz";
+	int gate[2], results[2], status, unauthorized = 0, throttled = 0;
+	char body[256];
+	pid_t pid;
+
+	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"Right-pass-1\"}", email);
+	ck_assert_int_eq(e2e_call("POST", "/auth/register", NULL, body, NULL), 200);
+	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"wrong-guess\"}", email);
+	ck_assert_int_eq(pipe(gate), 0);
+	ck_assert_int_eq(pipe(results), 0);
+	for (int i = 0; i < 12; i++) {
+		ck_assert_int_ne(pid = fork(), -1);
+		if (pid == 0) {
+			char c;
+			ssize_t got;
+
+			close(gate[1]);
+			close(results[0]);
+			do
+				got = read(gate[0], &c, 1);
+			while (got < 0 && errno == EINTR);
+			status = e2e_call("POST", "/auth/login", NULL, body, NULL);
+			_exit(write(results[1], &status, sizeof status) == sizeof status ? 0 : 2);
+		}
+	}
+	close(gate[0]);
+	close(results[1]);
+	close(gate[1]);
+	for (int i = 0; i < 12; i++) {
+		ck_assert_int_eq(read(results[0], &status, sizeof status), sizeof status);
+		ck_assert_msg(status == 401 || status == 429, "a parallel login got %d", status);
+		if (status == 401)
+			unauthorized++;
+		else
+			throttled++;
+	}
+	close(results[0]);
+	for (int i = 0; i < 12; i++) {
+		int ws;
+		ck_assert_int_gt(wait(&ws), 0);
+		ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	}
+	fprintf(stderr, "parallel_wrong_logins: %d checked (401), %d throttled (429)\n",
+	    unauthorized, throttled);
+	ck_assert_int_le(unauthorized, 5);
+	ck_assert_int_eq(unauthorized + throttled, 12);
+}
+END_TEST
+
 static Suite *
 race_suite(void)
 {
@@ -165,6 +222,7 @@ race_suite(void)
 	tcase_add_unchecked_fixture(tc, race_setup, NULL);
 	tcase_add_test(tc, same_slot);
 	tcase_add_test(tc, overlapping_slots);
+	tcase_add_test(tc, parallel_wrong_logins);
 	suite_add_tcase(s, tc);
 	return s;
 }

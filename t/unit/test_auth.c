@@ -14,6 +14,7 @@
 #include "testctx.h"
 #include "unitkit.h"
 #include "testreg.h"
+#include "throttle.h"
 
 #define PW "Algeria123!"
 #define ADMIN "admin@example.dz"
@@ -202,6 +203,58 @@ START_TEST(login_throttled)
 	free(access);
 	ck_assert_int_eq(auth_post("login", AMINA, "wrong-password", NULL, NULL), 401);
 	ck_assert_int_eq(auth_post("login", AMINA, PW, NULL, NULL), 200);
+}
+END_TEST
+
+/*
+ * Per account across addresses there is no lock-out: guesses from
+ * elsewhere only slow down (a delay doubling with each failure), and the
+ * owner, from an address the account logged in from before, is never
+ * held up by them.
+ */
+START_TEST(login_no_lockout_from_known_address)
+{
+	const char *home = "203.0.113.10", *office = "203.0.113.11";
+	char addr[32];
+	int i;
+
+	ctx.cfg.login_max_failures = 3;
+	ck_assert_int_eq(login_from(home, AMINA, PW), 200);
+	/* Three guesses from three addresses, each under its own pair limit. */
+	for (i = 0; i < 3; i++) {
+		if (i > 0)
+			ctx.fixed_now += 10;
+		snprintf(addr, sizeof addr, "198.51.100.%d", i + 1);
+		ck_assert_int_eq(login_from(addr, AMINA, "wrong-password"), 401);
+	}
+	/* Now the account is past its limit: an unknown address waits 1 s... */
+	ck_assert_int_eq(login_from("198.51.100.50", AMINA, "wrong-password"), 429);
+	ctx.fixed_now += 1;
+	ck_assert_int_eq(login_from("198.51.100.50", AMINA, "wrong-password"), 401);
+	/* ...then 2 s, then 4 s: the delay doubles. */
+	ctx.fixed_now += 1;
+	ck_assert_int_eq(login_from("198.51.100.51", AMINA, "wrong-password"), 429);
+	ctx.fixed_now += 1;
+	ck_assert_int_eq(login_from("198.51.100.51", AMINA, "wrong-password"), 401);
+	ctx.fixed_now += 3;
+	ck_assert_int_eq(login_from("198.51.100.52", AMINA, PW), 429);
+	/* The owner at home logs in at once, which clears the account's count. */
+	ck_assert_int_eq(login_from(home, AMINA, PW), 200);
+	ck_assert_int_eq(login_from(office, AMINA, PW), 200);
+}
+END_TEST
+
+/* medadm user unlock (throttle_unlock) forgets the account's failures. */
+START_TEST(login_unlock)
+{
+	int i;
+
+	ctx.cfg.login_max_failures = 2;
+	for (i = 0; i < 2; i++)
+		ck_assert_int_eq(login_from("192.0.2.9", AMINA, "wrong-password"), 401);
+	ck_assert_int_eq(login_from("192.0.2.9", AMINA, PW), 429);
+	ck_assert_int_eq(throttle_unlock(&ctx, "Amina.Benali@example.dz"), MED_OK);
+	ck_assert_int_eq(login_from("192.0.2.9", AMINA, PW), 200);
 }
 END_TEST
 
@@ -523,6 +576,8 @@ auth_suite(void)
 	tcase_add_test(tc, login_failures_same_message);
 	tcase_add_test(tc, login_throttled);
 	tcase_add_test(tc, login_throttled_per_address);
+	tcase_add_test(tc, login_no_lockout_from_known_address);
+	tcase_add_test(tc, login_unlock);
 	tcase_add_test(tc, refresh_rotation_and_reuse);
 	tcase_add_test(tc, tokens_expire);
 	tcase_add_test(tc, logout_ends_this_session_only);

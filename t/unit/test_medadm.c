@@ -163,13 +163,35 @@ START_TEST(test_adm_usage_errors)
 }
 END_TEST
 
+/* user unlock forgets the account's failed logins, and only its own. */
+START_TEST(test_adm_user_unlock)
+{
+	sqlite3 *db;
+
+	seeded();
+	db = open_db(dbp);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO login_failures (key, failed_at) VALUES"
+	    " ('account:amina.benali@example.dz', unixepoch()),"
+	    " ('pair:amina.benali@example.dz|192.0.2.1', unixepoch()),"
+	    " ('account:sara.bouzid@example.dz', unixepoch())", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(run(NULL, "user", "unlock", "Amina.Benali@example.dz", NULL), 0);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM login_failures"
+	    " WHERE key LIKE '%amina%'"), 0);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM login_failures"), 1);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM audit_log"
+	    " WHERE action = 'user.unlock'"), 1);
+	ck_assert_int_eq(run(NULL, "user", "unlock", "nobody@example.dz", NULL), 1);
+}
+END_TEST
+
 START_TEST(test_adm_help_everywhere)
 {
 	static const char *const cmds[][2] = {
 		{ "init", NULL }, { "migrate", NULL }, { "seed", NULL }, { "backup", NULL },
 		{ "restore", NULL }, { "check", NULL }, { "audit", NULL },
 		{ "export-patient", NULL }, { "rotate-secret", NULL }, { "user", "add" },
-		{ "user", "list" }, { "user", "revoke-sessions" },
+		{ "user", "list" }, { "user", "revoke-sessions" }, { "user", "unlock" },
 	};
 
 	/* No database at all: --help needs none. */
@@ -477,7 +499,7 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
 	ck_assert_msg(sqlite3_exec(db,
 	    "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);"
-	    "DROP TABLE idempotency_keys;"
+	    "DROP TABLE idempotency_keys; DROP TABLE login_known;"
 	    "DROP INDEX doctors_city_key; DROP INDEX specialties_key;"
 	    "ALTER TABLE doctors DROP COLUMN first_name_key;"
 	    "ALTER TABLE doctors DROP COLUMN last_name_key;"
@@ -496,7 +518,7 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('audit_log_entity', 'doctors_city')"), 0);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
-	    " ('idempotency_keys', 'doctors_city_key', 'specialties_key')"), 3);
+	    " ('idempotency_keys', 'doctors_city_key', 'specialties_key', 'login_known')"), 4);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctors WHERE city IS NOT NULL"
 	    " AND city_key IS NULL"), 0);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM specialties WHERE name_key IS NULL"), 0);
@@ -745,6 +767,7 @@ medadm_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_adm_usage_errors);
 	tcase_add_test(tc, test_adm_help_everywhere);
+	tcase_add_test(tc, test_adm_user_unlock);
 	tcase_add_test(tc, test_adm_missing_db);
 	tcase_add_test(tc, test_adm_migrate_1_to_2);
 	tcase_add_test(tc, test_adm_seed_refuses_non_empty);
