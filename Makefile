@@ -139,10 +139,10 @@ stress: all $(E2E)
 # run of `make check`.
 FUZZ_SECONDS ?= 60
 fuzz:
-	FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) PKGS="$(PKGS)" sh scripts/fuzz.sh
 
 fuzz-smoke:
-	FUZZ_SECONDS=10 sh scripts/fuzz.sh
+	FUZZ_SECONDS=10 PKGS="$(PKGS)" sh scripts/fuzz.sh
 
 # Benchmarks: the data generator, the hello-world FastCGI pool
 # (named medfcgi in its own directory so scripts/stack.sh runs it as is),

@@ -153,6 +153,7 @@ login(struct marker *m)
 	req.method = "POST";
 	req.path = "/api/v1/auth/login";
 	req.remote_addr = "127.0.0.1";
+	req.content_type = "application/json";
 	req.body = body;
 	req.body_len = strlen(body);
 	med_handle(&ctx, &req, &resp);

@@ -27,7 +27,8 @@ SECONDS_EACH=${FUZZ_SECONDS:-60}
 CC_FUZZ=${CLANG:-clang}
 ALL_TARGETS="request adapter valid jwt pwhash"
 TARGETS=${*:-$ALL_TARGETS}
-PKGS="sqlite3 libcjson openssl"
+# The Makefile passes its PKGS: one list of libraries for every build.
+: "${PKGS:?PKGS unset: run through make fuzz or make fuzz-smoke}"
 
 case $SECONDS_EACH in
 '' | *[!0-9]*) echo "fuzz.sh: FUZZ_SECONDS must be a whole number" >&2; exit 2 ;;
