@@ -117,6 +117,7 @@ check: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) e2e
 	$(MAKE) SANITIZE=1 e2e
+	$(MAKE) faults-test
 	$(MAKE) valgrind
 	$(MAKE) install-test
 	$(MAKE) docs-test
@@ -227,7 +228,12 @@ DEPLOY_SED    = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g
 NGINX_CONF    = sh scripts/nginx-conf.sh
 NGINX_VALUES  = SHAREDIR=$(SHAREDIR) SBINDIR=$(SBINDIR)
 
-.PHONY: docs-test install-test
+.PHONY: docs-test install-test faults-test
+
+# Storage faults made for real on the running stack: a full tmpfs, files
+# made immutable under the workers (needs root; skipped otherwise).
+faults-test: all
+	sh t/faults.sh $(abspath $(BUILD))
 
 # Swagger UI and ReDoc in headless Chromium against a fresh stack
 # (installs Debian's chromium package if missing).

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "adapter.h"
+#include "util.h"
 
 static const char fallback_500[] =
     "{\"success\":false,\"data\":null,\"message\":\"Internal server error\"}";
@@ -162,6 +163,7 @@ adapter_map(char *const *envp, adapter_read_fn rd, void *arg,
 	req->content_type = adapter_param(envp, "CONTENT_TYPE");
 	req->origin = adapter_param(envp, "HTTP_ORIGIN");
 	req->remote_addr = adapter_param(envp, "REMOTE_ADDR");
+	req->idempotency_key = adapter_param(envp, "HTTP_IDEMPOTENCY_KEY");
 
 	rc = request_path(envp, &own->path);
 	req->path = own->path;
@@ -302,6 +304,11 @@ response_head(char *head, size_t size, size_t *len, const struct med_resp *resp,
 		return -1;
 	if (resp->www_authenticate && header_add(head, size, len, "WWW-Authenticate", "Bearer") != 0)
 		return -1;
+	if (resp->request_id[0] != '\0' && header_value_ok(resp->request_id) &&
+	    header_add(head, size, len, "X-Request-Id", resp->request_id) != 0)
+		return -1;
+	if (resp->replayed && header_add(head, size, len, "Idempotent-Replayed", "true") != 0)
+		return -1;
 	if (resp->retry_after > 0) {
 		snprintf(num, sizeof num, "%d", resp->retry_after);
 		if (header_add(head, size, len, "Retry-After", num) != 0)
@@ -316,7 +323,7 @@ response_head(char *head, size_t size, size_t *len, const struct med_resp *resp,
 	    (header_add(head, size, len, "Access-Control-Allow-Methods",
 	    resp->allow[0] != '\0' ? resp->allow : "GET, POST, PATCH, DELETE") != 0 ||
 	    header_add(head, size, len, "Access-Control-Allow-Headers",
-	    "Authorization, Content-Type, X-Refresh-Token") != 0 ||
+	    "Authorization, Content-Type, X-Refresh-Token, Idempotency-Key") != 0 ||
 	    header_add(head, size, len, "Access-Control-Max-Age", "600") != 0))
 		return -1;
 	if (*len + 2 >= size)
@@ -352,4 +359,18 @@ adapter_render(const struct med_resp *resp, char head[ADAPTER_HEAD_MAX], size_t 
 		}
 	}
 	return status;
+}
+
+void
+adapter_request_id(char *const *envp, char id[33])
+{
+	const char *given = adapter_param(envp, "REQUEST_ID");
+	size_t n = given != NULL ? strlen(given) : 0;
+
+	if (n >= 8 && n <= 32 && strspn(given, "0123456789abcdefABCDEF") == n) {
+		memcpy(id, given, n + 1);
+		return;
+	}
+	if (util_random_hex(id, 16) != MED_OK)
+		snprintf(id, 33, "%s", "-");
 }

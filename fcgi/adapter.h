@@ -60,6 +60,14 @@ int adapter_map_mem(char *const *envp, const char *body, size_t len,
 void adapter_owned_free(struct adapter_owned *own);
 
 /*
+ * The id of this request into id (33 bytes): nginx's $request_id, passed
+ * as REQUEST_ID, when it is a plain token, else a new random one.  The
+ * same id is in the X-Request-Id header, the access log and, for a
+ * failure, the worker log.
+ */
+void adapter_request_id(char *const *envp, char id[33]);
+
+/*
  * The CGI response of resp: status line, headers and the blank line into
  * head (ADAPTER_HEAD_MAX bytes, *hlen of them used), the body to send
  * after it in *body (borrowed from resp or static, *blen bytes, NULL for

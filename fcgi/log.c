@@ -116,15 +116,17 @@ int
 access_format(char line[LOG_LINE_MAX], const struct access_entry *a)
 {
 	char ts[40], method[LOG_METHOD_MAX + 4], path[LOG_PATH_MAX + 4];
-	char user[MED_UUID_LEN + 4];
+	char user[MED_UUID_LEN + 4], rid[40];
 	int n;
 
 	utc_stamp(ts, sizeof ts);
 	log_clean(method, sizeof method, a->method, LOG_METHOD_MAX);
 	log_clean(path, sizeof path, a->path, LOG_PATH_MAX);
 	log_clean(user, sizeof user, a->user_id, MED_UUID_LEN);
-	n = snprintf(line, LOG_LINE_MAX, "ts=%s pid=%ld method=%s path=%s status=%d us=%lld user=%s\n",
-	    ts, (long)getpid(), method, path, a->status, (long long)a->us, user);
+	log_clean(rid, sizeof rid, a->request_id, 36);
+	n = snprintf(line, LOG_LINE_MAX,
+	    "ts=%s pid=%ld method=%s path=%s status=%d us=%lld user=%s request=%s\n",
+	    ts, (long)getpid(), method, path, a->status, (long long)a->us, user, rid);
 	return n < 0 || n >= LOG_LINE_MAX ? -1 : n;
 }
 

@@ -38,11 +38,12 @@ struct access_entry {
 	int status;
 	int64_t us;
 	const char *user_id;
+	const char *request_id;
 };
 
 /*
  * The line of a in line[LOG_LINE_MAX], newline included: "ts=... pid=...
- * method=... path=... status=... us=... user=...".  Returns its length,
+ * method=... path=... status=... us=... user=... request=...".  Returns its length,
  * or -1 if it does not fit (it always does).
  */
 int access_format(char line[LOG_LINE_MAX], const struct access_entry *a);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,12 +70,19 @@ serve_one(struct med_ctx *ctx, FCGX_Request *fr, const struct logs *lg)
 	struct adapter_owned own = { NULL, NULL };
 	struct access_entry a;
 	int64_t t0 = mono_us();
+	char id[33];
 
 	memset(&req, 0, sizeof req);
 	memset(&resp, 0, sizeof resp);
+	adapter_request_id(fr->envp, id);
 	if (adapter_map(fr->envp, stream_read, fr->in, &req, &own, &resp))
 		med_handle(ctx, &req, &resp);
+	snprintf(resp.request_id, sizeof resp.request_id, "%s", id);
 	a.status = write_response(fr->out, &resp);
+	/* Every failure of ours leaves one line a person can find by the client's id. */
+	if (a.status >= 500)
+		elog(lg, "request=%s status=%d %s", id, a.status,
+		    resp.cause[0] != '\0' ? resp.cause : "(no cause recorded)");
 	/*
 	 * Flush the answer, then log, then let FCGX_Finish_r() end the
 	 * request: the line is in access.log before the client sees the
@@ -85,6 +93,7 @@ serve_one(struct med_ctx *ctx, FCGX_Request *fr, const struct logs *lg)
 	a.path = req.path;
 	a.us = mono_us() - t0;
 	a.user_id = resp.user_id;
+	a.request_id = id;
 	(void)access_log(lg, &a);
 	med_req_free(&req);
 	med_resp_free(&resp);

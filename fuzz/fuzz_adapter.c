@@ -24,7 +24,7 @@
  *    to the body length, no body on 204; the same holds for a response
  *    whose header values are the hostile input itself;
  *  - the access.log line is one line of printable ASCII with exactly the
- *    seven fields, whatever the method and path were.
+ *    eight fields, whatever the method and path were.
  * After any committed change the database is restored from a snapshot, so
  * every input runs against the same data.
  */
@@ -149,8 +149,10 @@ check_head(int status, const char *head, size_t hlen, const char *body, size_t b
 static void
 check_access_line(const struct med_req *req, const struct med_resp *resp, int status)
 {
-	static const char *const keys[] = { "ts=", "pid=", "method=", "path=", "status=", "us=", "user=" };
-	struct access_entry a = { req->method, req->path, status, 12345, resp->user_id };
+	static const char *const keys[] = { "ts=", "pid=", "method=", "path=", "status=", "us=", "user=",
+		"request=" };
+	struct access_entry a = { req->method, req->path, status, 12345, resp->user_id,
+		resp->request_id };
 	char line[LOG_LINE_MAX];
 	const char *p = line;
 	int n = access_format(line, &a);
@@ -167,7 +169,7 @@ check_access_line(const struct med_req *req, const struct med_resp *resp, int st
 		p = sp + 1;
 	}
 	if (*p != '\0')
-		fail("access line longer than its seven fields", line);
+		fail("access line longer than its eight fields", line);
 }
 
 /* A response whose header values are hostile bytes, as if the library let them through. */

@@ -367,10 +367,16 @@ auth_create_user(struct med_ctx *ctx, const char *email, const char *password,
 int
 h_health(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	cJSON *data = cJSON_CreateObject();
+	cJSON *data;
 
-	(void)ctx;
 	(void)req;
+	/* Monitoring must see what clients see: no writes possible is not healthy. */
+	if (ctx->db == NULL || ctx->readonly || !db_files_writable(ctx)) {
+		resp->retry_after = 5;
+		return med_error(resp, 503, ctx->db == NULL ? "Storage unavailable: the database "
+		    "cannot be opened" : "Storage unavailable: the database is read-only");
+	}
+	data = cJSON_CreateObject();
 	cJSON_AddStringToObject(data, "status", "ok");
 	return med_ok(resp, data);
 }

@@ -36,6 +36,8 @@ med_strerror(enum med_err e)
 	case MED_ECRYPTO: return "cryptography error";
 	case MED_ERANGE: return "out of range";
 	case MED_ESCHEMA: return "unsupported schema version (run medadm migrate)";
+	case MED_EFULL: return "disk full";
+	case MED_ESTORAGE: return "storage unavailable (read-only, I/O error or not a database)";
 	}
 	return "unknown error";
 }

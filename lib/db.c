@@ -1,11 +1,13 @@
 /*
  * db.c - the process's one SQLite connection.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -100,9 +102,36 @@ db_err(int rc)
 		return MED_ENOMEM;
 	case SQLITE_NOTFOUND:
 		return MED_ENOTFOUND;
+	case SQLITE_FULL:
+		return MED_EFULL;
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+		return MED_ESTORAGE;
 	default:
 		return MED_EDB;
 	}
+}
+
+void
+db_note_fault(struct med_ctx *ctx)
+{
+	int rc;
+	enum med_err e;
+
+	if (ctx->db == NULL || ctx->fault != 0)
+		return;
+	rc = sqlite3_extended_errcode(ctx->db);
+	if ((e = db_err(rc)) != MED_EFULL && e != MED_ESTORAGE)
+		return;
+	ctx->fault = rc;
+	snprintf(ctx->fault_msg, sizeof ctx->fault_msg, "%s", sqlite3_errmsg(ctx->db));
+	/* Files that turned read-only or vanished: reopen before the next write. */
+	if (e == MED_ESTORAGE)
+		ctx->readonly = 1;
 }
 
 enum med_err
@@ -243,8 +272,18 @@ db_open(struct med_ctx *ctx, const char *path, int create)
 		return MED_ENOMEM;
 	if (create && (e = precreate(path)) != MED_OK)
 		goto fail;
-	if (sqlite3_open_v2(path, &ctx->db, flags, NULL) != SQLITE_OK) {
-		e = MED_EIO;
+	if ((e = db_err(sqlite3_open_v2(path, &ctx->db, flags, NULL))) != MED_OK) {
+		e = e == MED_EDB ? MED_EIO : e;
+		goto fail;
+	}
+	/*
+	 * SQLite quietly opens a file it may not write read-only: say so, so
+	 * no write is attempted on a handle that cannot take it.  medadm,
+	 * which creates and migrates, refuses such a file outright.
+	 */
+	ctx->readonly = sqlite3_db_readonly(ctx->db, "main") == 1;
+	if (ctx->readonly && create) {
+		e = MED_ESTORAGE;
 		goto fail;
 	}
 	sqlite3_extended_result_codes(ctx->db, 1);
@@ -272,6 +311,47 @@ db_open(struct med_ctx *ctx, const char *path, int create)
 fail:
 	db_close(ctx);
 	return e;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+db_files_writable(const struct med_ctx *ctx)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm" };
+	char path[MED_PATH_MAX + 8];
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		snprintf(path, sizeof path, "%s%s", ctx->cfg.db_path, suffixes[i]);
+		if (access(path, W_OK) != 0 && (i == 0 || errno != ENOENT))
+			return 0;
+	}
+	return 1;
+}
+
+int
+db_usable(struct med_ctx *ctx)
+{
+	int64_t now;
+
+	if (ctx->db != NULL && !ctx->readonly)
+		return 1;
+	if ((now = mono_ms()) < ctx->reopen_after_ms || db_in_tx(ctx))
+		return 0;
+	ctx->reopen_after_ms = now + 1000;
+	db_close(ctx);
+	if (db_open(ctx, ctx->cfg.db_path, 0) != MED_OK) {
+		ctx->readonly = 1;
+		return 0;
+	}
+	return !ctx->readonly;
 }
 
 void
@@ -369,8 +449,10 @@ db_commit(struct med_ctx *ctx)
 		db_rollback(ctx);
 		return MED_EDB;
 	}
-	if ((e = db_exec(ctx, "COMMIT")) != MED_OK)
+	if ((e = db_exec(ctx, "COMMIT")) != MED_OK) {
+		db_note_fault(ctx);
 		db_rollback(ctx);
+	}
 	ctx->tx_depth = 0;
 	return e;
 }
@@ -409,6 +491,8 @@ db_release(struct med_ctx *ctx)
 {
 	sqlite3_stmt *st = NULL;
 
+	if (ctx->db == NULL)
+		return;
 	while ((st = sqlite3_next_stmt(ctx->db, st)) != NULL)
 		if (sqlite3_stmt_busy(st))
 			sqlite3_reset(st);

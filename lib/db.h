@@ -61,8 +61,31 @@ void db_release(struct med_ctx *ctx);
 /* Run SQL text with no results (schema, pragmas). */
 enum med_err db_exec(struct med_ctx *ctx, const char *sql);
 
-/* Map a SQLite result code (SQLITE_CONSTRAINT -> MED_ECONFLICT, ...). */
+/*
+ * Map a SQLite result code (SQLITE_CONSTRAINT -> MED_ECONFLICT, disk full
+ * -> MED_EFULL, read-only files, I/O errors and corruption -> MED_ESTORAGE).
+ */
 enum med_err db_err(int rc);
+/*
+ * Remember the connection's last error in ctx->fault when it is a storage
+ * fault (the first of the request wins); a read-only or unreadable file
+ * also marks the database for reopening (db_reopen_due()).
+ */
+void db_note_fault(struct med_ctx *ctx);
+/*
+ * A database that failed to open, opened read-only or turned read-only
+ * is reopened at most once a second, from the request path, so write
+ * access that comes back is used within a second without a restart.
+ * Returns 1 when the database is open and writable.
+ */
+int db_usable(struct med_ctx *ctx);
+/*
+ * 1 when the database file, and its -wal and -shm where they exist, may
+ * be written by this process: access(2) also sees what mode bits do not
+ * (immutable files, a read-only mount), even for root.  Three system
+ * calls: cheap enough before every write.
+ */
+int db_files_writable(const struct med_ctx *ctx);
 
 /* Step a statement that returns no row; MED_OK on SQLITE_DONE. */
 enum med_err db_step_done(sqlite3_stmt *st);

@@ -160,6 +160,12 @@ med_fail(struct med_resp *resp, enum med_err e)
 		/* Transient: the client may retry. */
 		resp->retry_after = 1;
 		return med_error(resp, 503, "Service temporarily unavailable");
+	case MED_EFULL:
+		resp->retry_after = 60;
+		return med_error(resp, 507, "Insufficient storage");
+	case MED_ESTORAGE:
+		resp->retry_after = 5;
+		return med_error(resp, 503, "Storage unavailable");
 	default:
 		return med_error(resp, 500, "Internal error");
 	}

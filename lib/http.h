@@ -90,6 +90,9 @@ struct med_resp {
 	int preflight;       /* 1: CORS preflight answer: send Access-Control-Allow-Methods
 	                        (from allow) and -Headers */
 	char user_id[MED_UUID_LEN + 1]; /* for the access log, "" if anonymous */
+	char request_id[40]; /* X-Request-Id, set by the adapter ("" none) */
+	char cause[256];     /* why a 5xx: route and storage error, for the worker
+	                        log (never tokens or bodies); "" otherwise */
 	int replayed;        /* 1: the stored answer of an earlier request with the
 	                        same Idempotency-Key (header Idempotent-Replayed) */
 };

@@ -29,6 +29,9 @@ enum med_err {
 	MED_ECRYPTO,     /* OpenSSL failure */
 	MED_ERANGE,      /* value or buffer out of range */
 	MED_ESCHEMA,     /* unknown or newer schema version */
+	MED_EFULL,       /* the disk is full */
+	MED_ESTORAGE,    /* the database cannot be written or read: read-only
+	                    files, I/O error, corruption, not a database */
 };
 
 const char *med_strerror(enum med_err e);
@@ -65,6 +68,11 @@ struct med_ctx {
 	int tx_depth;        /* db.c: nesting of db_begin() calls, 0 = none open */
 	int tx_doomed;       /* db.c: an inner level rolled back; the outer must too */
 	int tx_keep;         /* route.c: commit the route's transaction on a refusal too */
+	/* db.c: the storage, as this process last found it. */
+	int readonly;        /* the database opened read-only (files not writable) */
+	int fault;           /* extended SQLite code of this request's storage fault, 0 none */
+	char fault_msg[128]; /* its text, for the worker log */
+	int64_t reopen_after_ms; /* monotonic: the next try to reopen a failed database */
 };
 
 /* Fill cfg from the environment, with the defaults above. */

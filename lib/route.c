@@ -27,7 +27,7 @@
 
 static const struct med_route routes[] = {
 	/* method pattern                                         auth           roles  tx        query                  body                   handler */
-	{ "GET",  V1 "/health",                                  AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_health },
+	{ "GET",  V1 "/health",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_health },
 
 	{ "POST", V1 "/auth/register",                           AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_register_body,   h_auth_register },
 	{ "POST", V1 "/auth/login",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_login_body,      h_auth_login },
@@ -402,10 +402,13 @@ run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
 
 	if (r->tx == TX_NONE) {
 		r->handler(ctx, req, resp);
+		if (resp->status >= 500)
+			db_note_fault(ctx);
 		return;
 	}
 	e = r->tx == TX_WRITE ? db_begin(ctx) : db_begin_read(ctx);
 	if (e != MED_OK) {
+		db_note_fault(ctx);
 		med_fail(resp, e);
 		return;
 	}
@@ -420,6 +423,9 @@ run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
 	}
 	r->handler(ctx, req, resp);
 	ok = resp->status >= 200 && resp->status < 300;
+	/* Before the rollback, which would replace the connection's error. */
+	if (resp->status >= 500)
+		db_note_fault(ctx);
 	if (ok && idempotent(r, req) && (e = idem_store(ctx, req, resp)) != MED_OK) {
 		db_rollback(ctx);
 		med_fail(resp, e);
@@ -434,6 +440,40 @@ run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
 	ctx->tx_keep = 0;
 }
 
+/* Routes that may write: every write route, and any non-GET without a transaction. */
+static int
+route_writes(const struct med_route *r)
+{
+	return r->tx == TX_WRITE || (r->tx == TX_NONE && strcmp(r->method, "GET") != 0);
+}
+
+/*
+ * A 5xx is explained once, for the worker log: the route, and the
+ * storage fault behind it.  A plain 500 that a storage fault caused
+ * becomes what it is: 507 for a full disk, 503 for files that cannot be
+ * read or written (the client may retry; nothing was written).
+ */
+static void
+explain_failure(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp)
+{
+	const char *where = req->pattern != NULL ? req->pattern : req->path != NULL ? req->path : "-";
+	const char *method = req->method != NULL ? req->method : "-";
+
+	if (ctx->fault != 0) {
+		if (resp->status == 500)
+			med_fail(resp, db_err(ctx->fault));
+		snprintf(resp->cause, sizeof resp->cause, "%s %s: SQLite %d: %s", method, where,
+		    ctx->fault, ctx->fault_msg);
+	} else if (ctx->db == NULL) {
+		snprintf(resp->cause, sizeof resp->cause, "%s %s: database unavailable", method,
+		    where);
+	} else {
+		snprintf(resp->cause, sizeof resp->cause, "%s %s: %s (last SQLite error %d: %s)",
+		    method, where, resp->status == 503 ? "unavailable" : "internal error",
+		    sqlite3_extended_errcode(ctx->db), sqlite3_errmsg(ctx->db));
+	}
+}
+
 static void
 dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
@@ -446,6 +486,10 @@ dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	}
 	if ((r = find_route(req, resp)) == NULL)
 		return;
+	if (ctx->db == NULL) {
+		med_fail(resp, MED_ESTORAGE);
+		return;
+	}
 	if (med_parse_query(req) != MED_OK) {
 		med_invalid(resp, "query", NULL, "Malformed query string", "value_error");
 		return;
@@ -453,7 +497,9 @@ dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 
 	if (r->auth != AUTH_NONE) {
 		e = auth_authenticate(ctx, req);
-		if (e == MED_EDB || e == MED_EBUSY || e == MED_ENOMEM) {
+		if (e == MED_EDB || e == MED_EBUSY || e == MED_ENOMEM || e == MED_EFULL ||
+		    e == MED_ESTORAGE) {
+			db_note_fault(ctx);
 			med_fail(resp, e);
 			return;
 		}
@@ -480,6 +526,18 @@ dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 		return;
 	if (valid_request(req, r->pattern, r->query, r->body, resp) != MED_OK)
 		return;
+	/*
+	 * Nothing is written through a handle that cannot take it, nor to
+	 * files that became read-only under it (writing to them could end
+	 * the worker with SIGBUS through the -shm mapping).
+	 */
+	if (route_writes(r) && (ctx->readonly || !db_files_writable(ctx))) {
+		ctx->readonly = 1;
+		med_fail(resp, MED_ESTORAGE);
+		snprintf(ctx->fault_msg, sizeof ctx->fault_msg, "database files are not writable");
+		ctx->fault = SQLITE_READONLY;
+		return;
+	}
 	run_in_tx(ctx, r, req, resp);
 }
 
@@ -525,6 +583,11 @@ void
 med_handle(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	memset(resp, 0, sizeof *resp);
+	ctx->fault = 0;
+	ctx->fault_msg[0] = '\0';
+	/* A database that failed or turned read-only is tried again (once a second). */
+	if (ctx->db == NULL || ctx->readonly)
+		(void)db_usable(ctx);
 	/* One stat(): pick up secrets rotated by medadm (failure keeps the old keys). */
 	(void)secrets_refresh(ctx);
 	if (req->method != NULL && req->path != NULL &&
@@ -537,4 +600,6 @@ med_handle(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	db_release(ctx);
 	if (resp->status == 0)
 		med_fail(resp, MED_OK);
+	if (resp->status >= 500)
+		explain_failure(ctx, req, resp);
 }
