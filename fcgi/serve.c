@@ -188,10 +188,23 @@ serve(const struct med_config *cfg, struct logs *lg)
 		elog(lg, "cannot open access log under %s/log: %s", cfg->data_dir, strerror(errno));
 		return 1;
 	}
+	/*
+	 * A worker respawned while the files cannot be opened (read-only,
+	 * I/O errors) still serves: it answers 503 and reopens the database
+	 * once a second, so the pool keeps answering and recovers by itself.
+	 * Anything else (no keys, a schema to migrate) stops it.
+	 */
 	if ((e = med_ctx_open(&ctx, cfg, 0)) != MED_OK) {
-		elog(lg, "cannot open %s: %s", cfg->db_path, med_strerror(e));
-		close(lg->access_fd);
-		return 1;
+		if (!ctx.keys_loaded || (e != MED_ESTORAGE && e != MED_EIO && e != MED_EFULL)) {
+			elog(lg, "cannot open %s: %s", cfg->db_path, med_strerror(e));
+			close(lg->access_fd);
+			return 1;
+		}
+		elog(lg, "database %s unavailable (%s): answering 503 until it opens",
+		    cfg->db_path, med_strerror(e));
+	} else if (ctx.readonly) {
+		elog(lg, "database %s opened read-only (its files are not writable): writes answer"
+		    " 503 until it can be reopened for writing", cfg->db_path);
 	}
 	if (FCGX_InitRequest(&fr, FCGI_LISTENSOCK_FILENO, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		elog(lg, "FCGX_InitRequest failed");

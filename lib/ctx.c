@@ -176,6 +176,7 @@ med_ctx_load_secrets(struct med_ctx *ctx, int create)
 	    (e = med_secret_load(&ctx->cfg, "jwt_refresh", ctx->refresh_key, create)) != MED_OK ||
 	    (e = med_secret_load(&ctx->cfg, "jwt_reset", ctx->reset_key, create)) != MED_OK)
 		return e;
+	ctx->keys_loaded = 1;
 	return MED_OK;
 }
 

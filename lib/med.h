@@ -65,6 +65,7 @@ struct med_ctx {
 	unsigned char reset_key[MED_KEY_LEN];
 	int64_t fixed_now;   /* tests: when non-zero, med_now() returns it */
 	uint64_t secrets_stamp; /* secrets.c: secrets/generation as last loaded */
+	int keys_loaded;     /* the three keys above were read */
 	int tx_depth;        /* db.c: nesting of db_begin() calls, 0 = none open */
 	int tx_doomed;       /* db.c: an inner level rolled back; the outer must too */
 	int tx_keep;         /* route.c: commit the route's transaction on a refusal too */
