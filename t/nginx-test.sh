@@ -13,9 +13,11 @@
 # * the production site served by a real nginx over TLS, with its ports,
 #   logs and certificate moved into a temporary directory and no workers
 #   behind it: security headers with HSTS, nginx's own errors in the JSON
-#   envelope (404, 400, 413 above 1 MiB, 502 without workers), 429 after
-#   the auth burst, the docs pages, the redirect of plain HTTP, no query
-#   string in the access log.
+#   envelope (404, 400, 405, 413 above 1 MiB, 502 without workers), 429
+#   after the auth burst, the docs pages, a 404 and no redirect for the
+#   API's prefix without its slash or a docs directory, the redirect of
+#   plain HTTP to the server's own name whatever the Host header, no
+#   query string in the access log.
 #
 # The end-to-end suites (t/run-e2e.sh) run against the same template
 # rendered with development values.
@@ -192,6 +194,10 @@ envelope_is() {
 	    header_is "Content-Type: application/json"
 }
 
+no_location() {
+	! tr -d '\r' < "$TMP/h" | grep -q -i '^Location:'
+}
+
 security_headers() {
 	header_is "Strict-Transport-Security: max-age=63072000; includeSubDomains" &&
 	    header_is "X-Content-Type-Options: nosniff" &&
@@ -257,6 +263,19 @@ else
 	check "404 in the envelope, JSON despite .html" envelope_is "Not found"
 	check "404 with the security headers" security_headers
 	expect "/ without a web app: 404" 404 "$B/"
+	expect "DELETE on an unknown path: 404" 404 "$B/no/such/thing" -X DELETE
+	check "DELETE: 404 in the envelope" envelope_is "Not found"
+
+	# nginx redirects a bare prefix of a FastCGI location, and a directory,
+	# to the same path with a slash, its Location built from the client's
+	# Host header.  Neither is a page: a 404 in the envelope, no Location.
+	for _p in /api/v1 /api/v1/auth /api "/api/v1?x=1" /docs/vendor /docs/vendor/; do
+		expect "$_p: 404" 404 "$B$_p" -H 'Host: evil.example'
+		check "$_p: 404 in the envelope" envelope_is "Not found"
+		check "$_p: no Location" no_location
+		check "$_p: the security headers" security_headers
+	done
+	expect "/api/v1/ still reaches the workers" 502 "$B/api/v1/"
 
 	expect "NUL in the path: 400" 400 "$B/api/v1/%00"
 	check "400 in the envelope" envelope_is "Bad request"
@@ -291,8 +310,15 @@ else
 	check "/docs: HSTS and its own CSP" sh -c \
 	    "tr -d '\r' < '$TMP/h' | grep -qi '^Strict-Transport-Security: max-age=' &&
 	     tr -d '\r' < '$TMP/h' | grep -qi \"^Content-Security-Policy: .*script-src 'self'\""
+	expect "/docs/" 200 "$B/docs/"
+	check "/docs/ is the Swagger UI page" grep -q swagger "$TMP/b"
+	expect "a docs script" 200 "$B/docs/vendor/redoc/redoc.standalone.js"
+	check "a docs script: JavaScript" header_is "Content-Type: application/javascript"
+	expect "PUT on a docs page: 405" 405 "$B/docs/index.html" -X PUT --data x
+	check "405 in the envelope" envelope_is "Method not allowed"
 	expect "/redoc" 200 "$B/redoc"
 	check "/redoc is the ReDoc page" grep -qi redoc "$TMP/b"
+	expect "/redoc/" 200 "$B/redoc/"
 	expect "/api/v1/openapi.json" 200 "$B/api/v1/openapi.json"
 	check "openapi.json is the API description" grep -q '"openapi"' "$TMP/b"
 	check "openapi.json: JSON" header_is "Content-Type: application/json"
@@ -300,6 +326,10 @@ else
 
 	expect "plain HTTP redirects" 301 "http://$HOST:$HTTP/api/v1/health"
 	check "redirect to https" header_is "Location: https://$HOST/api/v1/health"
+	expect "plain HTTP, a forged Host: redirects" 301 "http://$HOST:$HTTP/api/v1/health" \
+	    -H 'Host: evil.example'
+	check "the redirect names the server, not the Host header" \
+	    header_is "Location: https://$HOST/api/v1/health"
 
 	check "access log written" test -s "$TMP/access.log"
 	check "no query string in the access log" sh -c "! grep -q QuerySecret '$TMP/access.log'"

@@ -1,9 +1,9 @@
 /*
  * test_stack.c - end-to-end checks of what the stack itself guarantees
  * (nginx + spawn-fcgi + the medfcgi master and workers), independent of
- * any domain route: the envelope on every path, 404/405/413, headers, the
- * access log, worker supervision, and the worker's distrust of what
- * arrives over FastCGI.
+ * any domain route: the envelope on every path, 404/405/413, no redirect
+ * built from the client's Host, headers, the access log, worker
+ * supervision, and the worker's distrust of what arrives over FastCGI.
  *
  * Needs MED_BASE_URL and MED_DATA_DIR (the stack's directory), as set by
  * t/run-e2e.sh.
@@ -184,6 +184,49 @@ START_TEST(unknown_paths_404_envelope)
 			assert_error_envelope(&r, 404, NULL);
 		}
 		assert_no_store(&r);
+		http_result_free(&r);
+	}
+}
+END_TEST
+
+/*
+ * nginx answers a bare prefix of a location that reaches the workers, and
+ * a directory, with a 301 to the same path plus a slash, its Location
+ * built from the Host the client names.  None of them is a page: a 404
+ * in the envelope, no Location.  (An absolute request target names the
+ * host: httpc sends its own Host header.)
+ */
+START_TEST(no_redirect_from_host)
+{
+	static const char *const paths[] = {
+		"/api/v1", "/api/v1?x=1", "http://evil.example/api/v1", "/api/v1/auth",
+		"/api", "/docs/vendor", "/docs/vendor/", "http://evil.example/docs/vendor",
+	};
+	static const char *const pages[] = {
+		"/api/v1/", "/api/v1/health", "/docs", "/docs/", "/redoc", "/redoc/",
+		"/api/v1/openapi.json", "/docs/vendor/redoc/redoc.standalone.js",
+	};
+	struct http_result r;
+
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		get(paths[i], &r);
+		ck_assert_msg(r.status == 404, "%s -> %d (Location: %s)", paths[i], r.status,
+		    http_header(&r, "Location") ? http_header(&r, "Location") : "none");
+		assert_error_envelope(&r, 404, "Not found");
+		assert_no_store(&r);
+		ck_assert_ptr_null(http_header(&r, "Location"));
+		http_result_free(&r);
+	}
+	ck_assert_int_eq(http_call("POST", "/api/v1", NULL, "{}", 2, &r), 404);
+	assert_error_envelope(&r, 404, "Not found");
+	http_result_free(&r);
+
+	/* What has a slash still works: the API (its 404 comes from the
+	 * worker), the docs pages and their files. */
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		int want = strcmp(pages[i], "/api/v1/") == 0 ? 404 : 200;
+		get(pages[i], &r);
+		ck_assert_msg(r.status == want, "%s -> %d", pages[i], r.status);
 		http_result_free(&r);
 	}
 }
@@ -640,6 +683,7 @@ stack_suite(void)
 	tcase_add_test(tc, health_exact_envelope);
 	tcase_add_test(tc, health_trailing_slash);
 	tcase_add_test(tc, unknown_paths_404_envelope);
+	tcase_add_test(tc, no_redirect_from_host);
 	tcase_add_test(tc, wrong_method_405_with_allow);
 	tcase_add_test(tc, unauthenticated_401_bearer);
 	tcase_add_test(tc, body_of_one_mib_accepted);
