@@ -2,8 +2,9 @@
  * test_stack.c - end-to-end checks of what the stack itself guarantees
  * (nginx + spawn-fcgi + the medfcgi master and workers), independent of
  * any domain route: the envelope on every path, 404/405/413, no redirect
- * built from the client's Host, headers, the access log, worker
- * supervision, and the worker's distrust of what arrives over FastCGI.
+ * built from the client's Host, headers, the access logs (nginx's own
+ * errors under the request's method and path), worker supervision, and
+ * the worker's distrust of what arrives over FastCGI.
  *
  * Needs MED_BASE_URL and MED_DATA_DIR (the stack's directory), as set by
  * t/run-e2e.sh.
@@ -377,6 +378,80 @@ START_TEST(access_log_one_line_no_secrets)
 }
 END_TEST
 
+/* The line of the file under the data directory containing needle
+ * (malloc'd), waited for: nginx writes its line after the answer. */
+static char *
+wait_line(const char *name, const char *needle)
+{
+	for (int i = 0; i < POLL_TRIES; i++) {
+		char *log = slurp(name), *line = line_with(log, needle);
+		free(log);
+		if (line != NULL)
+			return line;
+		e2e_pause_ms(POLL_MS);
+	}
+	return NULL;
+}
+
+/* A line of nginx's access log: "METHOD path" status. */
+static void
+assert_nginx_line(const char *mark, const char *method, const char *path, int status)
+{
+	char want[512], *line = wait_line("log/nginx-access.log", mark);
+
+	ck_assert_msg(line != NULL, "no nginx-access.log line for %s", mark);
+	snprintf(want, sizeof want, "\"%s %s\" %d ", method, path, status);
+	ck_assert_msg(strstr(line, want) != NULL, "want %s in: %s", want, line);
+	ck_assert_msg(strstr(line, "/.med-error") == NULL, "line: %s", line);
+	ck_assert_msg(strstr(line, "QuerySecret") == NULL, "line: %s", line);
+	free(line);
+}
+
+/*
+ * nginx answers its own errors from /.med-error, an internal redirect
+ * that turns the request into GET /.med-error; its access log still
+ * names the method and the path the client sent, without the query.
+ */
+START_TEST(nginx_errors_logged_as_sent)
+{
+	static const char *const json[] = { "Content-Type: application/json", NULL };
+	char mark[64], path[128], target[256], *big;
+	struct http_result r;
+	size_t big_len = 2 * ONE_MIB;
+
+	/* 404: no location but the catch-all. */
+	marker(mark, sizeof mark, "e2engx404");
+	snprintf(path, sizeof path, "/%s", mark);
+	snprintf(target, sizeof target, "%s?q=QuerySecret", path);
+	ck_assert_int_eq(http_call("DELETE", target, NULL, NULL, 0, &r), 404);
+	assert_error_envelope(&r, 404, "Not found");
+	http_result_free(&r);
+	assert_nginx_line(mark, "DELETE", path, 404);
+
+	/* 400: a NUL in the path, refused before any location. */
+	marker(mark, sizeof mark, "e2engx400");
+	snprintf(path, sizeof path, "/api/v1/%%00%s", mark);
+	snprintf(target, sizeof target, "%s?q=QuerySecret", path);
+	ck_assert_int_eq(http_call("PATCH", target, json, "{}", 2, &r), 400);
+	assert_error_envelope(&r, 400, "Bad request");
+	http_result_free(&r);
+	assert_nginx_line(mark, "PATCH", path, 400);
+
+	/* 413: far over nginx's cap, refused before the workers. */
+	marker(mark, sizeof mark, "e2engx413");
+	snprintf(path, sizeof path, "/api/v1/auth/%s", mark);
+	snprintf(target, sizeof target, "%s?q=QuerySecret", path);
+	big = malloc(big_len);
+	ck_assert_ptr_nonnull(big);
+	memset(big, ' ', big_len);
+	ck_assert_int_eq(http_call("POST", target, json, big, big_len, &r), 413);
+	free(big);
+	assert_error_envelope(&r, 413, "Request body too large");
+	http_result_free(&r);
+	assert_nginx_line(mark, "POST", path, 413);
+}
+END_TEST
+
 /* The path is attacker-controlled: it cannot break or fake a log line. */
 START_TEST(access_log_path_sanitized)
 {
@@ -690,6 +765,7 @@ stack_suite(void)
 	tcase_add_test(tc, body_over_one_mib_413_from_worker);
 	tcase_add_test(tc, body_of_ten_mb_413_envelope);
 	tcase_add_test(tc, access_log_one_line_no_secrets);
+	tcase_add_test(tc, nginx_errors_logged_as_sent);
 	tcase_add_test(tc, access_log_path_sanitized);
 	tcase_add_test(tc, fastcgi_hostile_params);
 	suite_add_tcase(s, tc);
