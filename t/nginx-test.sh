@@ -13,9 +13,12 @@
 # * the production site served by a real nginx over TLS, with its ports,
 #   logs and certificate moved into a temporary directory and no workers
 #   behind it: security headers with HSTS, nginx's own errors in the JSON
-#   envelope (404, 400, 413 above 1 MiB, 502 without workers), 429 after
-#   the auth burst, the docs pages, the redirect of plain HTTP, no query
-#   string in the access log.
+#   envelope (404, 400, 405, 413 above 1 MiB, 502 without workers), 429
+#   after the auth burst, the docs pages, a 404 and no redirect for the
+#   API's prefix without its slash or a docs directory, the redirect of
+#   plain HTTP to the server's own name whatever the Host header, and an
+#   access log with the method and path of every request (nginx's own
+#   errors too) and no query string.
 #
 # The end-to-end suites (t/run-e2e.sh) run against the same template
 # rendered with development values.
@@ -192,6 +195,15 @@ envelope_is() {
 	    header_is "Content-Type: application/json"
 }
 
+no_location() {
+	! tr -d '\r' < "$TMP/h" | grep -q -i '^Location:'
+}
+
+# logged TEXT: the access log has a line with TEXT.
+logged() {
+	grep -q -F -- "$1" "$TMP/access.log"
+}
+
 security_headers() {
 	header_is "Strict-Transport-Security: max-age=63072000; includeSubDomains" &&
 	    header_is "X-Content-Type-Options: nosniff" &&
@@ -257,9 +269,27 @@ else
 	check "404 in the envelope, JSON despite .html" envelope_is "Not found"
 	check "404 with the security headers" security_headers
 	expect "/ without a web app: 404" 404 "$B/"
+	expect "DELETE on an unknown path: 404" 404 "$B/no/such/thing" -X DELETE
+	check "DELETE: 404 in the envelope" envelope_is "Not found"
+	expect "HEAD on an unknown path: 404" 404 "$B/no/such/head" -I
+	expect "an absolute request target: 404" 404 "$B/" --http1.1 \
+	    --request-target "http://evil.example/no/such/absolute?q=QuerySecret"
+
+	# nginx redirects a bare prefix of a FastCGI location, and a directory,
+	# to the same path with a slash, its Location built from the client's
+	# Host header.  Neither is a page: a 404 in the envelope, no Location.
+	for _p in /api/v1 /api/v1/auth /api "/api/v1?x=1" /docs/vendor /docs/vendor/; do
+		expect "$_p: 404" 404 "$B$_p" -H 'Host: evil.example'
+		check "$_p: 404 in the envelope" envelope_is "Not found"
+		check "$_p: no Location" no_location
+		check "$_p: the security headers" security_headers
+	done
+	expect "/api/v1/ still reaches the workers" 502 "$B/api/v1/"
 
 	expect "NUL in the path: 400" 400 "$B/api/v1/%00"
 	check "400 in the envelope" envelope_is "Bad request"
+	expect "NUL in the path over HTTP/1.1: 400" 400 "$B/api/v1/%00h1" --http1.1 -X PATCH
+	check "HTTP/1.1 400 in the envelope" envelope_is "Bad request"
 
 	head -c 1048576 /dev/zero > "$TMP/1m"
 	head -c 1048577 /dev/zero > "$TMP/1m+1"
@@ -291,8 +321,15 @@ else
 	check "/docs: HSTS and its own CSP" sh -c \
 	    "tr -d '\r' < '$TMP/h' | grep -qi '^Strict-Transport-Security: max-age=' &&
 	     tr -d '\r' < '$TMP/h' | grep -qi \"^Content-Security-Policy: .*script-src 'self'\""
+	expect "/docs/" 200 "$B/docs/"
+	check "/docs/ is the Swagger UI page" grep -q swagger "$TMP/b"
+	expect "a docs script" 200 "$B/docs/vendor/redoc/redoc.standalone.js"
+	check "a docs script: JavaScript" header_is "Content-Type: application/javascript"
+	expect "PUT on a docs page: 405" 405 "$B/docs/index.html" -X PUT --data x
+	check "405 in the envelope" envelope_is "Method not allowed"
 	expect "/redoc" 200 "$B/redoc"
 	check "/redoc is the ReDoc page" grep -qi redoc "$TMP/b"
+	expect "/redoc/" 200 "$B/redoc/"
 	expect "/api/v1/openapi.json" 200 "$B/api/v1/openapi.json"
 	check "openapi.json is the API description" grep -q '"openapi"' "$TMP/b"
 	check "openapi.json: JSON" header_is "Content-Type: application/json"
@@ -300,6 +337,27 @@ else
 
 	expect "plain HTTP redirects" 301 "http://$HOST:$HTTP/api/v1/health"
 	check "redirect to https" header_is "Location: https://$HOST/api/v1/health"
+	expect "plain HTTP, a forged Host: redirects" 301 "http://$HOST:$HTTP/api/v1/health" \
+	    -H 'Host: evil.example'
+	check "the redirect names the server, not the Host header" \
+	    header_is "Location: https://$HOST/api/v1/health"
+
+	# nginx's own errors are answered from /.med-error, an internal
+	# redirect; the log still names what the client asked for.
+	check "access log: the 502 (no workers)" logged '"GET /api/v1/health" 502 '
+	check "access log: nginx's 404" logged '"GET /no/such/page.html" 404 '
+	check "access log: nginx's 404 to a DELETE" logged '"DELETE /no/such/thing" 404 '
+	check "access log: nginx's 404 to a HEAD" logged '"HEAD /no/such/head" 404 '
+	check "access log: the bare prefix" logged '"GET /api/v1" 404 '
+	check "access log: an absolute target's path only" logged '"GET /no/such/absolute" 404 '
+	# (Over HTTP/2 nginx refuses a :path with a NUL before it builds the
+	# request line: that line reads "- -".)
+	check "access log: nginx's 400" logged '"PATCH /api/v1/%00h1" 400 '
+	check "access log: nginx's 405" logged '"PUT /docs/index.html" 405 '
+	check "access log: nginx's 413" logged '"POST /api/v1/patients" 413 '
+	check "access log: nginx's 429" logged '"POST /api/v1/auth/login" 429 '
+	check "access log: the path asked for, not a rewrite" logged '"GET /redoc" 200 '
+	check "access log: no /.med-error" sh -c "! grep -q -F /.med-error '$TMP/access.log'"
 
 	check "access log written" test -s "$TMP/access.log"
 	check "no query string in the access log" sh -c "! grep -q QuerySecret '$TMP/access.log'"

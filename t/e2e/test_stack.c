@@ -1,9 +1,10 @@
 /*
  * test_stack.c - end-to-end checks of what the stack itself guarantees
  * (nginx + spawn-fcgi + the medfcgi master and workers), independent of
- * any domain route: the envelope on every path, 404/405/413, headers, the
- * access log, worker supervision, and the worker's distrust of what
- * arrives over FastCGI.
+ * any domain route: the envelope on every path, 404/405/413, no redirect
+ * built from the client's Host, headers, the access logs (nginx's own
+ * errors under the request's method and path), worker supervision, and
+ * the worker's distrust of what arrives over FastCGI.
  *
  * Needs MED_BASE_URL and MED_DATA_DIR (the stack's directory), as set by
  * t/run-e2e.sh.
@@ -189,6 +190,49 @@ START_TEST(unknown_paths_404_envelope)
 }
 END_TEST
 
+/*
+ * nginx answers a bare prefix of a location that reaches the workers, and
+ * a directory, with a 301 to the same path plus a slash, its Location
+ * built from the Host the client names.  None of them is a page: a 404
+ * in the envelope, no Location.  (An absolute request target names the
+ * host: httpc sends its own Host header.)
+ */
+START_TEST(no_redirect_from_host)
+{
+	static const char *const paths[] = {
+		"/api/v1", "/api/v1?x=1", "http://evil.example/api/v1", "/api/v1/auth",
+		"/api", "/docs/vendor", "/docs/vendor/", "http://evil.example/docs/vendor",
+	};
+	static const char *const pages[] = {
+		"/api/v1/", "/api/v1/health", "/docs", "/docs/", "/redoc", "/redoc/",
+		"/api/v1/openapi.json", "/docs/vendor/redoc/redoc.standalone.js",
+	};
+	struct http_result r;
+
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		get(paths[i], &r);
+		ck_assert_msg(r.status == 404, "%s -> %d (Location: %s)", paths[i], r.status,
+		    http_header(&r, "Location") ? http_header(&r, "Location") : "none");
+		assert_error_envelope(&r, 404, "Not found");
+		assert_no_store(&r);
+		ck_assert_ptr_null(http_header(&r, "Location"));
+		http_result_free(&r);
+	}
+	ck_assert_int_eq(http_call("POST", "/api/v1", NULL, "{}", 2, &r), 404);
+	assert_error_envelope(&r, 404, "Not found");
+	http_result_free(&r);
+
+	/* What has a slash still works: the API (its 404 comes from the
+	 * worker), the docs pages and their files. */
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		int want = strcmp(pages[i], "/api/v1/") == 0 ? 404 : 200;
+		get(pages[i], &r);
+		ck_assert_msg(r.status == want, "%s -> %d", pages[i], r.status);
+		http_result_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(wrong_method_405_with_allow)
 {
 	struct http_result r;
@@ -331,6 +375,80 @@ START_TEST(access_log_one_line_no_secrets)
 	ck_assert_ptr_null(strstr(log, "QuerySecret"));
 	ck_assert_ptr_null(strstr(log, token));
 	free(log);
+}
+END_TEST
+
+/* The line of the file under the data directory containing needle
+ * (malloc'd), waited for: nginx writes its line after the answer. */
+static char *
+wait_line(const char *name, const char *needle)
+{
+	for (int i = 0; i < POLL_TRIES; i++) {
+		char *log = slurp(name), *line = line_with(log, needle);
+		free(log);
+		if (line != NULL)
+			return line;
+		e2e_pause_ms(POLL_MS);
+	}
+	return NULL;
+}
+
+/* A line of nginx's access log: "METHOD path" status. */
+static void
+assert_nginx_line(const char *mark, const char *method, const char *path, int status)
+{
+	char want[512], *line = wait_line("log/nginx-access.log", mark);
+
+	ck_assert_msg(line != NULL, "no nginx-access.log line for %s", mark);
+	snprintf(want, sizeof want, "\"%s %s\" %d ", method, path, status);
+	ck_assert_msg(strstr(line, want) != NULL, "want %s in: %s", want, line);
+	ck_assert_msg(strstr(line, "/.med-error") == NULL, "line: %s", line);
+	ck_assert_msg(strstr(line, "QuerySecret") == NULL, "line: %s", line);
+	free(line);
+}
+
+/*
+ * nginx answers its own errors from /.med-error, an internal redirect
+ * that turns the request into GET /.med-error; its access log still
+ * names the method and the path the client sent, without the query.
+ */
+START_TEST(nginx_errors_logged_as_sent)
+{
+	static const char *const json[] = { "Content-Type: application/json", NULL };
+	char mark[64], path[128], target[256], *big;
+	struct http_result r;
+	size_t big_len = 2 * ONE_MIB;
+
+	/* 404: no location but the catch-all. */
+	marker(mark, sizeof mark, "e2engx404");
+	snprintf(path, sizeof path, "/%s", mark);
+	snprintf(target, sizeof target, "%s?q=QuerySecret", path);
+	ck_assert_int_eq(http_call("DELETE", target, NULL, NULL, 0, &r), 404);
+	assert_error_envelope(&r, 404, "Not found");
+	http_result_free(&r);
+	assert_nginx_line(mark, "DELETE", path, 404);
+
+	/* 400: a NUL in the path, refused before any location. */
+	marker(mark, sizeof mark, "e2engx400");
+	snprintf(path, sizeof path, "/api/v1/%%00%s", mark);
+	snprintf(target, sizeof target, "%s?q=QuerySecret", path);
+	ck_assert_int_eq(http_call("PATCH", target, json, "{}", 2, &r), 400);
+	assert_error_envelope(&r, 400, "Bad request");
+	http_result_free(&r);
+	assert_nginx_line(mark, "PATCH", path, 400);
+
+	/* 413: far over nginx's cap, refused before the workers. */
+	marker(mark, sizeof mark, "e2engx413");
+	snprintf(path, sizeof path, "/api/v1/auth/%s", mark);
+	snprintf(target, sizeof target, "%s?q=QuerySecret", path);
+	big = malloc(big_len);
+	ck_assert_ptr_nonnull(big);
+	memset(big, ' ', big_len);
+	ck_assert_int_eq(http_call("POST", target, json, big, big_len, &r), 413);
+	free(big);
+	assert_error_envelope(&r, 413, "Request body too large");
+	http_result_free(&r);
+	assert_nginx_line(mark, "POST", path, 413);
 }
 END_TEST
 
@@ -640,12 +758,14 @@ stack_suite(void)
 	tcase_add_test(tc, health_exact_envelope);
 	tcase_add_test(tc, health_trailing_slash);
 	tcase_add_test(tc, unknown_paths_404_envelope);
+	tcase_add_test(tc, no_redirect_from_host);
 	tcase_add_test(tc, wrong_method_405_with_allow);
 	tcase_add_test(tc, unauthenticated_401_bearer);
 	tcase_add_test(tc, body_of_one_mib_accepted);
 	tcase_add_test(tc, body_over_one_mib_413_from_worker);
 	tcase_add_test(tc, body_of_ten_mb_413_envelope);
 	tcase_add_test(tc, access_log_one_line_no_secrets);
+	tcase_add_test(tc, nginx_errors_logged_as_sent);
 	tcase_add_test(tc, access_log_path_sanitized);
 	tcase_add_test(tc, fastcgi_hostile_params);
 	suite_add_tcase(s, tc);
