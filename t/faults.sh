@@ -130,6 +130,13 @@ if grep -q "request=$rid$" "$DIR/log/access.log"; then
 else
 	bad "access.log lacks request '$rid'"
 fi
+_i=0
+while [ "$_i" -lt 50 ] && ! grep -q "request=$rid$" "$DIR/log/nginx-access.log"; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+grep -q "\" 507 .* request=$rid$" "$DIR/log/nginx-access.log" &&
+    ok "nginx's access log has the same request id" || bad "nginx-access.log lacks '$rid'"
 grep -q '"success":false' "$OUT/b" && ok "507 is the envelope" || bad "507 body: $(cat "$OUT/b")"
 check "/health answers while the disk is full" "$(call GET /health)" 200
 rm -f "$DIR/filler"
