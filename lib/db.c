@@ -451,59 +451,6 @@ db_bind_null(sqlite3_stmt *st, int idx)
 }
 
 void
-db_json_text(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL || s == NULL)
-		cJSON_AddNullToObject(obj, name);
-	else
-		cJSON_AddStringToObject(obj, name, (const char *)s);
-}
-
-void
-db_json_int(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		cJSON_AddNullToObject(obj, name);
-	else
-		cJSON_AddNumberToObject(obj, name, (double)sqlite3_column_int64(st, col));
-}
-
-void
-db_json_bool(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	cJSON_AddBoolToObject(obj, name, sqlite3_column_int(st, col) != 0);
-}
-
-void
-db_json_instant(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	char buf[32];
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		cJSON_AddNullToObject(obj, name);
-		return;
-	}
-	util_fmt_instant(sqlite3_column_int64(st, col), buf);
-	cJSON_AddStringToObject(obj, name, buf);
-}
-
-void
-db_json_money(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	/* cJSON prints the shortest exact form: 1234 cents -> 12.34. */
-	cJSON_AddNumberToObject(obj, name, (double)sqlite3_column_int64(st, col) / 100.0);
-}
-
-void
-db_json_real(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	/* Ratings: two decimals are plenty and keep output stable. */
-	cJSON_AddNumberToObject(obj, name, round(sqlite3_column_double(st, col) * 100.0) / 100.0);
-}
-
-void
 db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t bufsz)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);

@@ -74,14 +74,6 @@ int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 int db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
 int db_bind_null(sqlite3_stmt *st, int idx);
 
-/* Column to JSON, added to obj under name (NULL column -> JSON null). */
-void db_json_text(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
-void db_json_int(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
-void db_json_bool(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
-void db_json_instant(cJSON *obj, const char *name, sqlite3_stmt *st, int col); /* unix secs -> RFC 3339 */
-void db_json_money(cJSON *obj, const char *name, sqlite3_stmt *st, int col);   /* cents -> 12.34 */
-void db_json_real(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
-
 /* Copy a text column into buf (always NUL-terminated); "" when NULL. */
 void db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t bufsz);
 
