@@ -21,8 +21,6 @@
 #include "util.h"
 #include "valid.h"
 
-static const char *const weekdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", NULL };
-
 #define WINDOW_COLUMNS \
     "id, doctor_id, weekday, start_time, end_time, is_active, created_at, updated_at"
 
@@ -63,27 +61,17 @@ struct window {
 	int weekday, start, end, active;
 };
 
+/* The columns of WINDOW_COLUMNS, in order. */
+static const struct db_col window_cols[] = {
+	{ "id", DB_TEXT }, { "doctor_id", DB_TEXT }, { "weekday", DB_WEEKDAY },
+	{ "start_time", DB_WALLTIME }, { "end_time", DB_WALLTIME }, { "is_active", DB_BOOL },
+	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT },
+};
+
 static cJSON *
 window_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject();
-	char t[9];
-	int wd;
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "doctor_id", st, 1);
-	wd = sqlite3_column_int(st, 2);
-	cJSON_AddStringToObject(o, "weekday", weekdays[wd >= 0 && wd < 7 ? wd : 0]);
-	util_fmt_time(sqlite3_column_int(st, 3), t);
-	cJSON_AddStringToObject(o, "start_time", t);
-	util_fmt_time(sqlite3_column_int(st, 4), t);
-	cJSON_AddStringToObject(o, "end_time", t);
-	db_json_bool(o, "is_active", st, 5);
-	db_json_instant(o, "created_at", st, 6);
-	db_json_instant(o, "updated_at", st, 7);
-	return o;
+	return db_row_json(st, window_cols, DB_NCOLS(window_cols));
 }
 
 /* Where window_load() puts a row (db_first() callback argument). */
@@ -199,7 +187,7 @@ h_availability_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *r
 	if ((st = db_stmt(ctx, SQL_LIST)) == NULL)
 		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, doctor);
-	if ((e = db_rows_json(st, window_json, &list)) != MED_OK)
+	if ((e = db_rows_raw(st, window_cols, DB_NCOLS(window_cols), &list)) != MED_OK)
 		return med_fail(resp, e);
 	return med_ok(resp, list);
 }
@@ -252,7 +240,7 @@ window_store(struct med_ctx *ctx, const char *sql, struct window *w, cJSON **out
 }
 
 SPEC(avail_create_body,
-	{ "weekday", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, weekdays },
+	{ "weekday", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, util_weekdays },
 	{ "start_time", FT_TIME, FF_REQUIRED },
 	{ "end_time", FT_TIME, FF_REQUIRED },
 	{ "is_active", FT_BOOL, 0 },
@@ -285,7 +273,7 @@ window_managed(struct med_ctx *ctx, const struct med_req *req, struct window *w)
 }
 
 SPEC(avail_patch_body,
-	{ "weekday", FT_ENUM, 0, 0, 0, 0, 0, weekdays },
+	{ "weekday", FT_ENUM, 0, 0, 0, 0, 0, util_weekdays },
 	{ "start_time", FT_TIME, 0 },
 	{ "end_time", FT_TIME, 0 },
 	{ "is_active", FT_BOOL, 0 },

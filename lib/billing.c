@@ -10,7 +10,7 @@
  * other refusal rolls back and leaves no row.
  *
  * Money is integer cents end to end: FT_MONEY turns the JSON number into
- * cents (refusing a third decimal) and db_json_money turns it back.
+ * cents (refusing a third decimal) and DB_MONEY (db.h) turns it back.
  */
 #include <stdio.h>
 #include <string.h>

@@ -540,59 +540,6 @@ db_bind_null(sqlite3_stmt *st, int idx)
 }
 
 void
-db_json_text(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	const unsigned char *s = sqlite3_column_text(st, col);
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL || s == NULL)
-		cJSON_AddNullToObject(obj, name);
-	else
-		cJSON_AddStringToObject(obj, name, (const char *)s);
-}
-
-void
-db_json_int(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		cJSON_AddNullToObject(obj, name);
-	else
-		cJSON_AddNumberToObject(obj, name, (double)sqlite3_column_int64(st, col));
-}
-
-void
-db_json_bool(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	cJSON_AddBoolToObject(obj, name, sqlite3_column_int(st, col) != 0);
-}
-
-void
-db_json_instant(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	char buf[32];
-
-	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-		cJSON_AddNullToObject(obj, name);
-		return;
-	}
-	util_fmt_instant(sqlite3_column_int64(st, col), buf);
-	cJSON_AddStringToObject(obj, name, buf);
-}
-
-void
-db_json_money(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	/* cJSON prints the shortest exact form: 1234 cents -> 12.34. */
-	cJSON_AddNumberToObject(obj, name, (double)sqlite3_column_int64(st, col) / 100.0);
-}
-
-void
-db_json_real(cJSON *obj, const char *name, sqlite3_stmt *st, int col)
-{
-	/* Ratings: two decimals are plenty and keep output stable. */
-	cJSON_AddNumberToObject(obj, name, round(sqlite3_column_double(st, col) * 100.0) / 100.0);
-}
-
-void
 db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t bufsz)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
@@ -611,8 +558,9 @@ db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t bufsz)
  * cJSON prints verbatim, and db_row_json() parses one row into a tree.
  * The text is what cJSON itself would print for the same values (strings
  * escaped as its print_string_ptr does, integers in int range with "%d",
- * every other number and each DB_JSON column through cJSON), so a row
- * reads the same whether it was sent raw or parsed and printed again.
+ * every other number and each DB_JSON or DB_JSON_OBJECT column through
+ * cJSON), so a row reads the same whether it was sent raw or parsed and
+ * printed again.
  */
 struct jbuf {
 	char *p;
@@ -700,12 +648,87 @@ jb_number(struct jbuf *b, double d)
 	jb_cjson(b, cJSON_CreateNumber(d));
 }
 
+/* Column i of the current row in the form type gives it (db.h). */
+static void
+jb_cell(struct jbuf *b, sqlite3_stmt *st, int i, enum db_col_type type)
+{
+	const unsigned char *s;
+	char when[32];
+	int wd;
+
+	/* SQL NULL is JSON null but in the forms that read it as false, 0 or []. */
+	if (sqlite3_column_type(st, i) == SQLITE_NULL && type != DB_BOOL && type != DB_MONEY &&
+	    type != DB_REAL && type != DB_JSON) {
+		jb_put(b, "null", 4);
+		return;
+	}
+	switch (type) {
+	case DB_TEXT:
+		if ((s = sqlite3_column_text(st, i)) == NULL)
+			jb_put(b, "null", 4);
+		else
+			jb_string(b, s);
+		break;
+	case DB_INT:
+		jb_number(b, (double)sqlite3_column_int64(st, i));
+		break;
+	case DB_BOOL:
+		if (sqlite3_column_int(st, i) != 0)
+			jb_put(b, "true", 4);
+		else
+			jb_put(b, "false", 5);
+		break;
+	case DB_INSTANT:
+		util_fmt_instant(sqlite3_column_int64(st, i), when);
+		jb_string(b, (const unsigned char *)when);
+		break;
+	case DB_MONEY:
+		jb_number(b, (double)sqlite3_column_int64(st, i) / 100.0);
+		break;
+	case DB_REAL:
+		jb_number(b, round(sqlite3_column_double(st, i) * 100.0) / 100.0);
+		break;
+	case DB_JSON:
+	case DB_JSON_OBJECT:
+		/* Re-printed by cJSON: stored JSON comes out normalised. */
+		if ((s = sqlite3_column_text(st, i)) != NULL)
+			jb_cjson(b, cJSON_Parse((const char *)s));
+		else if (type == DB_JSON)
+			jb_put(b, "[]", 2);
+		else
+			jb_put(b, "null", 4);
+		break;
+	case DB_WEEKDAY:
+		if ((wd = sqlite3_column_int(st, i)) < 0 || wd > 6)
+			jb_put(b, "null", 4);
+		else
+			jb_string(b, (const unsigned char *)util_weekdays[wd]);
+		break;
+	case DB_WALLTIME:
+		util_fmt_time(sqlite3_column_int(st, i), when);
+		jb_string(b, (const unsigned char *)when);
+		break;
+	case DB_VALUE:
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			jb_cell(b, st, i, DB_INT);
+			break;
+		case SQLITE_FLOAT:
+			jb_cell(b, st, i, DB_REAL);
+			break;
+		default:
+			jb_cell(b, st, i, DB_TEXT);
+		}
+		break;
+	case DB_SKIP:
+		break;
+	}
+}
+
 /* The current row as one JSON object. */
 static void
 jb_row(struct jbuf *b, sqlite3_stmt *st, const struct db_col *cols, int n)
 {
-	const unsigned char *s;
-	char when[32];
 	int first = 1;
 
 	jb_put(b, "{", 1);
@@ -717,52 +740,7 @@ jb_row(struct jbuf *b, sqlite3_stmt *st, const struct db_col *cols, int n)
 		first = 0;
 		jb_string(b, (const unsigned char *)cols[i].name);
 		jb_put(b, ":", 1);
-		switch (cols[i].type) {
-		case DB_TEXT:
-			s = sqlite3_column_text(st, i);
-			if (sqlite3_column_type(st, i) == SQLITE_NULL || s == NULL)
-				jb_put(b, "null", 4);
-			else
-				jb_string(b, s);
-			break;
-		case DB_INT:
-			if (sqlite3_column_type(st, i) == SQLITE_NULL)
-				jb_put(b, "null", 4);
-			else
-				jb_number(b, (double)sqlite3_column_int64(st, i));
-			break;
-		case DB_BOOL:
-			if (sqlite3_column_int(st, i) != 0)
-				jb_put(b, "true", 4);
-			else
-				jb_put(b, "false", 5);
-			break;
-		case DB_INSTANT:
-			if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-				jb_put(b, "null", 4);
-				break;
-			}
-			util_fmt_instant(sqlite3_column_int64(st, i), when);
-			jb_string(b, (const unsigned char *)when);
-			break;
-		case DB_MONEY:
-			jb_number(b, (double)sqlite3_column_int64(st, i) / 100.0);
-			break;
-		case DB_REAL:
-			jb_number(b, round(sqlite3_column_double(st, i) * 100.0) / 100.0);
-			break;
-		case DB_JSON:
-			s = sqlite3_column_text(st, i);
-			if (s == NULL) {
-				jb_put(b, "[]", 2);
-				break;
-			}
-			/* Re-printed by cJSON: stored arrays come out normalised. */
-			jb_cjson(b, cJSON_Parse((const char *)s));
-			break;
-		case DB_SKIP:
-			break;
-		}
+		jb_cell(b, st, i, cols[i].type);
 	}
 	jb_put(b, "}", 1);
 }

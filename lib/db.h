@@ -97,30 +97,35 @@ int db_bind_text(sqlite3_stmt *st, int idx, const char *s);
 int db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
 int db_bind_null(sqlite3_stmt *st, int idx);
 
-/* Column to JSON, added to obj under name (NULL column -> JSON null). */
-void db_json_text(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
-void db_json_int(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
-void db_json_bool(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
-void db_json_instant(cJSON *obj, const char *name, sqlite3_stmt *st, int col); /* unix secs -> RFC 3339 */
-void db_json_money(cJSON *obj, const char *name, sqlite3_stmt *st, int col);   /* cents -> 12.34 */
-void db_json_real(cJSON *obj, const char *name, sqlite3_stmt *st, int col);
-
 /* Copy a text column into buf (always NUL-terminated); "" when NULL. */
 void db_col_copy(sqlite3_stmt *st, int col, char *buf, size_t bufsz);
 
 /*
  * Declarative row -> JSON: each entity declares, next to its SELECT, one
  * struct db_col per selected column in column order; db_row_json() turns
- * the current row into an object with those names.  DB_SKIP columns are
- * selected for the code, not shown.  DB_JSON is a text column holding a
- * JSON array (NULL -> []).
+ * the current row into an object with those names.  Every row the API
+ * sends is written this way (lib/db.c, jb_row()): a value that needs a
+ * new form gets a type here, or is computed in the SELECT.
  */
-enum db_col_type { DB_TEXT, DB_INT, DB_BOOL, DB_INSTANT, DB_MONEY, DB_REAL, DB_JSON, DB_SKIP };
+enum db_col_type {
+	DB_TEXT,        /* text; NULL -> null */
+	DB_INT,         /* integer; NULL -> null */
+	DB_BOOL,        /* 0 or NULL -> false, anything else -> true */
+	DB_INSTANT,     /* unix seconds -> "2026-01-01T00:00:00Z"; NULL -> null */
+	DB_MONEY,       /* cents -> 12.34; NULL -> 0 */
+	DB_REAL,        /* a number to two decimals (ratings); NULL -> 0 */
+	DB_JSON,        /* text holding a JSON array; NULL -> [] */
+	DB_JSON_OBJECT, /* text holding a JSON object (json_object() in SQL); NULL -> null */
+	DB_WEEKDAY,     /* 0..6 -> "Mon".."Sun" (util_weekdays); NULL or other -> null */
+	DB_WALLTIME,    /* seconds after local midnight -> "HH:MM:SS"; NULL -> null */
+	DB_VALUE,       /* as stored: NULL, integer, real (as DB_REAL) or text */
+	DB_SKIP,        /* selected for the code, not shown */
+};
 struct db_col {
 	const char *name;
 	enum db_col_type type;
 };
-/* The row as a new object; NULL when out of memory (or DB_JSON unparsable). */
+/* The row as a new object; NULL when out of memory (or a DB_JSON* column unparsable). */
 cJSON *db_row_json(sqlite3_stmt *st, const struct db_col *cols, int n);
 #define DB_NCOLS(cols) ((int)(sizeof(cols) / sizeof((cols)[0])))
 

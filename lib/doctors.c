@@ -113,6 +113,11 @@ static const struct db_col doctor_cols[] = {
 	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT }, { "specialties", DB_JSON },
 };
 
+/* The columns of SQL_SPECIALTIES, in order. */
+static const struct db_col specialty_cols[] = {
+	{ "id", DB_INT }, { "name", DB_TEXT }, { "description", DB_TEXT },
+};
+
 cJSON *
 doctor_json(sqlite3_stmt *st)
 {
@@ -287,27 +292,14 @@ int
 h_doctors_specialties(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	sqlite3_stmt *st = db_stmt(ctx, SQL_SPECIALTIES);
-	cJSON *list, *o;
-	int rc;
+	cJSON *list;
+	enum med_err e;
 
 	(void)req;
 	if (st == NULL)
 		return med_fail(resp, MED_EDB);
-	if ((list = cJSON_CreateArray()) == NULL)
-		return med_fail(resp, MED_ENOMEM);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = cJSON_CreateObject()) == NULL)
-			continue;
-		db_json_int(o, "id", st, 0);
-		db_json_text(o, "name", st, 1);
-		db_json_text(o, "description", st, 2);
-		cJSON_AddItemToArray(list, o);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return med_fail(resp, db_err(rc));
-	}
+	if ((e = db_rows_raw(st, specialty_cols, DB_NCOLS(specialty_cols), &list)) != MED_OK)
+		return med_fail(resp, e);
 	return med_ok(resp, list);
 }
 

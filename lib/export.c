@@ -46,40 +46,46 @@ ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The most columns of one export query (patients has 18). */
+#define EXPORT_MAX_COLS 32
+
+/* The column table of any export query (db.h). */
+struct export_cols {
+	struct db_col col[EXPORT_MAX_COLS];
+	char name[EXPORT_MAX_COLS][64];
+	int n;
+};
+
 /*
- * One row as an object, typed by column name: *_at, start_time and
- * end_time are instants (appointments are the only table here with the
- * latter), *_cents money, is_* booleans; everything else as stored.
+ * Type the columns of st by name: *_at, start_time and end_time are
+ * instants (appointments are the only table here with the latter),
+ * *_cents money named without the suffix, is_* booleans (the money and
+ * boolean columns exported are all NOT NULL); everything else as stored.
+ * MED_ERANGE when st has more columns than the table holds.
  */
-static cJSON *
-row_json(sqlite3_stmt *st)
+static enum med_err
+export_cols(sqlite3_stmt *st, struct export_cols *c)
 {
-	cJSON *o = cJSON_CreateObject();
-	int n = sqlite3_column_count(st);
-
-	for (int i = 0; i < n && o != NULL; i++) {
+	if ((c->n = sqlite3_column_count(st)) > EXPORT_MAX_COLS)
+		return MED_ERANGE;
+	for (int i = 0; i < c->n; i++) {
 		const char *name = sqlite3_column_name(st, i);
-		char stripped[64];
+		size_t len = strlen(name);
+		enum db_col_type type = DB_VALUE;
 
-		if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-			cJSON_AddNullToObject(o, name);
-		} else if (ends_with(name, "_at") || strcmp(name, "start_time") == 0 ||
-		    strcmp(name, "end_time") == 0) {
-			db_json_instant(o, name, st, i);
-		} else if (ends_with(name, "_cents")) {
-			snprintf(stripped, sizeof stripped, "%.*s", (int)(strlen(name) - 6), name);
-			db_json_money(o, stripped, st, i);
-		} else if (strncmp(name, "is_", 3) == 0) {
-			db_json_bool(o, name, st, i);
-		} else if (sqlite3_column_type(st, i) == SQLITE_INTEGER) {
-			db_json_int(o, name, st, i);
-		} else if (sqlite3_column_type(st, i) == SQLITE_FLOAT) {
-			db_json_real(o, name, st, i);
-		} else {
-			db_json_text(o, name, st, i);
-		}
+		if (ends_with(name, "_at") || strcmp(name, "start_time") == 0 ||
+		    strcmp(name, "end_time") == 0)
+			type = DB_INSTANT;
+		else if (ends_with(name, "_cents")) {
+			type = DB_MONEY;
+			len -= 6;
+		} else if (strncmp(name, "is_", 3) == 0)
+			type = DB_BOOL;
+		snprintf(c->name[i], sizeof c->name[i], "%.*s", (int)len, name);
+		c->col[i].name = c->name[i];
+		c->col[i].type = type;
 	}
-	return o;
+	return MED_OK;
 }
 
 /* Rows of sql (bound to the patient id) under name: an array, or one object if single. */
@@ -88,25 +94,43 @@ add_rows(struct med_ctx *ctx, cJSON *doc, const char *name, const char *sql, con
     int single)
 {
 	sqlite3_stmt *st = db_stmt(ctx, sql);
-	cJSON *list;
+	struct export_cols c;
+	cJSON *list, *row = NULL;
+	enum med_err e;
 	int rc;
 
 	if (st == NULL)
 		return MED_EDB;
+	if ((e = export_cols(st, &c)) != MED_OK)
+		return e;
 	db_bind_text(st, 1, id);
 	if (single) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			cJSON_AddItemToObject(doc, name, row_json(st));
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			row = db_row_json(st, c.col, c.n);
 		else if (rc == SQLITE_DONE)
-			cJSON_AddNullToObject(doc, name);
+			row = cJSON_CreateNull();
 		sqlite3_reset(st);
-		return rc == SQLITE_ROW || rc == SQLITE_DONE ? MED_OK : db_err(rc);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_err(rc);
+		if (row == NULL || !cJSON_AddItemToObject(doc, name, row)) {
+			cJSON_Delete(row);
+			return MED_ENOMEM;
+		}
+		return MED_OK;
 	}
-	list = cJSON_AddArrayToObject(doc, name);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(list, row_json(st));
+	if ((list = cJSON_AddArrayToObject(doc, name)) == NULL) {
+		sqlite3_reset(st);
+		return MED_ENOMEM;
+	}
+	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((row = db_row_json(st, c.col, c.n)) == NULL || !cJSON_AddItemToArray(list, row)) {
+			cJSON_Delete(row);
+			e = MED_ENOMEM;
+		}
+	}
 	sqlite3_reset(st);
+	if (e != MED_OK)
+		return e;
 	return rc == SQLITE_DONE ? MED_OK : (db_err(rc) == MED_OK ? MED_EDB : db_err(rc));
 }
 

@@ -75,20 +75,23 @@ static const char SQL_UPDATE[] =
     SETF("emergency_contact_phone", 28, 29)
     "updated_at = ?30 WHERE id = ?1";
 
+/* The columns of PATIENT_COLUMNS, in order: the Patient object. */
+static const struct db_col patient_cols[] = {
+	{ "id", DB_TEXT }, { "user_id", DB_TEXT }, { "first_name", DB_TEXT },
+	{ "last_name", DB_TEXT }, { "phone", DB_TEXT }, { "date_of_birth", DB_TEXT },
+	{ "gender", DB_TEXT }, { "address", DB_TEXT }, { "city", DB_TEXT },
+	{ "country", DB_TEXT }, { "blood_type", DB_TEXT }, { "allergies", DB_TEXT },
+	{ "chronic_conditions", DB_TEXT }, { "medications", DB_TEXT },
+	{ "emergency_contact_name", DB_TEXT }, { "emergency_contact_phone", DB_TEXT },
+	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT },
+};
+_Static_assert(sizeof patient_cols / sizeof patient_cols[0] == NFIELDS + 4,
+    "id, user_id, the profile fields, created_at, updated_at");
+
 static cJSON *
 patient_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "user_id", st, 1);
-	for (int i = 0; i < NFIELDS; i++)
-		db_json_text(o, patient_body_fields[i].name, st, 2 + i);
-	db_json_instant(o, "created_at", st, 2 + NFIELDS);
-	db_json_instant(o, "updated_at", st, 3 + NFIELDS);
-	return o;
+	return db_row_json(st, patient_cols, DB_NCOLS(patient_cols));
 }
 
 /* The Patient object for id; MED_ENOTFOUND when there is none. */

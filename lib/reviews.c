@@ -2,7 +2,6 @@
  * reviews.c - a patient's favorite doctors and the doctors' reviews
  * (API.md §5, "Favorites and reviews").
  */
-#include <string.h>
 
 #include "auth.h"
 #include "db.h"
@@ -24,8 +23,15 @@ static const char SQL_FAV_LIST[] =
     "SELECT " DOCTOR_COLUMNS " FROM favorite_doctors f JOIN doctors d ON d.id = f.doctor_id"
     " WHERE f.patient_id = ?1 ORDER BY d.last_name, d.first_name, d.id LIMIT ?2 OFFSET ?3";
 
+/*
+ * Rule: patient_id says who saw which doctor, which is medical
+ * information: the list shows it to that patient (?5, NULL for anyone
+ * else) and to admins (?4) only, null otherwise.  SQL_REV_GET answers the
+ * patient who just wrote the review.
+ */
 static const char SQL_REV_LIST[] =
-    "SELECT id, patient_id, doctor_id, rating, comment, created_at FROM doctor_reviews"
+    "SELECT id, CASE WHEN ?4 OR patient_id = ?5 THEN patient_id END, doctor_id, rating,"
+    " comment, created_at FROM doctor_reviews"
     " WHERE doctor_id = ?1 ORDER BY created_at DESC, id LIMIT ?2 OFFSET ?3";
 static const char SQL_REV_GET[] =
     "SELECT id, patient_id, doctor_id, rating, comment, created_at FROM doctor_reviews"
@@ -44,6 +50,23 @@ static const char SQL_RATING[] =
     " avg_rating = coalesce((SELECT avg(rating) FROM doctor_reviews WHERE doctor_id = ?1), 0),"
     " rating_count = (SELECT count(*) FROM doctor_reviews WHERE doctor_id = ?1)"
     " WHERE id = ?1";
+
+/* The columns of SQL_FAV_GET, in order: the Favorite object. */
+static const struct db_col favorite_cols[] = {
+	{ "id", DB_TEXT }, { "doctor_id", DB_TEXT }, { "created_at", DB_INSTANT },
+};
+
+/* The columns of SQL_REV_LIST and SQL_REV_GET, in order: the Review object. */
+static const struct db_col review_cols[] = {
+	{ "id", DB_TEXT }, { "patient_id", DB_TEXT }, { "doctor_id", DB_TEXT },
+	{ "rating", DB_INT }, { "comment", DB_TEXT }, { "created_at", DB_INSTANT },
+};
+
+static cJSON *
+review_json(sqlite3_stmt *st)
+{
+	return db_row_json(st, review_cols, DB_NCOLS(review_cols));
+}
 
 /* Does the two-key query sql find a row?  1 yes, 0 no, -1 error. */
 static int
@@ -88,11 +111,8 @@ favorite_add(struct med_ctx *ctx, const char *patient, const char *doctor, cJSON
 		return MED_EDB;
 	db_bind_text(st, 1, patient);
 	db_bind_text(st, 2, doctor);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW && (*out = cJSON_CreateObject()) != NULL) {
-		db_json_text(*out, "id", st, 0);
-		db_json_text(*out, "doctor_id", st, 1);
-		db_json_instant(*out, "created_at", st, 2);
-	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = db_row_json(st, favorite_cols, DB_NCOLS(favorite_cols));
 	sqlite3_reset(st);
 	if (*out == NULL)
 		return rc == SQLITE_ROW ? MED_ENOMEM : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
@@ -161,31 +181,6 @@ h_favorites_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp
 	return med_ok(resp, list);
 }
 
-/*
- * A review row as JSON.  Rule: patient_id says who saw which doctor, which
- * is medical information: it is shown to that patient and to admins only.
- */
-static cJSON *
-review_json(sqlite3_stmt *st, int admin, const char *viewer)
-{
-	cJSON *o = cJSON_CreateObject();
-	const unsigned char *pid;
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	pid = sqlite3_column_text(st, 1);
-	if (admin || (viewer[0] != '\0' && pid != NULL && strcmp((const char *)pid, viewer) == 0))
-		db_json_text(o, "patient_id", st, 1);
-	else
-		cJSON_AddNullToObject(o, "patient_id");
-	db_json_text(o, "doctor_id", st, 2);
-	db_json_int(o, "rating", st, 3);
-	db_json_text(o, "comment", st, 4);
-	db_json_instant(o, "created_at", st, 5);
-	return o;
-}
-
 int
 h_reviews_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
@@ -195,7 +190,7 @@ h_reviews_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
-	int rc, admin = 0;
+	int admin = 0;
 
 	med_paging(req, &skip, &limit);
 	/* The token is optional here; an inactive account sees what anyone sees. */
@@ -213,18 +208,13 @@ h_reviews_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 		return med_fail(resp, e);
 	if ((st = db_stmt(ctx, SQL_REV_LIST)) == NULL)
 		return med_fail(resp, MED_EDB);
-	if ((list = cJSON_CreateArray()) == NULL)
-		return med_fail(resp, MED_ENOMEM);
 	db_bind_text(st, 1, doctor);
 	db_bind_int(st, 2, limit);
 	db_bind_int(st, 3, skip);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cJSON_AddItemToArray(list, review_json(st, admin, viewer));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(list);
-		return med_fail(resp, db_err(rc));
-	}
+	db_bind_int(st, 4, admin);
+	db_bind_text(st, 5, viewer[0] != '\0' ? viewer : NULL);
+	if ((e = db_rows_raw(st, review_cols, DB_NCOLS(review_cols), &list)) != MED_OK)
+		return med_fail(resp, e);
 	return med_ok(resp, list);
 }
 
@@ -264,15 +254,9 @@ review_create(struct med_ctx *ctx, const char *patient, const char *doctor, int6
 	db_bind_text(st, 1, doctor);
 	if ((e = db_step_done(st)) != MED_OK)
 		return e;
-	if ((st = db_stmt(ctx, SQL_REV_GET)) == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = review_json(st, 1, patient);
-	sqlite3_reset(st);
-	if (*out == NULL)
-		return rc == SQLITE_ROW ? MED_ENOMEM : rc == SQLITE_DONE ? MED_EDB : db_err(rc);
-	return MED_OK;
+	/* The row was written above: not finding it is a database fault, not a 404. */
+	e = db_load_one(ctx, SQL_REV_GET, id, review_json, out);
+	return e == MED_ENOTFOUND ? MED_EDB : e;
 }
 
 SPEC(review_create_body,

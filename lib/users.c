@@ -13,8 +13,10 @@
 #include "users.h"
 #include "valid.h"
 
+/* The role is an object {id, name}, or null for a user without one. */
 #define USER_COLUMNS \
-    "u.id, u.email, u.is_active, u.is_superuser, u.created_at, u.role_id, r.name"
+    "u.id, u.email, u.is_active, u.is_superuser, u.created_at," \
+    " CASE WHEN u.role_id IS NOT NULL THEN json_object('id', u.role_id, 'name', r.name) END"
 
 static const char SQL_USER_GET[] =
     "SELECT " USER_COLUMNS " FROM users u LEFT JOIN roles r ON r.id = u.role_id"
@@ -42,25 +44,16 @@ static const char SQL_SET_ACTIVE[] =
 static const char SQL_SET_SUPERUSER[] =
     "UPDATE users SET is_superuser = ?2, updated_at = ?3 WHERE id = ?1";
 
+/* The columns of USER_COLUMNS, in order: the User object. */
+static const struct db_col user_cols[] = {
+	{ "id", DB_TEXT }, { "email", DB_TEXT }, { "is_active", DB_BOOL },
+	{ "is_superuser", DB_BOOL }, { "created_at", DB_INSTANT }, { "role", DB_JSON_OBJECT },
+};
+
 static cJSON *
 user_json(sqlite3_stmt *st)
 {
-	cJSON *o = cJSON_CreateObject(), *role;
-
-	if (o == NULL)
-		return NULL;
-	db_json_text(o, "id", st, 0);
-	db_json_text(o, "email", st, 1);
-	db_json_bool(o, "is_active", st, 2);
-	db_json_bool(o, "is_superuser", st, 3);
-	db_json_instant(o, "created_at", st, 4);
-	if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
-		cJSON_AddNullToObject(o, "role");
-	} else if ((role = cJSON_AddObjectToObject(o, "role")) != NULL) {
-		db_json_int(role, "id", st, 5);
-		db_json_text(role, "name", st, 6);
-	}
-	return o;
+	return db_row_json(st, user_cols, DB_NCOLS(user_cols));
 }
 
 /* The User object for id, or MED_ENOTFOUND. */
@@ -288,7 +281,7 @@ h_users_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 		return med_fail(resp, MED_EDB);
 	db_bind_int(st, 1, limit);
 	db_bind_int(st, 2, skip);
-	if ((e = db_rows_json(st, user_json, &list)) != MED_OK)
+	if ((e = db_rows_raw(st, user_cols, DB_NCOLS(user_cols), &list)) != MED_OK)
 		return med_fail(resp, e);
 	return med_ok(resp, list);
 }

@@ -228,6 +228,8 @@ util_parse_time(const char *s, int *secs)
 	return MED_OK;
 }
 
+const char *const util_weekdays[8] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", NULL };
+
 void
 util_fmt_time(int secs, char out[9])
 {

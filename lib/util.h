@@ -32,6 +32,8 @@ enum med_err util_parse_date(const char *s, int *y, int *m, int *d);
 /* "HH:MM" or "HH:MM:SS" -> seconds since midnight (0..86399). */
 enum med_err util_parse_time(const char *s, int *secs);
 void util_fmt_time(int secs, char out[9]);
+/* Weekday names, 0 = Monday .. 6 = Sunday, then NULL (an FT_ENUM list too). */
+extern const char *const util_weekdays[8];
 
 /*
  * Clinic-local wall clock -> UTC instant, using the system tz database via

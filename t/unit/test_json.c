@@ -4,9 +4,10 @@
  * Lists go out as the writer's text (db_rows_raw), single rows as that
  * text parsed into a tree and printed again by cJSON (db_row_json + the
  * envelope).  The two must read byte for byte the same on awkward rows:
- * escapes, NULLs, -0.0, integers past 2^53, money, non-ASCII text.  Some
- * cells are also checked against fixed text, so a writer that drifted in
- * both places at once cannot pass either.
+ * escapes, NULLs, -0.0, integers past 2^53, money, non-ASCII text, and
+ * the forms of table u (weekdays, wall-clock times, stored objects, values
+ * as stored).  Cells are also checked against fixed text, so a writer that
+ * drifted in both places at once cannot pass either.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -22,6 +23,15 @@ static const struct db_col cols[] = {
 	{ "text", DB_TEXT }, { "n", DB_INT }, { "flag", DB_BOOL }, { "at", DB_INSTANT },
 	{ "amount", DB_MONEY }, { "rating", DB_REAL }, { "list", DB_JSON }, { "hidden", DB_SKIP },
 };
+static const char cols_sql[] =
+    "SELECT text, n, flag, at, amount, rating, list, hidden FROM t ORDER BY k";
+
+/* The forms added for windows, users and the export (table u). */
+static const struct db_col forms[] = {
+	{ "weekday", DB_WEEKDAY }, { "time", DB_WALLTIME }, { "obj", DB_JSON_OBJECT },
+	{ "value", DB_VALUE },
+};
+static const char forms_sql[] = "SELECT wd, t, obj, v FROM u ORDER BY k";
 
 static const char *const rows_sql[] = {
 	"CREATE TABLE t (text TEXT, n INTEGER, flag INTEGER, at INTEGER, amount INTEGER,"
@@ -35,6 +45,13 @@ static const char *const rows_sql[] = {
 	"INSERT INTO t VALUES ('سارة بوزيد', 9223372036854775807, 1, -1, 9999999999, 3.0,"
 	" '[\"x\"]', NULL, 4)",
 	"INSERT INTO t VALUES ('', -2147483648, 0, 253402300799, 1, 0.125, '[{}]', NULL, 5)",
+	"CREATE TABLE u (wd INTEGER, t INTEGER, obj TEXT, v, k INTEGER PRIMARY KEY)",
+	"INSERT INTO u VALUES (0, 0, '{\"id\":1,\"name\":\"ADMIN\"}', NULL, 1)",
+	"INSERT INTO u VALUES (6, 86399, NULL, -7, 2)",
+	"INSERT INTO u VALUES (NULL, NULL, ' { \"a\" : [1, {\"b\":null}], \"c\" : \"é\\\"\" } ',"
+	" 2.125, 3)",
+	"INSERT INTO u VALUES (7, 3723, '{}', 'text \"q\"' || char(10), 4)",
+	"INSERT INTO u VALUES (-1, 45296, '{\"n\":1.50,\"e\":1E2}', x'41', 5)",
 };
 
 static sqlite3 *
@@ -50,24 +67,23 @@ open_rows(void)
 }
 
 static sqlite3_stmt *
-select_rows(sqlite3 *db)
+select_rows(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st;
 
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT text, n, flag, at, amount, rating, list,"
-	    " hidden FROM t ORDER BY k", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	return st;
 }
 
 /* The page as lists send it. */
 static char *
-page_raw(sqlite3 *db)
+page_raw(sqlite3 *db, const char *sql, const struct db_col *c, int n)
 {
-	sqlite3_stmt *st = select_rows(db);
+	sqlite3_stmt *st = select_rows(db, sql);
 	cJSON *raw;
 	char *text;
 
-	ck_assert_int_eq(db_rows_raw(st, cols, DB_NCOLS(cols), &raw), MED_OK);
+	ck_assert_int_eq(db_rows_raw(st, c, n, &raw), MED_OK);
 	sqlite3_finalize(st);
 	text = cJSON_PrintUnformatted(raw);
 	cJSON_Delete(raw);
@@ -76,14 +92,14 @@ page_raw(sqlite3 *db)
 
 /* The same rows one by one, as single-row answers send them. */
 static char *
-page_by_rows(sqlite3 *db)
+page_by_rows(sqlite3 *db, const char *sql, const struct db_col *c, int n)
 {
-	sqlite3_stmt *st = select_rows(db);
+	sqlite3_stmt *st = select_rows(db, sql);
 	cJSON *arr = cJSON_CreateArray(), *row;
 	char *text;
 
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		ck_assert_ptr_nonnull(row = db_row_json(st, cols, DB_NCOLS(cols)));
+		ck_assert_ptr_nonnull(row = db_row_json(st, c, n));
 		cJSON_AddItemToArray(arr, row);
 	}
 	sqlite3_finalize(st);
@@ -95,8 +111,14 @@ page_by_rows(sqlite3 *db)
 START_TEST(list_and_single_rows_agree)
 {
 	sqlite3 *db = open_rows();
-	char *raw = page_raw(db), *rows = page_by_rows(db);
+	char *raw = page_raw(db, cols_sql, cols, DB_NCOLS(cols));
+	char *rows = page_by_rows(db, cols_sql, cols, DB_NCOLS(cols));
 
+	ck_assert_str_eq(raw, rows);
+	free(raw);
+	free(rows);
+	raw = page_raw(db, forms_sql, forms, DB_NCOLS(forms));
+	rows = page_by_rows(db, forms_sql, forms, DB_NCOLS(forms));
 	ck_assert_str_eq(raw, rows);
 	free(raw);
 	free(rows);
@@ -107,7 +129,7 @@ END_TEST
 START_TEST(cells_read_as_specified)
 {
 	sqlite3 *db = open_rows();
-	char *raw = page_raw(db);
+	char *raw = page_raw(db, cols_sql, cols, DB_NCOLS(cols));
 
 	/* Escapes as cJSON writes them; '/' and DEL stay as they are. */
 	ck_assert_ptr_nonnull(strstr(raw, "\"quote \\\" back \\\\ nl \\n tab \\t ctl \\u0001 del \x7f"
@@ -135,6 +157,50 @@ START_TEST(cells_read_as_specified)
 }
 END_TEST
 
+/*
+ * The whole page of the added forms, as fixed text: weekday names with
+ * 0 = Monday (null out of range), wall-clock times, stored objects
+ * normalised (spaces, 1.50, 1E2; NULL -> null), values as stored (reals
+ * to two decimals, blobs as text).
+ */
+START_TEST(forms_read_as_specified)
+{
+	sqlite3 *db = open_rows();
+	char *raw = page_raw(db, forms_sql, forms, DB_NCOLS(forms));
+
+	ck_assert_str_eq(raw, "["
+	    "{\"weekday\":\"Mon\",\"time\":\"00:00:00\",\"obj\":{\"id\":1,\"name\":\"ADMIN\"},"
+	    "\"value\":null},"
+	    "{\"weekday\":\"Sun\",\"time\":\"23:59:59\",\"obj\":null,\"value\":-7},"
+	    "{\"weekday\":null,\"time\":null,\"obj\":{\"a\":[1,{\"b\":null}],\"c\":\"é\\\"\"},"
+	    "\"value\":2.13},"
+	    "{\"weekday\":null,\"time\":\"01:02:03\",\"obj\":{},\"value\":\"text \\\"q\\\"\\n\"},"
+	    "{\"weekday\":null,\"time\":\"12:34:56\",\"obj\":{\"n\":1.5,\"e\":100},\"value\":\"A\"}]");
+	free(raw);
+	sqlite3_close(db);
+}
+END_TEST
+
+/* A stored object that is not JSON fails its row instead of sending bad text. */
+START_TEST(unparsable_object_fails_the_row)
+{
+	sqlite3 *db = open_rows();
+	sqlite3_stmt *st;
+	cJSON *raw = NULL;
+
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE u SET obj = '{\"a\":' WHERE k = 4", NULL, NULL,
+	    NULL), SQLITE_OK);
+	st = select_rows(db, "SELECT wd, t, obj, v FROM u WHERE k = 4");
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_ptr_null(db_row_json(st, forms, DB_NCOLS(forms)));
+	sqlite3_reset(st);
+	ck_assert_int_ne(db_rows_raw(st, forms, DB_NCOLS(forms), &raw), MED_OK);
+	ck_assert_ptr_null(raw);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+END_TEST
+
 static Suite *
 json_suite(void)
 {
@@ -143,6 +209,8 @@ json_suite(void)
 
 	tcase_add_test(tc, list_and_single_rows_agree);
 	tcase_add_test(tc, cells_read_as_specified);
+	tcase_add_test(tc, forms_read_as_specified);
+	tcase_add_test(tc, unparsable_object_fails_the_row);
 	suite_add_tcase(s, tc);
 	return s;
 }
