@@ -20,6 +20,7 @@
 
 #include "pool.h"
 #include "serve.h"
+#include "util.h"
 
 /* Supervision timing, in milliseconds. */
 #define FAST_DEATH_MS 1000 /* a child dying younger than this failed to start */
@@ -45,14 +46,6 @@ struct master {
 	sigset_t sigs;   /* blocked; taken with sigtimedwait() */
 };
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 on_chld(int sig)
@@ -104,11 +97,11 @@ slot_start(struct master *m, struct slot *s)
 	if (pid < 0) {
 		elog(m->lg, "fork failed: %s", strerror(errno));
 		s->fails++;
-		s->restart_ms = mono_ms() + BACKOFF_MAX_MS;
+		s->restart_ms = (util_mono_us() / 1000) + BACKOFF_MAX_MS;
 		return;
 	}
 	s->pid = pid;
-	s->started_ms = mono_ms();
+	s->started_ms = (util_mono_us() / 1000);
 	s->restart_ms = 0;
 }
 
@@ -153,8 +146,8 @@ reap(struct master *m, int stopping)
 			s->pid = 0;
 			if (stopping)
 				break;
-			s->fails = mono_ms() - s->started_ms < FAST_DEATH_MS ? s->fails + 1 : 0;
-			s->restart_ms = mono_ms() + backoff_ms(s->fails);
+			s->fails = (util_mono_us() / 1000) - s->started_ms < FAST_DEATH_MS ? s->fails + 1 : 0;
+			s->restart_ms = (util_mono_us() / 1000) + backoff_ms(s->fails);
 			if (s->fails > 0)
 				elog(m->lg, "child died %u time(s) right after start; restart in %lld ms",
 				    s->fails, (long long)backoff_ms(s->fails));
@@ -169,7 +162,7 @@ reap(struct master *m, int stopping)
 static int64_t
 start_due(struct master *m)
 {
-	int64_t next = -1, now = mono_ms();
+	int64_t next = -1, now = (util_mono_us() / 1000);
 
 	for (int i = 0; i < m->n; i++) {
 		struct slot *s = &m->slots[i];
@@ -212,11 +205,11 @@ signal_all(const struct master *m, int sig)
 static void
 stop_children(struct master *m)
 {
-	int64_t deadline = mono_ms() + STOP_GRACE_MS;
+	int64_t deadline = (util_mono_us() / 1000) + STOP_GRACE_MS;
 
 	signal_all(m, SIGTERM);
 	while (reap(m, 1) > 0) {
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - (util_mono_us() / 1000);
 		if (left <= 0) {
 			elog(m->lg, "children still running after %d ms; killing them",
 			    STOP_GRACE_MS);

@@ -18,6 +18,7 @@
 #include "http.h"
 #include "route.h"
 #include "serve.h"
+#include "util.h"
 
 /*
  * The only mutable global: set by the SIGTERM/SIGINT handler of a serving
@@ -25,14 +26,6 @@
  */
 static volatile sig_atomic_t stop_requested;
 
-static int64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static int
 stream_read(void *arg, char *buf, int len)
@@ -69,7 +62,7 @@ serve_one(struct med_ctx *ctx, FCGX_Request *fr, const struct logs *lg)
 	struct med_resp resp;
 	struct adapter_owned own = { NULL, NULL };
 	struct access_entry a;
-	int64_t t0 = mono_us();
+	int64_t t0 = util_mono_us();
 	char id[33];
 
 	memset(&req, 0, sizeof req);
@@ -91,7 +84,7 @@ serve_one(struct med_ctx *ctx, FCGX_Request *fr, const struct logs *lg)
 	FCGX_FFlush(fr->out);
 	a.method = req.method;
 	a.path = req.path;
-	a.us = mono_us() - t0;
+	a.us = util_mono_us() - t0;
 	a.user_id = resp.user_id;
 	a.request_id = id;
 	(void)access_log(lg, &a);

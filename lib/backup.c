@@ -16,6 +16,7 @@
 #include "backup.h"
 #include "db.h"
 #include "embedded.h"
+#include "util.h"
 
 #define RAW_BUSY_MS 5000
 #define BUSY_RETRIES 200        /* x 50 ms: a copy waits up to 10 s for a lock */
@@ -32,14 +33,6 @@ static const char SQL_TABLES[] =
 static const char SQL_HAS_TABLE[] =
     "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?1";
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Open a database file outside any med_ctx (a backup, a file to restore). */
 static enum med_err
@@ -320,7 +313,7 @@ backup_run(struct med_ctx *ctx, const char *dst, int overwrite, struct backup_re
 	 * the workers keep committing to the WAL (and the backup never
 	 * restarts because of them).
 	 */
-	t0 = mono_ms();
+	t0 = (util_mono_us() / 1000);
 	if ((e = db_begin_read(ctx)) != MED_OK)
 		return e;
 	if ((e = db_exec(ctx, "SELECT count(*) FROM sqlite_schema")) != MED_OK) {
@@ -339,7 +332,7 @@ backup_run(struct med_ctx *ctx, const char *dst, int overwrite, struct backup_re
 	}
 	if ((e = sync_path(dst, 1)) != MED_OK)
 		return e;
-	rep->elapsed_ms = mono_ms() - t0;
+	rep->elapsed_ms = (util_mono_us() / 1000) - t0;
 	return backup_table_counts(dst, rep);
 }
 

@@ -313,14 +313,6 @@ fail:
 	return e;
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 db_files_writable(const struct med_ctx *ctx)
@@ -343,7 +335,7 @@ db_usable(struct med_ctx *ctx)
 
 	if (ctx->db != NULL && !ctx->readonly)
 		return 1;
-	if ((now = mono_ms()) < ctx->reopen_after_ms || db_in_tx(ctx))
+	if ((now = (util_mono_us() / 1000)) < ctx->reopen_after_ms || db_in_tx(ctx))
 		return 0;
 	ctx->reopen_after_ms = now + 1000;
 	db_close(ctx);

@@ -10,8 +10,8 @@
 #include "route_doc.h"
 #include "valid.h"
 
-static const char *
-auth_name(enum route_auth a)
+const char *
+route_auth_name(enum route_auth a)
 {
 	switch (a) {
 	case AUTH_NONE:
@@ -247,10 +247,10 @@ route_json(const struct med_route *r)
 	cJSON *o = cJSON_CreateObject();
 
 	if (o == NULL || strncmp(r->pattern, MED_API_BASE "/", blen + 1) != 0 ||
-	    auth_name(r->auth) == NULL || tx_name(r->tx) == NULL ||
+	    route_auth_name(r->auth) == NULL || tx_name(r->tx) == NULL ||
 	    cJSON_AddStringToObject(o, "method", r->method) == NULL ||
 	    cJSON_AddStringToObject(o, "path", r->pattern + blen) == NULL ||
-	    cJSON_AddStringToObject(o, "auth", auth_name(r->auth)) == NULL ||
+	    cJSON_AddStringToObject(o, "auth", route_auth_name(r->auth)) == NULL ||
 	    !add_item(o, "roles", role_list(r->roles)) ||
 	    cJSON_AddStringToObject(o, "tx", tx_name(r->tx)) == NULL ||
 	    !add_item(o, "params", path_params(r->pattern)) ||

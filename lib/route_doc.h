@@ -44,4 +44,7 @@
  */
 cJSON *route_doc(const struct med_route *routes);
 
+/* "none", "optional" or "required": the auth mode as documents name it. */
+const char *route_auth_name(enum route_auth a);
+
 #endif

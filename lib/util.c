@@ -417,3 +417,12 @@ util_fold(const char *s)
 	}
 	return (char *)out;
 }
+
+int64_t
+util_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}

@@ -62,6 +62,9 @@ size_t util_utf8_len(const char *s);
  */
 char *util_fold(const char *s);
 
+/* Microseconds on the monotonic clock: for durations and deadlines, never dates. */
+int64_t util_mono_us(void);
+
 /* Constant-time comparison; 1 when equal. */
 int util_ct_equal(const void *a, const void *b, size_t n);
 

@@ -70,20 +70,6 @@ load_doc(void)
 	return doc;
 }
 
-static const char *
-auth_name(enum route_auth a)
-{
-	switch (a) {
-	case AUTH_NONE:
-		return "none";
-	case AUTH_OPTIONAL:
-		return "optional";
-	case AUTH_REQUIRED:
-		return "required";
-	}
-	return "?";
-}
-
 /* Role bits of an x-roles array; ~0u when it is not an array of known names. */
 static unsigned
 roles_of(const cJSON *arr)
@@ -160,7 +146,7 @@ compare(const cJSON *doc, const struct med_route *routes, char *why)
 			continue;
 		}
 		const cJSON *xa = cJSON_GetObjectItemCaseSensitive(o, "x-auth");
-		if (!cJSON_IsString(xa) || strcmp(xa->valuestring, auth_name(r->auth)) != 0)
+		if (!cJSON_IsString(xa) || strcmp(xa->valuestring, route_auth_name(r->auth)) != 0)
 			note(&n, why, "x-auth of %s %s differs from the table", r->method, r->pattern);
 		/* Roles mean something only where a token is required. */
 		unsigned want = r->auth == AUTH_REQUIRED ? r->roles : 0;
