@@ -184,6 +184,19 @@ serve(const struct med_config *cfg, struct logs *lg)
 		close(lg->access_fd);
 		return 1;
 	}
+	/*
+	 * Never create the keys here: a worker that made its own would sign
+	 * tokens the other workers refuse.  They come from medadm init, or
+	 * from the pool's master before it forked us.
+	 */
+	if ((e = med_ctx_load_secrets(&ctx, 0)) != MED_OK) {
+		elog(lg, "refusing to serve: JWT keys in %s/secrets: %s; workers never create "
+		    "them: run medadm init", cfg->data_dir,
+		    e == MED_ENOTFOUND ? "missing" : med_strerror(e));
+		med_ctx_close(&ctx);
+		close(lg->access_fd);
+		return 1;
+	}
 	if (FCGX_InitRequest(&fr, FCGI_LISTENSOCK_FILENO, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		elog(lg, "FCGX_InitRequest failed");
 		rc = 1;

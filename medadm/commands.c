@@ -11,7 +11,9 @@
 #include "medadm.h"
 
 const struct adm_command adm_commands[] = {
-	{ "init", "init", "create the database (schema, secrets) if absent", NULL, 0, cmd_init },
+	{ "init", "init", "create the database (schema, secrets) if absent",
+	  "Creates the JWT keys (secrets/) when they are missing; the workers never\n"
+	  "do, except the pool's master before it starts them.\n", 0, cmd_init },
 	{ "migrate", "migrate", "apply forward schema migrations", NULL, 0, cmd_migrate },
 	{ "seed", "seed [--force]", "load the demo data (refuses a non-empty database)",
 	  "The demo accounts share the password Algeria123!: demo only.\n", 1, cmd_seed },
@@ -149,6 +151,12 @@ cmd_init(struct adm *a, int argc, char **argv)
 		return ADM_USAGE;
 	if ((e = med_ctx_open(&a->ctx, &a->cfg, 1)) != MED_OK)
 		return adm_fail(a->cfg.db_path, e);
+	/* Workers never create keys: init is where they come from. */
+	if ((e = med_ctx_load_secrets(&a->ctx, 1)) != MED_OK) {
+		med_ctx_close(&a->ctx);
+		fprintf(stderr, "medadm: %s/secrets: %s\n", a->cfg.data_dir, med_strerror(e));
+		return ADM_FAIL;
+	}
 	e = db_schema_version(&a->ctx, &version);
 	med_ctx_close(&a->ctx);
 	if (e != MED_OK)

@@ -726,6 +726,39 @@ START_TEST(test_adm_rotate_secret)
 END_TEST
 
 /*
+ * Only init makes JWT keys: the commands that need none leave a data
+ * directory without keys as it is, and reset-password, whose token the
+ * workers must accept, refuses rather than sign with keys of its own.
+ */
+START_TEST(test_adm_keys_only_from_init)
+{
+	char keys[160], path[200], cmd[200];
+
+	seeded();
+	snprintf(keys, sizeof keys, "%s/secrets", dir);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", keys);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(run(NULL, "user", "list", NULL), 0);
+	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
+	ck_assert_int_eq(run(NULL, "check", NULL), 0);
+	ck_assert_int_eq(run(NULL, "user", "revoke-sessions", "amina.benali@example.dz", NULL), 0);
+	ck_assert_int_eq(access(keys, F_OK), -1);
+	ck_assert_int_eq(run(NULL, "user", "reset-password", "amina.benali@example.dz", NULL), 1);
+	ck_assert_msg(strstr(err, "JWT keys") != NULL && strstr(err, "medadm init") != NULL,
+	    "reset-password said: %s", err);
+	ck_assert_int_eq(access(keys, F_OK), -1);
+	/* init beside an existing database makes them. */
+	ck_assert_int_eq(run(NULL, "init", NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		static const char *const names[] = { "jwt_access", "jwt_refresh", "jwt_reset" };
+		snprintf(path, sizeof path, "%s/%s.key", keys, names[i]);
+		ck_assert_int_eq(access(path, R_OK), 0);
+	}
+	ck_assert_int_eq(run(NULL, "user", "reset-password", "amina.benali@example.dz", NULL), 0);
+}
+END_TEST
+
+/*
  * In-process: a "worker" context that logged a user in keeps serving after
  * medadm (another context) rotates: old tokens are refused, a new login
  * works, and the worker never restarted.
@@ -738,6 +771,7 @@ START_TEST(test_adm_rotate_picked_up_by_worker)
 
 	test_ctx_open(&admin, 1);
 	ck_assert_int_eq(med_ctx_open(&worker, &admin.cfg, 0), MED_OK);
+	ck_assert_int_eq(med_ctx_load_secrets(&worker, 0), MED_OK);
 	old = test_login(&worker, "amina.benali@example.dz", PW);
 	ck_assert_ptr_nonnull(old);
 	ck_assert_int_eq(test_call(&worker, "GET", "/api/v1/users/me", old, NULL, NULL), 200);
@@ -779,6 +813,7 @@ medadm_suite(void)
 	tcase_add_test(tc, test_adm_export_patient);
 	tcase_add_test(tc, test_adm_audit);
 	tcase_add_test(tc, test_adm_rotate_secret);
+	tcase_add_test(tc, test_adm_keys_only_from_init);
 	tcase_add_test(tc, test_adm_rotate_picked_up_by_worker);
 	suite_add_tcase(s, tc);
 	return s;
