@@ -37,7 +37,7 @@ E2E      = $(BUILD)/t/e2e_tests
 ROUTES   = $(BUILD)/routes
 CHECK_LIBS = $(shell pkg-config --libs check)
 
-.PHONY: all tests run stop check unit e2e deps clean install bench fuzz stress fuzz-smoke valgrind \
+.PHONY: all tests run stop check unit e2e keys-test deps clean install bench fuzz stress fuzz-smoke valgrind \
         nginx-conf nginx-test openapi openapi-test
 
 all: $(LIB) $(WORKER) $(MEDADM)
@@ -105,8 +105,9 @@ stop:
 # The nginx configurations against their template, the committed
 # openapi.json against the table it is generated from, unit tests (plain
 # and under ASan+UBSan), a short run of every fuzz target, the real stack
-# end to end (plain and sanitized workers), the worker under valgrind, make
-# install into a DESTDIR, and the docs pages in headless Chromium.
+# end to end (plain and sanitized workers), one key set for every worker of
+# a data directory, the worker under valgrind, make install into a DESTDIR,
+# and the docs pages in headless Chromium.
 check: deps
 	$(MAKE) tests
 	$(MAKE) SANITIZE=1 tests
@@ -118,6 +119,7 @@ check: deps
 	$(MAKE) e2e
 	$(MAKE) SANITIZE=1 e2e
 	$(MAKE) faults-test
+	$(MAKE) keys-test
 	$(MAKE) valgrind
 	$(MAKE) install-test
 	$(MAKE) docs-test
@@ -129,6 +131,11 @@ unit: $(UNIT) $(MEDADM)
 
 e2e: all $(E2E)
 	sh t/run-e2e.sh $(abspath $(BUILD))
+
+# Who may create the JWT keys: single workers refuse to start without
+# them, the pool's master makes them before it forks (t/keys-test.sh).
+keys-test: all
+	sh t/keys-test.sh $(abspath $(BUILD))
 
 # The crash test of the e2e suite, long form: a minute of writes while
 # workers are SIGKILLed (make check runs it for a few seconds).

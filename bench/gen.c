@@ -766,6 +766,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "gen: cannot create %s\n", cfg.db_path);
 		return 1;
 	}
+	/* A fresh data directory, as medadm init makes it: bench/run.sh copies its keys. */
+	if (med_ctx_load_secrets(&g.ctx, 1) != MED_OK) {
+		fprintf(stderr, "gen: cannot create the JWT keys in %s/secrets\n", cfg.data_dir);
+		med_ctx_close(&g.ctx);
+		return 1;
+	}
 	g.now = (int64_t)time(NULL);
 	g.rng = 20260101;
 	/* One hash for everyone (see the top of the file). */

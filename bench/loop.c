@@ -46,6 +46,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "loop: cannot open %s\n", cfg.db_path);
 		return 1;
 	}
+	/* The stack's keys, which signed the token it is given. */
+	if (med_ctx_load_secrets(&ctx, 0) != MED_OK) {
+		fprintf(stderr, "loop: no JWT keys in %s/secrets\n", cfg.data_dir);
+		med_ctx_close(&ctx);
+		return 1;
+	}
 	snprintf(auth, sizeof auth, "Bearer %s", argc > 6 ? argv[6] : "");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < n; i++) {

@@ -10,10 +10,12 @@
  *
  *   pool    N > 0 (default MED_WORKERS, else 2 per online CPU): this
  *           process is a master supervising N serving children (pool.c);
+ *           it creates missing JWT keys before it forks them;
  *   single  -w 0, --single or MED_WORKERS=0, and by default when systemd
  *           passed the socket with LISTEN_FDS: this process serves
  *           (serve.c) and whoever started it restarts it.  Several single
  *           workers may share one socket; valgrind wants this mode too.
+ *           The keys must exist (medadm init): it refuses to start without.
  *
  * The files by concern: adapter.c (FastCGI <-> med_req/med_resp), log.c
  * (worker.log, access.log), serve.c (one serving process), pool.c (the
@@ -157,11 +159,16 @@ take_listen_fds(void)
 /*
  * Open and close the database once before serving, so a missing or
  * unreadable database stops the start-up with one clear log line instead
- * of a stream of dying children (and first-start secrets are created by
- * one process).  The connection is closed before any fork.
+ * of a stream of dying children.  The connection is closed before any
+ * fork.
+ *
+ * With make_keys (the pool's master), missing JWT keys are created here,
+ * before the fork, so every worker reads the same ones.  A single worker
+ * leaves them to serve(), which refuses to start without them: several
+ * single workers share a socket, and each would make keys of its own.
  */
 static int
-probe_database(const struct med_config *cfg, const struct logs *lg)
+probe_database(const struct med_config *cfg, const struct logs *lg, int make_keys)
 {
 	struct med_ctx ctx;
 	enum med_err e;
@@ -170,7 +177,15 @@ probe_database(const struct med_config *cfg, const struct logs *lg)
 		elog(lg, "cannot open database %s: %s", cfg->db_path, med_strerror(e));
 		return -1;
 	}
+	if (make_keys && (e = med_ctx_load_secrets(&ctx, 0)) == MED_ENOTFOUND &&
+	    (e = med_ctx_load_secrets(&ctx, 1)) == MED_OK)
+		elog(lg, "no JWT keys in %s/secrets: created them for the workers", cfg->data_dir);
 	med_ctx_close(&ctx);
+	if (e != MED_OK) {
+		elog(lg, "cannot read or create the JWT keys in %s/secrets: %s", cfg->data_dir,
+		    med_strerror(e));
+		return -1;
+	}
 	return 0;
 }
 
@@ -211,7 +226,7 @@ main(int argc, char **argv)
 	} else if (FCGX_Init() != 0 || FCGX_IsCGI()) {
 		elog(&lg, "fd 0 is not a FastCGI listening socket: start medfcgi with spawn-fcgi");
 		rc = 1;
-	} else if (probe_database(&cfg, &lg) != 0) {
+	} else if (probe_database(&cfg, &lg, workers > 0) != 0) {
 		rc = 1;
 	} else if (workers == 0) {
 		elog(&lg, "serving in the foreground (single process%s)",

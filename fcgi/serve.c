@@ -185,10 +185,10 @@ serve(const struct med_config *cfg, struct logs *lg)
 	 * A worker respawned while the files cannot be opened (read-only,
 	 * I/O errors) still serves: it answers 503 and reopens the database
 	 * once a second, so the pool keeps answering and recovers by itself.
-	 * Anything else (no keys, a schema to migrate) stops it.
+	 * Anything else (a schema to migrate, below: no keys) stops it.
 	 */
 	if ((e = med_ctx_open(&ctx, cfg, 0)) != MED_OK) {
-		if (!ctx.keys_loaded || (e != MED_ESTORAGE && e != MED_EIO && e != MED_EFULL)) {
+		if (e != MED_ESTORAGE && e != MED_EIO && e != MED_EFULL) {
 			elog(lg, "cannot open %s: %s", cfg->db_path, med_strerror(e));
 			close(lg->access_fd);
 			return 1;
@@ -198,6 +198,19 @@ serve(const struct med_config *cfg, struct logs *lg)
 	} else if (ctx.readonly) {
 		elog(lg, "database %s opened read-only (its files are not writable): writes answer"
 		    " 503 until it can be reopened for writing", cfg->db_path);
+	}
+	/*
+	 * Never create the keys here: a worker that made its own would sign
+	 * tokens the other workers refuse.  They come from medadm init, or
+	 * from the pool's master before it forked us.
+	 */
+	if ((e = med_ctx_load_secrets(&ctx, 0)) != MED_OK) {
+		elog(lg, "refusing to serve: JWT keys in %s/secrets: %s; workers never create "
+		    "them: run medadm init", cfg->data_dir,
+		    e == MED_ENOTFOUND ? "missing" : med_strerror(e));
+		med_ctx_close(&ctx);
+		close(lg->access_fd);
+		return 1;
 	}
 	if (FCGX_InitRequest(&fr, FCGI_LISTENSOCK_FILENO, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
 		elog(lg, "FCGX_InitRequest failed");

@@ -51,7 +51,7 @@ fuzz_ctx_open(struct med_ctx *ctx, int seed)
 	}
 	snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", dir);
 	snprintf(cfg.db_path, sizeof cfg.db_path, "%s/clinic.db", dir);
-	if (med_ctx_open(ctx, &cfg, 1) != MED_OK ||
+	if (med_ctx_open(ctx, &cfg, 1) != MED_OK || med_ctx_load_secrets(ctx, 1) != MED_OK ||
 	    (seed && db_exec(ctx, med_seed_sql) != MED_OK)) {
 		fprintf(stderr, "fuzz: cannot create the database in %s\n", dir);
 		abort();

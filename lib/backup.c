@@ -427,6 +427,42 @@ backup_verify(const char *path, char *why, size_t whysz)
 	return e;
 }
 
+enum med_err
+backup_probe(const char *path, char *why, size_t whysz)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	int rc;
+
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT) {
+			snprintf(why, whysz, "no database (medadm init creates one)");
+			return MED_ENOTFOUND;
+		}
+		snprintf(why, whysz, "cannot read: %s", strerror(errno));
+		return MED_EIO;
+	}
+	errno = 0;
+	if (open_source(path, &db) != MED_OK) {
+		snprintf(why, whysz, "cannot open: %s", errno != 0 ? strerror(errno) : "SQLite refused");
+		return MED_EIO;
+	}
+	/* Opening reads nothing; the first statement reads the header page. */
+	if ((rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema", -1, &st,
+	    NULL)) == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = SQLITE_OK;
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		snprintf(why, whysz, "not a database (not an SQLite file, or an encrypted one)");
+	else
+		snprintf(why, whysz, "%s", rc == SQLITE_OK ? "ok" : sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	if (rc == SQLITE_OK)
+		return MED_OK;
+	return (rc & 0xff) == SQLITE_NOTADB ? MED_EINVAL : MED_EIO;
+}
+
 /* Copy src into the live database through the backup API, in one write transaction. */
 static enum med_err
 restore_online(sqlite3 *live, sqlite3 *src)
@@ -540,6 +576,16 @@ out:
 	return e;
 }
 
+/* A count or version in the check's JSON; null when it could not be read (< 0). */
+static void
+add_known(cJSON *o, const char *name, int n)
+{
+	if (n < 0)
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddNumberToObject(o, name, n);
+}
+
 enum med_err
 backup_check(const char *db_path, int64_t max_wal_bytes, cJSON **out, int *ok)
 {
@@ -548,7 +594,7 @@ backup_check(const char *db_path, int64_t max_wal_bytes, cJSON **out, int *ok)
 	cJSON *o, *problems, *missing;
 	struct stat sb;
 	int64_t wal_bytes = 0;
-	int v, n, in_use;
+	int v, n, in_use, notadb;
 	pid_t holder;
 
 	*out = NULL;
@@ -563,32 +609,54 @@ backup_check(const char *db_path, int64_t max_wal_bytes, cJSON **out, int *ok)
 			wal_bytes = (int64_t)ws.st_size;
 	}
 	in_use = backup_in_use(db_path, &holder);
-	if (raw_open(db_path, SQLITE_OPEN_READWRITE, &db) != MED_OK)
+	/*
+	 * A file that is not a database at all is reported as that, once:
+	 * each check below would only fail on it.  A check that could not
+	 * run gives null and its own problem, never a clean result.
+	 */
+	notadb = backup_probe(db_path, msg, sizeof msg) == MED_EINVAL;
+	if (!notadb && raw_open(db_path, SQLITE_OPEN_READWRITE, &db) != MED_OK)
 		return MED_EIO;
 	o = cJSON_CreateObject();
 	problems = cJSON_CreateArray();
 	missing = cJSON_CreateArray();
 	cJSON_AddStringToObject(o, "database", db_path);
 	cJSON_AddNumberToObject(o, "size_bytes", (double)sb.st_size);
-	if (integrity_ok(db, msg, sizeof msg)) {
+	if (notadb) {
+		cJSON_AddStringToObject(o, "integrity", "not a database");
+		cJSON_AddItemToArray(problems, cJSON_CreateString(msg));
+	} else if (integrity_ok(db, msg, sizeof msg)) {
 		cJSON_AddStringToObject(o, "integrity", "ok");
 	} else {
 		cJSON_AddStringToObject(o, "integrity", msg);
 		cJSON_AddItemToArray(problems, cJSON_CreateString("integrity_check failed"));
 	}
-	n = fk_violations(db);
-	cJSON_AddNumberToObject(o, "foreign_key_violations", n);
-	if (n != 0)
+	n = notadb ? -1 : fk_violations(db);
+	add_known(o, "foreign_key_violations", n);
+	if (n > 0)
 		cJSON_AddItemToArray(problems, cJSON_CreateString("foreign_key_check failed"));
-	v = user_version(db);
-	cJSON_AddNumberToObject(o, "schema_version", v);
+	else if (n < 0 && !notadb)
+		cJSON_AddItemToArray(problems, cJSON_CreateString("foreign_key_check could not run"));
+	v = notadb ? -1 : user_version(db);
+	add_known(o, "schema_version", v);
 	cJSON_AddNumberToObject(o, "expected_schema_version", MED_SCHEMA_VERSION);
-	if (v != MED_SCHEMA_VERSION)
+	if (v >= 0 && v != MED_SCHEMA_VERSION)
 		cJSON_AddItemToArray(problems, cJSON_CreateString(v < MED_SCHEMA_VERSION ?
 		    "schema is older: run medadm migrate" : "schema is newer than this medadm"));
-	if ((n = missing_tables(db, missing)) != 0)
+	else if (v < 0 && !notadb)
+		cJSON_AddItemToArray(problems, cJSON_CreateString("schema version unreadable"));
+	n = notadb ? -1 : missing_tables(db, missing);
+	if (n > 0)
 		cJSON_AddItemToArray(problems, cJSON_CreateString("tables of schema.sql missing"));
-	cJSON_AddItemToObject(o, "missing_tables", missing);
+	else if (n < 0 && !notadb)
+		cJSON_AddItemToArray(problems, cJSON_CreateString(
+		    "tables of schema.sql could not be listed"));
+	if (n < 0) {
+		cJSON_Delete(missing);
+		cJSON_AddNullToObject(o, "missing_tables");
+	} else {
+		cJSON_AddItemToObject(o, "missing_tables", missing);
+	}
 	cJSON_AddNumberToObject(o, "wal_bytes", (double)wal_bytes);
 	cJSON_AddNumberToObject(o, "wal_limit_bytes", (double)max_wal_bytes);
 	if (wal_bytes > max_wal_bytes)

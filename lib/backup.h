@@ -66,6 +66,16 @@ int backup_in_use(const char *db_path, pid_t *pid);
 enum med_err backup_verify(const char *path, char *why, size_t whysz);
 
 /*
+ * Is path a database SQLite can read at all?  Asked before anything else,
+ * so that a file of another kind is called what it is rather than an I/O
+ * or a database error.  MED_OK (an empty file counts: SQLite takes it for
+ * an empty database), MED_ENOTFOUND no such file, MED_EINVAL not a
+ * database (another kind of file, or an encrypted one), MED_EIO
+ * unreadable or corrupt.  why[] says which in words.  Writes nothing.
+ */
+enum med_err backup_probe(const char *path, char *why, size_t whysz);
+
+/*
  * Replace the live database at cfg->db_path by the verified file src.
  * The previous database is first copied (consistently, WAL included) to
  * <db>.pre-restore-<UTC timestamp>, whose name goes to aside[].

@@ -120,8 +120,8 @@ read_key(const char *path, unsigned char key[MED_KEY_LEN])
 
 /*
  * Write a fresh random key to a temporary file and link() it into place:
- * link fails if another worker won the race, and then both read the
- * winner's key, so concurrent first starts agree on one secret.
+ * link fails if another creator won the race (two `medadm init` at once),
+ * and then both read the winner's key, so they agree on one secret.
  */
 static enum med_err
 create_key(const char *path)
@@ -176,7 +176,6 @@ med_ctx_load_secrets(struct med_ctx *ctx, int create)
 	    (e = med_secret_load(&ctx->cfg, "jwt_refresh", ctx->refresh_key, create)) != MED_OK ||
 	    (e = med_secret_load(&ctx->cfg, "jwt_reset", ctx->reset_key, create)) != MED_OK)
 		return e;
-	ctx->keys_loaded = 1;
 	return MED_OK;
 }
 
@@ -193,9 +192,17 @@ med_ctx_open(struct med_ctx *ctx, const struct med_config *cfg, int create)
 	tzset();
 	if (create && mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST)
 		return MED_EIO;
-	/* Workers create secrets too: the first start needs no extra step. */
-	if ((e = med_ctx_load_secrets(ctx, 1)) != MED_OK)
-		return e;
+	/*
+	 * The keys are the caller's to load (med_ctx_load_secrets), because
+	 * only the caller knows whether it may create them.  Until then they
+	 * are random bytes of this process alone, never a known all-zero key:
+	 * a caller that forgot to load them can issue no token that another
+	 * process accepts, and nobody can forge one for it.
+	 */
+	if (RAND_bytes(ctx->access_key, MED_KEY_LEN) != 1 ||
+	    RAND_bytes(ctx->refresh_key, MED_KEY_LEN) != 1 ||
+	    RAND_bytes(ctx->reset_key, MED_KEY_LEN) != 1)
+		return MED_ECRYPTO;
 	if ((e = db_open(ctx, cfg->db_path, create)) != MED_OK)
 		return e;
 	return MED_OK;

@@ -65,7 +65,6 @@ struct med_ctx {
 	unsigned char reset_key[MED_KEY_LEN];
 	int64_t fixed_now;   /* tests: when non-zero, med_now() returns it */
 	uint64_t secrets_stamp; /* secrets.c: secrets/generation as last loaded */
-	int keys_loaded;     /* the three keys above were read */
 	int tx_depth;        /* db.c: nesting of db_begin() calls, 0 = none open */
 	int tx_doomed;       /* db.c: an inner level rolled back; the outer must too */
 	int tx_keep;         /* route.c: commit the route's transaction on a refusal too */
@@ -80,17 +79,24 @@ struct med_ctx {
 enum med_err med_config_from_env(struct med_config *cfg);
 
 /*
- * Open the database (creating and migrating it when create is non-zero),
- * load or create the secrets under cfg->data_dir and apply CLINIC_TZ to
- * the process.  On failure the context is left closed.
+ * Open the database (creating and migrating it when create is non-zero)
+ * and apply CLINIC_TZ to the process.  On failure the context is left
+ * closed.  The JWT keys are not read: a caller that signs or checks
+ * tokens calls med_ctx_load_secrets() next (until then the context holds
+ * random keys of its own, which no other process accepts).
  */
 enum med_err med_ctx_open(struct med_ctx *ctx, const struct med_config *cfg, int create);
 void med_ctx_close(struct med_ctx *ctx);
 
 /*
  * Secrets live in <data_dir>/secrets/<name>.key as 64 hex chars, mode 0600;
- * with create, a missing one is generated.  med_ctx_load_secrets() (re)reads
- * the three JWT keys (access, refresh, reset).
+ * with create, a missing one is generated, else it is MED_ENOTFOUND.
+ * med_ctx_load_secrets() (re)reads the three JWT keys (access, refresh,
+ * reset).  Every process serving one data directory must hold the same
+ * keys, so only a process that runs before the workers start passes
+ * create: medadm init, and the worker pool's master before it forks.  A
+ * serving process never does: one that made its own keys would refuse
+ * the tokens of all the others.
  */
 enum med_err med_secret_load(const struct med_config *cfg, const char *name,
     unsigned char key[MED_KEY_LEN], int create);

@@ -124,22 +124,34 @@ cmd_restore(struct adm *a, int argc, char **argv)
 	return ADM_OK;
 }
 
+/* A finding of the check is null when it could not be made: never print it as clean. */
 static void
 print_check(cJSON *o)
 {
 	cJSON *missing = cJSON_GetObjectItem(o, "missing_tables");
 	cJSON *problems = cJSON_GetObjectItem(o, "problems"), *it;
 	cJSON *pid = cJSON_GetObjectItem(o, "in_use_by_pid");
+	cJSON *fk = cJSON_GetObjectItem(o, "foreign_key_violations");
+	cJSON *version = cJSON_GetObjectItem(o, "schema_version");
+	double expected = cJSON_GetObjectItem(o, "expected_schema_version")->valuedouble;
 
 	printf("database      %s (%.0f bytes)\n", cJSON_GetObjectItem(o, "database")->valuestring,
 	    cJSON_GetObjectItem(o, "size_bytes")->valuedouble);
 	printf("integrity     %s\n", cJSON_GetObjectItem(o, "integrity")->valuestring);
-	printf("foreign keys  %.0f violations\n",
-	    cJSON_GetObjectItem(o, "foreign_key_violations")->valuedouble);
-	printf("schema        version %.0f (expected %.0f)\n",
-	    cJSON_GetObjectItem(o, "schema_version")->valuedouble,
-	    cJSON_GetObjectItem(o, "expected_schema_version")->valuedouble);
-	printf("tables        %s", cJSON_GetArraySize(missing) == 0 ? "all present" : "missing:");
+	if (cJSON_IsNumber(fk))
+		printf("foreign keys  %.0f violations\n", fk->valuedouble);
+	else
+		printf("foreign keys  could not be checked\n");
+	if (cJSON_IsNumber(version))
+		printf("schema        version %.0f (expected %.0f)\n", version->valuedouble, expected);
+	else
+		printf("schema        version unknown (expected %.0f)\n", expected);
+	if (!cJSON_IsArray(missing))
+		printf("tables        could not be listed");
+	else if (cJSON_GetArraySize(missing) == 0)
+		printf("tables        all present");
+	else
+		printf("tables        missing:");
 	cJSON_ArrayForEach(it, missing)
 		printf(" %s", it->valuestring);
 	printf("\nwal           %.0f bytes (limit %.0f)\n",

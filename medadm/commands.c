@@ -6,12 +6,15 @@
 #include <string.h>
 
 #include "auth.h"
+#include "backup.h"
 #include "db.h"
 #include "embedded.h"
 #include "medadm.h"
 
 const struct adm_command adm_commands[] = {
-	{ "init", "init", "create the database (schema, secrets) if absent", NULL, 0, cmd_init },
+	{ "init", "init", "create the database (schema, secrets) if absent",
+	  "Creates the JWT keys (secrets/) when they are missing; the workers never\n"
+	  "do, except the pool's master before it starts them.\n", 0, cmd_init },
 	{ "migrate", "migrate", "apply forward schema migrations", NULL, 0, cmd_migrate },
 	{ "seed", "seed [--force]", "load the demo data (refuses a non-empty database)",
 	  "The demo accounts share the password Algeria123!: demo only.\n", 1, cmd_seed },
@@ -108,6 +111,24 @@ wants_help(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The database would not open: say why in the words of backup_probe()
+ * when it can tell (no such file, not a database), since the error code
+ * of the open is only "database error" or "I/O error" for either.  When
+ * creating, a missing file explains nothing: it was to be made.
+ */
+static int
+open_failed(const struct adm *a, enum med_err e, int creating)
+{
+	char why[256];
+	enum med_err p = backup_probe(a->cfg.db_path, why, sizeof why);
+
+	if (p == MED_OK || (p == MED_ENOTFOUND && creating))
+		snprintf(why, sizeof why, "%s", med_strerror(e));
+	fprintf(stderr, "medadm: %s: %s\n", a->cfg.db_path, why);
+	return ADM_FAIL;
+}
+
 int
 adm_dispatch(struct adm *a, int argc, char **argv)
 {
@@ -122,10 +143,8 @@ adm_dispatch(struct adm *a, int argc, char **argv)
 			return ADM_OK;
 		}
 		if (c->needs_db) {
-			if ((e = med_ctx_open(&a->ctx, &a->cfg, 0)) != MED_OK) {
-				fprintf(stderr, "medadm: %s: %s\n", a->cfg.db_path, med_strerror(e));
-				return ADM_FAIL;
-			}
+			if ((e = med_ctx_open(&a->ctx, &a->cfg, 0)) != MED_OK)
+				return open_failed(a, e, 0);
 		}
 		rc = c->run(a, argc - words, argv + words);
 		if (c->needs_db)
@@ -148,7 +167,13 @@ cmd_init(struct adm *a, int argc, char **argv)
 	if (argc != 0)
 		return ADM_USAGE;
 	if ((e = med_ctx_open(&a->ctx, &a->cfg, 1)) != MED_OK)
-		return adm_fail(a->cfg.db_path, e);
+		return open_failed(a, e, 1);
+	/* Workers never create keys: init is where they come from. */
+	if ((e = med_ctx_load_secrets(&a->ctx, 1)) != MED_OK) {
+		med_ctx_close(&a->ctx);
+		fprintf(stderr, "medadm: %s/secrets: %s\n", a->cfg.data_dir, med_strerror(e));
+		return ADM_FAIL;
+	}
 	e = db_schema_version(&a->ctx, &version);
 	med_ctx_close(&a->ctx);
 	if (e != MED_OK)
@@ -167,14 +192,14 @@ cmd_migrate(struct adm *a, int argc, char **argv)
 	if (argc != 0)
 		return ADM_USAGE;
 	if ((e = db_peek_version(a->cfg.db_path, &from)) != MED_OK)
-		return adm_fail(a->cfg.db_path, e);
+		return open_failed(a, e, 0);
 	if (from == MED_SCHEMA_VERSION) {
 		printf("schema version %d: up to date\n", from);
 		return ADM_OK;
 	}
 	/* Opening with create applies the pending migrations in one transaction. */
 	if ((e = med_ctx_open(&a->ctx, &a->cfg, 1)) != MED_OK)
-		return adm_fail(a->cfg.db_path, e);
+		return open_failed(a, e, 0);
 	e = db_schema_version(&a->ctx, &to);
 	med_ctx_close(&a->ctx);
 	if (e != MED_OK)

@@ -211,6 +211,13 @@ cmd_user_reset_password(struct adm *a, int argc, char **argv)
 		return ADM_USAGE;
 	if (!find_user(a, argv[0], &u))
 		return ADM_FAIL;
+	/* The workers must accept the token: their keys, never new ones. */
+	if ((e = med_ctx_load_secrets(&a->ctx, 0)) != MED_OK) {
+		fprintf(stderr, "medadm: user reset-password: JWT keys in %s/secrets: %s "
+		    "(run medadm init)\n", a->cfg.data_dir,
+		    e == MED_ENOTFOUND ? "missing" : med_strerror(e));
+		return ADM_FAIL;
+	}
 	if ((e = auth_issue_reset_token(&a->ctx, u.email, token, sizeof token)) != MED_OK)
 		return adm_fail("user reset-password", e);
 	if (audited(a, "user.reset_token", &u, MED_OK) != ADM_OK)

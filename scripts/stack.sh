@@ -9,10 +9,11 @@
 #   stack.sh stop DIR                 stop whatever start/up started
 #   stack.sh status DIR               exit 0 if nginx and the workers run
 #
-# Layout of DIR: clinic.db, secrets/ (made by the library), log/ (worker,
-# access, nginx and sanitizer logs), run/ (socket, pid files, nginx.conf
-# rendered from deploy/nginx.conf.in by scripts/nginx-conf.sh, nginx temp
-# dirs), port and base_url (after start/up).
+# Layout of DIR: clinic.db, secrets/ (made by medadm init, or by the
+# medfcgi master before it forks its workers), log/ (worker, access, nginx
+# and sanitizer logs), run/ (socket, pid files, nginx.conf rendered from
+# deploy/nginx.conf.in by scripts/nginx-conf.sh, nginx temp dirs), port
+# and base_url (after start/up).
 #
 # Process and user scheme: everything runs as the invoking user.  The
 # socket is created by spawn-fcgi owned by that user, mode 0660, and

@@ -25,6 +25,8 @@ test_ctx_open(struct med_ctx *ctx, int seed)
 	snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", dir);
 	snprintf(cfg.db_path, sizeof cfg.db_path, "%s/clinic.db", dir);
 	ck_assert_int_eq(med_ctx_open(ctx, &cfg, 1), MED_OK);
+	/* A fresh directory of the test's own: it makes its keys, as medadm init would. */
+	ck_assert_int_eq(med_ctx_load_secrets(ctx, 1), MED_OK);
 	ctx->fixed_now = (int64_t)time(NULL);
 	if (seed)
 		ck_assert_int_eq(db_exec(ctx, med_seed_sql), MED_OK);

@@ -587,6 +587,70 @@ START_TEST(test_adm_check)
 }
 END_TEST
 
+/*
+ * A file that is not SQLite at all (a text export saved under the
+ * database's name): every command says "not a database", none writes to
+ * it, and check reports no table finding it could not make.
+ */
+START_TEST(test_adm_not_a_database)
+{
+	char before[8192], after[8192];
+	cJSON *j, *it;
+	int said = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(f = fopen(dbp, "w"));
+	for (int i = 0; i < 60; i++)
+		fprintf(f, "Patient notes, exported as text by mistake: line %d\n", i);
+	fclose(f);
+	proc_slurp(dbp, before, sizeof before);
+
+	ck_assert_int_eq(run(NULL, "migrate", NULL), 1);
+	ck_assert_msg(strstr(err, "not a database") != NULL, "migrate said: %s", err);
+	ck_assert_ptr_null(strstr(err, "I/O error"));
+
+	ck_assert_int_eq(run(NULL, "check", NULL), 1);
+	ck_assert_msg(strstr(out, "not a database") != NULL, "check said: %s", out);
+	ck_assert_msg(strstr(out, "all present") == NULL, "check said: %s", out);
+	ck_assert_msg(strstr(out, "-1") == NULL, "check said: %s", out);
+	ck_assert_int_eq(run(NULL, "--json", "check", NULL), 1);
+	j = json_out();
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(j, "ok")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "missing_tables")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "schema_version")));
+	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(j, "foreign_key_violations")));
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(j, "problems"))
+		said += strstr(it->valuestring, "not a database") != NULL;
+	ck_assert_int_eq(said, 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "problems")), 1);
+	cJSON_Delete(j);
+
+	ck_assert_int_eq(run(NULL, "user", "list", NULL), 1);
+	ck_assert_msg(strstr(err, "not a database") != NULL, "user list said: %s", err);
+	ck_assert_int_eq(run(NULL, "init", NULL), 1);
+	ck_assert_msg(strstr(err, "not a database") != NULL, "init said: %s", err);
+
+	proc_slurp(dbp, after, sizeof after);
+	ck_assert_str_eq(before, after);
+}
+END_TEST
+
+/*
+ * A database SQLite opens but cannot read through (its schema page
+ * overwritten): check says the tables could not be listed, never "all
+ * present" beside "tables of schema.sql missing".
+ */
+START_TEST(test_adm_check_unreadable_schema)
+{
+	seeded();
+	corrupt_copy(dbp, dbp, 100, 4096 - 100);
+	ck_assert_int_eq(run(NULL, "check", NULL), 1);
+	ck_assert_msg(!(strstr(out, "all present") != NULL && strstr(out, "missing") != NULL),
+	    "check contradicts itself: %s", out);
+	ck_assert_msg(strstr(out, "all present") == NULL, "check said: %s", out);
+}
+END_TEST
+
 /* ---- audit and export ------------------------------------------------- */
 
 #define AMINA_PATIENT "3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001"
@@ -726,6 +790,39 @@ START_TEST(test_adm_rotate_secret)
 END_TEST
 
 /*
+ * Only init makes JWT keys: the commands that need none leave a data
+ * directory without keys as it is, and reset-password, whose token the
+ * workers must accept, refuses rather than sign with keys of its own.
+ */
+START_TEST(test_adm_keys_only_from_init)
+{
+	char keys[160], path[200], cmd[200];
+
+	seeded();
+	snprintf(keys, sizeof keys, "%s/secrets", dir);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", keys);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(run(NULL, "user", "list", NULL), 0);
+	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
+	ck_assert_int_eq(run(NULL, "check", NULL), 0);
+	ck_assert_int_eq(run(NULL, "user", "revoke-sessions", "amina.benali@example.dz", NULL), 0);
+	ck_assert_int_eq(access(keys, F_OK), -1);
+	ck_assert_int_eq(run(NULL, "user", "reset-password", "amina.benali@example.dz", NULL), 1);
+	ck_assert_msg(strstr(err, "JWT keys") != NULL && strstr(err, "medadm init") != NULL,
+	    "reset-password said: %s", err);
+	ck_assert_int_eq(access(keys, F_OK), -1);
+	/* init beside an existing database makes them. */
+	ck_assert_int_eq(run(NULL, "init", NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		static const char *const names[] = { "jwt_access", "jwt_refresh", "jwt_reset" };
+		snprintf(path, sizeof path, "%s/%s.key", keys, names[i]);
+		ck_assert_int_eq(access(path, R_OK), 0);
+	}
+	ck_assert_int_eq(run(NULL, "user", "reset-password", "amina.benali@example.dz", NULL), 0);
+}
+END_TEST
+
+/*
  * In-process: a "worker" context that logged a user in keeps serving after
  * medadm (another context) rotates: old tokens are refused, a new login
  * works, and the worker never restarted.
@@ -738,6 +835,7 @@ START_TEST(test_adm_rotate_picked_up_by_worker)
 
 	test_ctx_open(&admin, 1);
 	ck_assert_int_eq(med_ctx_open(&worker, &admin.cfg, 0), MED_OK);
+	ck_assert_int_eq(med_ctx_load_secrets(&worker, 0), MED_OK);
 	old = test_login(&worker, "amina.benali@example.dz", PW);
 	ck_assert_ptr_nonnull(old);
 	ck_assert_int_eq(test_call(&worker, "GET", "/api/v1/users/me", old, NULL, NULL), 200);
@@ -776,9 +874,12 @@ medadm_suite(void)
 	tcase_add_test(tc, test_adm_restore_refusals);
 	tcase_add_test(tc, test_adm_restore_in_use);
 	tcase_add_test(tc, test_adm_check);
+	tcase_add_test(tc, test_adm_not_a_database);
+	tcase_add_test(tc, test_adm_check_unreadable_schema);
 	tcase_add_test(tc, test_adm_export_patient);
 	tcase_add_test(tc, test_adm_audit);
 	tcase_add_test(tc, test_adm_rotate_secret);
+	tcase_add_test(tc, test_adm_keys_only_from_init);
 	tcase_add_test(tc, test_adm_rotate_picked_up_by_worker);
 	suite_add_tcase(s, tc);
 	return s;
