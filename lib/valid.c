@@ -544,19 +544,13 @@ med_paging(const struct med_req *req, int64_t *skip, int64_t *limit)
 enum med_err
 valid_paging(const struct med_req *req, int64_t *skip, int64_t *limit, struct med_resp *resp)
 {
-	static const struct fld specs[] = {
-		{ "skip", FT_INT, 0, 0, INT32_MAX },
-		{ "limit", FT_INT, 0, 1, INT64_MAX },
-	};
+	static const struct fld specs[] = { FLD_PAGING };
 	struct fval v[2];
 
 	if (valid_query(req, specs, 2, v, resp) != MED_OK)
 		return MED_EINVAL;
 	*skip = v[0].present ? v[0].i : 0;
-	*limit = v[1].present ? v[1].i : 100;
-	/* Rule: lists are capped; a larger limit is served as 1000. */
-	if (*limit > 1000)
-		*limit = 1000;
+	*limit = v[1].present ? v[1].i : PAGE_LIMIT_DEFAULT;
 	return MED_OK;
 }
 
