@@ -1,15 +1,25 @@
 /*
  * test_matrix.c - the access matrix: for every route of the routing table
- * (lib/route.c) and each of eight identities, the HTTP status the contract
+ * (lib/route.c) and each of ten identities, the HTTP status the contract
  * (API.md) promises, checked against the real stack.
  *
  * The identities: anonymous; patients A and B; doctor X, who treats A (A
- * has appointments with X, one of them COMPLETED); doctor Y, with no tie
- * to A; staff; admin; and an inactive user (a fresh ADMIN account
- * deactivated by the seed admin after it logged in, so its token is
- * otherwise valid: the active check must stop it even where its role
- * would pass).  All but anonymous are fresh accounts: the suite shares the
- * stack with the others and mutates only what it made.
+ * has appointments with X, one of them COMPLETED, and records X wrote);
+ * doctor Y, with no tie to A; staff; admin; an inactive user (a fresh
+ * ADMIN account deactivated by the seed admin after it logged in, so its
+ * token is otherwise valid: the active check must stop it even where its
+ * role would pass); and two demoted accounts, each turned into a PATIENT
+ * by the seed admin after it logged in (a role change leaves tokens
+ * valid), without a patient profile: a demoted doctor, who treated A just
+ * as X does and keeps its doctor profile and that history, and a demoted
+ * staff member.  Ownership holds only while the role behind it does, so
+ * each is simply a PATIENT without a profile: 404 "Patient profile not
+ * found" on the patient /me routes, 403 wherever its old role or its old
+ * ties would have let it in.  In the demoted doctor's column X's targets
+ * are its own (A's appointments with it, the records it wrote, its
+ * windows), so each 403 there is a tie it had as a doctor.  All but
+ * anonymous are fresh accounts: the suite shares the stack with the others
+ * and mutates only what it made.
  *
  * How the rows stay order-independent:
  *  - targets that a request consumes (deletes, cancellations, status
@@ -31,7 +41,9 @@
  * is on purpose: the fresh admin has neither a patient nor a doctor
  * profile until the POST /patients/me and POST /doctors/me/profile rows
  * make them (201 shows the success path), so the GET rows above them say
- * 404 and the /me rows below them say 200.
+ * 404 and the /me rows below them say 200.  The demoted accounts make one
+ * too (201: a PATIENT may), which the seed admin deletes at once, so they
+ * stay without one down the table.
  */
 #include <check.h>
 #include <pthread.h>
@@ -46,18 +58,19 @@
 #include "testreg.h"
 #include "route.h"
 
-enum who { AN, PA, PB, DX, DY, ST, AD, IN, NWHO };
+enum who { AN, PA, PB, DX, DY, ST, AD, IN, DD, DS, NWHO };
 
 static const char *const who_name[NWHO] = {
 	"anonymous", "patient_A", "patient_B", "doctor_X", "doctor_Y", "staff", "admin",
-	"inactive",
+	"inactive", "demoted_doctor", "demoted_staff",
 };
 
 /* Admin last: a destructive row's success comes after every refusal. */
-static const enum who run_order[NWHO] = { AN, PA, PB, DX, DY, ST, IN, AD };
+static const enum who run_order[NWHO] = { AN, PA, PB, DX, DY, ST, IN, DD, DS, AD };
 
 #define M_SPARE 1u /* send the identity's second session, not its main one */
 #define M_PAR 2u   /* independent requests: the identities run concurrently */
+#define M_UNDO 4u  /* a profile a demoted account made is deleted again */
 
 struct mrow {
 	const char *method;
@@ -65,16 +78,17 @@ struct mrow {
 	const char *path;      /* concrete, relative to /api/v1, with {placeholders} */
 	const char *body;      /* JSON template or NULL */
 	unsigned flags;
-	int expect[NWHO];      /* AN PA PB DX DY ST AD IN */
+	int expect[NWHO];      /* AN PA PB DX DY ST AD IN DD DS */
 };
 
 #define V1 "/api/v1"
 #define PW "\"" E2E_PW "\""
-#define ALL(s) { s, s, s, s, s, s, s, s }
+#define ALL(s) { s, s, s, s, s, s, s, s, s, s }
 
 /*
  * The matrix, in the order of the routing table.  Columns: anonymous,
- * patient A, patient B, doctor X, doctor Y, staff, admin, inactive.
+ * patient A, patient B, doctor X, doctor Y, staff, admin, inactive,
+ * demoted doctor, demoted staff.
  */
 static const struct mrow matrix[] = {
 	{ "GET", V1 "/health", "/health", NULL, 0, ALL(200) },
@@ -91,131 +105,135 @@ static const struct mrow matrix[] = {
 	{ "POST", V1 "/auth/reset", "/auth/reset",
 	    "{\"reset_token\":\"{reset_token}\",\"new_password\":" PW "}", 0, ALL(200) },
 
-	/*                                                                  AN   PA   PB   DX   DY   ST   AD   IN */
-	{ "GET", V1 "/users/me", "/users/me", NULL, 0,                  { 401, 200, 200, 200, 200, 200, 200, 403 } },
+	/*                                                          AN   PA   PB   DX   DY   ST   AD   IN   DD   DS */
+	{ "GET", V1 "/users/me", "/users/me", NULL, 0,          { 401, 200, 200, 200, 200, 200, 200, 403, 200, 200 } },
 	{ "PATCH", V1 "/users/me", "/users/me", "{\"email\":\"{fresh_email}\"}", 0,
-	                                                                { 401, 200, 200, 200, 200, 200, 200, 403 } },
-	{ "GET", V1 "/users", "/users", NULL, 0,                        { 401, 403, 403, 403, 403, 403, 200, 403 } },
+	                                                        { 401, 200, 200, 200, 200, 200, 200, 403, 200, 200 } },
+	{ "GET", V1 "/users", "/users", NULL, 0,                { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
 	{ "PATCH", V1 "/users/{user_id}", "/users/{B_user}", "{\"is_active\":true}", 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
 
-	{ "GET", V1 "/patients", "/patients", NULL, 0,                  { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	{ "GET", V1 "/patients", "/patients", NULL, 0,          { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "POST", V1 "/patients", "/patients",
 	    "{\"user_id\":\"{tmp_user}\",\"first_name\":\"Matrix\"}", 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 201, 403 } },
-	{ "GET", V1 "/patients/me", "/patients/me", NULL, 0,            { 401, 200, 200, 403, 403, 403, 404, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 201, 403, 403, 403 } },
+	{ "GET", V1 "/patients/me", "/patients/me", NULL, 0,    { 401, 200, 200, 403, 403, 403, 404, 403, 404, 404 } },
 	{ "POST", V1 "/patients/me", "/patients/me",
-	    "{\"first_name\":\"Matrix\",\"last_name\":\"Me\"}", 0,      { 401, 409, 409, 403, 403, 403, 201, 403 } },
+	    "{\"first_name\":\"Matrix\",\"last_name\":\"Me\"}", M_UNDO,
+	                                                        { 401, 409, 409, 403, 403, 403, 201, 403, 201, 201 } },
 	{ "PATCH", V1 "/patients/me", "/patients/me", "{\"city\":\"Oran\"}", 0,
-	                                                                { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	                                                        { 401, 200, 200, 403, 403, 403, 200, 403, 404, 404 } },
 	{ "GET", V1 "/patients/{patient_id}", "/patients/{A_patient}", NULL, 0,
-	                                                                { 401, 403, 403, 200, 403, 200, 200, 403 } },
+	                                                        { 401, 403, 403, 200, 403, 200, 200, 403, 403, 403 } },
 	{ "PATCH", V1 "/patients/{patient_id}", "/patients/{A_patient}", "{\"phone\":\"0550000001\"}", 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
 	{ "DELETE", V1 "/patients/{patient_id}", "/patients/{tmp_patient}", NULL, 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 204, 403, 403, 403 } },
 
 	{ "GET", V1 "/doctors", "/doctors", NULL, 0, ALL(200) },
 	{ "POST", V1 "/doctors", "/doctors",
 	    "{\"user_id\":\"{tmp_doctor_user}\",\"first_name\":\"Matrix\",\"last_name\":\"New\"}", 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 201, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 201, 403, 403, 403 } },
 	{ "GET", V1 "/doctors/specialties", "/doctors/specialties", NULL, 0, ALL(200) },
 	{ "GET", V1 "/doctors/me/profile", "/doctors/me/profile", NULL, 0,
-	                                                                { 401, 403, 403, 200, 200, 403, 404, 403 } },
+	                                                        { 401, 403, 403, 200, 200, 403, 404, 403, 403, 403 } },
 	{ "POST", V1 "/doctors/me/profile", "/doctors/me/profile",
-	    "{\"first_name\":\"Matrix\",\"last_name\":\"Self\"}", 0,    { 401, 403, 403, 409, 409, 403, 201, 403 } },
+	    "{\"first_name\":\"Matrix\",\"last_name\":\"Self\"}", 0,
+	                                                        { 401, 403, 403, 409, 409, 403, 201, 403, 403, 403 } },
 	{ "PATCH", V1 "/doctors/me/profile", "/doctors/me/profile", "{\"bio\":\"matrix\"}", 0,
-	                                                                { 401, 403, 403, 200, 200, 403, 200, 403 } },
+	                                                        { 401, 403, 403, 200, 200, 403, 200, 403, 403, 403 } },
 	{ "GET", V1 "/doctors/me/favorites", "/doctors/me/favorites", NULL, 0,
-	                                                                { 401, 200, 200, 403, 403, 403, 403, 403 } },
+	                                                        { 401, 200, 200, 403, 403, 403, 403, 403, 404, 404 } },
 	{ "PATCH", V1 "/doctors/availability/{availability_id}", "/doctors/availability/{tmp_avail_X}",
-	    "{\"is_active\":true}", 0,                                  { 401, 403, 403, 200, 403, 403, 200, 403 } },
+	    "{\"is_active\":true}", 0,                          { 401, 403, 403, 200, 403, 403, 200, 403, 403, 403 } },
 	{ "DELETE", V1 "/doctors/availability/{availability_id}", "/doctors/availability/{tmp_avail_X}",
-	    NULL, 0,                                                    { 401, 403, 403, 204, 403, 403, 204, 403 } },
+	    NULL, 0,                                            { 401, 403, 403, 204, 403, 403, 204, 403, 403, 403 } },
 	{ "GET", V1 "/doctors/{doctor_id}", "/doctors/{X_doctor}", NULL, 0, ALL(200) },
 	{ "PATCH", V1 "/doctors/{doctor_id}", "/doctors/{X_doctor}", "{\"bio\":\"matrix\"}", 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
 	{ "DELETE", V1 "/doctors/{doctor_id}", "/doctors/{tmp_doctor}", NULL, 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 204, 403, 403, 403 } },
 	{ "GET", V1 "/doctors/{doctor_id}/availability", "/doctors/{X_doctor}/availability", NULL, 0,
 	    ALL(200) },
 	{ "POST", V1 "/doctors/{doctor_id}/availability", "/doctors/{X_doctor}/availability",
 	    "{\"weekday\":\"Mon\",\"start_time\":\"{win_start}\",\"end_time\":\"{win_end}\"}", 0,
-	                                                                { 401, 403, 403, 201, 403, 403, 201, 403 } },
+	                                                        { 401, 403, 403, 201, 403, 403, 201, 403, 403, 403 } },
 	{ "GET", V1 "/doctors/{doctor_id}/availability/slots", "/doctors/{X_doctor}/availability/slots",
 	    NULL, 0, ALL(200) },
 	{ "POST", V1 "/doctors/{doctor_id}/favorite", "/doctors/{X_doctor}/favorite", NULL, 0,
-	                                                                { 401, 201, 201, 403, 403, 403, 403, 403 } },
+	                                                        { 401, 201, 201, 403, 403, 403, 403, 403, 404, 404 } },
 	{ "DELETE", V1 "/doctors/{doctor_id}/favorite", "/doctors/{X_doctor}/favorite", NULL, 0,
-	                                                                { 401, 204, 204, 403, 403, 403, 403, 403 } },
+	                                                        { 401, 204, 204, 403, 403, 403, 403, 403, 404, 404 } },
 	{ "GET", V1 "/doctors/{doctor_id}/reviews", "/doctors/{X_doctor}/reviews", NULL, 0, ALL(200) },
 	/* Only a patient with a COMPLETED visit (A) may review; B is refused. */
 	{ "POST", V1 "/doctors/{doctor_id}/reviews", "/doctors/{X_doctor}/reviews",
-	    "{\"rating\":5,\"comment\":\"matrix\"}", 0,                 { 401, 201, 403, 403, 403, 403, 403, 403 } },
+	    "{\"rating\":5,\"comment\":\"matrix\"}", 0,         { 401, 201, 403, 403, 403, 403, 403, 403, 404, 404 } },
 
 	/* Staff and admin book for A; a patient books for itself (patient_id ignored). */
 	{ "POST", V1 "/appointments", "/appointments",
 	    "{\"doctor_id\":\"{X_doctor}\",\"patient_id\":\"{A_patient}\",\"start_time\":\"{slot_start}\","
-	    "\"end_time\":\"{slot_end}\",\"reason\":\"matrix\"}", 0,    { 401, 201, 201, 403, 403, 201, 201, 403 } },
-	{ "GET", V1 "/appointments/me", "/appointments/me", NULL, 0,    { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	    "\"end_time\":\"{slot_end}\",\"reason\":\"matrix\"}", 0,
+	                                                        { 401, 201, 201, 403, 403, 201, 201, 403, 404, 404 } },
+	{ "GET", V1 "/appointments/me", "/appointments/me", NULL, 0,
+	                                                        { 401, 200, 200, 403, 403, 403, 200, 403, 404, 404 } },
 	{ "GET", V1 "/appointments/doctor/me", "/appointments/doctor/me", NULL, 0,
-	                                                                { 401, 403, 403, 200, 200, 403, 200, 403 } },
+	                                                        { 401, 403, 403, 200, 200, 403, 200, 403, 403, 403 } },
 	{ "GET", V1 "/appointments/{appointment_id}", "/appointments/{appt_AX}", NULL, 0,
-	                                                                { 401, 200, 403, 200, 403, 200, 200, 403 } },
+	                                                        { 401, 200, 403, 200, 403, 200, 200, 403, 403, 403 } },
 	{ "POST", V1 "/appointments/{appointment_id}/cancel", "/appointments/{tmp_appt_AX}/cancel",
-	    "{\"cancellation_reason\":\"matrix\"}", 0,                  { 401, 200, 403, 200, 403, 200, 200, 403 } },
+	    "{\"cancellation_reason\":\"matrix\"}", 0,          { 401, 200, 403, 200, 403, 200, 200, 403, 403, 403 } },
 	{ "POST", V1 "/appointments/{appointment_id}/reschedule", "/appointments/{tmp_appt_AX}/reschedule",
 	    "{\"start_time\":\"{slot_start}\",\"end_time\":\"{slot_end}\"}", 0,
-	                                                                { 401, 200, 403, 403, 403, 200, 200, 403 } },
+	                                                        { 401, 200, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "PATCH", V1 "/appointments/{appointment_id}/reschedule", "/appointments/{tmp_appt_AX}/reschedule",
 	    "{\"start_time\":\"{slot_start}\",\"end_time\":\"{slot_end}\"}", 0,
-	                                                                { 401, 200, 403, 403, 403, 200, 200, 403 } },
+	                                                        { 401, 200, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "PATCH", V1 "/appointments/{appointment_id}/status", "/appointments/{tmp_appt_AX}/status",
-	    "{\"status\":\"COMPLETED\"}", 0,                            { 401, 403, 403, 200, 403, 403, 200, 403 } },
+	    "{\"status\":\"COMPLETED\"}", 0,                    { 401, 403, 403, 200, 403, 403, 200, 403, 403, 403 } },
 
 	{ "GET", V1 "/medical-records/me", "/medical-records/me", NULL, 0,
-	                                                                { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	                                                        { 401, 200, 200, 403, 403, 403, 200, 403, 404, 404 } },
 	{ "GET", V1 "/medical-records/doctor/me", "/medical-records/doctor/me", NULL, 0,
-	                                                                { 401, 403, 403, 200, 200, 403, 200, 403 } },
+	                                                        { 401, 403, 403, 200, 200, 403, 200, 403, 403, 403 } },
 	{ "POST", V1 "/medical-records", "/medical-records",
 	    "{\"patient_id\":\"{A_patient}\",\"diagnosis\":\"matrix\"}", 0,
-	                                                                { 401, 403, 403, 201, 403, 403, 201, 403 } },
+	                                                        { 401, 403, 403, 201, 403, 403, 201, 403, 403, 403 } },
 	{ "GET", V1 "/medical-records/{record_id}", "/medical-records/{record_AX}", NULL, 0,
-	                                                                { 401, 200, 403, 200, 403, 403, 200, 403 } },
+	                                                        { 401, 200, 403, 200, 403, 403, 200, 403, 403, 403 } },
 	{ "PATCH", V1 "/medical-records/{record_id}", "/medical-records/{record_AX}",
-	    "{\"notes\":\"matrix\"}", 0,                                { 401, 403, 403, 200, 403, 403, 200, 403 } },
+	    "{\"notes\":\"matrix\"}", 0,                        { 401, 403, 403, 200, 403, 403, 200, 403, 403, 403 } },
 	{ "DELETE", V1 "/medical-records/{record_id}", "/medical-records/{tmp_record_AX}", NULL, 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 204, 403, 403, 403 } },
 
 	{ "POST", V1 "/billing", "/billing", "{\"patient_id\":\"{A_patient}\",\"amount\":12.5}", 0,
-	                                                                { 401, 403, 403, 403, 403, 201, 201, 403 } },
-	{ "GET", V1 "/billing/me", "/billing/me", NULL, 0,              { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 201, 201, 403, 403, 403 } },
+	{ "GET", V1 "/billing/me", "/billing/me", NULL, 0,      { 401, 200, 200, 403, 403, 403, 200, 403, 404, 404 } },
 	{ "POST", V1 "/billing/policies", "/billing/policies",
 	    "{\"patient_id\":\"{A_patient}\",\"provider_name\":\"CNAS\",\"policy_number\":\"M-{uniq}\"}", 0,
-	                                                                { 401, 403, 403, 403, 403, 201, 201, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 201, 201, 403, 403, 403 } },
 	{ "GET", V1 "/billing/policies/me", "/billing/policies/me", NULL, 0,
-	                                                                { 401, 200, 200, 403, 403, 403, 200, 403 } },
+	                                                        { 401, 200, 200, 403, 403, 403, 200, 403, 404, 404 } },
 	{ "GET", V1 "/billing/policies/patient/{patient_id}", "/billing/policies/patient/{A_patient}",
-	    NULL, 0,                                                    { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	    NULL, 0,                                            { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "PATCH", V1 "/billing/policies/{policy_id}", "/billing/policies/{policy_A}",
-	    "{\"coverage_details\":\"matrix\"}", 0,                     { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	    "{\"coverage_details\":\"matrix\"}", 0,             { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "DELETE", V1 "/billing/policies/{policy_id}", "/billing/policies/{tmp_policy_A}", NULL, 0,
-	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 403, 204, 403, 403, 403 } },
 	{ "POST", V1 "/billing/claims", "/billing/claims",
 	    "{\"policy_id\":\"{policy_A}\",\"billing_id\":\"{bill_A}\",\"notes\":\"matrix\"}", 0,
-	                                                                { 401, 403, 403, 403, 403, 201, 201, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 201, 201, 403, 403, 403 } },
 	{ "GET", V1 "/billing/claims/policy/{policy_id}", "/billing/claims/policy/{policy_A}", NULL, 0,
-	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "PATCH", V1 "/billing/claims/{claim_id}", "/billing/claims/{claim_A}", "{\"notes\":\"matrix\"}", 0,
-	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "GET", V1 "/billing/patient/{patient_id}", "/billing/patient/{A_patient}", NULL, 0,
-	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "GET", V1 "/billing/{billing_id}", "/billing/{bill_A}", NULL, 0,
-	                                                                { 401, 200, 403, 403, 403, 200, 200, 403 } },
+	                                                        { 401, 200, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "PATCH", V1 "/billing/{billing_id}", "/billing/{bill_A}", "{\"description\":\"matrix\"}", 0,
-	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	                                                        { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 
-	{ "GET", V1 "/audit", "/audit", NULL, 0,                        { 401, 403, 403, 403, 403, 403, 200, 403 } },
+	{ "GET", V1 "/audit", "/audit", NULL, 0,                { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
 };
 
 #define NROWS (sizeof matrix / sizeof matrix[0])
@@ -233,6 +251,7 @@ struct ident {
 static struct ident ids[NWHO];
 static char boot[1024];            /* the seed admin: builds the world */
 static char appt_ax[40], record_ax[40], bill_a[40], policy_a[40], claim_a[40];
+static char appt_add[40], record_add[40];  /* A's with the demoted doctor, as appt_ax, record_ax */
 static char spare_email[160], spare_refresh[1024];
 static int nslot, nwin, nuniq, nrequests;
 static char slot_end[32], win_end[16];
@@ -246,11 +265,25 @@ struct tmp {
 static struct tmp tmps[] = {
 	{ "tmp_user", "" }, { "tmp_doctor_user", "" }, { "tmp_patient", "" }, { "tmp_doctor", "" },
 	{ "tmp_avail_X", "" }, { "tmp_appt_AX", "" }, { "tmp_record_AX", "" }, { "tmp_policy_A", "" },
+	{ "tmp_avail_DD", "" }, { "tmp_appt_ADD", "" }, { "tmp_record_ADD", "" },
 };
 
 #define NTMPS (sizeof tmps / sizeof tmps[0])
 
-/* POST/PATCH as the given token; the status must be want; data.id to id. */
+/*
+ * The demoted doctor treats A as X does: in its column, the placeholders
+ * naming X and its ties to A name its own, so its refusals there are the
+ * ties it held as a doctor.
+ */
+static const struct {
+	const char *x, *dd;
+} as_dd[] = {
+	{ "X_doctor", "DD_doctor" }, { "appt_AX", "appt_ADD" }, { "record_AX", "record_ADD" },
+	{ "tmp_avail_X", "tmp_avail_DD" }, { "tmp_appt_AX", "tmp_appt_ADD" },
+	{ "tmp_record_AX", "tmp_record_ADD" },
+};
+
+/* A request as the given token; the status must be want; data.id to id. */
 static void
 must(const char *method, const char *path, const char *token, const char *body, int want,
     char *id)
@@ -412,15 +445,15 @@ window(int n, char start[16], char end[16])
 	snprintf(end, 16, "%02u:%02u", minutes / 60 % 100, minutes % 60);
 }
 
-/* A booking of A with X on a fresh slot, by A. */
+/* A booking of A with the doctor of identity w (X or the demoted one) on a fresh slot, by A. */
 static void
-book_ax(char *id)
+book_a(enum who w, char *id)
 {
 	char body[512], s[32], e[32];
 
 	slot(nslot++, s, e);
 	snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"start_time\":\"%s\",\"end_time\":\"%s\"}",
-	    ids[DX].profile, s, e);
+	    ids[w].profile, s, e);
 	must("POST", "/appointments", ids[PA].token, body, 201, id);
 }
 
@@ -472,18 +505,26 @@ make_tmp(struct tmp *t)
 	if (i < 4) {
 		fresh_account(t->name, tmp_roles[i], &w);
 		finish_tmp(t, &w);
-	} else if (strcmp(t->name, "tmp_avail_X") == 0) {
+	} else if (strcmp(t->name, "tmp_avail_X") == 0 || strcmp(t->name, "tmp_avail_DD") == 0) {
 		window(nwin++, s, e);
-		snprintf(path, sizeof path, "/doctors/%s/availability", ids[DX].profile);
+		snprintf(path, sizeof path, "/doctors/%s/availability",
+		    ids[strcmp(t->name, "tmp_avail_X") == 0 ? DX : DD].profile);
 		snprintf(body, sizeof body, "{\"weekday\":\"Mon\",\"start_time\":\"%s\","
 		    "\"end_time\":\"%s\"}", s, e);
 		must("POST", path, boot, body, 201, t->id);
 	} else if (strcmp(t->name, "tmp_appt_AX") == 0) {
-		book_ax(t->id);
+		book_a(DX, t->id);
+	} else if (strcmp(t->name, "tmp_appt_ADD") == 0) {
+		book_a(DD, t->id);
 	} else if (strcmp(t->name, "tmp_record_AX") == 0) {
 		snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"diagnosis\":\"tmp\"}",
 		    ids[PA].profile);
 		must("POST", "/medical-records", ids[DX].token, body, 201, t->id);
+	} else if (strcmp(t->name, "tmp_record_ADD") == 0) {
+		/* No longer a doctor, it can't write: the admin names it the author. */
+		snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"doctor_id\":\"%s\","
+		    "\"diagnosis\":\"tmp\"}", ids[PA].profile, ids[DD].profile);
+		must("POST", "/medical-records", boot, body, 201, t->id);
 	} else if (strcmp(t->name, "tmp_policy_A") == 0) {
 		snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"provider_name\":\"CNAS\","
 		    "\"policy_number\":\"TMP-%d\"}", ids[PA].profile, ++nuniq);
@@ -494,14 +535,17 @@ make_tmp(struct tmp *t)
 }
 
 /*
- * The value of placeholder name, into out.  *consumed gets the bit of each
- * consumable used.  Returns 0 for an unknown name.
+ * The value of placeholder name for identity w, into out.  *consumed gets
+ * the bit of each consumable used.  Returns 0 for an unknown name.
  */
 static int
-resolve(const char *name, char *out, size_t size, unsigned *consumed)
+resolve(const char *name, enum who w, char *out, size_t size, unsigned *consumed)
 {
 	char s[32];
 
+	for (size_t i = 0; w == DD && i < sizeof as_dd / sizeof as_dd[0]; i++)
+		if (strcmp(name, as_dd[i].x) == 0)
+			name = as_dd[i].dd;
 	for (size_t i = 0; i < NTMPS; i++) {
 		if (strcmp(name, tmps[i].name) != 0)
 			continue;
@@ -517,10 +561,16 @@ resolve(const char *name, char *out, size_t size, unsigned *consumed)
 		snprintf(out, size, "%s", ids[PB].user_id);
 	else if (strcmp(name, "X_doctor") == 0)
 		snprintf(out, size, "%s", ids[DX].profile);
+	else if (strcmp(name, "DD_doctor") == 0)
+		snprintf(out, size, "%s", ids[DD].profile);
 	else if (strcmp(name, "appt_AX") == 0)
 		snprintf(out, size, "%s", appt_ax);
+	else if (strcmp(name, "appt_ADD") == 0)
+		snprintf(out, size, "%s", appt_add);
 	else if (strcmp(name, "record_AX") == 0)
 		snprintf(out, size, "%s", record_ax);
+	else if (strcmp(name, "record_ADD") == 0)
+		snprintf(out, size, "%s", record_add);
 	else if (strcmp(name, "bill_A") == 0)
 		snprintf(out, size, "%s", bill_a);
 	else if (strcmp(name, "policy_A") == 0)
@@ -555,12 +605,13 @@ resolve(const char *name, char *out, size_t size, unsigned *consumed)
 }
 
 /*
- * Copy tmpl to out with every {name} replaced (name: letters, digits,
- * '_'; a JSON brace is never followed by one of those and a '}').  With
- * real 0, every placeholder becomes a well-formed unknown UUID instead.
+ * Copy tmpl to out with every {name} replaced by its value for w (name:
+ * letters, digits, '_'; a JSON brace is never followed by one of those and
+ * a '}').  With real 0, every placeholder becomes a well-formed unknown
+ * UUID instead.
  */
 static void
-expand(const char *tmpl, char *out, size_t size, unsigned *consumed, int real)
+expand(const char *tmpl, enum who w, char *out, size_t size, unsigned *consumed, int real)
 {
 	size_t o = 0;
 
@@ -572,7 +623,7 @@ expand(const char *tmpl, char *out, size_t size, unsigned *consumed, int real)
 			memcpy(name, p + 1, n);
 			name[n] = '\0';
 			if (real)
-				ck_assert_msg(resolve(name, val, sizeof val, consumed),
+				ck_assert_msg(resolve(name, w, val, sizeof val, consumed),
 				    "unknown placeholder {%s}", name);
 			else
 				snprintf(val, sizeof val, "00000000-0000-4000-8000-000000000000");
@@ -589,21 +640,47 @@ expand(const char *tmpl, char *out, size_t size, unsigned *consumed, int real)
 }
 
 /*
+ * Doctor w treats A: 08:00-18:00 windows every day, one visit to come
+ * (appt), one done (A may review w), a record w wrote (record).  Each step
+ * a doctor takes is taken with w's own token.
+ */
+static void
+treat_a(enum who w, char *appt, char *record)
+{
+	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	char body[256], path[160], done[40];
+
+	snprintf(path, sizeof path, "/doctors/%s/availability", ids[w].profile);
+	for (int i = 0; i < 7; i++) {
+		snprintf(body, sizeof body, "{\"weekday\":\"%s\",\"start_time\":\"08:00\","
+		    "\"end_time\":\"18:00\"}", days[i]);
+		must("POST", path, boot, body, 201, NULL);
+	}
+	book_a(w, appt);
+	book_a(w, done);
+	snprintf(path, sizeof path, "/appointments/%s/status", done);
+	must("PATCH", path, ids[w].token, "{\"status\":\"COMPLETED\"}", 200, NULL);
+	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"diagnosis\":\"matrix\"}",
+	    ids[PA].profile);
+	must("POST", "/medical-records", ids[w].token, body, 201, record);
+}
+
+/*
  * The world the placeholders name, built through the API as the seed
- * admin.  The accounts (the seven identities, the spare account of the
+ * admin.  The accounts (the nine identities, the spare account of the
  * public auth rows, the four account-backed consumables) register at once,
  * beside the seed admin's login: each costs a password hash.
  */
 static void
 setup_world(void)
 {
-	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+	static const enum who doctors[] = { DX, DY, DD };
 	static const char *const roles[NWHO] = {
 		[PA] = NULL, [PB] = NULL, [DX] = "DOCTOR", [DY] = "DOCTOR", [ST] = "STAFF",
-		[AD] = "ADMIN", [IN] = "ADMIN",
+		[AD] = "ADMIN", [IN] = "ADMIN", [DD] = "DOCTOR", [DS] = "STAFF",
 	};
 	enum { NACC = (NWHO - 1) + 1 + 4 };      /* identities, spare, tmps */
-	char body[512], path[160], done[40], email[NACC][160];
+	char body[512], path[160], email[NACC][160];
 	static struct preq q[NACC + 1];
 	struct ident acc[NACC];
 
@@ -641,24 +718,26 @@ setup_world(void)
 	    201, ids[PA].profile);
 	must("POST", "/patients/me", ids[PB].token, "{\"first_name\":\"Matrix\",\"last_name\":\"B\"}",
 	    201, ids[PB].profile);
-	for (int w = DX; w <= DY; w++) {
+	for (size_t i = 0; i < sizeof doctors / sizeof doctors[0]; i++) {
+		enum who w = doctors[i];
+
 		snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"first_name\":\"Matrix\","
 		    "\"last_name\":\"%s\"}", ids[w].user_id, who_name[w]);
 		must("POST", "/doctors", boot, body, 201, ids[w].profile);
 	}
-	snprintf(path, sizeof path, "/doctors/%s/availability", ids[DX].profile);
-	for (int i = 0; i < 7; i++) {
-		snprintf(body, sizeof body, "{\"weekday\":\"%s\",\"start_time\":\"08:00\","
-		    "\"end_time\":\"18:00\"}", days[i]);
-		must("POST", path, boot, body, 201, NULL);
-	}
-	/* X treats A: one visit to come, one done (A may review X). */
-	book_ax(appt_ax);
-	book_ax(done);
-	snprintf(path, sizeof path, "/appointments/%s/status", done);
-	must("PATCH", path, ids[DX].token, "{\"status\":\"COMPLETED\"}", 200, NULL);
-	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"diagnosis\":\"matrix\"}", ids[PA].profile);
-	must("POST", "/medical-records", ids[DX].token, body, 201, record_ax);
+	/* X treats A, and so does the doctor to be demoted. */
+	treat_a(DX, appt_ax, record_ax);
+	treat_a(DD, appt_add, record_add);
+	/* Before the demotion both pass checks their columns will fail. */
+	snprintf(path, sizeof path, "/appointments/%s", appt_add);
+	must("GET", path, ids[DD].token, NULL, 200, NULL);
+	snprintf(path, sizeof path, "/medical-records/%s", record_add);
+	must("GET", path, ids[DD].token, NULL, 200, NULL);
+	snprintf(path, sizeof path, "/patients/%s", ids[PA].profile);
+	must("GET", path, ids[DD].token, NULL, 200, NULL);
+	must("GET", path, ids[DS].token, NULL, 200, NULL);
+	snprintf(path, sizeof path, "/appointments/%s", appt_ax);
+	must("GET", path, ids[DS].token, NULL, 200, NULL);
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"amount\":10}", ids[PA].profile);
 	must("POST", "/billing", boot, body, 201, bill_a);
 	snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"provider_name\":\"CNAS\","
@@ -669,6 +748,11 @@ setup_world(void)
 	/* Deactivated after logging in: its token stays otherwise valid. */
 	snprintf(path, sizeof path, "/users/%s", ids[IN].user_id);
 	must("PATCH", path, boot, "{\"is_active\":false}", 200, NULL);
+	/* Demoted after logging in: a role change leaves its sessions valid. */
+	for (int w = DD; w <= DS; w++) {
+		snprintf(path, sizeof path, "/users/%s", ids[w].user_id);
+		must("PATCH", path, boot, "{\"role\":\"PATIENT\"}", 200, NULL);
+	}
 }
 
 /* "" when r is a well-formed answer for status, else what is wrong. */
@@ -736,6 +820,15 @@ check_answer(const struct mrow *m, enum who w, struct preq *q, unsigned consumed
 	for (size_t t = 0; t < NTMPS; t++)
 		if ((consumed & (1u << t)) && q->status >= 200 && q->status < 300)
 			tmps[t].id[0] = '\0';
+	/* The demoted stay without a patient profile: the one a row made goes again. */
+	if ((m->flags & M_UNDO) && (w == DD || w == DS) && q->status == 201) {
+		const char *id = e2e_str(e2e_data(&q->r), "id");
+		char path[96];
+
+		ck_assert_ptr_nonnull(id);
+		snprintf(path, sizeof path, "/patients/%s", id);
+		must("DELETE", path, boot, NULL, 204, NULL);
+	}
 	/* Refresh rotates: keep the chain's newest token. */
 	if (m->body != NULL && strstr(m->body, "{spare_refresh}") != NULL && q->status == 200)
 		snprintf(spare_refresh, sizeof spare_refresh, "%s",
@@ -766,9 +859,9 @@ START_TEST(matrix_runs)
 			q[k].method = m->method;
 			q[k].token = w == AN ? NULL : (m->flags & M_SPARE) ? ids[w].spare : ids[w].token;
 			consumed[k] = 0;
-			expand(m->path, q[k].path, sizeof q[k].path, &consumed[k], 1);
+			expand(m->path, w, q[k].path, sizeof q[k].path, &consumed[k], 1);
 			if ((q[k].has_body = m->body != NULL))
-				expand(m->body, q[k].body, sizeof q[k].body, &consumed[k], 1);
+				expand(m->body, w, q[k].body, sizeof q[k].body, &consumed[k], 1);
 			if (m->flags & M_PAR)
 				continue;
 			preq_run(&q[k]);
@@ -842,7 +935,7 @@ START_TEST(matrix_covers_routes)
 			continue;
 		}
 		memcpy(path, V1, sizeof V1);
-		expand(matrix[i].path, path + sizeof V1 - 1, sizeof path - sizeof V1, &unused, 0);
+		expand(matrix[i].path, AN, path + sizeof V1 - 1, sizeof path - sizeof V1, &unused, 0);
 		for (const struct med_route *rt = routes; rt->handler != NULL && first == NULL; rt++) {
 			if (strcmp(rt->method, matrix[i].method) != 0 ||
 			    !route_match(rt->pattern, path, params, &nparams))
