@@ -337,6 +337,10 @@ START_TEST(inactive_user_403)
 	http_result_free(&r);
 	ck_assert_int_eq(login(email, PW, NULL, NULL), 403);
 	ck_assert_int_eq(status_of("PATCH", path, admin, "{\"is_active\":true}"), 200);
+	/* Deactivation ended the session: the old token stays dead, a new login works. */
+	ck_assert_int_eq(status_of("GET", "/api/v1/users/me", yacine, NULL), 401);
+	free(yacine);
+	yacine = token_for(email);
 	ck_assert_int_eq(status_of("GET", "/api/v1/users/me", yacine, NULL), 200);
 	free(admin);
 	free(yacine);
