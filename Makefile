@@ -225,7 +225,8 @@ SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
 MAN8          = $(firstword $(wildcard medadm/medadm.8 man/medadm.8 docs/medadm.8 medadm.8))
 DOCS_WEB      = docs/index.html docs/redoc.html docs/swagger-init.js docs/docs.css
 DEPLOY_UNITS  = deploy/medclinic-workers.socket deploy/medclinic-workers.service \
-                deploy/medclinic-backup.service deploy/medclinic-backup.timer
+                deploy/medclinic-backup.service deploy/medclinic-backup.timer \
+                deploy/medclinic-outbox.service
 DEPLOY_SED    = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g' \
                 -e 's|@DOCDIR@|$(DOCDIR)|g'
 # One nginx template, deploy/nginx.conf.in (with the FastCGI include
