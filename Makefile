@@ -25,7 +25,9 @@ LDLIBS_LIB = $(shell pkg-config --libs $(PKGS)) -lm
 override LDFLAGS += $(SANFLAGS)
 
 LIB_SRC  = $(wildcard lib/*.c)
-LIB_OBJ  = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) $(BUILD)/lib/embedded.o
+LIB_OBJ  = $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) $(BUILD)/lib/embedded.o \
+           $(BUILD)/lib/tpl_embedded.o
+TEMPLATES = $(wildcard templates/*.txt)
 LIB      = $(BUILD)/libmed.a
 WORKER   = $(BUILD)/medfcgi
 MEDADM   = $(BUILD)/medadm
@@ -53,6 +55,12 @@ $(BUILD)/lib/%.o: lib/%.c lib/*.h | $(BUILD)/lib
 $(BUILD)/lib/embedded.c: schema.sql seed.sql scripts/embed.sh | $(BUILD)/lib
 	sh scripts/embed.sh schema.sql med_schema_sql seed.sql med_seed_sql > $@
 $(BUILD)/lib/embedded.o: $(BUILD)/lib/embedded.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The outbox's message templates, compiled in the same way (lib/template.h).
+$(BUILD)/lib/tpl_embedded.c: $(TEMPLATES) scripts/embed-templates.sh scripts/embed.sh | $(BUILD)/lib
+	sh scripts/embed-templates.sh $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/lib/tpl_embedded.o: $(BUILD)/lib/tpl_embedded.c lib/template.h
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
@@ -225,7 +233,8 @@ SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
 MAN8          = $(firstword $(wildcard medadm/medadm.8 man/medadm.8 docs/medadm.8 medadm.8))
 DOCS_WEB      = docs/index.html docs/redoc.html docs/swagger-init.js docs/docs.css
 DEPLOY_UNITS  = deploy/medclinic-workers.socket deploy/medclinic-workers.service \
-                deploy/medclinic-backup.service deploy/medclinic-backup.timer
+                deploy/medclinic-backup.service deploy/medclinic-backup.timer \
+                deploy/medclinic-outbox.service
 DEPLOY_SED    = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g' \
                 -e 's|@DOCDIR@|$(DOCDIR)|g'
 # One nginx template, deploy/nginx.conf.in (with the FastCGI include

@@ -257,6 +257,35 @@ CREATE TABLE idempotency_keys (
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 
+-- Messages to people (mail; SMS later), each written in the transaction
+-- of the change that causes it and delivered afterwards by the sender
+-- (`medadm outbox run`, lib/outbox.h): nothing is sent for a change rolled
+-- back, nothing lost for one committed.  kind names the template; params
+-- (a JSON object) are its values, secrets included (a reset token), so
+-- they are cleared once delivered or expired.  message_id is the mail's
+-- Message-ID, the same on every attempt.  A pending row whose attempt is
+-- under way has next_attempt_at pushed past the command's time limit.
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    channel         TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+    recipient       TEXT NOT NULL COLLATE NOCASE,
+    locale          TEXT NOT NULL,
+    params          TEXT,
+    message_id      TEXT NOT NULL UNIQUE,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER,
+    next_attempt_at INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    status          TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sent', 'dead')),
+    last_error      TEXT,
+    sent_at         INTEGER
+);
+CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX outbox_recipient ON outbox(recipient, kind, created_at);
+CREATE INDEX outbox_expiry ON outbox(expires_at) WHERE params IS NOT NULL;
+
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

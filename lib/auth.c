@@ -3,14 +3,10 @@
  * rotate, revoke, reset) and the /auth routes.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -18,8 +14,10 @@
 #include "throttle.h"
 #include "db.h"
 #include "handlers.h"
+#include "outbox.h"
 #include "pwhash.h"
 #include "route.h"
+#include "template.h"
 #include "util.h"
 #include "valid.h"
 
@@ -599,67 +597,133 @@ auth_issue_reset_token(struct med_ctx *ctx, const char *email, char *out, size_t
 	return sign_token(ctx, &u, JWT_RESET, (int64_t)ctx->cfg.reset_minutes * 60, out, outsz, &c);
 }
 
+/* Reset mails one account may cause per hour: nobody floods a mailbox through us. */
+#define RESET_MAILS_PER_HOUR 3
+/* The outbox kind (and template) of the reset mail. */
+#define RESET_KIND "password_reset"
+
+static const char SQL_USER_LOCALE[] =
+    "SELECT locale FROM users WHERE id = ?1";
+
+/* users.locale of user_id into buf ("" when unset or no such user). */
+static enum med_err
+user_locale(struct med_ctx *ctx, const char *user_id, char *buf, size_t size)
+{
+	enum med_err e = db_lookup(ctx, SQL_USER_LOCALE, user_id, 0, buf, size);
+
+	if (e == MED_ENOTFOUND)
+		buf[0] = '\0';
+	return e == MED_ENOTFOUND ? MED_OK : e;
+}
+
+/* Who an unknown address is treated as: nobody, with the address given. */
+static void
+stand_in(struct med_user *u, const char *email)
+{
+	memset(u, 0, sizeof *u);
+	snprintf(u->id, sizeof u->id, "00000000-0000-4000-8000-000000000000");
+	snprintf(u->email, sizeof u->email, "%s", email);
+}
+
+/* The reset mail's parameters; NULL when out of memory. */
+static cJSON *
+reset_params(const char *token, const char *email, int minutes)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	if (p == NULL || cJSON_AddStringToObject(p, "token", token) == NULL ||
+	    cJSON_AddStringToObject(p, "email", email) == NULL ||
+	    cJSON_AddNumberToObject(p, "minutes", minutes) == NULL) {
+		cJSON_Delete(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Free the parameters, wiping the token first. */
+static void
+reset_params_free(cJSON *p)
+{
+	cJSON *token = cJSON_GetObjectItemCaseSensitive(p, "token");
+
+	if (cJSON_IsString(token))
+		OPENSSL_cleanse(token->valuestring, strlen(token->valuestring));
+	cJSON_Delete(p);
+}
+
 /*
- * Hand a reset token to the configured mail command: `sh -c CMD sh EMAIL`
- * with the token on standard input, so neither appears in a process list
- * or a shell-interpreted string.
- *
- * Standard input is a socket pair, not a pipe: a command that exits
- * without reading would make a write to a pipe raise SIGPIPE, and the
- * library installs no signal handlers (they belong to the program), while
- * send() with MSG_NOSIGNAL just fails with EPIPE whatever the program did.
+ * Sign a reset token for u and record its mail in the outbox, inside the
+ * route's transaction; with !real, delete the row again before commit.
  */
 static enum med_err
-deliver_reset(const char *command, const char *email, const char *token)
+record_reset_mail(struct med_ctx *ctx, const struct med_user *u, int real)
 {
-	int fds[2], status;
-	pid_t pid;
-	size_t len = strlen(token);
+	char token[JWT_MAX], pref[16];
+	struct outbox_msg m = { RESET_KIND, OUTBOX_EMAIL, u->email, NULL, NULL, 0 };
+	struct jwt_claims c;
+	cJSON *params = NULL;
+	int64_t id;
+	enum med_err e;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
-		return MED_EIO;
-	if ((pid = fork()) < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return MED_EIO;
+	if ((e = user_locale(ctx, u->id, pref, sizeof pref)) != MED_OK ||
+	    (e = sign_token(ctx, u, JWT_RESET, (int64_t)ctx->cfg.reset_minutes * 60, token,
+	    sizeof token, &c)) != MED_OK)
+		return e;
+	if ((params = reset_params(token, u->email, ctx->cfg.reset_minutes)) == NULL) {
+		e = MED_ENOMEM;
+		goto done;
 	}
-	if (pid == 0) {
-		if (dup2(fds[0], STDIN_FILENO) < 0)
-			_exit(127);
-		close(fds[0]);
-		close(fds[1]);
-		execl("/bin/sh", "sh", "-c", command, "sh", email, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[0]);
-	if (send(fds[1], token, len, MSG_NOSIGNAL) != (ssize_t)len ||
-	    send(fds[1], "\n", 1, MSG_NOSIGNAL) != 1)
-		status = -1;
-	close(fds[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return MED_EIO;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? MED_OK : MED_EIO;
+	m.locale = tpl_locale(pref);
+	m.params = params;
+	/* Useless after the token's expiry: the sender then drops it, token and all. */
+	m.expires_at = c.exp;
+	if ((e = outbox_add(ctx, &m, &id)) == MED_OK && !real)
+		e = outbox_discard(ctx, id);
+done:
+	reset_params_free(params);
+	OPENSSL_cleanse(token, sizeof token);
+	return e;
+}
+
+/*
+ * /auth/forgot records a mail and sends nothing itself.  An unknown or
+ * inactive address, or an account that already caused its hourly quota
+ * of reset mails, goes through the same steps on a stand-in (lookup,
+ * signing, count, insert) and its row is deleted before commit: answer,
+ * time and the pages written are the same as for a mail that goes out.
+ */
+static enum med_err
+forgot(struct med_ctx *ctx, const char *email)
+{
+	struct med_user u;
+	int real, recent;
+	enum med_err e;
+
+	e = auth_load_user_by_email(ctx, email, &u, NULL, 0);
+	if (e != MED_OK && e != MED_ENOTFOUND)
+		return e;
+	real = e == MED_OK && u.is_active;
+	if (!real)
+		stand_in(&u, email);
+	if ((e = outbox_count_recent(ctx, RESET_KIND, u.email, med_now(ctx) - 3600,
+	    &recent)) != MED_OK)
+		return e;
+	return record_reset_mail(ctx, &u, real && recent < RESET_MAILS_PER_HOUR);
 }
 
 SPEC(auth_forgot_body,
 	{ "email", FT_EMAIL, FF_REQUIRED },
 );
 
+/* TX_WRITE: the mail is recorded in the outbox in the route's transaction. */
 int
 h_auth_forgot(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	const char *email = fval_str(med_body(req, "email"));
-	char token[JWT_MAX];
-	enum med_err e;
+	enum med_err e = forgot(ctx, fval_str(med_body(req, "email")));
 
-	/* Same answer whether or not the account exists: no account oracle. */
-	e = auth_issue_reset_token(ctx, email, token, sizeof token);
-	if (e == MED_OK && ctx->cfg.mail_command[0] != '\0')
-		deliver_reset(ctx->cfg.mail_command, email, token);
-	else if (e != MED_OK && e != MED_ENOTFOUND && e != MED_EFORBIDDEN)
+	if (e != MED_OK)
 		return med_fail(resp, e);
-	OPENSSL_cleanse(token, sizeof token);
+	/* Same answer whether or not the account exists: no account oracle. */
 	return med_ok(resp, message_object(FORGOT_MESSAGE));
 }
 

@@ -32,8 +32,9 @@ enum med_err auth_load_user_by_email(struct med_ctx *ctx, const char *email,
     struct med_user *u, char *pwhash, size_t pwhash_size);
 
 /*
- * Issue a single-use password-reset token (15 minutes) for email.  Used by
- * medadm and by /auth/forgot (which hands it to the mail command only).
+ * Issue a single-use password-reset token (15 minutes) for email, for
+ * medadm to print.  /auth/forgot signs its own and records it in a mail
+ * in the outbox (outbox.h), never in its answer.
  */
 enum med_err auth_issue_reset_token(struct med_ctx *ctx, const char *email,
     char *out, size_t outsz);

@@ -68,6 +68,28 @@ env_int(int *dst, const char *name, int def, int min, int max)
 	return MED_OK;
 }
 
+/*
+ * RESET_MAIL_COMMAND predates the outbox: a command given the address as
+ * $1 and the bare token on stdin.  It stays honoured for reset mails, by
+ * that contract, until MAIL_COMMAND is set (which then wins).
+ */
+static enum med_err
+mail_config_from_env(struct med_mail_config *m)
+{
+	const char *cmd = getenv("MAIL_COMMAND");
+
+	env_str(m->command, sizeof m->command, "MAIL_COMMAND", "/usr/sbin/sendmail -t -i");
+	if (cmd == NULL || *cmd == '\0')
+		env_str(m->reset_command, sizeof m->reset_command, "RESET_MAIL_COMMAND", "");
+	env_str(m->from, sizeof m->from, "MAIL_FROM", "no-reply@localhost");
+	if (env_int(&m->timeout_seconds, "MAIL_TIMEOUT_SECONDS", 30, 1, 3600) ||
+	    env_int(&m->max_attempts, "OUTBOX_MAX_ATTEMPTS", 8, 1, 100) ||
+	    env_int(&m->retry_seconds, "OUTBOX_RETRY_SECONDS", 60, 1, 86400) ||
+	    env_int(&m->per_recipient_hour, "OUTBOX_RECIPIENT_PER_HOUR", 10, 1, 10000))
+		return MED_EINVAL;
+	return MED_OK;
+}
+
 enum med_err
 med_config_from_env(struct med_config *cfg)
 {
@@ -82,12 +104,12 @@ med_config_from_env(struct med_config *cfg)
 		return MED_ERANGE;
 	env_str(cfg->clinic_tz, sizeof cfg->clinic_tz, "CLINIC_TZ", "UTC");
 	env_str(cfg->cors_origins, sizeof cfg->cors_origins, "CORS_ORIGINS", "");
-	env_str(cfg->mail_command, sizeof cfg->mail_command, "RESET_MAIL_COMMAND", "");
 	cfg->reset_minutes = 15;
 	if (env_int(&cfg->access_minutes, "ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1, 24 * 60) ||
 	    env_int(&cfg->refresh_days, "REFRESH_TOKEN_EXPIRE_DAYS", 7, 1, 365) ||
 	    env_int(&cfg->login_max_failures, "LOGIN_MAX_FAILURES", 5, 1, 1000) ||
-	    env_int(&cfg->login_window_seconds, "LOGIN_WINDOW_SECONDS", 900, 1, 86400))
+	    env_int(&cfg->login_window_seconds, "LOGIN_WINDOW_SECONDS", 900, 1, 86400) ||
+	    mail_config_from_env(&cfg->mail) != MED_OK)
 		e = MED_EINVAL;
 	return e;
 }

@@ -67,6 +67,19 @@ static const char *const migrations[] = {
 	" account TEXT NOT NULL, addr TEXT NOT NULL, seen_at INTEGER NOT NULL,"
 	" PRIMARY KEY (account, addr)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS login_known_seen ON login_known(seen_at);",
+
+	/* 5 -> 6: the outbox of messages to people (outbox.h). */
+	"CREATE TABLE IF NOT EXISTS outbox ("
+	" id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	" channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),"
+	" recipient TEXT NOT NULL COLLATE NOCASE, locale TEXT NOT NULL, params TEXT,"
+	" message_id TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL, expires_at INTEGER,"
+	" next_attempt_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	" status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'dead')),"
+	" last_error TEXT, sent_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';"
+	"CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox(recipient, kind, created_at);"
+	"CREATE INDEX IF NOT EXISTS outbox_expiry ON outbox(expires_at) WHERE params IS NOT NULL;",
 };
 
 /*

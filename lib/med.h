@@ -40,6 +40,21 @@ const char *med_strerror(enum med_err e);
 #define MED_PATH_MAX 1024
 #define MED_UUID_LEN 36 /* without the NUL */
 
+/*
+ * The outbox sender's settings (outbox.h).  The workers read them too,
+ * only MAIL_FROM matters to them (the domain of each Message-ID).
+ */
+struct med_mail_config {
+	char command[MED_PATH_MAX];       /* MAIL_COMMAND, "/usr/sbin/sendmail -t -i" */
+	char reset_command[MED_PATH_MAX]; /* RESET_MAIL_COMMAND (deprecated), used for
+	                                     reset mails only while MAIL_COMMAND is unset */
+	char from[256];                   /* MAIL_FROM, "no-reply@localhost" */
+	int timeout_seconds;              /* MAIL_TIMEOUT_SECONDS, 30: then the command is killed */
+	int max_attempts;                 /* OUTBOX_MAX_ATTEMPTS, 8: then the message is dead */
+	int retry_seconds;                /* OUTBOX_RETRY_SECONDS, 60: first retry, doubling */
+	int per_recipient_hour;           /* OUTBOX_RECIPIENT_PER_HOUR, 10 messages sent */
+};
+
 /* Settings, read once at start-up from the environment (ctx.c). */
 struct med_config {
 	char data_dir[MED_PATH_MAX];   /* MED_DATA_DIR, default "var" */
@@ -51,7 +66,7 @@ struct med_config {
 	char cors_origins[512];        /* CORS_ORIGINS, comma list, "" = none */
 	int login_max_failures;        /* LOGIN_MAX_FAILURES, 5 */
 	int login_window_seconds;      /* LOGIN_WINDOW_SECONDS, 900 */
-	char mail_command[MED_PATH_MAX]; /* RESET_MAIL_COMMAND, "" = none */
+	struct med_mail_config mail;   /* the outbox sender (outbox.h) */
 };
 
 struct stmt_cache;

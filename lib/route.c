@@ -28,7 +28,7 @@ static const struct med_route routes[] = {
 	{ "POST", V1 "/auth/login",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_login_body,      h_auth_login },
 	{ "POST", V1 "/auth/refresh",                            AUTH_NONE,     0,     TX_WRITE, NULL,                  &auth_refresh_body,    h_auth_refresh },
 	{ "POST", V1 "/auth/logout",                             AUTH_OPTIONAL, 0,     TX_WRITE, NULL,                  NULL,                  h_auth_logout },
-	{ "POST", V1 "/auth/forgot",                             AUTH_NONE,     0,     TX_READ,  NULL,                  &auth_forgot_body,     h_auth_forgot },
+	{ "POST", V1 "/auth/forgot",                             AUTH_NONE,     0,     TX_WRITE, NULL,                  &auth_forgot_body,     h_auth_forgot },
 	{ "POST", V1 "/auth/reset",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_reset_body,      h_auth_reset },
 
 	{ "GET",  V1 "/users/me",                                AUTH_REQUIRED, ANY,   TX_READ,  NULL,                  NULL,                  h_users_me_get },

@@ -82,6 +82,28 @@ const struct adm_command adm_commands[] = {
 	  "watch secrets/generation); no restart is needed.  Every user's token\n"
 	  "version is bumped too, so old tokens die even where a key is stale.\n",
 	  1, cmd_rotate_secret },
+	{ "outbox run", "outbox run --once|--loop [--interval SECONDS]",
+	  "send the outbox's due messages (mail): one pass, or a service",
+	  "Each due message is rendered from its template and piped, as an RFC 5322\n"
+	  "mail, into MAIL_COMMAND (default /usr/sbin/sendmail -t -i), which is\n"
+	  "killed after MAIL_TIMEOUT_SECONDS (30).  A failure is retried after\n"
+	  "OUTBOX_RETRY_SECONDS (60), doubling; after OUTBOX_MAX_ATTEMPTS (8) the\n"
+	  "message is dead.  At most OUTBOX_RECIPIENT_PER_HOUR (10) messages go to\n"
+	  "one recipient per hour; the rest wait.  Delivery is at least once, with\n"
+	  "the same Message-ID on every attempt.  --once makes one pass (cron);\n"
+	  "--loop makes one every --interval seconds (default 5) until SIGTERM or\n"
+	  "SIGINT, finishing the message under way.  One line per message on\n"
+	  "stdout, never its content.\n",
+	  1, cmd_outbox_run },
+	{ "outbox list", "outbox list [--failed] [--limit N]",
+	  "the newest messages of the outbox (default 50)",
+	  "--failed: only dead ones and pending ones that failed before.  The\n"
+	  "messages' parameters (a reset token, say) are never shown.\n",
+	  1, cmd_outbox_list },
+	{ "outbox retry", "outbox retry ID", "make a dead message due again, with fresh attempts",
+	  "Refused for a message sent already, or expired (a reset mail after its\n"
+	  "15 minutes: its token is gone).\n",
+	  1, cmd_outbox_retry },
 	{ NULL, NULL, NULL, NULL, 0, NULL },
 };
 

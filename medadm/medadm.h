@@ -58,5 +58,8 @@ int cmd_check(struct adm *a, int argc, char **argv);
 int cmd_audit(struct adm *a, int argc, char **argv);
 int cmd_export_patient(struct adm *a, int argc, char **argv);
 int cmd_rotate_secret(struct adm *a, int argc, char **argv);
+int cmd_outbox_run(struct adm *a, int argc, char **argv);
+int cmd_outbox_list(struct adm *a, int argc, char **argv);
+int cmd_outbox_retry(struct adm *a, int argc, char **argv);
 
 #endif

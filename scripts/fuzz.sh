@@ -5,10 +5,10 @@
 #
 #   FUZZ_SECONDS=60 sh scripts/fuzz.sh [target ...]   (default: all targets)
 #
-# The library is compiled from lib/*.c (plus the embedded schema and seed)
-# with the same sanitizers, separately from the normal build; the adapter
-# target also links the worker's fcgi/adapter.c and fcgi/log.c, which need
-# no libfcgi.  Each target starts from its committed seed corpus
+# The library is compiled from lib/*.c (plus the embedded schema, seed and
+# message templates) with the same sanitizers, separately from the normal
+# build; the adapter target also links the worker's fcgi/adapter.c and
+# fcgi/log.c, which need no libfcgi.  Each target starts from its committed seed corpus
 # fuzz/corpus/<target>/ and writes what it discovers to
 # build/fuzz/work/<target>/ (the committed corpus is never modified).
 # Crash, leak, timeout and OOM inputs land in
@@ -64,8 +64,13 @@ build() {
 	if [ ! -f "$OUT/lib/embedded.c" ] || [ -n "$(find schema.sql seed.sql -newer "$OUT/lib/embedded.c")" ]; then
 		sh scripts/embed.sh schema.sql med_schema_sql seed.sql med_seed_sql > "$OUT/lib/embedded.c"
 	fi
+	# The outbox's message templates, compiled in as the Makefile does.
+	if [ ! -f "$OUT/lib/tpl_embedded.c" ] ||
+	    [ -n "$(find templates/*.txt scripts/embed-templates.sh -newer "$OUT/lib/tpl_embedded.c")" ]; then
+		sh scripts/embed-templates.sh templates/*.txt > "$OUT/lib/tpl_embedded.c"
+	fi
 	OBJS=
-	for _c in lib/*.c "$OUT/lib/embedded.c" fuzz/fuzz_common.c; do
+	for _c in lib/*.c "$OUT/lib/embedded.c" "$OUT/lib/tpl_embedded.c" fuzz/fuzz_common.c; do
 		_o=$OUT/lib/$(basename "$_c" .c).o
 		compile "$_c" "$_o"
 		OBJS="$OBJS $_o"

@@ -40,12 +40,20 @@ init_database() {
 }
 
 banner() {
+	if [ -n "${MAIL_COMMAND:-}" ]; then
+		MAIL_NOTE="sent by the outbox sender with MAIL_COMMAND ($MAIL_COMMAND)"
+	elif [ -n "${RESET_MAIL_COMMAND:-}" ]; then
+		MAIL_NOTE="reset mails through RESET_MAIL_COMMAND (deprecated: use MAIL_COMMAND)"
+	else
+		MAIL_NOTE="not sent: the outbox sender writes each mail to $DATA/mail/"
+	fi
 	cat <<EOF
 
   Clinic API:  http://127.0.0.1:$PORT/api/v1   (try /api/v1/health)
   API docs:    http://127.0.0.1:$PORT/docs   (Swagger UI; ReDoc at /redoc)
   Data:        $DATA   (logs in $DATA/log)
   Workers:     $WORKERS
+  Mail:        $MAIL_NOTE
 
   Demo accounts, all with the password Algeria123!  (demo only: never
   keep these accounts on a real system)

@@ -24,6 +24,15 @@
 # Environment: WORKERS (worker processes, default: medfcgi's own default,
 # 2 per CPU); everything else (CLINIC_TZ, LOGIN_MAX_FAILURES, ...) is passed
 # through to the workers.  MED_DB is ignored: the stack owns DIR/clinic.db.
+#
+# Beside the workers runs the outbox sender (medadm outbox run --loop,
+# pid in run/outbox.pid, log in log/outbox.log), which mails what the API
+# records (reset mails).  Unless the caller sets MAIL_COMMAND (or the
+# deprecated RESET_MAIL_COMMAND), it hands every mail to
+# scripts/fake-sendmail.sh, which writes it to DIR/mail/ instead of
+# sending it.  MED_SENDER=0: no sender (the end-to-end tests run it
+# themselves, one pass at a time); OUTBOX_INTERVAL: seconds between its
+# passes (default 2).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -141,7 +150,7 @@ prepare_dir() {
 	SOCK=$DIR/run/fcgi.sock
 	# sun_path holds 108 bytes including the NUL.
 	[ "${#SOCK}" -lt 108 ] || die "socket path too long (${#SOCK} > 107): $SOCK"
-	for _what in spawn.pid:medfcgi nginx.pid:nginx; do
+	for _what in spawn.pid:medfcgi nginx.pid:nginx outbox.pid:outbox; do
 		if _pid=$(pid_from "$DIR/run/${_what%%:*}" "${_what#*:}"); then
 			die "${_what#*:} already running for $DIR (pid $_pid); run: sh scripts/stack.sh stop $DIR"
 		fi
@@ -174,6 +183,26 @@ start_workers() {
 		tail -n 5 "$DIR/log/spawn-fcgi.log" "$DIR/log/worker.log" >&2 2>/dev/null || true
 		die "spawn-fcgi failed"
 	fi
+}
+
+# The outbox sender in the background, detached from the terminal's
+# hang-up like the daemons beside it; its pid in run/outbox.pid.
+start_sender() {
+	[ "${MED_SENDER:-1}" != 0 ] || return 0
+	(
+		trap '' HUP
+		unset MED_DB
+		MED_DATA_DIR=$DIR
+		export MED_DATA_DIR
+		if [ -z "${MAIL_COMMAND:-}" ] && [ -z "${RESET_MAIL_COMMAND:-}" ]; then
+			MAIL_COMMAND="sh '$ROOT/scripts/fake-sendmail.sh'"
+			MAIL_CAPTURE_DIR=$DIR/mail
+			export MAIL_COMMAND MAIL_CAPTURE_DIR
+		fi
+		exec "$BUILD/medadm" --db "$DIR/clinic.db" outbox run --loop \
+		    --interval "${OUTBOX_INTERVAL:-2}"
+	) </dev/null >>"$DIR/log/outbox.log" 2>&1 &
+	echo $! > "$DIR/run/outbox.pid"
 }
 
 # The configuration that ships (deploy/nginx.conf.in and the FastCGI
@@ -252,6 +281,7 @@ launch() {
 	echo "$PORT" > "$DIR/port"
 	echo "http://127.0.0.1:$PORT" > "$DIR/base_url"
 	wait_health || die "giving up; logs are in $DIR/log"
+	start_sender
 	trap - EXIT
 }
 
@@ -287,6 +317,7 @@ cmd_stop() {
 	# nginx first, so no new request reaches workers that are stopping.
 	stop_pidfile "$1/run/nginx.pid" nginx
 	stop_pidfile "$1/run/spawn.pid" medfcgi
+	stop_pidfile "$1/run/outbox.pid" outbox
 	rm -f "$1/run/fcgi.sock" "$1/port" "$1/base_url"
 }
 

@@ -2,10 +2,11 @@
 # install-test.sh - `make install PREFIX=/usr/local DESTDIR=<tmp>` and
 # check the installed tree: binaries that run, schema and seed, the
 # OpenAPI document and the docs pages with their vendored bundles intact,
-# the systemd units (paths substituted, hardening present, accepted by
-# systemd-analyze where it exists), the sysusers file, the man page when
-# the source has one, and nginx configurations (rendered from
-# deploy/nginx.conf.in, with the FastCGI include) that `nginx -t` accepts.
+# the systemd units (workers, backup, outbox sender: paths substituted,
+# hardening present, accepted by systemd-analyze where it exists), the
+# sysusers file, the man page when the source has one, and nginx
+# configurations (rendered from deploy/nginx.conf.in, with the FastCGI
+# include) that `nginx -t` accepts.
 #
 #   sh t/install-test.sh      (from anywhere; uses the source tree it is in)
 set -eu
@@ -56,6 +57,7 @@ for b in medfcgi medadm; do
 done
 check "medadm --help runs" "$P/sbin/medadm" --help
 check "medfcgi --help runs" "$P/sbin/medfcgi" --help
+check "medadm outbox run --help runs" "$P/sbin/medadm" outbox run --help
 
 # Data files, byte for byte.  nginx.conf.example is rendered at install
 # time; with the default prefix it is the committed file.
@@ -93,7 +95,7 @@ done
 # systemd units.
 U=$P/lib/systemd/system
 for u in medclinic-workers.socket medclinic-workers.service medclinic-backup.service \
-    medclinic-backup.timer; do
+    medclinic-backup.timer medclinic-outbox.service; do
 	check "unit $u installed" test -s "$U/$u"
 	check "unit $u has no @PLACEHOLDER@ left" sh -c "! grep -q '@[A-Z]*@' '$U/$u'"
 done
@@ -115,13 +117,21 @@ done
 check "backup timer: daily and persistent" sh -c \
     "grep -q '^OnCalendar=' '$U/medclinic-backup.timer' && \
      grep -qx 'Persistent=true' '$U/medclinic-backup.timer'"
+O=$U/medclinic-outbox.service
+for l in "ExecStart=$PREFIX/sbin/medadm outbox run --loop" "Restart=on-failure" \
+    "ProtectSystem=strict" "PrivateTmp=yes" "NoNewPrivileges=yes" "User=medclinic" \
+    "StateDirectory=medclinic" "Environment=MED_DATA_DIR=/var/lib/medclinic" \
+    "EnvironmentFile=-/etc/medclinic/medclinic.env" "TimeoutStopSec=60s"; do
+	check "outbox service: $l" has_line "$O" "$l"
+done
 check "sysusers: user medclinic" grep -q '^u medclinic ' "$P/lib/sysusers.d/medclinic.conf"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# Only syntax and semantics: the binaries are not at their final path
 	# yet and the man page may not be installed, so those lines are
 	# filtered out.
 	systemd-analyze verify "$U/medclinic-workers.socket" "$W" \
-	    "$U/medclinic-backup.service" "$U/medclinic-backup.timer" > "$TMP/verify.log" 2>&1 || true
+	    "$U/medclinic-backup.service" "$U/medclinic-backup.timer" "$O" \
+	    > "$TMP/verify.log" 2>&1 || true
 	if grep -v -e 'is not executable' -e "Command 'man " -e '^$' "$TMP/verify.log" |
 	    grep -q .; then
 		bad "systemd-analyze verify: $(head -n 3 "$TMP/verify.log")"

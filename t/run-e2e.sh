@@ -3,7 +3,8 @@
 # spawn-fcgi, the workers of BUILD_DIR) in a fresh temporary directory.
 #
 # The tests get MED_BASE_URL, MED_DATA_DIR (the stack's directory, for its
-# logs) and MEDADM (a medadm on the same database).  Fails if the tests
+# logs), MEDADM (a medadm on the same database) and MED_FAKE_SENDMAIL (the
+# development mail catcher, scripts/fake-sendmail.sh).  Fails if the tests
 # fail or if any sanitizer wrote a report (workers, medadm and the test
 # program all log under MED_DATA_DIR/log).  The stack is always stopped;
 # the directory is removed after a success and kept after a failure.
@@ -46,11 +47,16 @@ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$DIR/log/asan:abort_on_err
 UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$DIR/log/ubsan:print_stacktrace=1:halt_on_error=1"
 export ASAN_OPTIONS UBSAN_OPTIONS
 
+# No outbox sender beside the workers: the tests run it themselves, one
+# pass at a time (medadm outbox run --once, mail captured by
+# MED_FAKE_SENDMAIL).  The workers get mail commands that sleep 5 s: a
+# request that ran one inline would show it (e2e_auth times /auth/forgot).
 rc=0
-sh "$STACK" start "$DIR" "$BUILD" || rc=1
+MED_SENDER=0 MAIL_COMMAND='sleep 5' RESET_MAIL_COMMAND='sleep 5' \
+    sh "$STACK" start "$DIR" "$BUILD" || rc=1
 if [ "$rc" -eq 0 ]; then
 	MED_BASE_URL=$(cat "$DIR/base_url") MED_DATA_DIR=$DIR MEDADM=$BUILD/medadm \
-	    "$TESTS" || rc=1
+	    MED_FAKE_SENDMAIL=$ROOT/scripts/fake-sendmail.sh "$TESTS" || rc=1
 fi
 # Stop before looking: leak reports are written when the workers exit.
 stop

@@ -486,9 +486,10 @@ count_of(sqlite3 *db, const char *sql)
 
 /*
  * A version-1 database is brought forward through every migration: the
- * index version 2 dropped goes, the idempotency table of version 3 and
- * the search keys of version 4 come, and two specialties that differ only
- * in accents and case (which version 1 let exist) become one.
+ * index version 2 dropped goes, the idempotency table of version 3, the
+ * search keys of version 4 and the outbox of version 6 come, and two
+ * specialties that differ only in accents and case (which version 1 let
+ * exist) become one.
  */
 START_TEST(test_adm_migrate_1_to_2)
 {
@@ -499,7 +500,7 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
 	ck_assert_msg(sqlite3_exec(db,
 	    "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);"
-	    "DROP TABLE idempotency_keys; DROP TABLE login_known;"
+	    "DROP TABLE idempotency_keys; DROP TABLE login_known; DROP TABLE outbox;"
 	    "DROP INDEX doctors_city_key; DROP INDEX specialties_key;"
 	    "ALTER TABLE doctors DROP COLUMN first_name_key;"
 	    "ALTER TABLE doctors DROP COLUMN last_name_key;"
@@ -518,7 +519,8 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('audit_log_entity', 'doctors_city')"), 0);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
-	    " ('idempotency_keys', 'doctors_city_key', 'specialties_key', 'login_known')"), 4);
+	    " ('idempotency_keys', 'doctors_city_key', 'specialties_key', 'login_known',"
+	    " 'outbox', 'outbox_due')"), 6);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctors WHERE city IS NOT NULL"
 	    " AND city_key IS NULL"), 0);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM specialties WHERE name_key IS NULL"), 0);
