@@ -352,8 +352,10 @@ op("post", "/auth/logout", "Auth", "Log out this session", (200, ref("Message"))
         "(X-Refresh-Token) by jti. Never fails: idempotent.")
 op("post", "/auth/forgot", "Auth", "Request a password reset", (200, ref("Message")),
    errors=["422"],
-   desc="Same answer for unknown emails. The reset token is never returned by the API; "
-        "it is delivered out of band (medadm, or the configured mail command).")
+   desc="Same answer, and the same work, for unknown emails. The reset token is never "
+        "returned by the API: the request only queues the reset mail (at most 3 per "
+        "account per hour) in the outbox, which `medadm outbox run` delivers out of the "
+        "request path; `medadm user reset-password` hands a token over by hand.")
 op("post", "/auth/reset", "Auth", "Reset the password with a reset token",
    (200, ref("Message")), errors=["400", "422"],
    desc='400 "Invalid or expired reset token". Single use; ends every session of the user.')
