@@ -28,87 +28,59 @@
  * cJSON), so a row reads the same whether it was sent raw or parsed and
  * printed again.
  */
-struct jbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-jb_put(struct jbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap > 0 ? b->cap : 4096;
-		char *p;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 /* A JSON string, escaped exactly like cJSON's print_string_ptr(). */
 static void
-jb_string(struct jbuf *b, const unsigned char *s)
+jb_string(struct strbuf *b, const unsigned char *s)
 {
 	const unsigned char *run = s;
 	char esc[8];
 
-	jb_put(b, "\"", 1);
+	strbuf_put(b, "\"", 1);
 	for (; *s != '\0'; s++) {
 		if (*s >= 32 && *s != '"' && *s != '\\')
 			continue;
-		jb_put(b, (const char *)run, (size_t)(s - run));
+		strbuf_put(b, (const char *)run, (size_t)(s - run));
 		run = s + 1;
 		switch (*s) {
-		case '"': jb_put(b, "\\\"", 2); break;
-		case '\\': jb_put(b, "\\\\", 2); break;
-		case '\b': jb_put(b, "\\b", 2); break;
-		case '\f': jb_put(b, "\\f", 2); break;
-		case '\n': jb_put(b, "\\n", 2); break;
-		case '\r': jb_put(b, "\\r", 2); break;
-		case '\t': jb_put(b, "\\t", 2); break;
+		case '"': strbuf_put(b, "\\\"", 2); break;
+		case '\\': strbuf_put(b, "\\\\", 2); break;
+		case '\b': strbuf_put(b, "\\b", 2); break;
+		case '\f': strbuf_put(b, "\\f", 2); break;
+		case '\n': strbuf_put(b, "\\n", 2); break;
+		case '\r': strbuf_put(b, "\\r", 2); break;
+		case '\t': strbuf_put(b, "\\t", 2); break;
 		default:
 			snprintf(esc, sizeof esc, "\\u%04x", *s);
-			jb_put(b, esc, 6);
+			strbuf_put(b, esc, 6);
 		}
 	}
-	jb_put(b, (const char *)run, (size_t)(s - run));
-	jb_put(b, "\"", 1);
+	strbuf_put(b, (const char *)run, (size_t)(s - run));
+	strbuf_put(b, "\"", 1);
 }
 
 /* Append cJSON's own unformatted text of item, then delete item. */
 static void
-jb_cjson(struct jbuf *b, cJSON *item)
+jb_cjson(struct strbuf *b, cJSON *item)
 {
 	char *text = item != NULL ? cJSON_PrintUnformatted(item) : NULL;
 
 	if (text == NULL)
 		b->oom = 1;
 	else
-		jb_put(b, text, strlen(text));
+		strbuf_put(b, text, strlen(text));
 	free(text);
 	cJSON_Delete(item);
 }
 
 /* A number as cJSON prints it: "%d" when it is an int, cJSON otherwise. */
 static void
-jb_number(struct jbuf *b, double d)
+jb_number(struct strbuf *b, double d)
 {
 	char num[16];
 
 	if (d >= -2147483648.0 && d <= 2147483647.0 && d == (double)(int)d) {
 		int n = snprintf(num, sizeof num, "%d", (int)d);
-		jb_put(b, num, (size_t)n);
+		strbuf_put(b, num, (size_t)n);
 		return;
 	}
 	jb_cjson(b, cJSON_CreateNumber(d));
@@ -116,7 +88,7 @@ jb_number(struct jbuf *b, double d)
 
 /* Column i of the current row in the form type gives it (db.h). */
 static void
-jb_cell(struct jbuf *b, sqlite3_stmt *st, int i, enum db_col_type type)
+jb_cell(struct strbuf *b, sqlite3_stmt *st, int i, enum db_col_type type)
 {
 	const unsigned char *s;
 	char when[32];
@@ -125,13 +97,13 @@ jb_cell(struct jbuf *b, sqlite3_stmt *st, int i, enum db_col_type type)
 	/* SQL NULL is JSON null but in the forms that read it as false, 0 or []. */
 	if (sqlite3_column_type(st, i) == SQLITE_NULL && type != DB_BOOL && type != DB_MONEY &&
 	    type != DB_REAL && type != DB_JSON) {
-		jb_put(b, "null", 4);
+		strbuf_put(b, "null", 4);
 		return;
 	}
 	switch (type) {
 	case DB_TEXT:
 		if ((s = sqlite3_column_text(st, i)) == NULL)
-			jb_put(b, "null", 4);
+			strbuf_put(b, "null", 4);
 		else
 			jb_string(b, s);
 		break;
@@ -140,9 +112,9 @@ jb_cell(struct jbuf *b, sqlite3_stmt *st, int i, enum db_col_type type)
 		break;
 	case DB_BOOL:
 		if (sqlite3_column_int(st, i) != 0)
-			jb_put(b, "true", 4);
+			strbuf_put(b, "true", 4);
 		else
-			jb_put(b, "false", 5);
+			strbuf_put(b, "false", 5);
 		break;
 	case DB_INSTANT:
 		util_fmt_instant(sqlite3_column_int64(st, i), when);
@@ -160,13 +132,13 @@ jb_cell(struct jbuf *b, sqlite3_stmt *st, int i, enum db_col_type type)
 		if ((s = sqlite3_column_text(st, i)) != NULL)
 			jb_cjson(b, cJSON_Parse((const char *)s));
 		else if (type == DB_JSON)
-			jb_put(b, "[]", 2);
+			strbuf_put(b, "[]", 2);
 		else
-			jb_put(b, "null", 4);
+			strbuf_put(b, "null", 4);
 		break;
 	case DB_WEEKDAY:
 		if ((wd = sqlite3_column_int(st, i)) < 0 || wd > 6)
-			jb_put(b, "null", 4);
+			strbuf_put(b, "null", 4);
 		else
 			jb_string(b, (const unsigned char *)util_weekdays[wd]);
 		break;
@@ -193,22 +165,22 @@ jb_cell(struct jbuf *b, sqlite3_stmt *st, int i, enum db_col_type type)
 
 /* The current row as one JSON object. */
 static void
-jb_row(struct jbuf *b, sqlite3_stmt *st, const struct db_col *cols, int n)
+jb_row(struct strbuf *b, sqlite3_stmt *st, const struct db_col *cols, int n)
 {
 	int first = 1;
 
-	jb_put(b, "{", 1);
+	strbuf_put(b, "{", 1);
 	for (int i = 0; i < n; i++) {
 		if (cols[i].type == DB_SKIP)
 			continue;
 		if (!first)
-			jb_put(b, ",", 1);
+			strbuf_put(b, ",", 1);
 		first = 0;
 		jb_string(b, (const unsigned char *)cols[i].name);
-		jb_put(b, ":", 1);
+		strbuf_put(b, ":", 1);
 		jb_cell(b, st, i, cols[i].type);
 	}
-	jb_put(b, "}", 1);
+	strbuf_put(b, "}", 1);
 }
 
 /*
@@ -220,7 +192,7 @@ jb_row(struct jbuf *b, sqlite3_stmt *st, const struct db_col *cols, int n)
 cJSON *
 db_row_json(sqlite3_stmt *st, const struct db_col *cols, int n)
 {
-	struct jbuf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	cJSON *o = NULL;
 
 	jb_row(&b, st, cols, n);
@@ -296,19 +268,19 @@ db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out)
 enum med_err
 db_rows_raw(sqlite3_stmt *st, const struct db_col *cols, int n, cJSON **out)
 {
-	struct jbuf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	int rc, first = 1;
 
 	*out = NULL;
-	jb_put(&b, "[", 1);
+	strbuf_put(&b, "[", 1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !b.oom) {
 		if (!first)
-			jb_put(&b, ",", 1);
+			strbuf_put(&b, ",", 1);
 		first = 0;
 		jb_row(&b, st, cols, n);
 	}
 	sqlite3_reset(st);
-	jb_put(&b, "]", 1);
+	strbuf_put(&b, "]", 1);
 	if (b.oom)
 		rc = SQLITE_NOMEM;
 	if (rc == SQLITE_DONE && (*out = cJSON_CreateRaw(b.p)) == NULL)

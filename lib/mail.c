@@ -60,41 +60,6 @@ mail_date(int64_t t, char out[40])
 	    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* A growing text; oom latches. */
-struct text {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-put(struct text *t, const char *s, size_t n)
-{
-	if (t->oom)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap > 0 ? t->cap : 2048;
-		char *p;
-		while (t->len + n + 1 > cap)
-			cap *= 2;
-		if ((p = realloc(t->p, cap)) == NULL) {
-			t->oom = 1;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-}
-
-static void
-puts_(struct text *t, const char *s)
-{
-	put(t, s, strlen(s));
-}
-
 static int
 is_ascii(const char *s)
 {
@@ -109,7 +74,7 @@ is_ascii(const char *s)
  * word ends on a whole UTF-8 character, as the RFC requires.
  */
 static void
-put_encoded(struct text *t, const char *s)
+put_encoded(struct strbuf *t, const char *s)
 {
 	unsigned char b64[4 * WORD_BYTES / 3 + 1];
 	size_t len = strlen(s), n;
@@ -121,10 +86,10 @@ put_encoded(struct text *t, const char *s)
 			n--;
 		EVP_EncodeBlock(b64, (const unsigned char *)s, (int)n);
 		if (!first)
-			puts_(t, "\n ");
-		puts_(t, "=?UTF-8?B?");
-		puts_(t, (const char *)b64);
-		puts_(t, "?=");
+			strbuf_puts(t, "\n ");
+		strbuf_puts(t, "=?UTF-8?B?");
+		strbuf_puts(t, (const char *)b64);
+		strbuf_puts(t, "?=");
 		first = 0;
 		s += n;
 		len -= n;
@@ -133,32 +98,32 @@ put_encoded(struct text *t, const char *s)
 
 /* A header value as is when ASCII, else encoded. */
 static void
-put_phrase(struct text *t, const char *s)
+put_phrase(struct strbuf *t, const char *s)
 {
 	if (is_ascii(s))
-		puts_(t, s);
+		strbuf_puts(t, s);
 	else
 		put_encoded(t, s);
 }
 
 /* "Name <addr>" with a non-ASCII name encoded; a bare address as is. */
 static void
-put_from(struct text *t, const char *from)
+put_from(struct strbuf *t, const char *from)
 {
 	const char *lt = strchr(from, '<');
 	char name[256];
 	size_t n;
 
 	if (lt == NULL || is_ascii(from)) {
-		puts_(t, from);
+		strbuf_puts(t, from);
 		return;
 	}
 	for (n = (size_t)(lt - from); n > 0 && from[n - 1] == ' '; n--)
 		;
 	snprintf(name, sizeof name, "%.*s", (int)n, from);
 	put_encoded(t, name);
-	puts_(t, " ");
-	puts_(t, lt);
+	strbuf_puts(t, " ");
+	strbuf_puts(t, lt);
 }
 
 static int
@@ -186,7 +151,7 @@ enum med_err
 mail_compose(const char *from, const char *to, const char *subject, const char *body,
     const char *message_id, int64_t date, char **out)
 {
-	struct text t = { NULL, 0, 0, 0 };
+	struct strbuf t = { NULL, 0, 0, 0 };
 	char when[40];
 
 	*out = NULL;
@@ -194,25 +159,25 @@ mail_compose(const char *from, const char *to, const char *subject, const char *
 	    !body_ok(body))
 		return MED_EINVAL;
 	mail_date(date, when);
-	puts_(&t, "From: ");
+	strbuf_puts(&t, "From: ");
 	put_from(&t, from);
-	puts_(&t, "\nTo: ");
-	puts_(&t, to);
-	puts_(&t, "\nSubject: ");
+	strbuf_puts(&t, "\nTo: ");
+	strbuf_puts(&t, to);
+	strbuf_puts(&t, "\nSubject: ");
 	put_phrase(&t, subject);
-	puts_(&t, "\nDate: ");
-	puts_(&t, when);
-	puts_(&t, "\nMessage-ID: ");
-	puts_(&t, message_id);
-	puts_(&t, "\nMIME-Version: 1.0\n"
+	strbuf_puts(&t, "\nDate: ");
+	strbuf_puts(&t, when);
+	strbuf_puts(&t, "\nMessage-ID: ");
+	strbuf_puts(&t, message_id);
+	strbuf_puts(&t, "\nMIME-Version: 1.0\n"
 	    "Content-Type: text/plain; charset=utf-8\n"
 	    "Content-Transfer-Encoding: 8bit\n"
 	    /* RFC 3834: vacation robots must not answer. */
 	    "Auto-Submitted: auto-generated\n"
 	    "\n");
-	puts_(&t, body);
+	strbuf_puts(&t, body);
 	if (t.len == 0 || t.p[t.len - 1] != '\n')
-		puts_(&t, "\n");
+		strbuf_puts(&t, "\n");
 	if (t.oom) {
 		free(t.p);
 		return MED_ENOMEM;

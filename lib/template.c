@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "template.h"
+#include "util.h"
 
 #define SUBJECT_PREFIX "Subject: "
 
@@ -38,38 +39,9 @@ tpl_exists(const char *kind)
 	return find_text(kind, TPL_DEFAULT_LOCALE) != NULL;
 }
 
-/* A growing output buffer; oom latches. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void
-sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap > 0 ? b->cap : 512;
-		char *p;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 /* The text of parameter name (n bytes) from params into b; MED_EINVAL if none. */
 static enum med_err
-put_param(struct sbuf *b, const cJSON *params, const char *name, size_t n)
+put_param(struct strbuf *b, const cJSON *params, const char *name, size_t n)
 {
 	char key[64], num[32];
 	const cJSON *v;
@@ -80,12 +52,12 @@ put_param(struct sbuf *b, const cJSON *params, const char *name, size_t n)
 	key[n] = '\0';
 	v = cJSON_GetObjectItemCaseSensitive(params, key);
 	if (cJSON_IsString(v)) {
-		sb_put(b, v->valuestring, strlen(v->valuestring));
+		strbuf_put(b, v->valuestring, strlen(v->valuestring));
 		return MED_OK;
 	}
 	if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
 		snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
-		sb_put(b, num, strlen(num));
+		strbuf_put(b, num, strlen(num));
 		return MED_OK;
 	}
 	return MED_EINVAL;
@@ -95,19 +67,19 @@ put_param(struct sbuf *b, const cJSON *params, const char *name, size_t n)
 static enum med_err
 expand(const char *s, size_t n, const cJSON *params, char **out)
 {
-	struct sbuf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	const char *end = s + n, *open, *close;
 	enum med_err e = MED_OK;
 
 	*out = NULL;
-	sb_put(&b, "", 0);
+	strbuf_put(&b, "", 0);
 	while (s < end && e == MED_OK) {
 		open = strstr(s, "{{");
 		if (open == NULL || open >= end) {
-			sb_put(&b, s, (size_t)(end - s));
+			strbuf_put(&b, s, (size_t)(end - s));
 			break;
 		}
-		sb_put(&b, s, (size_t)(open - s));
+		strbuf_put(&b, s, (size_t)(open - s));
 		if ((close = strstr(open + 2, "}}")) == NULL || close >= end) {
 			e = MED_EINVAL;
 			break;

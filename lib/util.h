@@ -62,6 +62,19 @@ size_t util_utf8_len(const char *s);
  */
 char *util_fold(const char *s);
 
+/*
+ * A growing NUL-terminated text.  A failed allocation latches oom: later
+ * puts do nothing, so a writer checks once at the end.  Start it zeroed;
+ * the owner frees p.
+ */
+struct strbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+void strbuf_put(struct strbuf *b, const char *s, size_t n);
+void strbuf_puts(struct strbuf *b, const char *s);
+
 /* Microseconds on the monotonic clock: for durations and deadlines, never dates. */
 int64_t util_mono_us(void);
 
