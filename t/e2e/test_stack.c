@@ -703,6 +703,50 @@ fcgi_status(const struct fcgi_case *c, char *stdout_buf, size_t size)
 
 #define HEALTH_PARAMS "REQUEST_METHOD=GET", "DOCUMENT_URI=/api/v1/health"
 
+/*
+ * Idempotency-Key through nginx and the worker: the retry of a committed
+ * write gets the first answer (status, body, the replay header) and
+ * writes nothing; every answer carries an X-Request-Id.
+ */
+START_TEST(idempotent_retry_through_the_stack)
+{
+	char *admin = e2e_token("admin@example.dz", E2E_PW), auth[2100], body[256], *first;
+	const char *hdrs[4], *id;
+	struct http_result r;
+	int before, after;
+
+	ck_assert_ptr_nonnull(admin);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", admin);
+	snprintf(body, sizeof body, "{\"patient_id\":\"3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001\","
+	    "\"amount\":7.25,\"description\":\"idempotent retry\"}");
+	ck_assert_int_eq(api("GET", "/api/v1/billing/patient/3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001",
+	    admin, NULL, &r), 200);
+	before = cJSON_GetArraySize(e2e_data(&r));
+	http_result_free(&r);
+	hdrs[0] = auth;
+	hdrs[1] = "Content-Type: application/json";
+	hdrs[2] = "Idempotency-Key: stack-retry-1";
+	hdrs[3] = NULL;
+	ck_assert_int_eq(http_call("POST", "/api/v1/billing", hdrs, body, strlen(body), &r), 201);
+	ck_assert_ptr_null(http_header(&r, "Idempotent-Replayed"));
+	ck_assert_ptr_nonnull(id = http_header(&r, "X-Request-Id"));
+	ck_assert_int_eq((int)strlen(id), 32);
+	first = strdup(r.body);
+	http_result_free(&r);
+	ck_assert_int_eq(http_call("POST", "/api/v1/billing", hdrs, body, strlen(body), &r), 201);
+	ck_assert_str_eq(r.body, first);
+	ck_assert_ptr_nonnull(http_header(&r, "Idempotent-Replayed"));
+	http_result_free(&r);
+	ck_assert_int_eq(api("GET", "/api/v1/billing/patient/3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001",
+	    admin, NULL, &r), 200);
+	after = cJSON_GetArraySize(e2e_data(&r));
+	http_result_free(&r);
+	ck_assert_int_eq(after, before + 1);
+	free(first);
+	free(admin);
+}
+END_TEST
+
 START_TEST(fastcgi_hostile_params)
 {
 	static const struct fcgi_case cases[] = {
@@ -768,6 +812,7 @@ stack_suite(void)
 	tcase_add_test(tc, nginx_errors_logged_as_sent);
 	tcase_add_test(tc, access_log_path_sanitized);
 	tcase_add_test(tc, fastcgi_hostile_params);
+	tcase_add_test(tc, idempotent_retry_through_the_stack);
 	suite_add_tcase(s, tc);
 
 	tcase_set_timeout(sup, 120);
