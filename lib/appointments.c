@@ -16,6 +16,8 @@
 #include "db.h"
 #include "handlers.h"
 #include "profiles.h"
+#include "services.h"
+#include "settings.h"
 #include "util.h"
 #include "valid.h"
 
@@ -26,7 +28,7 @@
 
 #define APPT_COLUMNS \
     "id, doctor_id, patient_id, start_time, end_time, reason, status," \
-    " cancellation_reason, created_at, updated_at"
+    " cancellation_reason, created_at, updated_at, service_id, buffer_before, buffer_after"
 
 /*
  * Overlap of half-open intervals: a.start < new.end AND new.start < a.end,
@@ -35,13 +37,20 @@
  * lies inside one window of one local day, so it lasts at most 25 hours
  * (a DST fall-back day): "start_time > ?2 - 90000" bounds the index range
  * below, and years of history are never walked.
+ *
+ * The doctor is busy for a visit's buffers too: a visit occupies
+ * [start_time - buffer_before, end_time + buffer_after), and ?2, ?3 are
+ * the new visit's occupied span, so buffers count both ways.  A buffer is
+ * at most 7200 s, which widens the index range by that much each side.
  */
 const char appt_sql_doctor_overlap[] =
-    "SELECT 1 FROM appointments WHERE doctor_id = ?1 AND status = 'SCHEDULED'"
-    " AND start_time > ?2 - 90000 AND start_time < ?3 AND end_time > ?2 AND id <> ?4"
+    "SELECT 1 FROM appointments WHERE doctor_id = ?1 AND status IN ('SCHEDULED', 'ARRIVED')"
+    " AND start_time > ?2 - 97200 AND start_time < ?3 + 7200"
+    " AND start_time - buffer_before < ?3 AND end_time + buffer_after > ?2 AND id <> ?4"
     " LIMIT 1";
+/* A patient's own time is the visit itself: buffers are the doctor's. */
 const char appt_sql_patient_overlap[] =
-    "SELECT 1 FROM appointments WHERE patient_id = ?1 AND status = 'SCHEDULED'"
+    "SELECT 1 FROM appointments WHERE patient_id = ?1 AND status IN ('SCHEDULED', 'ARRIVED')"
     " AND start_time > ?2 - 90000 AND start_time < ?3 AND end_time > ?2 AND id <> ?4"
     " LIMIT 1";
 /* Bounds are always bound (open ends as INT64 extremes) so the index range applies. */
@@ -61,8 +70,8 @@ static const char SQL_GET[] =
     "SELECT " APPT_COLUMNS " FROM appointments WHERE id = ?1";
 static const char SQL_INSERT[] =
     "INSERT INTO appointments (id, doctor_id, patient_id, start_time, end_time, reason,"
-    " status, cancellation_reason, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'SCHEDULED', NULL, ?7, ?7)";
+    " status, cancellation_reason, created_at, updated_at, service_id, buffer_before,"
+    " buffer_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'SCHEDULED', NULL, ?7, ?7, ?8, ?9, ?10)";
 static const char SQL_CANCEL[] =
     "UPDATE appointments SET status = 'CANCELLED', cancellation_reason = ?2,"
     " updated_at = ?3 WHERE id = ?1 AND status = 'SCHEDULED'";
@@ -81,6 +90,7 @@ struct appt {
 	char doctor_id[MED_UUID_LEN + 1];
 	char patient_id[MED_UUID_LEN + 1];
 	int64_t start, end;
+	int64_t buffer_before, buffer_after;
 	char status[16];
 };
 
@@ -89,7 +99,8 @@ static const struct db_col appt_cols[] = {
 	{ "id", DB_TEXT }, { "doctor_id", DB_TEXT }, { "patient_id", DB_TEXT },
 	{ "start_time", DB_INSTANT }, { "end_time", DB_INSTANT }, { "reason", DB_TEXT },
 	{ "status", DB_TEXT }, { "cancellation_reason", DB_TEXT },
-	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT },
+	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT }, { "service_id", DB_TEXT },
+	{ "buffer_before", DB_SKIP }, { "buffer_after", DB_SKIP },
 };
 
 static cJSON *
@@ -117,6 +128,8 @@ appt_row(sqlite3_stmt *st, void *arg)
 	a->start = sqlite3_column_int64(st, 3);
 	a->end = sqlite3_column_int64(st, 4);
 	db_col_copy(st, 6, a->status, sizeof a->status);
+	a->buffer_before = sqlite3_column_int64(st, 11);
+	a->buffer_after = sqlite3_column_int64(st, 12);
 	if (d->json != NULL && (*d->json = appt_json(st)) == NULL)
 		return MED_ENOMEM;
 	return MED_OK;
@@ -194,36 +207,58 @@ refuse(struct appt_verdict *v, int status, const char *message)
 	return MED_OK;
 }
 
+/*
+ * The minimum notice (waived for bookings on behalf) and the booking
+ * horizon of the doctor, in whole minutes and days from now.
+ */
+static enum med_err
+check_notice(struct med_ctx *ctx, const struct appt_booking *b, struct appt_verdict *v)
+{
+	int64_t notice, horizon, now = med_now(ctx);
+	enum med_err e;
+
+	if ((e = settings_for_doctor(ctx, b->doctor_id, &notice, &horizon)) != MED_OK)
+		return e;
+	if (!b->on_behalf && b->start < now + notice * 60)
+		return refuse(v, 400, "Too soon: the minimum notice for booking is not met");
+	if (b->start > now + horizon * 86400)
+		return refuse(v, 400, "Too far ahead: the start is beyond the booking horizon");
+	return MED_OK;
+}
+
 enum med_err
-appt_check_booking(struct med_ctx *ctx, const char *patient_id, const char *doctor_id,
-    int64_t start, int64_t end, const char *exclude_id, struct appt_verdict *v)
+appt_check_booking(struct med_ctx *ctx, const struct appt_booking *b, struct appt_verdict *v)
 {
 	enum med_err e;
 	int r;
 
 	v->status = 0;
 	v->message = NULL;
-	if ((e = profile_patient_exists(ctx, patient_id)) == MED_ENOTFOUND)
+	if ((e = profile_patient_exists(ctx, b->patient_id)) == MED_ENOTFOUND)
 		return refuse(v, 404, "Patient not found");
 	if (e != MED_OK)
 		return e;
-	if ((e = profile_doctor_exists(ctx, doctor_id)) == MED_ENOTFOUND)
+	if ((e = profile_doctor_exists(ctx, b->doctor_id)) == MED_ENOTFOUND)
 		return refuse(v, 404, "Doctor not found");
 	if (e != MED_OK)
 		return e;
-	if (end <= start)
+	if (b->end <= b->start)
 		return refuse(v, 400, "end_time must be after start_time");
-	if (start < med_now(ctx))
+	if (b->start < med_now(ctx))
 		return refuse(v, 400, "Cannot book an appointment in the past");
-	if ((r = appt_in_window(ctx, doctor_id, start, end)) < 0)
+	if ((e = check_notice(ctx, b, v)) != MED_OK || v->status != 0)
+		return e;
+	if ((r = appt_in_window(ctx, b->doctor_id, b->start, b->end)) < 0)
 		return MED_EDB;
 	if (r == 0)
 		return refuse(v, 400, "Requested time is outside doctor's availability");
-	if ((r = overlaps(ctx, appt_sql_doctor_overlap, doctor_id, start, end, exclude_id)) < 0)
+	if ((r = overlaps(ctx, appt_sql_doctor_overlap, b->doctor_id, b->start - b->buffer_before,
+	    b->end + b->buffer_after, b->exclude_id)) < 0)
 		return MED_EDB;
 	if (r == 1)
 		return refuse(v, 409, "Doctor is not available at the requested time");
-	if ((r = overlaps(ctx, appt_sql_patient_overlap, patient_id, start, end, exclude_id)) < 0)
+	if ((r = overlaps(ctx, appt_sql_patient_overlap, b->patient_id, b->start, b->end,
+	    b->exclude_id)) < 0)
 		return MED_EDB;
 	if (r == 1)
 		return refuse(v, 409, "Patient already has an appointment at the requested time");
@@ -284,47 +319,119 @@ reply_appt(struct med_ctx *ctx, const char *id, int status, struct med_resp *res
 SPEC(appt_create_body,
 	{ "doctor_id", FT_UUID, FF_REQUIRED },
 	{ "start_time", FT_DATETIME, FF_REQUIRED },
-	{ "end_time", FT_DATETIME, FF_REQUIRED },
+	/* Required unless service_id is given (then start + the service's length). */
+	{ "end_time", FT_DATETIME, 0 },
 	{ "reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
 	/* Rule: ADMIN and STAFF book on behalf of a named patient; a patient's own is ignored. */
 	{ "patient_id", FT_UUID, FF_NULLABLE, .roles = ROLE_ADMIN | ROLE_STAFF },
+	{ "service_id", FT_UUID, FF_NULLABLE },
 );
+
+/*
+ * Fill b's length and buffers from the service of the body, when one is
+ * named: it must be an active service of the booked doctor, and an
+ * end_time sent beside it must be start + its duration.  Without one the
+ * visit is the end_time sent, with no buffers.  0 with the refusal set.
+ */
+int
+appt_take_service(struct med_ctx *ctx, const char *service_id, const struct fval *end,
+    struct appt_booking *b, struct med_resp *resp)
+{
+	struct service s;
+	enum med_err e;
+
+	b->service_id = service_id;
+	b->buffer_before = b->buffer_after = 0;
+	if (service_id == NULL) {
+		if (!fval_set(end)) {
+			med_invalid(resp, "body", "end_time", "Field required", "missing");
+			return 0;
+		}
+		b->end = end->i;
+		return 1;
+	}
+	if ((e = service_load(ctx, service_id, &s)) == MED_ENOTFOUND ||
+	    (e == MED_OK && (strcmp(s.doctor_id, b->doctor_id) != 0 || !s.is_active))) {
+		med_error(resp, 404, "Service not found");
+		return 0;
+	}
+	if (e != MED_OK) {
+		med_fail(resp, e);
+		return 0;
+	}
+	if (fval_set(end) && end->i != b->start + s.duration_minutes * 60LL) {
+		med_error(resp, 400, "end_time must be start_time plus the service's duration");
+		return 0;
+	}
+	b->end = b->start + s.duration_minutes * 60LL;
+	b->buffer_before = s.buffer_before_minutes * 60LL;
+	b->buffer_after = s.buffer_after_minutes * 60LL;
+	return 1;
+}
+
+/*
+ * The patient a booking is for: the caller's own profile for a patient,
+ * the named patient_id for ADMIN and STAFF.  0 with the refusal set.
+ */
+int
+appt_booking_patient(struct med_ctx *ctx, struct med_req *req, char patient_id[MED_UUID_LEN + 1],
+    struct med_resp *resp)
+{
+	const char *named;
+
+	if (req->user.role == ROLE_PATIENT)
+		return profile_own_patient(ctx, req, patient_id, resp) == MED_OK;
+	if ((named = fval_str(med_body(req, "patient_id"))) == NULL) {
+		med_error(resp, 400, "patient_id is required");
+		return 0;
+	}
+	snprintf(patient_id, MED_UUID_LEN + 1, "%s", named);
+	return 1;
+}
+
+enum med_err
+appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b, const char *reason)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, b->doctor_id);
+	db_bind_text(st, 3, b->patient_id);
+	db_bind_int(st, 4, b->start);
+	db_bind_int(st, 5, b->end);
+	db_bind_text(st, 6, reason);
+	db_bind_int(st, 7, med_now(ctx));
+	db_bind_text(st, 8, b->service_id);
+	db_bind_int(st, 9, b->buffer_before);
+	db_bind_int(st, 10, b->buffer_after);
+	return db_step_done(st);
+}
 
 int
 h_appt_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	const char *doctor_id = fval_str(med_body(req, "doctor_id"));
-	int64_t start = med_body(req, "start_time")->i, end = med_body(req, "end_time")->i;
 	char patient_id[MED_UUID_LEN + 1], id[MED_UUID_LEN + 1];
+	struct appt_booking b = { 0 };
 	struct appt_verdict v;
-	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (req->user.role == ROLE_PATIENT) {
-		if (profile_own_patient(ctx, req, patient_id, resp) != MED_OK)
-			return resp->status;
-	} else {
-		const char *named = fval_str(med_body(req, "patient_id"));
-		if (named == NULL)
-			return med_error(resp, 400, "patient_id is required");
-		snprintf(patient_id, sizeof patient_id, "%s", named);
-	}
+	b.doctor_id = fval_str(med_body(req, "doctor_id"));
+	b.start = med_body(req, "start_time")->i;
+	b.patient_id = patient_id;
+	b.on_behalf = req->user.role != ROLE_PATIENT;
+	if (!appt_booking_patient(ctx, req, patient_id, resp) ||
+	    !appt_take_service(ctx, fval_str(med_body(req, "service_id")), med_body(req, "end_time"),
+	    &b, resp))
+		return resp->status;
 	if ((e = util_uuid4(id)) != MED_OK)
 		return med_fail(resp, e);
-	if ((e = appt_check_booking(ctx, patient_id, doctor_id, start, end, NULL, &v)) != MED_OK)
+	if ((e = appt_check_booking(ctx, &b, &v)) != MED_OK)
 		return med_fail(resp, e);
 	if (v.status != 0)
 		return med_error(resp, v.status, v.message);
-	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL)
-		return med_fail(resp, MED_EDB);
-	db_bind_text(st, 1, id);
-	db_bind_text(st, 2, doctor_id);
-	db_bind_text(st, 3, patient_id);
-	db_bind_int(st, 4, start);
-	db_bind_int(st, 5, end);
-	db_bind_text(st, 6, fval_str(med_body(req, "reason")));
-	db_bind_int(st, 7, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK)
+	if ((e = appt_insert(ctx, id, &b, fval_str(med_body(req, "reason")))) != MED_OK)
 		return med_fail(resp, e);
 	return reply_appt(ctx, id, 201, resp);
 }
@@ -504,6 +611,7 @@ int
 h_appt_reschedule(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	const struct fval *start = med_body(req, "start_time"), *end = med_body(req, "end_time");
+	struct appt_booking b = { 0 };
 	struct appt_verdict v;
 	sqlite3_stmt *st;
 	struct appt a;
@@ -516,8 +624,16 @@ h_appt_reschedule(struct med_ctx *ctx, struct med_req *req, struct med_resp *res
 		return resp->status;
 	if (strcmp(a.status, "SCHEDULED") != 0)
 		return med_error(resp, 400, "Only scheduled appointments can be rescheduled");
-	if ((e = appt_check_booking(ctx, a.patient_id, a.doctor_id, start->i, end->i, a.id, &v)) !=
-	    MED_OK)
+	/* The visit keeps the buffers it was booked with. */
+	b.patient_id = a.patient_id;
+	b.doctor_id = a.doctor_id;
+	b.start = start->i;
+	b.end = end->i;
+	b.buffer_before = a.buffer_before;
+	b.buffer_after = a.buffer_after;
+	b.exclude_id = a.id;
+	b.on_behalf = req->user.role != ROLE_PATIENT;
+	if ((e = appt_check_booking(ctx, &b, &v)) != MED_OK)
 		return med_fail(resp, e);
 	if (v.status != 0)
 		return med_error(resp, v.status, v.message);

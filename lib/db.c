@@ -22,6 +22,48 @@ struct stmt_cache {
 	sqlite3_stmt *st[STMT_SLOTS];
 };
 
+/* A random version-4 UUID in SQL (lower case), for rows created by SQL itself. */
+#define MED_SQL_UUID \
+    "lower(printf('%s-%s-4%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2))," \
+    " substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random() % 4), 1)," \
+    " substr(hex(randomblob(2)), 2), hex(randomblob(6))))"
+
+/*
+ * The scheduling objects of migration 5 -> 6, as schema.sql creates them
+ * (keep the two alike: medadm check compares the tables).
+ */
+#define MED_SQL_SERVICES \
+    "CREATE TABLE IF NOT EXISTS doctor_services (" \
+    " id TEXT PRIMARY KEY," \
+    " doctor_id TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE," \
+    " name TEXT NOT NULL," \
+    " duration_minutes INTEGER NOT NULL CHECK (duration_minutes BETWEEN 5 AND 480)," \
+    " buffer_before_minutes INTEGER NOT NULL DEFAULT 0" \
+    "  CHECK (buffer_before_minutes BETWEEN 0 AND 120)," \
+    " buffer_after_minutes INTEGER NOT NULL DEFAULT 0" \
+    "  CHECK (buffer_after_minutes BETWEEN 0 AND 120)," \
+    " price_cents INTEGER NOT NULL DEFAULT 0 CHECK (price_cents >= 0)," \
+    " currency TEXT NOT NULL DEFAULT 'USD'," \
+    " is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1))," \
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);" \
+    "CREATE INDEX IF NOT EXISTS doctor_services_doctor ON doctor_services(doctor_id, name);" \
+    "CREATE TRIGGER IF NOT EXISTS doctors_default_service AFTER INSERT ON doctors BEGIN" \
+    " INSERT INTO doctor_services (id, doctor_id, name, duration_minutes," \
+    " buffer_before_minutes, buffer_after_minutes, price_cents, currency, is_active," \
+    " created_at, updated_at) VALUES (" MED_SQL_UUID ", NEW.id, 'Consultation', 30, 0, 0," \
+    " 0, 'USD', 1, NEW.created_at, NEW.created_at); END;"
+
+/* One row: the clinic's booking rules (settings.c). */
+#define MED_SQL_SETTINGS \
+    "CREATE TABLE IF NOT EXISTS clinic_settings (" \
+    " id INTEGER PRIMARY KEY CHECK (id = 1)," \
+    " min_notice_minutes INTEGER NOT NULL DEFAULT 0," \
+    " booking_horizon_days INTEGER NOT NULL DEFAULT 365," \
+    " max_no_shows INTEGER NOT NULL DEFAULT 0," \
+    " slot_step_minutes INTEGER NOT NULL DEFAULT 15," \
+    " updated_at INTEGER NOT NULL DEFAULT 0);" \
+    "INSERT OR IGNORE INTO clinic_settings (id) VALUES (1);"
+
 /*
  * Forward migrations: entry i brings user_version i to i + 1.  A new file
  * gets schema.sql (always the latest version) instead.
@@ -67,6 +109,28 @@ static const char *const migrations[] = {
 	" account TEXT NOT NULL, addr TEXT NOT NULL, seen_at INTEGER NOT NULL,"
 	" PRIMARY KEY (account, addr)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS login_known_seen ON login_known(seen_at);",
+	/*
+	 * 5 -> 6: services (visit types with their own length and buffers),
+	 * clinic settings.  Every doctor gets a default 30-minute
+	 * "Consultation", now and (the trigger) whenever a doctor is created,
+	 * whichever path creates it.  An appointment keeps the buffers it was
+	 * booked with, so editing a service never moves what is booked.
+	 */
+	MED_SQL_SERVICES
+	"INSERT INTO doctor_services (id, doctor_id, name, duration_minutes,"
+	" buffer_before_minutes, buffer_after_minutes, price_cents, currency, is_active,"
+	" created_at, updated_at)"
+	" SELECT " MED_SQL_UUID ", d.id, 'Consultation', 30, 0, 0, 0, 'USD', 1,"
+	" CAST(strftime('%s', 'now') AS INTEGER), CAST(strftime('%s', 'now') AS INTEGER)"
+	" FROM doctors d WHERE NOT EXISTS"
+	" (SELECT 1 FROM doctor_services s WHERE s.doctor_id = d.id);"
+	"ALTER TABLE appointments ADD COLUMN service_id TEXT REFERENCES doctor_services(id);"
+	"ALTER TABLE appointments ADD COLUMN buffer_before INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE appointments ADD COLUMN buffer_after INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX IF NOT EXISTS appointments_service ON appointments(service_id);"
+	"ALTER TABLE doctors ADD COLUMN min_notice_minutes INTEGER;"
+	"ALTER TABLE doctors ADD COLUMN booking_horizon_days INTEGER;"
+	MED_SQL_SETTINGS,
 };
 
 /*

@@ -128,6 +128,19 @@ HANDLER(h_claim_create);
 HANDLER(h_claim_policy);
 HANDLER(h_claim_patch);
 
+/* services.c */
+SPEC_DECL(service_create_body);
+SPEC_DECL(service_patch_body);
+HANDLER(h_services_list);
+HANDLER(h_services_create);
+HANDLER(h_services_patch);
+HANDLER(h_services_delete);
+
+/* settings.c */
+SPEC_DECL(settings_patch_body);
+HANDLER(h_settings_get);
+HANDLER(h_settings_patch);
+
 /* audit.c */
 SPEC_DECL(audit_list_query);
 HANDLER(h_audit_list);

@@ -54,6 +54,10 @@ static const struct med_route routes[] = {
 	{ "GET",  V1 "/doctors/me/favorites",                    AUTH_REQUIRED, P,     TX_READ,  &reviews_paging,       NULL,                  h_favorites_list },
 	{ "PATCH", V1 "/doctors/availability/{availability_id}",  AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &avail_patch_body,     h_availability_patch },
 	{ "DELETE", V1 "/doctors/availability/{availability_id}",  AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  NULL,                  h_availability_delete },
+	{ "PATCH", V1 "/doctors/services/{service_id}",           AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &service_patch_body,   h_services_patch },
+	{ "DELETE", V1 "/doctors/services/{service_id}",           AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  NULL,                  h_services_delete },
+	{ "GET",  V1 "/doctors/{doctor_id}/services",            AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_services_list },
+	{ "POST", V1 "/doctors/{doctor_id}/services",            AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &service_create_body,  h_services_create },
 	{ "GET",  V1 "/doctors/{doctor_id}",                     AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_doctors_get },
 	{ "PATCH", V1 "/doctors/{doctor_id}",                     AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &doctor_body,          h_doctors_patch },
 	{ "DELETE", V1 "/doctors/{doctor_id}",                     AUTH_REQUIRED, A,     TX_WRITE, NULL,                  NULL,                  h_doctors_delete },
@@ -94,6 +98,9 @@ static const struct med_route routes[] = {
 	{ "GET",  V1 "/billing/patient/{patient_id}",            AUTH_REQUIRED, A|S,   TX_WRITE, &billing_list_query,   NULL,                  h_billing_patient },
 	{ "GET",  V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S|P, TX_WRITE, NULL,                  NULL,                  h_billing_get },
 	{ "PATCH", V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S,   TX_WRITE, NULL,                  &billing_patch_body,   h_billing_patch },
+
+	{ "GET",  V1 "/settings",                                AUTH_REQUIRED, A|S,   TX_READ,  NULL,                  NULL,                  h_settings_get },
+	{ "PATCH", V1 "/settings",                                AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &settings_patch_body,  h_settings_patch },
 
 	{ "GET",  V1 "/audit",                                   AUTH_REQUIRED, A,     TX_READ,  &audit_list_query,     NULL,                  h_audit_list },
 
