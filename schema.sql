@@ -202,8 +202,10 @@ CREATE TABLE appointments (
     cancellation_reason TEXT,
     created_at          INTEGER NOT NULL,
     updated_at          INTEGER NOT NULL,
-    -- NULL for bookings made before services existed.
-    service_id          TEXT REFERENCES doctor_services(id),
+    -- A doctor_services id; NULL for bookings made without one.  No
+    -- REFERENCES: a migration cannot add one, and a service that
+    -- appointments name is never deleted, only deactivated.
+    service_id          TEXT,
     -- Seconds the doctor stays busy before and after the visit, taken
     -- from the service at booking: the visit occupies
     -- [start_time - buffer_before, end_time + buffer_after).

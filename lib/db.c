@@ -124,7 +124,7 @@ static const char *const migrations[] = {
 	" CAST(strftime('%s', 'now') AS INTEGER), CAST(strftime('%s', 'now') AS INTEGER)"
 	" FROM doctors d WHERE NOT EXISTS"
 	" (SELECT 1 FROM doctor_services s WHERE s.doctor_id = d.id);"
-	"ALTER TABLE appointments ADD COLUMN service_id TEXT REFERENCES doctor_services(id);"
+	"ALTER TABLE appointments ADD COLUMN service_id TEXT;"
 	"ALTER TABLE appointments ADD COLUMN buffer_before INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE appointments ADD COLUMN buffer_after INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX IF NOT EXISTS appointments_service ON appointments(service_id);"

@@ -217,6 +217,12 @@ def schemas(table):
     doctor_fields = {name: nullable(string()) for name in (
         "first_name", "last_name", "phone", "bio", "clinic_address", "city", "country")}
     doctor_fields["years_experience"] = nullable({"type": "integer"})
+    doctor_fields["min_notice_minutes"] = nullable(
+        {"type": "integer", "description": "The doctor's own minimum notice; null: the "
+                                           "clinic's (GET /settings)."})
+    doctor_fields["booking_horizon_days"] = nullable(
+        {"type": "integer", "description": "The doctor's own booking horizon; null: the "
+                                           "clinic's (GET /settings)."})
     return {
         "ValidationIssue": out({
             "loc": {"type": "array", "items": {"type": "string"}, "minItems": 1,
@@ -264,7 +270,19 @@ def schemas(table):
                             "start_time": INSTANT, "end_time": INSTANT,
                             "reason": nullable(string()), "status": {"enum": appt_status},
                             "cancellation_reason": nullable(string()),
-                            "created_at": INSTANT, "updated_at": INSTANT}),
+                            "created_at": INSTANT, "updated_at": INSTANT,
+                            "service_id": nullable(dict(UUID, description=(
+                                "The service booked; null for bookings made without one.")))}),
+        "Service": out({"id": UUID, "doctor_id": UUID, "name": string(),
+                        "duration_minutes": {"type": "integer"},
+                        "buffer_before_minutes": {"type": "integer"},
+                        "buffer_after_minutes": {"type": "integer"},
+                        "price": MONEY, "currency": string(pattern="^[A-Z]{3}$"),
+                        "is_active": {"type": "boolean"}}),
+        "Settings": out({"min_notice_minutes": {"type": "integer"},
+                         "booking_horizon_days": {"type": "integer"},
+                         "max_no_shows": {"type": "integer"},
+                         "slot_step_minutes": {"type": "integer"}}),
         "Record": out({"id": UUID, "patient_id": UUID, "doctor_id": nullable(UUID),
                        "diagnosis": string(), "treatment_plan": nullable(string()),
                        "prescription": nullable(string()), "notes": nullable(string()),
@@ -424,9 +442,36 @@ op("get", "/doctors/{doctor_id}/availability/slots", "Availability", "Bookable s
    (200, arr("Slot")), errors=["400", "404", "422"],
    query={"start_date": {"description": "First day (clinic-local); default today."},
           "days": {"description": "Number of days.", "default": 7},
-          "slot_minutes": {"description": "Slot length in minutes.", "default": 30}},
-   desc="Consecutive slots inside each active window, minus past slots and slots that "
-        "overlap a SCHEDULED appointment; ascending. 400 on bad values.")
+          "slot_minutes": {"description": "Slot length in minutes (without service_id).",
+                           "default": 30},
+          "service_id": {"description": "An active service of the doctor: slots of its "
+                                        "length, starting every slot_step_minutes (settings), "
+                                        "with its buffers free too. 404 \"Service not found\"."}},
+   desc="Without service_id: consecutive slots inside each active window. Slots that "
+        "overlap a SCHEDULED or ARRIVED visit including that visit's buffers, slots that "
+        "end in the past, start sooner than the minimum notice or beyond the booking "
+        "horizon are left out; ascending. 400 on bad values.")
+op("get", "/doctors/{doctor_id}/services", "Services", "A doctor's services",
+   (200, arr("Service")), errors=["404", "422"],
+   desc="Every doctor has a default 30-minute \"Consultation\". Inactive services are "
+        "listed too (is_active false) and cannot be booked.")
+op("post", "/doctors/{doctor_id}/services", "Services", "Add a service",
+   (201, ref("Service")), errors=["404", "422"],
+   body={"buffer_before_minutes": {"description": "Minutes the doctor stays free before "
+                                                  "the visit.", "default": 0},
+         "buffer_after_minutes": {"description": "Minutes the doctor stays free after "
+                                                 "the visit.", "default": 0},
+         "price": {"default": 0}, "currency": {"default": "USD"},
+         "is_active": {"default": True}},
+   desc="ADMIN, or the DOCTOR owning the profile (403 otherwise).")
+op("patch", "/doctors/services/{service_id}", "Services", "Update a service",
+   (200, ref("Service")), errors=["404", "422"],
+   desc="ADMIN, or the DOCTOR owning the service (403 otherwise). Booked visits keep the "
+        "length and buffers they were booked with.")
+op("delete", "/doctors/services/{service_id}", "Services", "Delete a service",
+   (204, None), errors=["404", "422"],
+   desc="ADMIN, or the DOCTOR owning the service (403 otherwise). A service that "
+        "appointments name is deactivated instead: 200 with the service, is_active false.")
 op("post", "/doctors/{doctor_id}/favorite", "Favorites", "Favorite a doctor",
    (201, ref("Favorite")), errors=["404", "422"], desc="Idempotent. Needs a patient profile.")
 op("delete", "/doctors/{doctor_id}/favorite", "Favorites", "Unfavorite a doctor", (204, None),
@@ -451,10 +496,18 @@ APPT_LIST_PROSE = {
 op("post", "/appointments", "Appointments", "Book an appointment", (201, ref("Appointment")),
    errors=["400", "404", "409", "422"],
    body={"patient_id": {"description": "The patient booked for: required from ADMIN and "
-                                       "STAFF (400 otherwise)."}},
+                                       "STAFF (400 otherwise)."},
+         "end_time": {"description": "Required without service_id (422). With service_id "
+                                     "it may be omitted (start + the service's duration) "
+                                     "and, if sent, must equal that (400)."},
+         "service_id": {"description": "An active service of the doctor (404 \"Service not "
+                                       "found\"): its duration and buffers apply."}},
    desc="Checks in order: patient exists (404), doctor exists (404), end after start (400), "
-        "not in the past (400), inside one active availability window (400), no overlap "
-        "with the doctor's or the patient's SCHEDULED appointments (409).")
+        "not in the past (400), minimum notice (400 \"Too soon...\"; ADMIN and STAFF "
+        "booking on behalf are exempt) and booking horizon (400 \"Too far ahead...\"), "
+        "inside one active availability window (400), no overlap with the doctor's "
+        "SCHEDULED or ARRIVED visits, each side's buffers included, nor with the "
+        "patient's (409).")
 op("get", "/appointments/me", "Appointments", "Own appointments (patient)",
    (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
    desc='404 "Patient profile not found". Newest first.')
@@ -523,6 +576,13 @@ op("get", "/billing/{billing_id}", "Billing", "One billing entry", (200, ref("Bi
    errors=["404", "422"], desc="ADMIN, STAFF or the owner patient (403 otherwise).")
 op("patch", "/billing/{billing_id}", "Billing", "Update a billing entry", (200, ref("Billing")),
    errors=["400", "404", "422"], desc='400 "Invalid status".')
+
+op("get", "/settings", "Settings", "The clinic's booking rules", (200, ref("Settings")),
+   desc="min_notice_minutes (default 0), booking_horizon_days (default 365), max_no_shows "
+        "(default 0 = no limit), slot_step_minutes (default 15: the step of service slots). "
+        "A doctor's profile may override notice and horizon.")
+op("patch", "/settings", "Settings", "Change the clinic's booking rules",
+   (200, ref("Settings")), errors=["422"])
 
 op("get", "/audit", "Audit", "Read the audit log", (200, arr("AuditEntry")), errors=["422"],
    query={"user_id": {"description": "Only rows of this acting user."},

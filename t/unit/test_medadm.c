@@ -507,6 +507,13 @@ START_TEST(test_adm_migrate_1_to_2)
 	    "ALTER TABLE specialties DROP COLUMN name_key;"
 	    "CREATE INDEX doctors_city ON doctors(city);"
 	    "INSERT INTO specialties (id, name) VALUES (901, 'Médecine-sport'), (902, 'MÉDECINE-SPORT');"
+	    "DROP TRIGGER doctors_default_service; DROP TABLE doctor_services;"
+	    "DROP TABLE clinic_settings; DROP INDEX appointments_service;"
+	    "ALTER TABLE appointments DROP COLUMN service_id;"
+	    "ALTER TABLE appointments DROP COLUMN buffer_before;"
+	    "ALTER TABLE appointments DROP COLUMN buffer_after;"
+	    "ALTER TABLE doctors DROP COLUMN min_notice_minutes;"
+	    "ALTER TABLE doctors DROP COLUMN booking_horizon_days;"
 	    "INSERT INTO doctor_specialties SELECT id, 902 FROM doctors LIMIT 1;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
@@ -527,6 +534,18 @@ START_TEST(test_adm_migrate_1_to_2)
 	    " WHERE specialty_id = 901"), 1);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctor_specialties"
 	    " WHERE specialty_id = 902"), 0);
+	/* Every doctor has its default service; the settings row and the trigger exist. */
+	ck_assert_int_gt(count_of(db, "SELECT count(*) FROM doctors"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctors d WHERE NOT EXISTS"
+	    " (SELECT 1 FROM doctor_services s WHERE s.doctor_id = d.id"
+	    " AND s.name = 'Consultation' AND s.duration_minutes = 30 AND s.is_active = 1)"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctor_services"
+	    " WHERE length(id) <> 36 OR substr(id, 15, 1) <> '4'"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT slot_step_minutes FROM clinic_settings"), 15);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('doctors_default_service', 'appointments_service', 'doctor_services_doctor')"), 3);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE service_id IS NOT NULL"
+	    " OR buffer_before <> 0 OR buffer_after <> 0"), 0);
 	sqlite3_close(db);
 	ck_assert_int_eq(run(NULL, "check", NULL), 0);
 	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
