@@ -132,6 +132,14 @@ static const struct mrow matrix[] = {
 	    "{\"is_active\":true}", 0,                                  { 401, 403, 403, 200, 403, 403, 200, 403 } },
 	{ "DELETE", V1 "/doctors/availability/{availability_id}", "/doctors/availability/{tmp_avail_X}",
 	    NULL, 0,                                                    { 401, 403, 403, 204, 403, 403, 204, 403 } },
+	{ "PATCH", V1 "/doctors/services/{service_id}", "/doctors/services/{tmp_service_X}",
+	    "{\"name\":\"Matrix\"}", 0,                                 { 401, 403, 403, 200, 403, 403, 200, 403 } },
+	{ "DELETE", V1 "/doctors/services/{service_id}", "/doctors/services/{tmp_service_X}",
+	    NULL, 0,                                                    { 401, 403, 403, 204, 403, 403, 204, 403 } },
+	{ "GET", V1 "/doctors/{doctor_id}/services", "/doctors/{X_doctor}/services", NULL, 0,
+	    ALL(200) },
+	{ "POST", V1 "/doctors/{doctor_id}/services", "/doctors/{X_doctor}/services",
+	    "{\"name\":\"Matrix\",\"duration_minutes\":30}", 0,       { 401, 403, 403, 201, 403, 403, 201, 403 } },
 	{ "GET", V1 "/doctors/{doctor_id}", "/doctors/{X_doctor}", NULL, 0, ALL(200) },
 	{ "PATCH", V1 "/doctors/{doctor_id}", "/doctors/{X_doctor}", "{\"bio\":\"matrix\"}", 0,
 	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
@@ -215,6 +223,10 @@ static const struct mrow matrix[] = {
 	{ "PATCH", V1 "/billing/{billing_id}", "/billing/{bill_A}", "{\"description\":\"matrix\"}", 0,
 	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
 
+	{ "GET", V1 "/settings", "/settings", NULL, 0,                  { 401, 403, 403, 403, 403, 200, 200, 403 } },
+	{ "PATCH", V1 "/settings", "/settings", "{\"slot_step_minutes\":15}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
+
 	{ "GET", V1 "/audit", "/audit", NULL, 0,                        { 401, 403, 403, 403, 403, 403, 200, 403 } },
 };
 
@@ -246,6 +258,7 @@ struct tmp {
 static struct tmp tmps[] = {
 	{ "tmp_user", "" }, { "tmp_doctor_user", "" }, { "tmp_patient", "" }, { "tmp_doctor", "" },
 	{ "tmp_avail_X", "" }, { "tmp_appt_AX", "" }, { "tmp_record_AX", "" }, { "tmp_policy_A", "" },
+	{ "tmp_service_X", "" },
 };
 
 #define NTMPS (sizeof tmps / sizeof tmps[0])
@@ -488,6 +501,9 @@ make_tmp(struct tmp *t)
 		snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"provider_name\":\"CNAS\","
 		    "\"policy_number\":\"TMP-%d\"}", ids[PA].profile, ++nuniq);
 		must("POST", "/billing/policies", boot, body, 201, t->id);
+	} else if (strcmp(t->name, "tmp_service_X") == 0) {
+		snprintf(path, sizeof path, "/doctors/%s/services", ids[DX].profile);
+		must("POST", path, boot, "{\"name\":\"Tmp\",\"duration_minutes\":20}", 201, t->id);
 	} else {
 		ck_abort_msg("no maker for %s", t->name);
 	}
