@@ -190,6 +190,27 @@ CREATE TABLE clinic_settings (
 );
 INSERT INTO clinic_settings (id) VALUES (1);
 
+-- A doctor's time off (UTC instants), looked up by its end: the rows that
+-- end after an instant are the future ones, few however long the history.
+CREATE TABLE doctor_time_off (
+    id         TEXT PRIMARY KEY,
+    doctor_id  TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+    start_time INTEGER NOT NULL,
+    end_time   INTEGER NOT NULL,
+    reason     TEXT,
+    created_at INTEGER NOT NULL,
+    CHECK (end_time > start_time)
+);
+CREATE INDEX doctor_time_off_end ON doctor_time_off(doctor_id, end_time);
+
+-- Days the clinic is closed: clinic-local dates, YYYY-MM-DD.
+CREATE TABLE clinic_holidays (
+    id         TEXT PRIMARY KEY,
+    date       TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
 CREATE TABLE appointments (
     id                  TEXT PRIMARY KEY,
     doctor_id           TEXT NOT NULL REFERENCES doctors(id),

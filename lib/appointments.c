@@ -13,6 +13,7 @@
 
 #include "appointments.h"
 #include "auth.h"
+#include "closures.h"
 #include "db.h"
 #include "handlers.h"
 #include "profiles.h"
@@ -248,6 +249,14 @@ appt_check_booking(struct med_ctx *ctx, const struct appt_booking *b, struct app
 		return refuse(v, 400, "Cannot book an appointment in the past");
 	if ((e = check_notice(ctx, b, v)) != MED_OK || v->status != 0)
 		return e;
+	if ((r = closure_holiday(ctx, b->start)) < 0)
+		return MED_EDB;
+	if (r == 1)
+		return refuse(v, 400, "The clinic is closed on that day");
+	if ((r = closure_time_off(ctx, b->doctor_id, b->start, b->end)) < 0)
+		return MED_EDB;
+	if (r == 1)
+		return refuse(v, 400, "Doctor is unavailable");
 	if ((r = appt_in_window(ctx, b->doctor_id, b->start, b->end)) < 0)
 		return MED_EDB;
 	if (r == 0)

@@ -39,7 +39,8 @@ struct appt_booking {
 /*
  * Every booking check of API.md §6, in the documented order: patient
  * exists, doctor exists, end after start, not in the past, the minimum
- * notice (unless on_behalf) and the booking horizon, inside one
+ * notice (unless on_behalf) and the booking horizon, not on a clinic
+ * holiday nor in the doctor's time off, inside one
  * active availability window on the clinic-local weekday, no overlap
  * with the doctor's SCHEDULED or ARRIVED visits counting both sides'
  * buffers, nor with the patient's (the visits alone; half-open).  Call it

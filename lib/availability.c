@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "closures.h"
 #include "availability.h"
 #include "db.h"
 #include "handlers.h"
@@ -462,11 +463,51 @@ struct wwin {
 	int weekday, start, end;
 };
 
-/* Candidate slots of every active window over the days of q, sorted. */
+/* Up to DAYS_MAX holiday dates "YYYY-MM-DD" in the days of q. */
+struct holidays {
+	char date[DAYS_MAX][11];
+	int n;
+};
+
+static enum med_err
+load_holidays(struct med_ctx *ctx, const struct slot_query *q, struct holidays *h)
+{
+	sqlite3_stmt *st = db_stmt(ctx, closure_sql_holidays);
+	char from[11], to[11];
+	int y = q->y, m = q->m, d = q->d, rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	snprintf(from, sizeof from, "%04d-%02d-%02d", y, m, d);
+	util_add_days(&y, &m, &d, q->days);
+	snprintf(to, sizeof to, "%04d-%02d-%02d", y, m, d);
+	h->n = 0;
+	db_bind_text(st, 1, from);
+	db_bind_text(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && h->n < DAYS_MAX)
+		db_col_copy(st, 0, h->date[h->n++], sizeof h->date[0]);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? MED_OK : db_err(rc);
+}
+
+static int
+is_holiday(const struct holidays *h, int y, int m, int d)
+{
+	char date[11];
+
+	snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
+	for (int i = 0; i < h->n; i++)
+		if (strcmp(h->date[i], date) == 0)
+			return 1;
+	return 0;
+}
+
+/* Candidate slots of every active window over the days of q but holidays, sorted. */
 static enum med_err
 candidate_slots(struct med_ctx *ctx, const char *doctor, const struct slot_query *q,
     struct spans *out)
 {
+	struct holidays hol;
 	struct wwin *win = NULL, *nw;
 	size_t nwin = 0, cap = 0;
 	int rc, len = q->minutes * 60, step = q->step * 60;
@@ -493,9 +534,13 @@ candidate_slots(struct med_ctx *ctx, const char *doctor, const struct slot_query
 	sqlite3_reset(st);
 	if (e == MED_OK && rc != SQLITE_DONE)
 		e = db_err(rc);
+	if (e == MED_OK)
+		e = load_holidays(ctx, q, &hol);
 	for (int day = 0; day < q->days && e == MED_OK; day++) {
 		int y = q->y, m = q->m, d = q->d, wd;
 		util_add_days(&y, &m, &d, day);
+		if (is_holiday(&hol, y, m, d))
+			continue;
 		wd = local_weekday(y, m, d);
 		for (size_t i = 0; i < nwin && e == MED_OK; i++) {
 			if (win[i].weekday != wd)
@@ -542,6 +587,38 @@ busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, st
 	return MED_OK;
 }
 
+/* The doctor's time off overlapping [from, to). */
+static enum med_err
+time_off_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to,
+    struct spans *out)
+{
+	sqlite3_stmt *st = db_stmt(ctx, closure_sql_time_off);
+	enum med_err e = MED_OK;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, doctor);
+	db_bind_int(st, 2, from);
+	db_bind_int(st, 3, to);
+	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		e = spans_add(out, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	if (e != MED_OK)
+		return e;
+	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+/* 1 when [start, end) overlaps one of the (few) spans of s. */
+static int
+overlaps_any(const struct spans *s, int64_t start, int64_t end)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].start < end && s->v[i].end > start)
+			return 1;
+	return 0;
+}
+
 /*
  * Keep the slots that end after now and whose span padded by q's buffers
  * overlaps no busy span.  Both lists are sorted by start; maxend[i] is
@@ -550,8 +627,8 @@ busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, st
  * starts after them.
  */
 static enum med_err
-slots_json(const struct spans *slots, const struct spans *busy, const struct slot_query *q,
-    int64_t now, cJSON *list)
+slots_json(const struct spans *slots, const struct spans *busy, const struct spans *off,
+    const struct slot_query *q, int64_t now, cJSON *list)
 {
 	int64_t *maxend = NULL;
 	size_t lo = 0;
@@ -575,7 +652,7 @@ slots_json(const struct spans *slots, const struct spans *busy, const struct slo
 		for (size_t j = lo; j < busy->n && busy->v[j].start < s->end + q->pad_after && !taken;
 		    j++)
 			taken = busy->v[j].end > s->start - q->pad_before;
-		if (taken)
+		if (taken || overlaps_any(off, s->start, s->end))
 			continue;
 		util_fmt_instant(s->start, a);
 		util_fmt_instant(s->end, b);
@@ -597,7 +674,7 @@ int
 h_slots(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	const char *doctor = med_path(req, "doctor_id");
-	struct spans slots = { 0 }, busy = { 0 };
+	struct spans slots = { 0 }, busy = { 0 }, off = { 0 };
 	struct slot_query q;
 	int64_t from, to;
 	cJSON *list = NULL;
@@ -615,11 +692,13 @@ h_slots(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 		return med_error(resp, 404, "Service not found");
 	if (e == MED_OK && (e = take_notice(ctx, doctor, &q)) == MED_OK &&
 	    (e = candidate_slots(ctx, doctor, &q, &slots)) == MED_OK &&
-	    (e = busy_spans(ctx, doctor, from, to, &busy)) == MED_OK)
+	    (e = busy_spans(ctx, doctor, from, to, &busy)) == MED_OK &&
+	    (e = time_off_spans(ctx, doctor, from, to, &off)) == MED_OK)
 		e = (list = cJSON_CreateArray()) == NULL ? MED_ENOMEM :
-		    slots_json(&slots, &busy, &q, med_now(ctx), list);
+		    slots_json(&slots, &busy, &off, &q, med_now(ctx), list);
 	free(slots.v);
 	free(busy.v);
+	free(off.v);
 	if (e != MED_OK) {
 		cJSON_Delete(list);
 		return med_fail(resp, e);

@@ -65,6 +65,22 @@ struct stmt_cache {
     "INSERT OR IGNORE INTO clinic_settings (id) VALUES (1);"
 
 /*
+ * A doctor's time off (UTC instants) and the clinic's holidays
+ * (clinic-local dates).  Time off is looked up by its end: the rows that
+ * end after an instant are the future ones, few however long the history.
+ */
+#define MED_SQL_CLOSED \
+    "CREATE TABLE IF NOT EXISTS doctor_time_off (" \
+    " id TEXT PRIMARY KEY," \
+    " doctor_id TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE," \
+    " start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, reason TEXT," \
+    " created_at INTEGER NOT NULL, CHECK (end_time > start_time));" \
+    "CREATE INDEX IF NOT EXISTS doctor_time_off_end ON doctor_time_off(doctor_id, end_time);" \
+    "CREATE TABLE IF NOT EXISTS clinic_holidays (" \
+    " id TEXT PRIMARY KEY, date TEXT NOT NULL UNIQUE, name TEXT NOT NULL," \
+    " created_at INTEGER NOT NULL);"
+
+/*
  * Forward migrations: entry i brings user_version i to i + 1.  A new file
  * gets schema.sql (always the latest version) instead.
  */
@@ -111,7 +127,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS login_known_seen ON login_known(seen_at);",
 	/*
 	 * 5 -> 6: services (visit types with their own length and buffers),
-	 * clinic settings.  Every doctor gets a default 30-minute
+	 * clinic settings, time off and holidays.  Every doctor gets a default 30-minute
 	 * "Consultation", now and (the trigger) whenever a doctor is created,
 	 * whichever path creates it.  An appointment keeps the buffers it was
 	 * booked with, so editing a service never moves what is booked.
@@ -130,7 +146,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS appointments_service ON appointments(service_id);"
 	"ALTER TABLE doctors ADD COLUMN min_notice_minutes INTEGER;"
 	"ALTER TABLE doctors ADD COLUMN booking_horizon_days INTEGER;"
-	MED_SQL_SETTINGS,
+	MED_SQL_SETTINGS
+	MED_SQL_CLOSED,
 };
 
 /*

@@ -136,6 +136,18 @@ HANDLER(h_services_create);
 HANDLER(h_services_patch);
 HANDLER(h_services_delete);
 
+/* closures.c (time off and holidays) */
+SPEC_DECL(time_off_list_query);
+SPEC_DECL(time_off_create_body);
+SPEC_DECL(holiday_list_query);
+SPEC_DECL(holiday_create_body);
+HANDLER(h_time_off_list);
+HANDLER(h_time_off_create);
+HANDLER(h_time_off_delete);
+HANDLER(h_holidays_list);
+HANDLER(h_holidays_create);
+HANDLER(h_holidays_delete);
+
 /* settings.c */
 SPEC_DECL(settings_patch_body);
 HANDLER(h_settings_get);

@@ -56,6 +56,9 @@ static const struct med_route routes[] = {
 	{ "DELETE", V1 "/doctors/availability/{availability_id}",  AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  NULL,                  h_availability_delete },
 	{ "PATCH", V1 "/doctors/services/{service_id}",           AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &service_patch_body,   h_services_patch },
 	{ "DELETE", V1 "/doctors/services/{service_id}",           AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  NULL,                  h_services_delete },
+	{ "DELETE", V1 "/doctors/time-off/{time_off_id}",          AUTH_REQUIRED, A|D|S, TX_WRITE, NULL,                  NULL,                  h_time_off_delete },
+	{ "GET",  V1 "/doctors/{doctor_id}/time-off",            AUTH_OPTIONAL, 0,     TX_READ,  &time_off_list_query,  NULL,                  h_time_off_list },
+	{ "POST", V1 "/doctors/{doctor_id}/time-off",            AUTH_REQUIRED, A|D|S, TX_WRITE, NULL,                  &time_off_create_body, h_time_off_create },
 	{ "GET",  V1 "/doctors/{doctor_id}/services",            AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_services_list },
 	{ "POST", V1 "/doctors/{doctor_id}/services",            AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &service_create_body,  h_services_create },
 	{ "GET",  V1 "/doctors/{doctor_id}",                     AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_doctors_get },
@@ -99,6 +102,9 @@ static const struct med_route routes[] = {
 	{ "GET",  V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S|P, TX_WRITE, NULL,                  NULL,                  h_billing_get },
 	{ "PATCH", V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S,   TX_WRITE, NULL,                  &billing_patch_body,   h_billing_patch },
 
+	{ "GET",  V1 "/holidays",                                AUTH_NONE,     0,     TX_READ,  &holiday_list_query,   NULL,                  h_holidays_list },
+	{ "POST", V1 "/holidays",                                AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &holiday_create_body,  h_holidays_create },
+	{ "DELETE", V1 "/holidays/{holiday_id}",                   AUTH_REQUIRED, A,     TX_WRITE, NULL,                  NULL,                  h_holidays_delete },
 	{ "GET",  V1 "/settings",                                AUTH_REQUIRED, A|S,   TX_READ,  NULL,                  NULL,                  h_settings_get },
 	{ "PATCH", V1 "/settings",                                AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &settings_patch_body,  h_settings_patch },
 

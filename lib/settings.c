@@ -91,6 +91,22 @@ settings_for_doctor(struct med_ctx *ctx, const char *doctor_id, int64_t *notice_
 	return MED_OK;
 }
 
+cJSON *
+settings_json(const struct clinic_settings *cs)
+{
+	cJSON *o;
+
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddNumberToObject(o, settings_cols[0].name, (double)cs->min_notice_minutes) == NULL ||
+	    cJSON_AddNumberToObject(o, settings_cols[1].name, (double)cs->booking_horizon_days) == NULL ||
+	    cJSON_AddNumberToObject(o, settings_cols[2].name, (double)cs->max_no_shows) == NULL ||
+	    cJSON_AddNumberToObject(o, settings_cols[3].name, (double)cs->slot_step_minutes) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* The settings as the API shows them. */
 static int
 reply_settings(struct med_ctx *ctx, struct med_resp *resp)
@@ -101,14 +117,8 @@ reply_settings(struct med_ctx *ctx, struct med_resp *resp)
 
 	if ((e = settings_load(ctx, &cs)) != MED_OK)
 		return med_fail(resp, e);
-	if ((o = cJSON_CreateObject()) == NULL ||
-	    cJSON_AddNumberToObject(o, settings_cols[0].name, (double)cs.min_notice_minutes) == NULL ||
-	    cJSON_AddNumberToObject(o, settings_cols[1].name, (double)cs.booking_horizon_days) == NULL ||
-	    cJSON_AddNumberToObject(o, settings_cols[2].name, (double)cs.max_no_shows) == NULL ||
-	    cJSON_AddNumberToObject(o, settings_cols[3].name, (double)cs.slot_step_minutes) == NULL) {
-		cJSON_Delete(o);
+	if ((o = settings_json(&cs)) == NULL)
 		return med_fail(resp, MED_ENOMEM);
-	}
 	return med_ok(resp, o);
 }
 
@@ -144,4 +154,44 @@ h_settings_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp
 	if ((e = db_step_done(st)) != MED_OK)
 		return med_fail(resp, e);
 	return reply_settings(ctx, resp);
+}
+
+/* One statement per setting, in the order of settings_patch_body. */
+static const char SQL_SET_NOTICE[] =
+    "UPDATE clinic_settings SET min_notice_minutes = ?1, updated_at = ?2 WHERE id = 1";
+static const char SQL_SET_HORIZON[] =
+    "UPDATE clinic_settings SET booking_horizon_days = ?1, updated_at = ?2 WHERE id = 1";
+static const char SQL_SET_NO_SHOWS[] =
+    "UPDATE clinic_settings SET max_no_shows = ?1, updated_at = ?2 WHERE id = 1";
+static const char SQL_SET_STEP[] =
+    "UPDATE clinic_settings SET slot_step_minutes = ?1, updated_at = ?2 WHERE id = 1";
+static const char *const set_sql[] = {
+	SQL_SET_NOTICE, SQL_SET_HORIZON, SQL_SET_NO_SHOWS, SQL_SET_STEP,
+};
+_Static_assert(sizeof set_sql / sizeof set_sql[0] == sizeof settings_patch_body_fields /
+    sizeof settings_patch_body_fields[0], "one statement per field of settings_patch_body");
+
+enum med_err
+settings_set(struct med_ctx *ctx, const char *name, int64_t value)
+{
+	sqlite3_stmt *st;
+	enum med_err e;
+
+	for (int i = 0; i < settings_patch_body.n; i++) {
+		const struct fld *f = &settings_patch_body.f[i];
+		if (strcmp(f->name, name) != 0)
+			continue;
+		if (value < f->min || value > f->max)
+			return MED_EINVAL;
+		if ((st = db_stmt(ctx, SQL_ENSURE)) == NULL)
+			return MED_EDB;
+		if ((e = db_step_done(st)) != MED_OK)
+			return e;
+		if ((st = db_stmt(ctx, set_sql[i])) == NULL)
+			return MED_EDB;
+		db_bind_int(st, 1, value);
+		db_bind_int(st, 2, med_now(ctx));
+		return db_step_done(st);
+	}
+	return MED_EINVAL;
 }

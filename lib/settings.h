@@ -6,6 +6,7 @@
 #define SETTINGS_H
 
 #include <stdint.h>
+#include <cjson/cJSON.h>
 #include "med.h"
 
 #define NOTICE_MAX_MINUTES 525600  /* a year */
@@ -27,5 +28,14 @@ enum med_err settings_load(struct med_ctx *ctx, struct clinic_settings *cs);
  */
 enum med_err settings_for_doctor(struct med_ctx *ctx, const char *doctor_id,
     int64_t *notice_minutes, int64_t *horizon_days);
+
+/*
+ * Set one setting by its API name to value, within the limits PATCH
+ * /settings applies; MED_EINVAL for an unknown name or a value out of
+ * range.
+ */
+enum med_err settings_set(struct med_ctx *ctx, const char *name, int64_t value);
+/* The settings as the API shows them, a new object; NULL when out of memory. */
+cJSON *settings_json(const struct clinic_settings *cs);
 
 #endif

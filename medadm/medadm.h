@@ -58,5 +58,10 @@ int cmd_check(struct adm *a, int argc, char **argv);
 int cmd_audit(struct adm *a, int argc, char **argv);
 int cmd_export_patient(struct adm *a, int argc, char **argv);
 int cmd_rotate_secret(struct adm *a, int argc, char **argv);
+int cmd_holiday_add(struct adm *a, int argc, char **argv);
+int cmd_holiday_list(struct adm *a, int argc, char **argv);
+int cmd_holiday_remove(struct adm *a, int argc, char **argv);
+int cmd_settings_show(struct adm *a, int argc, char **argv);
+int cmd_settings_set(struct adm *a, int argc, char **argv);
 
 #endif
