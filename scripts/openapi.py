@@ -279,6 +279,17 @@ def schemas(table):
                         "buffer_after_minutes": {"type": "integer"},
                         "price": MONEY, "currency": string(pattern="^[A-Z]{3}$"),
                         "is_active": {"type": "boolean"}}),
+        "TimeOff": obj({"id": UUID, "doctor_id": UUID, "start_time": INSTANT,
+                        "end_time": INSTANT, "reason": nullable(string())},
+                       required=["id", "doctor_id", "start_time", "end_time"],
+                       description="reason only for the owner doctor, STAFF and ADMIN."),
+        "TimeOffCreated": out({"id": UUID, "doctor_id": UUID, "start_time": INSTANT,
+                               "end_time": INSTANT, "reason": nullable(string()),
+                               "conflicts": {"type": "array", "items": UUID,
+                                             "description": "SCHEDULED and ARRIVED visits "
+                                             "inside the time off: kept, for the front desk "
+                                             "to move."}}),
+        "Holiday": out({"id": UUID, "date": DATE, "name": string()}),
         "Settings": out({"min_notice_minutes": {"type": "integer"},
                          "booking_horizon_days": {"type": "integer"},
                          "max_no_shows": {"type": "integer"},
@@ -451,6 +462,18 @@ op("get", "/doctors/{doctor_id}/availability/slots", "Availability", "Bookable s
         "overlap a SCHEDULED or ARRIVED visit including that visit's buffers, slots that "
         "end in the past, start sooner than the minimum notice or beyond the booking "
         "horizon are left out; ascending. 400 on bad values.")
+op("delete", "/doctors/time-off/{time_off_id}", "Availability", "Remove time off",
+   (204, None), errors=["404", "422"],
+   desc="ADMIN, STAFF, or the DOCTOR owning it (403 otherwise).")
+op("get", "/doctors/{doctor_id}/time-off", "Availability", "A doctor's time off",
+   (200, arr("TimeOff")), errors=["404", "422"],
+   query={"from": {"description": "Time off ending after this instant; default now."}},
+   desc="Public; reason only for the owner doctor, STAFF and ADMIN. By start.")
+op("post", "/doctors/{doctor_id}/time-off", "Availability", "Add time off",
+   (201, ref("TimeOffCreated")), errors=["404", "422"],
+   desc="ADMIN, STAFF, or the DOCTOR owning the profile (403 otherwise). No slots and no "
+        "bookings inside it (400 \"Doctor is unavailable\"). Visits already booked inside "
+        "are not cancelled: their ids are in conflicts.")
 op("get", "/doctors/{doctor_id}/services", "Services", "A doctor's services",
    (200, arr("Service")), errors=["404", "422"],
    desc="Every doctor has a default 30-minute \"Consultation\". Inactive services are "
@@ -577,6 +600,16 @@ op("get", "/billing/{billing_id}", "Billing", "One billing entry", (200, ref("Bi
 op("patch", "/billing/{billing_id}", "Billing", "Update a billing entry", (200, ref("Billing")),
    errors=["400", "404", "422"], desc='400 "Invalid status".')
 
+op("get", "/holidays", "Settings", "The clinic's holidays", (200, arr("Holiday")),
+   errors=["422"],
+   query={"from": {"description": "First date, inclusive."},
+          "to": {"description": "Last date, exclusive."}},
+   desc="Clinic-local dates: no slots and no bookings that day (400 \"The clinic is closed "
+        "on that day\"). By date.")
+op("post", "/holidays", "Settings", "Add a holiday", (201, ref("Holiday")),
+   errors=["409", "422"], desc="409 when the date already is one.")
+op("delete", "/holidays/{holiday_id}", "Settings", "Remove a holiday", (204, None),
+   errors=["404", "422"])
 op("get", "/settings", "Settings", "The clinic's booking rules", (200, ref("Settings")),
    desc="min_notice_minutes (default 0), booking_horizon_days (default 365), max_no_shows "
         "(default 0 = no limit), slot_step_minutes (default 15: the step of service slots). "

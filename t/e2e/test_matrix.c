@@ -136,6 +136,13 @@ static const struct mrow matrix[] = {
 	    "{\"name\":\"Matrix\"}", 0,                                 { 401, 403, 403, 200, 403, 403, 200, 403 } },
 	{ "DELETE", V1 "/doctors/services/{service_id}", "/doctors/services/{tmp_service_X}",
 	    NULL, 0,                                                    { 401, 403, 403, 204, 403, 403, 204, 403 } },
+	{ "DELETE", V1 "/doctors/time-off/{time_off_id}", "/doctors/time-off/{tmp_time_off_X}",
+	    NULL, 0,                                                    { 401, 403, 403, 204, 403, 204, 204, 403 } },
+	{ "GET", V1 "/doctors/{doctor_id}/time-off", "/doctors/{X_doctor}/time-off", NULL, 0,
+	    ALL(200) },
+	{ "POST", V1 "/doctors/{doctor_id}/time-off", "/doctors/{X_doctor}/time-off",
+	    "{\"start_time\":\"2035-01-01T09:00:00Z\",\"end_time\":\"2035-01-01T10:00:00Z\"}", 0,
+	                                                                { 401, 403, 403, 201, 403, 201, 201, 403 } },
 	{ "GET", V1 "/doctors/{doctor_id}/services", "/doctors/{X_doctor}/services", NULL, 0,
 	    ALL(200) },
 	{ "POST", V1 "/doctors/{doctor_id}/services", "/doctors/{X_doctor}/services",
@@ -223,6 +230,11 @@ static const struct mrow matrix[] = {
 	{ "PATCH", V1 "/billing/{billing_id}", "/billing/{bill_A}", "{\"description\":\"matrix\"}", 0,
 	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
 
+	{ "GET", V1 "/holidays", "/holidays", NULL, 0, ALL(200) },
+	{ "POST", V1 "/holidays", "/holidays", "{\"date\":\"{far_date}\",\"name\":\"Matrix\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 201, 403 } },
+	{ "DELETE", V1 "/holidays/{holiday_id}", "/holidays/{tmp_holiday}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 204, 403 } },
 	{ "GET", V1 "/settings", "/settings", NULL, 0,                  { 401, 403, 403, 403, 403, 200, 200, 403 } },
 	{ "PATCH", V1 "/settings", "/settings", "{\"slot_step_minutes\":15}", 0,
 	                                                                { 401, 403, 403, 403, 403, 403, 200, 403 } },
@@ -258,7 +270,7 @@ struct tmp {
 static struct tmp tmps[] = {
 	{ "tmp_user", "" }, { "tmp_doctor_user", "" }, { "tmp_patient", "" }, { "tmp_doctor", "" },
 	{ "tmp_avail_X", "" }, { "tmp_appt_AX", "" }, { "tmp_record_AX", "" }, { "tmp_policy_A", "" },
-	{ "tmp_service_X", "" },
+	{ "tmp_service_X", "" }, { "tmp_time_off_X", "" }, { "tmp_holiday", "" },
 };
 
 #define NTMPS (sizeof tmps / sizeof tmps[0])
@@ -458,6 +470,19 @@ medadm_line(const char *args, char *out, size_t size)
 /* The first four consumables are accounts: the role each needs. */
 static const char *const tmp_roles[4] = { NULL, "DOCTOR", NULL, "DOCTOR" };
 
+/*
+ * A date no other holiday has, far beyond any booking of the other suites
+ * (the holiday rows and the stack are shared): a new one on every call.
+ */
+static void
+far_date(char *out, size_t size)
+{
+	static int n;
+	int k = n++ + (int)(getpid() % 1000) * 400;
+
+	snprintf(out, size, "%04d-%02d-%02d", 2200 + k / 336, 1 + (k / 28) % 12, 1 + k % 28);
+}
+
 /* Turn the fresh account w (role set) into consumable t. */
 static void
 finish_tmp(struct tmp *t, struct ident *w)
@@ -504,6 +529,14 @@ make_tmp(struct tmp *t)
 	} else if (strcmp(t->name, "tmp_service_X") == 0) {
 		snprintf(path, sizeof path, "/doctors/%s/services", ids[DX].profile);
 		must("POST", path, boot, "{\"name\":\"Tmp\",\"duration_minutes\":20}", 201, t->id);
+	} else if (strcmp(t->name, "tmp_time_off_X") == 0) {
+		snprintf(path, sizeof path, "/doctors/%s/time-off", ids[DX].profile);
+		must("POST", path, boot, "{\"start_time\":\"2036-01-01T09:00:00Z\","
+		    "\"end_time\":\"2036-01-01T10:00:00Z\"}", 201, t->id);
+	} else if (strcmp(t->name, "tmp_holiday") == 0) {
+		far_date(s, sizeof s);
+		snprintf(body, sizeof body, "{\"date\":\"%s\",\"name\":\"Tmp\"}", s);
+		must("POST", "/holidays", boot, body, 201, t->id);
 	} else {
 		ck_abort_msg("no maker for %s", t->name);
 	}
@@ -543,6 +576,8 @@ resolve(const char *name, char *out, size_t size, unsigned *consumed)
 		snprintf(out, size, "%s", policy_a);
 	else if (strcmp(name, "claim_A") == 0)
 		snprintf(out, size, "%s", claim_a);
+	else if (strcmp(name, "far_date") == 0)
+		far_date(out, size);
 	else if (strcmp(name, "fresh_email") == 0)
 		fresh_email(out, size, "row");
 	else if (strcmp(name, "spare_email") == 0)

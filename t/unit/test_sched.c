@@ -433,6 +433,125 @@ START_TEST(notice_and_horizon)
 }
 END_TEST
 
+START_TEST(time_off)
+{
+	char appt[MED_UUID_LEN + 1], to_id[MED_UUID_LEN + 1], path[160];
+	cJSON *c;
+
+	ck_assert_int_eq(book(tok_staff, NULL, "2031-01-06T10:00:00Z", "2031-01-06T10:30:00Z"), 201);
+	snprintf(appt, sizeof appt, "%s", last_id);
+	/* Over a booked visit: created, the visit is listed, not cancelled. */
+	ck_assert_int_eq(call("POST", V1 "/doctors/" DOC_SAMIR "/time-off", tok_x,
+	    "{\"start_time\":\"2031-01-06T09:30:00Z\",\"end_time\":\"2031-01-06T11:00:00Z\","
+	    "\"reason\":\"Congrès\"}"), 201);
+	snprintf(to_id, sizeof to_id, "%s", last_id);
+	ck_assert_str_eq(ut_str(last_data, "reason"), "Congrès");
+	ck_assert_str_eq(ut_str(last_data, "start_time"), "2031-01-06T09:30:00Z");
+	c = cJSON_GetObjectItem(last_data, "conflicts");
+	ck_assert_int_eq(cJSON_GetArraySize(c), 1);
+	ck_assert_str_eq(cJSON_GetArrayItem(c, 0)->valuestring, appt);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM appointments WHERE id = '%s'"
+	    " AND status = 'SCHEDULED'", appt), 1);
+	/* Bookings inside: 400; touching its end: fine. */
+	ck_assert_int_eq(book(tok_staff, NULL, "2031-01-06T09:00:00Z", "2031-01-06T09:45:00Z"), 400);
+	ck_assert_str_eq(last_message, "Doctor is unavailable");
+	ck_assert_int_eq(book(tok_a, NULL, "2031-01-06T11:00:00Z", "2031-01-06T11:30:00Z"), 201);
+	/* Slots: none inside (the 10:00 visit and 11:00 are taken anyway). */
+	ck_assert_str_eq(slot_starts("?start_date=2031-01-06&days=1"),
+	    "09:00,11:30,14:00,14:30,15:00,15:30,16:00,16:30");
+	/* The public list hides the reason; the owner, staff and admin see it. */
+	ck_assert_int_eq(call("GET", V1 "/doctors/" DOC_SAMIR "/time-off?from=2031-01-01T00:00:00Z",
+	    NULL, NULL), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(last_data), 1);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(last_data, 0), "reason"));
+	ck_assert_int_eq(call("GET", V1 "/doctors/" DOC_SAMIR "/time-off", tok_a, NULL), 200);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(last_data, 0), "reason"));
+	ck_assert_int_eq(call("GET", V1 "/doctors/" DOC_SAMIR "/time-off", tok_y, NULL), 200);
+	ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(last_data, 0), "reason"));
+	ck_assert_int_eq(call("GET", V1 "/doctors/" DOC_SAMIR "/time-off", tok_staff, NULL), 200);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(last_data, 0), "reason"), "Congrès");
+	ck_assert_int_eq(call("GET", V1 "/doctors/" DOC_SAMIR "/time-off", tok_x, NULL), 200);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(last_data, 0), "reason"), "Congrès");
+	/* Only past time off: an empty list from now on. */
+	ck_assert_int_eq(call("GET", V1 "/doctors/" DOC_SAMIR "/time-off?from=2031-02-01T00:00:00Z",
+	    tok_x, NULL), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(last_data), 0);
+	/* Who may: the owner, staff, admin; not another doctor nor a patient. */
+	ck_assert_int_eq(call("POST", V1 "/doctors/" DOC_SAMIR "/time-off", tok_y,
+	    "{\"start_time\":\"2031-01-07T09:00:00Z\",\"end_time\":\"2031-01-07T10:00:00Z\"}"), 403);
+	ck_assert_int_eq(call("POST", V1 "/doctors/" DOC_SAMIR "/time-off", tok_a,
+	    "{\"start_time\":\"2031-01-07T09:00:00Z\",\"end_time\":\"2031-01-07T10:00:00Z\"}"), 403);
+	ck_assert_int_eq(call("POST", V1 "/doctors/" DOC_SAMIR "/time-off", tok_staff,
+	    "{\"start_time\":\"2031-01-07T09:00:00Z\",\"end_time\":\"2031-01-07T10:00:00Z\"}"), 201);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(last_data, "conflicts")), 0);
+	ck_assert_int_eq(call("POST", V1 "/doctors/" DOC_SAMIR "/time-off", tok_admin,
+	    "{\"start_time\":\"2031-01-07T10:00:00Z\",\"end_time\":\"2031-01-07T09:00:00Z\"}"), 422);
+	ck_assert_int_eq(call("POST", V1 "/doctors/" NO_SUCH_ID "/time-off", tok_admin,
+	    "{\"start_time\":\"2031-01-07T09:00:00Z\",\"end_time\":\"2031-01-07T10:00:00Z\"}"), 404);
+	/* Removed: bookable again. */
+	snprintf(path, sizeof path, V1 "/doctors/time-off/%s", to_id);
+	ck_assert_int_eq(call("DELETE", path, tok_y, NULL), 403);
+	ck_assert_int_eq(call("DELETE", path, tok_x, NULL), 204);
+	ck_assert_int_eq(call("DELETE", path, tok_x, NULL), 404);
+	ck_assert_int_eq(book(tok_staff, NULL, "2031-01-06T09:00:00Z", "2031-01-06T09:30:00Z"), 201);
+}
+END_TEST
+
+START_TEST(holidays)
+{
+	char id[MED_UUID_LEN + 1], path[128];
+
+	/* The seed's five fixed-date holidays, each ahead of the seeding day. */
+	ck_assert_int_eq(call("GET", V1 "/holidays", NULL, NULL), 200);
+	ck_assert_int_ge(cJSON_GetArraySize(last_data), 5);
+	ck_assert_int_eq(call("POST", V1 "/holidays", tok_staff,
+	    "{\"date\":\"2031-01-06\",\"name\":\"Test\"}"), 403);
+	ck_assert_int_eq(call("POST", V1 "/holidays", tok_admin,
+	    "{\"date\":\"2031-01-06\",\"name\":\"Test\"}"), 201);
+	snprintf(id, sizeof id, "%s", last_id);
+	ck_assert_str_eq(ut_str(last_data, "date"), "2031-01-06");
+	ck_assert_int_eq(call("POST", V1 "/holidays", tok_admin,
+	    "{\"date\":\"2031-01-06\",\"name\":\"Twice\"}"), 409);
+	ck_assert_int_eq(call("POST", V1 "/holidays", tok_admin,
+	    "{\"date\":\"2031-02-30\",\"name\":\"No such day\"}"), 422);
+	ck_assert_int_eq(call("GET", V1 "/holidays?from=2031-01-01&to=2031-02-01", NULL, NULL), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(last_data), 1);
+	/* No slots and no bookings that day, for anyone; the next day is open. */
+	ck_assert_str_eq(slot_starts("?start_date=2031-01-06&days=2"),
+	    "09:00,09:30,10:00,10:30,11:00,11:30,14:00,14:30,15:00,15:30,16:00,16:30");
+	ck_assert_int_eq(call("GET", SLOTS "?start_date=2031-01-06&days=1", NULL, NULL), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(last_data), 0);
+	ck_assert_int_eq(book(tok_admin, NULL, "2031-01-06T09:00:00Z", "2031-01-06T09:30:00Z"), 400);
+	ck_assert_str_eq(last_message, "The clinic is closed on that day");
+	snprintf(path, sizeof path, V1 "/holidays/%s", id);
+	ck_assert_int_eq(call("DELETE", path, tok_staff, NULL), 403);
+	ck_assert_int_eq(call("DELETE", path, tok_admin, NULL), 204);
+	ck_assert_int_eq(call("DELETE", path, tok_admin, NULL), 404);
+	ck_assert_int_eq(book(tok_admin, NULL, "2031-01-06T09:00:00Z", "2031-01-06T09:30:00Z"), 201);
+}
+END_TEST
+
+START_TEST(holiday_in_clinic_zone)
+{
+	/* Algiers is UTC+1: 2031-01-06T23:30Z is already the 7th there. */
+	teardown();
+	setenv("CLINIC_TZ", "Africa/Algiers", 1);
+	test_ctx_open(&ctx, 1);
+	ctx.fixed_now = NOW_2031;
+	tok_a = mint(EM_AMINA);
+	tok_x = mint(EM_SAMIR);
+	tok_y = mint(EM_NADIA);
+	tok_staff = mint(EM_STAFF);
+	tok_admin = mint(EM_ADMIN);
+	ck_assert_int_eq(call("POST", V1 "/holidays", tok_admin,
+	    "{\"date\":\"2031-01-07\",\"name\":\"Test\"}"), 201);
+	/* Tuesday 09:00 local is 08:00Z: closed; Monday 11:00 local is open. */
+	ck_assert_int_eq(book(tok_admin, NULL, "2031-01-07T08:00:00Z", "2031-01-07T08:30:00Z"), 400);
+	ck_assert_str_eq(last_message, "The clinic is closed on that day");
+	ck_assert_int_eq(book(tok_admin, NULL, "2031-01-06T10:00:00Z", "2031-01-06T10:30:00Z"), 201);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -449,6 +568,9 @@ sched_suite(void)
 	tcase_add_test(tc, slots_of_a_service);
 	tcase_add_test(tc, settings_routes);
 	tcase_add_test(tc, notice_and_horizon);
+	tcase_add_test(tc, time_off);
+	tcase_add_test(tc, holidays);
+	tcase_add_test(tc, holiday_in_clinic_zone);
 	suite_add_tcase(s, tc);
 	return s;
 }
