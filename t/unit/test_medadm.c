@@ -715,6 +715,43 @@ START_TEST(test_adm_export_patient)
 }
 END_TEST
 
+START_TEST(test_adm_holidays_settings)
+{
+	char id[64];
+	cJSON *j;
+
+	seeded();
+	/* The seed's five fixed-date holidays. */
+	ck_assert_int_eq(run(NULL, "--json", "holiday", "list", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 5);
+	cJSON_Delete(j);
+	ck_assert_int_eq(run(NULL, "holiday", "add", "2031-03-08", "Journée de la femme", NULL), 0);
+	snprintf(id, sizeof id, "%.36s", out);
+	ck_assert_int_eq(run(NULL, "holiday", "add", "2031-03-08", "Twice", NULL), 1);
+	ck_assert_int_eq(run(NULL, "holiday", "add", "2031-02-30", "No such day", NULL), 2);
+	ck_assert_int_eq(run(NULL, "holiday", "list", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "2031-03-08"));
+	ck_assert_ptr_nonnull(strstr(out, id));
+	/* Removed by date or by id. */
+	ck_assert_int_eq(run(NULL, "holiday", "remove", "2031-03-08", NULL), 0);
+	ck_assert_int_eq(run(NULL, "holiday", "remove", id, NULL), 1);
+	ck_assert_int_eq(run(NULL, "holiday", "remove", "2031-03-09", NULL), 1);
+
+	ck_assert_int_eq(run(NULL, "settings", "show", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "booking_horizon_days  365"));
+	ck_assert_int_eq(run(NULL, "settings", "set", "max_no_shows", "3", NULL), 0);
+	ck_assert_int_eq(run(NULL, "settings", "set", "max_no_shows", "101", NULL), 1);
+	ck_assert_int_eq(run(NULL, "settings", "set", "no_such", "1", NULL), 1);
+	ck_assert_int_eq(run(NULL, "settings", "set", "slot_step_minutes", "x", NULL), 2);
+	ck_assert_int_eq(run(NULL, "--json", "settings", "show", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "max_no_shows")->valueint, 3);
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "slot_step_minutes")->valueint, 15);
+	cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(test_adm_audit)
 {
 	cJSON *j, *r;
@@ -897,6 +934,7 @@ medadm_suite(void)
 	tcase_add_test(tc, test_adm_check_unreadable_schema);
 	tcase_add_test(tc, test_adm_export_patient);
 	tcase_add_test(tc, test_adm_audit);
+	tcase_add_test(tc, test_adm_holidays_settings);
 	tcase_add_test(tc, test_adm_rotate_secret);
 	tcase_add_test(tc, test_adm_keys_only_from_init);
 	tcase_add_test(tc, test_adm_rotate_picked_up_by_worker);
