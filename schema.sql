@@ -75,7 +75,9 @@ CREATE TABLE patients (
     emergency_contact_name  TEXT,
     emergency_contact_phone TEXT,
     created_at              INTEGER NOT NULL,
-    updated_at              INTEGER NOT NULL
+    updated_at              INTEGER NOT NULL,
+    -- Visits marked NO_SHOW; at clinic_settings.max_no_shows self-booking stops.
+    no_show_count           INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE doctors (
@@ -219,7 +221,8 @@ CREATE TABLE appointments (
     end_time            INTEGER NOT NULL,
     reason              TEXT,
     status              TEXT NOT NULL DEFAULT 'SCHEDULED'
-                        CHECK (status IN ('SCHEDULED', 'COMPLETED', 'CANCELLED')),
+                        CHECK (status IN ('SCHEDULED', 'ARRIVED', 'COMPLETED', 'CANCELLED',
+                                          'NO_SHOW')),
     cancellation_reason TEXT,
     created_at          INTEGER NOT NULL,
     updated_at          INTEGER NOT NULL,
@@ -232,10 +235,13 @@ CREATE TABLE appointments (
     -- [start_time - buffer_before, end_time + buffer_after).
     buffer_before       INTEGER NOT NULL DEFAULT 0,
     buffer_after        INTEGER NOT NULL DEFAULT 0,
+    -- The recurring series the visit belongs to (POST /appointments/series).
+    series_id           TEXT,
     CHECK (end_time > start_time)
 );
 CREATE INDEX appointments_doctor_start ON appointments(doctor_id, start_time);
 CREATE INDEX appointments_service ON appointments(service_id);
+CREATE INDEX appointments_series ON appointments(series_id);
 CREATE INDEX appointments_patient_start ON appointments(patient_id, start_time);
 
 CREATE TABLE medical_records (

@@ -9,6 +9,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "appointments.h"
@@ -80,10 +81,15 @@ static const char SQL_MOVE[] =
     "UPDATE appointments SET start_time = ?2, end_time = ?3, updated_at = ?4"
     " WHERE id = ?1 AND status = 'SCHEDULED'";
 static const char SQL_SET_STATUS[] =
-    "UPDATE appointments SET status = ?2, updated_at = ?3"
-    " WHERE id = ?1 AND status = 'SCHEDULED'";
+    "UPDATE appointments SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status = ?4";
+static const char SQL_COUNT_NO_SHOW[] =
+    "UPDATE patients SET no_show_count = no_show_count + 1 WHERE id = ?1";
+static const char SQL_NO_SHOWS[] = "SELECT no_show_count FROM patients WHERE id = ?1";
 
-static const char *const status_names[] = { "SCHEDULED", "COMPLETED", "CANCELLED", NULL };
+/* ARRIVED and NO_SHOW came later: appended, so the older names keep their order. */
+static const char *const status_names[] = {
+	"SCHEDULED", "COMPLETED", "CANCELLED", "ARRIVED", "NO_SHOW", NULL,
+};
 
 /* The columns of one appointment that the rules look at. */
 struct appt {
@@ -431,6 +437,7 @@ h_appt_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	b.patient_id = patient_id;
 	b.on_behalf = req->user.role != ROLE_PATIENT;
 	if (!appt_booking_patient(ctx, req, patient_id, resp) ||
+	    !appt_self_booking_allowed(ctx, &b, resp) ||
 	    !appt_take_service(ctx, fval_str(med_body(req, "service_id")), med_body(req, "end_time"),
 	    &b, resp))
 		return resp->status;
@@ -601,6 +608,8 @@ h_appt_cancel(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 		return reply_appt(ctx, a.id, 200, resp);
 	if (strcmp(a.status, "COMPLETED") == 0)
 		return med_error(resp, 400, "Completed appointments cannot be cancelled");
+	if (strcmp(a.status, "SCHEDULED") != 0)
+		return med_error(resp, 400, "Only scheduled appointments can be cancelled");
 	if ((st = db_stmt(ctx, SQL_CANCEL)) == NULL)
 		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, a.id);
@@ -661,6 +670,44 @@ SPEC(appt_status_body,
 	{ "status", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, status_names },
 );
 
+/* One allowed status change. */
+struct transition {
+	const char *from, *to;
+};
+
+/*
+ * Rule: check-in, completion, no-show and the doctor's cancellation.
+ * Setting the current status again is no transition.
+ */
+static const struct transition transitions[] = {
+	{ "SCHEDULED", "ARRIVED" },
+	{ "ARRIVED", "COMPLETED" },
+	{ "SCHEDULED", "COMPLETED" },
+	{ "SCHEDULED", "NO_SHOW" },
+	{ "SCHEDULED", "CANCELLED" },
+};
+
+static int
+transition_allowed(const char *from, const char *to)
+{
+	for (size_t i = 0; i < sizeof transitions / sizeof transitions[0]; i++)
+		if (strcmp(transitions[i].from, from) == 0 && strcmp(transitions[i].to, to) == 0)
+			return 1;
+	return 0;
+}
+
+/* A no-show counts against the patient (max_no_shows in the settings). */
+static enum med_err
+count_no_show(struct med_ctx *ctx, const char *patient_id)
+{
+	sqlite3_stmt *st;
+
+	if ((st = db_stmt(ctx, SQL_COUNT_NO_SHOW)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, patient_id);
+	return db_step_done(st);
+}
+
 int
 h_appt_status(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
@@ -668,22 +715,51 @@ h_appt_status(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	sqlite3_stmt *st;
 	struct appt a;
 	enum med_err e;
+	/* Rule: the owner doctor and admins make every change; the front desk checks in and out. */
+	int staff_ok = strcmp(to, "ARRIVED") == 0 || strcmp(to, "NO_SHOW") == 0;
 
-	/* Rule: only the appointment's own doctor (or an admin), not any doctor. */
-	if (!load_for_write(ctx, req, resp, &a, 0, 1, 0))
+	if (!load_for_write(ctx, req, resp, &a, 0, 1, staff_ok))
 		return resp->status;
-	/*
-	 * Rule: SCHEDULED -> COMPLETED | CANCELLED only.  Setting the current
-	 * status again is refused too: it is no transition.
-	 */
-	if (strcmp(a.status, "SCHEDULED") != 0 || strcmp(to, "SCHEDULED") == 0)
+	if (!transition_allowed(a.status, to))
 		return med_error(resp, 400, "Invalid status transition");
+	if (strcmp(to, "NO_SHOW") == 0 && med_now(ctx) < a.start)
+		return med_error(resp, 400, "A visit can be marked NO_SHOW only after its start time");
 	if ((st = db_stmt(ctx, SQL_SET_STATUS)) == NULL)
 		return med_fail(resp, MED_EDB);
 	db_bind_text(st, 1, a.id);
 	db_bind_text(st, 2, to);
 	db_bind_int(st, 3, med_now(ctx));
+	db_bind_text(st, 4, a.status);
 	if ((e = db_step_done(st)) != MED_OK)
 		return med_fail(resp, e);
+	if (strcmp(to, "NO_SHOW") == 0 && (e = count_no_show(ctx, a.patient_id)) != MED_OK)
+		return med_fail(resp, e);
 	return reply_appt(ctx, a.id, 200, resp);
+}
+
+/*
+ * Rule: a patient who reached the clinic's max_no_shows (when > 0) no
+ * longer books for themself: 0 with 403 set.  Bookings on behalf pass.
+ */
+int
+appt_self_booking_allowed(struct med_ctx *ctx, const struct appt_booking *b,
+    struct med_resp *resp)
+{
+	struct clinic_settings cs;
+	char count[24];
+	enum med_err e;
+
+	if (b->on_behalf)
+		return 1;
+	if ((e = settings_load(ctx, &cs)) != MED_OK ||
+	    (cs.max_no_shows > 0 &&
+	    (e = db_lookup(ctx, SQL_NO_SHOWS, b->patient_id, 0, count, sizeof count)) != MED_OK)) {
+		med_fail(resp, e);
+		return 0;
+	}
+	if (cs.max_no_shows > 0 && strtoll(count, NULL, 10) >= cs.max_no_shows) {
+		med_error(resp, 403, "Too many missed appointments: the front desk must book for you");
+		return 0;
+	}
+	return 1;
 }

@@ -64,6 +64,9 @@ int appt_take_service(struct med_ctx *ctx, const char *service_id, const struct 
 /* The patient of a booking by the caller (own, or the body's patient_id for ADMIN/STAFF). */
 int appt_booking_patient(struct med_ctx *ctx, struct med_req *req,
     char patient_id[MED_UUID_LEN + 1], struct med_resp *resp);
+/* 0 with 403 set when b is a self-booking of a patient at the no-show limit. */
+int appt_self_booking_allowed(struct med_ctx *ctx, const struct appt_booking *b,
+    struct med_resp *resp);
 /* Insert checked booking b as SCHEDULED appointment id. */
 enum med_err appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b,
     const char *reason);

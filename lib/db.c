@@ -127,7 +127,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS login_known_seen ON login_known(seen_at);",
 	/*
 	 * 5 -> 6: services (visit types with their own length and buffers),
-	 * clinic settings, time off and holidays.  Every doctor gets a default 30-minute
+	 * clinic settings, time off and holidays, check-in and no-show,
+	 * recurring series.  Every doctor gets a default 30-minute
 	 * "Consultation", now and (the trigger) whenever a doctor is created,
 	 * whichever path creates it.  An appointment keeps the buffers it was
 	 * booked with, so editing a service never moves what is booked.
@@ -147,7 +148,22 @@ static const char *const migrations[] = {
 	"ALTER TABLE doctors ADD COLUMN min_notice_minutes INTEGER;"
 	"ALTER TABLE doctors ADD COLUMN booking_horizon_days INTEGER;"
 	MED_SQL_SETTINGS
-	MED_SQL_CLOSED,
+	MED_SQL_CLOSED
+	/*
+	 * Check-in and no-show: the status CHECK gains ARRIVED and NO_SHOW.
+	 * SQLite cannot alter a CHECK, and rebuilding the table would break
+	 * the foreign keys that point at it, so the column is replaced: the
+	 * old one is renamed (its CHECK goes with it), the new one added
+	 * with the wider CHECK and filled, the old one dropped.
+	 */
+	"ALTER TABLE appointments RENAME COLUMN status TO status_v5;"
+	"ALTER TABLE appointments ADD COLUMN status TEXT NOT NULL DEFAULT 'SCHEDULED'"
+	" CHECK (status IN ('SCHEDULED', 'ARRIVED', 'COMPLETED', 'CANCELLED', 'NO_SHOW'));"
+	"UPDATE appointments SET status = status_v5;"
+	"ALTER TABLE appointments DROP COLUMN status_v5;"
+	"ALTER TABLE patients ADD COLUMN no_show_count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE appointments ADD COLUMN series_id TEXT;"
+	"CREATE INDEX IF NOT EXISTS appointments_series ON appointments(series_id);",
 };
 
 /*

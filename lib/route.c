@@ -79,7 +79,7 @@ static const struct med_route routes[] = {
 	{ "POST", V1 "/appointments/{appointment_id}/cancel",    AUTH_REQUIRED, ANY,   TX_WRITE, &appt_cancel_reason,   &appt_cancel_reason,   h_appt_cancel },
 	{ "POST", V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_reschedule_body, h_appt_reschedule },
 	{ "PATCH", V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_reschedule_body, h_appt_reschedule },
-	{ "PATCH", V1 "/appointments/{appointment_id}/status",    AUTH_REQUIRED, D|A,   TX_WRITE, NULL,                  &appt_status_body,     h_appt_status },
+	{ "PATCH", V1 "/appointments/{appointment_id}/status",    AUTH_REQUIRED, D|A|S, TX_WRITE, NULL,                  &appt_status_body,     h_appt_status },
 
 	{ "GET",  V1 "/medical-records/me",                      AUTH_REQUIRED, P|A,   TX_WRITE, &records_list_query,   NULL,                  h_records_mine },
 	{ "GET",  V1 "/medical-records/doctor/me",               AUTH_REQUIRED, D|A,   TX_WRITE, &records_list_query,   NULL,                  h_records_doctor_mine },

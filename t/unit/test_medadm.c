@@ -514,6 +514,15 @@ START_TEST(test_adm_migrate_1_to_2)
 	    "ALTER TABLE appointments DROP COLUMN buffer_after;"
 	    "ALTER TABLE doctors DROP COLUMN min_notice_minutes;"
 	    "ALTER TABLE doctors DROP COLUMN booking_horizon_days;"
+	    "DROP TABLE doctor_time_off; DROP TABLE clinic_holidays;"
+	    "DROP INDEX appointments_series; ALTER TABLE appointments DROP COLUMN series_id;"
+	    "ALTER TABLE patients DROP COLUMN no_show_count;"
+	    /* The status CHECK of version 5, without ARRIVED and NO_SHOW. */
+	    "ALTER TABLE appointments RENAME COLUMN status TO status_new;"
+	    "ALTER TABLE appointments ADD COLUMN status TEXT NOT NULL DEFAULT 'SCHEDULED'"
+	    " CHECK (status IN ('SCHEDULED', 'COMPLETED', 'CANCELLED'));"
+	    "UPDATE appointments SET status = status_new;"
+	    "ALTER TABLE appointments DROP COLUMN status_new;"
 	    "INSERT INTO doctor_specialties SELECT id, 902 FROM doctors LIMIT 1;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
@@ -546,6 +555,18 @@ START_TEST(test_adm_migrate_1_to_2)
 	    " ('doctors_default_service', 'appointments_service', 'doctor_services_doctor')"), 3);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE service_id IS NOT NULL"
 	    " OR buffer_before <> 0 OR buffer_after <> 0"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('doctor_time_off', 'clinic_holidays', 'appointments_series')"), 3);
+	/* Every status kept; the new ones accepted. */
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE status = 'COMPLETED'"),
+	    2);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE status = 'CANCELLED'"),
+	    1);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE appointments SET status = 'NO_SHOW'"
+	    " WHERE status = 'CANCELLED'", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(db, "UPDATE appointments SET status = 'LOST'"
+	    " WHERE status = 'NO_SHOW'", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(count_of(db, "SELECT sum(no_show_count) FROM patients"), 0);
 	sqlite3_close(db);
 	ck_assert_int_eq(run(NULL, "check", NULL), 0);
 	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
