@@ -552,6 +552,93 @@ START_TEST(holiday_in_clinic_zone)
 }
 END_TEST
 
+/* PATCH the status of appointment id as token. */
+static int
+set_status(const char *id, const char *token, const char *status)
+{
+	char path[160], body[64];
+
+	snprintf(path, sizeof path, V1 "/appointments/%s/status", id);
+	snprintf(body, sizeof body, "{\"status\":\"%s\"}", status);
+	return call("PATCH", path, token, body);
+}
+
+START_TEST(check_in_and_no_show)
+{
+	char a1[MED_UUID_LEN + 1], a2[MED_UUID_LEN + 1], a3[MED_UUID_LEN + 1], path[160];
+
+	ck_assert_int_eq(book(tok_staff, NULL, "2031-01-06T09:00:00Z", "2031-01-06T09:30:00Z"), 201);
+	snprintf(a1, sizeof a1, "%s", last_id);
+	ck_assert_int_eq(book(tok_staff, NULL, "2031-01-06T10:00:00Z", "2031-01-06T10:30:00Z"), 201);
+	snprintf(a2, sizeof a2, "%s", last_id);
+	ck_assert_int_eq(book(tok_staff, NULL, "2031-01-06T11:00:00Z", "2031-01-06T11:30:00Z"), 201);
+	snprintf(a3, sizeof a3, "%s", last_id);
+	/* Check-in: staff, the owner doctor, admin; not another doctor nor the patient. */
+	ck_assert_int_eq(set_status(a1, tok_y, "ARRIVED"), 403);
+	ck_assert_int_eq(set_status(a1, tok_a, "ARRIVED"), 403);
+	ck_assert_int_eq(set_status(a1, tok_staff, "ARRIVED"), 200);
+	ck_assert_str_eq(ut_str(last_data, "status"), "ARRIVED");
+	ck_assert_int_eq(set_status(a1, tok_staff, "ARRIVED"), 400);
+	/* ARRIVED still occupies the slot. */
+	ck_assert_int_eq(call("POST", V1 "/appointments", tok_staff, "{\"doctor_id\":\"" DOC_SAMIR
+	    "\",\"patient_id\":\"" PAT_SOFIANE "\",\"start_time\":\"2031-01-06T09:00:00Z\","
+	    "\"end_time\":\"2031-01-06T09:30:00Z\"}"), 409);
+	ck_assert_str_eq(slot_starts("?start_date=2031-01-06&days=1"),
+	    "09:30,10:30,11:30,14:00,14:30,15:00,15:30,16:00,16:30");
+	/* ARRIVED -> COMPLETED: the doctor, not the front desk; not cancellable meanwhile. */
+	snprintf(path, sizeof path, V1 "/appointments/%s/cancel", a1);
+	ck_assert_int_eq(call("POST", path, tok_staff, "{}"), 400);
+	ck_assert_int_eq(set_status(a1, tok_staff, "COMPLETED"), 403);
+	ck_assert_int_eq(set_status(a1, tok_x, "CANCELLED"), 400);
+	ck_assert_int_eq(set_status(a1, tok_x, "COMPLETED"), 200);
+	ck_assert_int_eq(set_status(a1, tok_x, "NO_SHOW"), 400);
+	/* SCHEDULED -> COMPLETED directly, as before. */
+	ck_assert_int_eq(set_status(a3, tok_admin, "COMPLETED"), 200);
+	/* NO_SHOW only once the visit has started. */
+	ck_assert_int_eq(set_status(a2, tok_staff, "NO_SHOW"), 400);
+	ck_assert_str_eq(last_message, "A visit can be marked NO_SHOW only after its start time");
+	ctx.fixed_now = NOW_2031 + 5 * 86400 + 10 * 3600;  /* Monday 10:00 */
+	free(tok_staff);
+	free(tok_x);
+	tok_staff = mint(EM_STAFF);
+	tok_x = mint(EM_SAMIR);
+	ck_assert_int_eq(set_status(a2, tok_staff, "NO_SHOW"), 200);
+	ck_assert_str_eq(ut_str(last_data, "status"), "NO_SHOW");
+	ck_assert_int_eq(ut_count(&ctx, "SELECT no_show_count FROM patients WHERE id = '"
+	    PAT_AMINA "'"), 1);
+	ck_assert_int_eq(set_status(a2, tok_staff, "NO_SHOW"), 400);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT no_show_count FROM patients WHERE id = '"
+	    PAT_AMINA "'"), 1);
+	/* The patient sees the count; lists filter by the new statuses. */
+	ck_assert_int_eq(call("GET", V1 "/patients/" PAT_AMINA, tok_staff, NULL), 200);
+	ck_assert_int_eq((int)ut_num(last_data, "no_show_count"), 1);
+	ck_assert_int_eq(call("GET", V1 "/appointments/doctor/me?status=NO_SHOW", tok_x, NULL),
+	    200);
+	ck_assert_int_eq(cJSON_GetArraySize(last_data), 1);
+}
+END_TEST
+
+START_TEST(no_show_limit)
+{
+	ut_exec(&ctx, "UPDATE patients SET no_show_count = 2 WHERE id = '" PAT_AMINA "'");
+	/* No limit (0): she books. */
+	ck_assert_int_eq(call("POST", V1 "/appointments", tok_a, "{\"doctor_id\":\"" DOC_SAMIR
+	    "\",\"start_time\":\"2031-01-06T09:00:00Z\",\"end_time\":\"2031-01-06T09:30:00Z\"}"),
+	    201);
+	ck_assert_int_eq(call("PATCH", V1 "/settings", tok_admin, "{\"max_no_shows\":3}"), 200);
+	ck_assert_int_eq(call("POST", V1 "/appointments", tok_a, "{\"doctor_id\":\"" DOC_SAMIR
+	    "\",\"start_time\":\"2031-01-06T10:00:00Z\",\"end_time\":\"2031-01-06T10:30:00Z\"}"),
+	    201);
+	/* At the limit: 403 for herself, the front desk still books her. */
+	ck_assert_int_eq(call("PATCH", V1 "/settings", tok_admin, "{\"max_no_shows\":2}"), 200);
+	ck_assert_int_eq(call("POST", V1 "/appointments", tok_a, "{\"doctor_id\":\"" DOC_SAMIR
+	    "\",\"start_time\":\"2031-01-06T11:00:00Z\",\"end_time\":\"2031-01-06T11:30:00Z\"}"),
+	    403);
+	ck_assert_str_eq(last_message, "Too many missed appointments: the front desk must book for you");
+	ck_assert_int_eq(book(tok_staff, NULL, "2031-01-06T11:00:00Z", "2031-01-06T11:30:00Z"), 201);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -571,6 +658,8 @@ sched_suite(void)
 	tcase_add_test(tc, time_off);
 	tcase_add_test(tc, holidays);
 	tcase_add_test(tc, holiday_in_clinic_zone);
+	tcase_add_test(tc, check_in_and_no_show);
+	tcase_add_test(tc, no_show_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }
