@@ -30,7 +30,8 @@
 
 #define APPT_COLUMNS \
     "id, doctor_id, patient_id, start_time, end_time, reason, status," \
-    " cancellation_reason, created_at, updated_at, service_id, buffer_before, buffer_after"
+    " cancellation_reason, created_at, updated_at, service_id, series_id, buffer_before," \
+    " buffer_after"
 
 /*
  * Overlap of half-open intervals: a.start < new.end AND new.start < a.end,
@@ -73,7 +74,8 @@ static const char SQL_GET[] =
 static const char SQL_INSERT[] =
     "INSERT INTO appointments (id, doctor_id, patient_id, start_time, end_time, reason,"
     " status, cancellation_reason, created_at, updated_at, service_id, buffer_before,"
-    " buffer_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'SCHEDULED', NULL, ?7, ?7, ?8, ?9, ?10)";
+    " buffer_after, series_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'SCHEDULED', NULL, ?7, ?7, ?8, ?9, ?10, ?11)";
 static const char SQL_CANCEL[] =
     "UPDATE appointments SET status = 'CANCELLED', cancellation_reason = ?2,"
     " updated_at = ?3 WHERE id = ?1 AND status = 'SCHEDULED'";
@@ -107,7 +109,7 @@ static const struct db_col appt_cols[] = {
 	{ "start_time", DB_INSTANT }, { "end_time", DB_INSTANT }, { "reason", DB_TEXT },
 	{ "status", DB_TEXT }, { "cancellation_reason", DB_TEXT },
 	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT }, { "service_id", DB_TEXT },
-	{ "buffer_before", DB_SKIP }, { "buffer_after", DB_SKIP },
+	{ "series_id", DB_TEXT }, { "buffer_before", DB_SKIP }, { "buffer_after", DB_SKIP },
 };
 
 static cJSON *
@@ -135,8 +137,8 @@ appt_row(sqlite3_stmt *st, void *arg)
 	a->start = sqlite3_column_int64(st, 3);
 	a->end = sqlite3_column_int64(st, 4);
 	db_col_copy(st, 6, a->status, sizeof a->status);
-	a->buffer_before = sqlite3_column_int64(st, 11);
-	a->buffer_after = sqlite3_column_int64(st, 12);
+	a->buffer_before = sqlite3_column_int64(st, 12);
+	a->buffer_after = sqlite3_column_int64(st, 13);
 	if (d->json != NULL && (*d->json = appt_json(st)) == NULL)
 		return MED_ENOMEM;
 	return MED_OK;
@@ -421,6 +423,7 @@ appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b, c
 	db_bind_text(st, 8, b->service_id);
 	db_bind_int(st, 9, b->buffer_before);
 	db_bind_int(st, 10, b->buffer_after);
+	db_bind_text(st, 11, b->series_id);
 	return db_step_done(st);
 }
 
@@ -762,4 +765,251 @@ appt_self_booking_allowed(struct med_ctx *ctx, const struct appt_booking *b,
 		return 0;
 	}
 	return 1;
+}
+
+/* ---- recurring series ------------------------------------------------ */
+
+#define SERIES_MIN 2
+#define SERIES_MAX 52
+
+static const char SQL_SERIES_FIRST[] =
+    "SELECT " APPT_COLUMNS " FROM appointments WHERE series_id = ?1 ORDER BY start_time LIMIT 1";
+/* The series' visits still to cancel, through the series index. */
+static const char SQL_SERIES_CANCEL[] =
+    "UPDATE appointments SET status = 'CANCELLED', cancellation_reason = ?3, updated_at = ?4"
+    " WHERE series_id = ?1 AND status = 'SCHEDULED' AND start_time >= ?2 RETURNING id";
+
+static const char *const frequencies[] = { "WEEKLY", "BIWEEKLY", "MONTHLY", NULL };
+enum { FREQ_WEEKLY, FREQ_BIWEEKLY, FREQ_MONTHLY };
+
+SPEC(appt_series_body,
+	{ "doctor_id", FT_UUID, FF_REQUIRED },
+	{ "start_time", FT_DATETIME, FF_REQUIRED },
+	{ "end_time", FT_DATETIME, 0 },
+	{ "frequency", FT_ENUM, FF_REQUIRED, 0, 0, 0, 0, frequencies },
+	{ "count", FT_INT, FF_REQUIRED, SERIES_MIN, SERIES_MAX },
+	{ "reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
+	{ "patient_id", FT_UUID, FF_NULLABLE, .roles = ROLE_ADMIN | ROLE_STAFF },
+	{ "service_id", FT_UUID, FF_NULLABLE },
+);
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
+/*
+ * Occurrence k of a series starting at first: the same clinic-local wall
+ * time k weeks, fortnights or months later, so 10:00 stays 10:00 across
+ * DST changes.  0 when that month has no such day (a 31st).
+ */
+static int
+occurrence(int64_t first, int freq, int k, int64_t *start)
+{
+	int y, m, d, secs;
+
+	util_utc_to_local(first, &y, &m, &d, NULL, &secs);
+	if (freq == FREQ_MONTHLY) {
+		int months = (m - 1) + k;
+		y += months / 12;
+		m = months % 12 + 1;
+		if (d > days_in_month(y, m))
+			return 0;
+	} else {
+		util_add_days(&y, &m, &d, k * (freq == FREQ_WEEKLY ? 7 : 14));
+	}
+	*start = util_local_to_utc(y, m, d, secs);
+	return 1;
+}
+
+/* Add occurrence k at start, refused with status and reason, to failures. */
+static enum med_err
+add_failure(cJSON *failures, int k, int64_t start, int64_t end, int status, const char *reason)
+{
+	char a[32], b[32];
+	cJSON *o;
+
+	util_fmt_instant(start, a);
+	util_fmt_instant(end, b);
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddNumberToObject(o, "index", k) == NULL ||
+	    cJSON_AddStringToObject(o, "start_time", a) == NULL ||
+	    cJSON_AddStringToObject(o, "end_time", b) == NULL ||
+	    cJSON_AddNumberToObject(o, "status", status) == NULL ||
+	    cJSON_AddStringToObject(o, "reason", reason) == NULL ||
+	    !cJSON_AddItemToArray(failures, o)) {
+		cJSON_Delete(o);
+		return MED_ENOMEM;
+	}
+	return MED_OK;
+}
+
+/*
+ * Check and insert every occurrence of b's series in turn (each checked
+ * against those before it); the failures go to failures with their
+ * reasons, the created appointments to booked, and *worst is 0 when all
+ * passed, else the status to answer (409 over 400).  A missing patient
+ * or doctor fails them all alike: *fatal is set to that verdict.  The
+ * route's transaction is rolled back unless every occurrence passed.
+ */
+static enum med_err
+book_series(struct med_ctx *ctx, struct appt_booking *b, int freq, int count,
+    const char *reason, cJSON *booked, cJSON *failures, int *worst, struct appt_verdict *fatal)
+{
+	int64_t first = b->start, len = b->end - b->start;
+	char id[MED_UUID_LEN + 1];
+	struct appt_verdict v;
+	struct appt a;
+	cJSON *json;
+	enum med_err e;
+
+	*worst = 0;
+	for (int k = 0; k < count; k++) {
+		if (!occurrence(first, freq, k, &b->start)) {
+			if ((e = add_failure(failures, k, first, first + len, 400,
+			    "No such day in that month")) != MED_OK)
+				return e;
+			*worst = *worst ? *worst : 400;
+			continue;
+		}
+		b->end = b->start + len;
+		if ((e = appt_check_booking(ctx, b, &v)) != MED_OK)
+			return e;
+		if (v.status == 404) {
+			*fatal = v;
+			*worst = 404;
+			return MED_OK;
+		}
+		if (v.status != 0) {
+			if ((e = add_failure(failures, k, b->start, b->end, v.status, v.message)) != MED_OK)
+				return e;
+			/* A conflict says more than a rule: 409 wins. */
+			if (*worst != 409)
+				*worst = v.status;
+			continue;
+		}
+		if ((e = util_uuid4(id)) != MED_OK || (e = appt_insert(ctx, id, b, reason)) != MED_OK ||
+		    (e = appt_load(ctx, id, &a, &json)) != MED_OK)
+			return e;
+		if (!cJSON_AddItemToArray(booked, json)) {
+			cJSON_Delete(json);
+			return MED_ENOMEM;
+		}
+	}
+	return MED_OK;
+}
+
+int
+h_appt_series(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	char patient_id[MED_UUID_LEN + 1], series_id[MED_UUID_LEN + 1];
+	struct appt_booking b = { 0 };
+	struct appt_verdict fatal = { 0 };
+	cJSON *out = NULL, *booked = NULL, *failures = NULL;
+	enum med_err e;
+	int worst = 0;
+
+	b.doctor_id = fval_str(med_body(req, "doctor_id"));
+	b.start = med_body(req, "start_time")->i;
+	b.patient_id = patient_id;
+	b.series_id = series_id;
+	b.on_behalf = req->user.role != ROLE_PATIENT;
+	if (!appt_booking_patient(ctx, req, patient_id, resp) ||
+	    !appt_self_booking_allowed(ctx, &b, resp) ||
+	    !appt_take_service(ctx, fval_str(med_body(req, "service_id")), med_body(req, "end_time"),
+	    &b, resp))
+		return resp->status;
+	if ((e = util_uuid4(series_id)) != MED_OK)
+		return med_fail(resp, e);
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(out, "series_id", series_id) == NULL ||
+	    (booked = cJSON_AddArrayToObject(out, "appointments")) == NULL ||
+	    (failures = cJSON_CreateArray()) == NULL)
+		e = MED_ENOMEM;
+	else
+		e = book_series(ctx, &b, (int)med_body(req, "frequency")->i,
+		    (int)med_body(req, "count")->i, fval_str(med_body(req, "reason")), booked,
+		    failures, &worst, &fatal);
+	if (e == MED_OK && worst == 0) {
+		cJSON_Delete(failures);
+		return med_reply(resp, 201, out, NULL);
+	}
+	cJSON_Delete(out);
+	if (e != MED_OK || fatal.status != 0) {
+		cJSON_Delete(failures);
+		return e != MED_OK ? med_fail(resp, e) : med_error(resp, fatal.status, fatal.message);
+	}
+	/* Not 2xx: dispatch rolls back every occurrence inserted before the failures. */
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    !cJSON_AddItemToObject(out, "failures", failures)) {
+		cJSON_Delete(out);
+		cJSON_Delete(failures);
+		return med_fail(resp, MED_ENOMEM);
+	}
+	return med_reply(resp, worst, out, "Series not booked: see failures");
+}
+
+/* The reason may come in the body only. */
+SPEC(appt_series_cancel_body,
+	{ "from", FT_DATETIME, 0 },
+	{ "cancellation_reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
+);
+
+/*
+ * Cancel the SCHEDULED occurrences of a series starting at or after
+ * `from` (default now); those before, and those already checked in or
+ * done, stay.  Who may: as for cancelling one of them.
+ */
+int
+h_appt_series_cancel(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	const char *series_id = med_path(req, "series_id");
+	const struct fval *from = med_body(req, "from");
+	struct appt_dest d;
+	sqlite3_stmt *st;
+	struct appt a;
+	cJSON *out, *ids;
+	enum med_err e;
+	int mine_p, mine_d, rc;
+
+	d.a = &a;
+	d.json = NULL;
+	if ((e = db_first(ctx, SQL_SERIES_FIRST, series_id, appt_row, &d)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Series not found");
+	if (e == MED_OK)
+		e = relation(ctx, req, &a, &mine_p, &mine_d);
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	if (!med_is_admin(req) && !is_staff(req) && !mine_p && !mine_d)
+		return med_error(resp, 403, MSG_FORBIDDEN);
+	if ((st = db_stmt(ctx, SQL_SERIES_CANCEL)) == NULL)
+		return med_fail(resp, MED_EDB);
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(out, "series_id", series_id) == NULL ||
+	    (ids = cJSON_AddArrayToObject(out, "cancelled")) == NULL) {
+		cJSON_Delete(out);
+		return med_fail(resp, MED_ENOMEM);
+	}
+	db_bind_text(st, 1, series_id);
+	db_bind_int(st, 2, from->present ? from->i : med_now(ctx));
+	db_bind_text(st, 3, fval_str(med_body(req, "cancellation_reason")));
+	db_bind_int(st, 4, med_now(ctx));
+	e = MED_OK;
+	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!cJSON_AddItemToArray(ids,
+		    cJSON_CreateString((const char *)sqlite3_column_text(st, 0))))
+			e = MED_ENOMEM;
+	sqlite3_reset(st);
+	if (e == MED_OK && rc != SQLITE_DONE)
+		e = db_err(rc);
+	if (e != MED_OK) {
+		cJSON_Delete(out);
+		return med_fail(resp, e);
+	}
+	return med_ok(resp, out);
 }

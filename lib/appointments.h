@@ -30,6 +30,7 @@ struct appt_verdict {
 struct appt_booking {
 	const char *patient_id, *doctor_id;
 	const char *service_id;          /* NULL: none */
+	const char *series_id;           /* NULL: a single booking */
 	int64_t start, end;              /* the visit, UTC seconds */
 	int64_t buffer_before, buffer_after;  /* seconds the doctor stays busy around it */
 	const char *exclude_id;          /* the appointment being rescheduled, or NULL */

@@ -136,6 +136,12 @@ HANDLER(h_services_create);
 HANDLER(h_services_patch);
 HANDLER(h_services_delete);
 
+/* appointments.c: recurring series */
+SPEC_DECL(appt_series_body);
+SPEC_DECL(appt_series_cancel_body);
+HANDLER(h_appt_series);
+HANDLER(h_appt_series_cancel);
+
 /* closures.c (time off and holidays) */
 SPEC_DECL(time_off_list_query);
 SPEC_DECL(time_off_create_body);

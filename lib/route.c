@@ -73,6 +73,8 @@ static const struct med_route routes[] = {
 	{ "POST", V1 "/doctors/{doctor_id}/reviews",             AUTH_REQUIRED, P,     TX_WRITE, NULL,                  &review_create_body,   h_reviews_create },
 
 	{ "POST", V1 "/appointments",                            AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_create_body,     h_appt_create },
+	{ "POST", V1 "/appointments/series",                     AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_series_body,     h_appt_series },
+	{ "POST", V1 "/appointments/series/{series_id}/cancel",  AUTH_REQUIRED, P|D|A|S, TX_WRITE, NULL,                &appt_series_cancel_body, h_appt_series_cancel },
 	{ "GET",  V1 "/appointments/me",                         AUTH_REQUIRED, P|A,   TX_READ,  &appt_list_query,      NULL,                  h_appt_mine },
 	{ "GET",  V1 "/appointments/doctor/me",                  AUTH_REQUIRED, D|A,   TX_READ,  &appt_list_query,      NULL,                  h_appt_doctor_mine },
 	{ "GET",  V1 "/appointments/{appointment_id}",           AUTH_REQUIRED, ANY,   TX_READ,  NULL,                  NULL,                  h_appt_get },

@@ -639,6 +639,196 @@ START_TEST(no_show_limit)
 }
 END_TEST
 
+/* Reopen the fixture's database with the clinic in zone tz. */
+static void
+reopen_in(const char *tz)
+{
+	teardown();
+	setenv("CLINIC_TZ", tz, 1);
+	test_ctx_open(&ctx, 1);
+	ctx.fixed_now = NOW_2031;
+	tok_a = mint(EM_AMINA);
+	tok_x = mint(EM_SAMIR);
+	tok_y = mint(EM_NADIA);
+	tok_staff = mint(EM_STAFF);
+	tok_admin = mint(EM_ADMIN);
+}
+
+/* POST a series for Amina with Samir as the front desk; extra: more body fields. */
+static int
+series(const char *start, const char *freq, int count, const char *extra)
+{
+	char body[512];
+
+	snprintf(body, sizeof body, "{\"doctor_id\":\"" DOC_SAMIR "\",\"patient_id\":\""
+	    PAT_AMINA "\",\"start_time\":\"%s\",\"frequency\":\"%s\",\"count\":%d%s}",
+	    start, freq, count, extra);
+	return call("POST", V1 "/appointments/series", tok_staff, body);
+}
+
+/* The start_time of every appointment of last_data.appointments, joined by commas. */
+static const char *
+series_starts(void)
+{
+	static char buf[1024];
+	size_t used = 0;
+	cJSON *el;
+
+	buf[0] = '\0';
+	cJSON_ArrayForEach(el, cJSON_GetObjectItem(last_data, "appointments"))
+		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", used ? "," : "",
+		    ut_str(el, "start_time"));
+	return buf;
+}
+
+START_TEST(series_keeps_wall_time_across_dst)
+{
+	const char *sid;
+	cJSON *el;
+
+	reopen_in("Europe/Paris");
+	/* Spring: 2031-03-30 moves Paris from UTC+1 to UTC+2; 10:00 local stays 10:00. */
+	ck_assert_int_eq(series("2031-03-17T10:00:00+01:00", "WEEKLY", 4,
+	    ",\"end_time\":\"2031-03-17T10:30:00+01:00\""), 201);
+	ck_assert_str_eq(series_starts(), "2031-03-17T09:00:00Z,2031-03-24T09:00:00Z,"
+	    "2031-03-31T08:00:00Z,2031-04-07T08:00:00Z");
+	sid = ut_str(last_data, "series_id");
+	ck_assert(util_is_uuid(sid));
+	cJSON_ArrayForEach(el, cJSON_GetObjectItem(last_data, "appointments")) {
+		ck_assert_str_eq(ut_str(el, "series_id"), sid);
+		ck_assert_str_eq(ut_str(el, "status"), "SCHEDULED");
+	}
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM appointments WHERE series_id = '%s'"
+	    " AND end_time - start_time = 1800", sid), 4);
+	/* Autumn: 2031-10-26 moves back to UTC+1. */
+	ck_assert_int_eq(series("2031-10-20T10:00:00+02:00", "WEEKLY", 3,
+	    ",\"end_time\":\"2031-10-20T10:30:00+02:00\""), 201);
+	ck_assert_str_eq(series_starts(), "2031-10-20T08:00:00Z,2031-10-27T09:00:00Z,"
+	    "2031-11-03T09:00:00Z");
+}
+END_TEST
+
+START_TEST(series_all_or_nothing)
+{
+	cJSON *f;
+
+	/* Occurrence 2 collides with Sofiane's visit, occurrence 3 is a holiday. */
+	ck_assert_int_eq(call("POST", V1 "/appointments", tok_staff, "{\"doctor_id\":\"" DOC_SAMIR
+	    "\",\"patient_id\":\"" PAT_SOFIANE "\",\"start_time\":\"2031-01-20T10:15:00Z\","
+	    "\"end_time\":\"2031-01-20T10:45:00Z\"}"), 201);
+	ck_assert_int_eq(call("POST", V1 "/holidays", tok_admin,
+	    "{\"date\":\"2031-01-27\",\"name\":\"Test\"}"), 201);
+	ck_assert_int_eq(series("2031-01-06T10:00:00Z", "WEEKLY", 5,
+	    ",\"end_time\":\"2031-01-06T10:30:00Z\""), 409);
+	ck_assert_str_eq(last_message, "Series not booked: see failures");
+	f = cJSON_GetObjectItem(last_data, "failures");
+	ck_assert_int_eq(cJSON_GetArraySize(f), 2);
+	ck_assert_int_eq((int)ut_num(cJSON_GetArrayItem(f, 0), "index"), 2);
+	ck_assert_int_eq((int)ut_num(cJSON_GetArrayItem(f, 0), "status"), 409);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(f, 0), "start_time"), "2031-01-20T10:00:00Z");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(f, 0), "reason"),
+	    "Doctor is not available at the requested time");
+	ck_assert_int_eq((int)ut_num(cJSON_GetArrayItem(f, 1), "index"), 3);
+	ck_assert_int_eq((int)ut_num(cJSON_GetArrayItem(f, 1), "status"), 400);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(f, 1), "reason"), "The clinic is closed on that day");
+	/* Nothing of it was kept. */
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM appointments WHERE series_id IS NOT NULL"),
+	    0);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM appointments WHERE patient_id = '"
+	    PAT_AMINA "' AND start_time >= %lld", NOW_2031), 0);
+	/* Only rule failures: 400. */
+	ck_assert_int_eq(series("2031-01-13T10:00:00Z", "BIWEEKLY", 2,
+	    ",\"end_time\":\"2031-01-13T10:30:00Z\""), 400);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(last_data, "failures")), 1);
+	/* Around them: fine. */
+	ck_assert_int_eq(series("2031-01-06T09:00:00Z", "BIWEEKLY", 3,
+	    ",\"end_time\":\"2031-01-06T09:30:00Z\",\"reason\":\"Suivi\""), 201);
+	ck_assert_str_eq(series_starts(), "2031-01-06T09:00:00Z,2031-01-20T09:00:00Z,"
+	    "2031-02-03T09:00:00Z");
+	/* A missing patient fails them all alike: 404. */
+	ck_assert_int_eq(call("POST", V1 "/appointments/series", tok_staff, "{\"doctor_id\":\""
+	    DOC_SAMIR "\",\"patient_id\":\"" NO_SUCH_ID "\",\"start_time\":\"2031-03-03T09:00:00Z\","
+	    "\"end_time\":\"2031-03-03T09:30:00Z\",\"frequency\":\"WEEKLY\",\"count\":2}"), 404);
+	ck_assert_str_eq(last_message, "Patient not found");
+	/* Limits. */
+	ck_assert_int_eq(series("2031-03-03T09:00:00Z", "WEEKLY", 1,
+	    ",\"end_time\":\"2031-03-03T09:30:00Z\""), 422);
+	ck_assert_int_eq(series("2031-03-03T09:00:00Z", "WEEKLY", 53,
+	    ",\"end_time\":\"2031-03-03T09:30:00Z\""), 422);
+	ck_assert_int_eq(series("2031-03-03T09:00:00Z", "DAILY", 2,
+	    ",\"end_time\":\"2031-03-03T09:30:00Z\""), 422);
+	ck_assert_int_eq(series("2031-03-03T09:00:00Z", "WEEKLY", 2, ""), 422);
+}
+END_TEST
+
+START_TEST(series_monthly_and_service)
+{
+	char svc[MED_UUID_LEN + 1];
+	cJSON *f;
+
+	/* Monday 2031-03-31: April has no 31st. */
+	ck_assert_int_eq(series("2031-03-31T09:00:00Z", "MONTHLY", 2,
+	    ",\"end_time\":\"2031-03-31T09:30:00Z\""), 400);
+	f = cJSON_GetObjectItem(last_data, "failures");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(f, 0), "reason"), "No such day in that month");
+	/* Monday 2031-06-02, then Wednesday 07-02 (no window), Saturday 08-02 (none either). */
+	ck_assert_int_eq(series("2031-06-02T09:00:00Z", "MONTHLY", 3,
+	    ",\"end_time\":\"2031-06-02T09:30:00Z\""), 400);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(last_data, "failures")), 1);
+	/* Monday 2031-09-01 and Wednesday 10-01: both inside a window. */
+	ck_assert_int_eq(series("2031-09-01T09:00:00Z", "MONTHLY", 2,
+	    ",\"end_time\":\"2031-09-01T09:30:00Z\""), 201);
+	ck_assert_str_eq(series_starts(), "2031-09-01T09:00:00Z,2031-10-01T09:00:00Z");
+	/* With a service: end_time from the duration, buffers kept by each occurrence. */
+	new_service("{\"name\":\"Kiné\",\"duration_minutes\":45,\"buffer_after_minutes\":15}",
+	    svc);
+	{
+		char extra[128];
+		snprintf(extra, sizeof extra, ",\"service_id\":\"%s\"", svc);
+		ck_assert_int_eq(series("2031-01-06T09:00:00Z", "WEEKLY", 3, extra), 201);
+	}
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM appointments WHERE service_id = '%s'"
+	    " AND end_time - start_time = 2700 AND buffer_after = 900", svc), 3);
+	/* 09:45-10:00 is the buffer of each: taken. */
+	ck_assert_int_eq(call("POST", V1 "/appointments", tok_staff, "{\"doctor_id\":\"" DOC_SAMIR
+	    "\",\"patient_id\":\"" PAT_SOFIANE "\",\"start_time\":\"2031-01-13T09:45:00Z\","
+	    "\"end_time\":\"2031-01-13T10:00:00Z\"}"), 409);
+}
+END_TEST
+
+START_TEST(series_cancel_from)
+{
+	char sid[MED_UUID_LEN + 1], path[160], first[MED_UUID_LEN + 1];
+	cJSON *c;
+
+	ck_assert_int_eq(series("2031-01-06T09:00:00Z", "WEEKLY", 4,
+	    ",\"end_time\":\"2031-01-06T09:30:00Z\""), 201);
+	snprintf(sid, sizeof sid, "%s", ut_str(last_data, "series_id"));
+	snprintf(first, sizeof first, "%s",
+	    ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(last_data, "appointments"), 0), "id"));
+	snprintf(path, sizeof path, V1 "/appointments/series/%s/cancel", sid);
+	/* Another doctor may not; the patient may. */
+	ck_assert_int_eq(call("POST", path, tok_y, "{}"), 403);
+	ck_assert_int_eq(call("POST", V1 "/appointments/series/" NO_SUCH_ID "/cancel", tok_admin, "{}"),
+	    404);
+	/* The first is checked in: it stays whatever the bound. */
+	ck_assert_int_eq(set_status(first, tok_staff, "ARRIVED"), 200);
+	ck_assert_int_eq(call("POST", path, tok_a, "{\"from\":\"2031-01-20T00:00:00Z\","
+	    "\"cancellation_reason\":\"Déménagement\"}"), 200);
+	c = cJSON_GetObjectItem(last_data, "cancelled");
+	ck_assert_int_eq(cJSON_GetArraySize(c), 2);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM appointments WHERE series_id = '%s'"
+	    " AND status = 'CANCELLED' AND start_time >= %lld", sid, NOW_2031 + 19 * 86400), 2);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM appointments WHERE series_id = '%s'"
+	    " AND status = 'SCHEDULED'", sid), 1);
+	/* Default from: now, so the rest goes. */
+	ck_assert_int_eq(call("POST", path, tok_x, "{}"), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(last_data, "cancelled")), 1);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM appointments WHERE series_id = '%s'"
+	    " AND status = 'ARRIVED'", sid), 1);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -660,6 +850,10 @@ sched_suite(void)
 	tcase_add_test(tc, holiday_in_clinic_zone);
 	tcase_add_test(tc, check_in_and_no_show);
 	tcase_add_test(tc, no_show_limit);
+	tcase_add_test(tc, series_keeps_wall_time_across_dst);
+	tcase_add_test(tc, series_all_or_nothing);
+	tcase_add_test(tc, series_monthly_and_service);
+	tcase_add_test(tc, series_cancel_from);
 	suite_add_tcase(s, tc);
 	return s;
 }
