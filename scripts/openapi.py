@@ -249,7 +249,9 @@ def schemas(table):
                      "created_at": INSTANT,
                      "role": {"oneOf": [ref("Role"), {"type": "null"}]}}),
         "Patient": out(dict({"id": UUID, "user_id": UUID}, **patient_fields,
-                            created_at=INSTANT, updated_at=INSTANT)),
+                            created_at=INSTANT, updated_at=INSTANT,
+                            no_show_count={"type": "integer", "minimum": 0,
+                                           "description": "Visits marked NO_SHOW."})),
         "Specialty": out({"id": {"type": "integer"}, "name": string(),
                           "description": nullable(string())}),
         "Doctor": out(dict({"id": UUID, "user_id": UUID}, **doctor_fields,
@@ -272,7 +274,15 @@ def schemas(table):
                             "cancellation_reason": nullable(string()),
                             "created_at": INSTANT, "updated_at": INSTANT,
                             "service_id": nullable(dict(UUID, description=(
-                                "The service booked; null for bookings made without one.")))}),
+                                "The service booked; null for bookings made without one."))),
+                            "series_id": nullable(dict(UUID, description=(
+                                "The recurring series of the visit; null for single ones.")))}),
+        "Series": out({"series_id": UUID, "appointments": arr("Appointment")}),
+        "SeriesCancelled": out({"series_id": UUID,
+                                "cancelled": {"type": "array", "items": UUID}}),
+        "SeriesFailure": out({"index": {"type": "integer", "description": "0 = the first."},
+                              "start_time": INSTANT, "end_time": INSTANT,
+                              "status": {"enum": [400, 404, 409]}, "reason": string()}),
         "Service": out({"id": UUID, "doctor_id": UUID, "name": string(),
                         "duration_minutes": {"type": "integer"},
                         "buffer_before_minutes": {"type": "integer"},
@@ -525,12 +535,34 @@ op("post", "/appointments", "Appointments", "Book an appointment", (201, ref("Ap
                                      "and, if sent, must equal that (400)."},
          "service_id": {"description": "An active service of the doctor (404 \"Service not "
                                        "found\"): its duration and buffers apply."}},
-   desc="Checks in order: patient exists (404), doctor exists (404), end after start (400), "
+   desc="A PATIENT at the clinic's max_no_shows (when > 0) is refused 403 \"Too many "
+        "missed appointments: the front desk must book for you\". "
+        "Checks in order: patient exists (404), doctor exists (404), end after start (400), "
         "not in the past (400), minimum notice (400 \"Too soon...\"; ADMIN and STAFF "
         "booking on behalf are exempt) and booking horizon (400 \"Too far ahead...\"), "
-        "inside one active availability window (400), no overlap with the doctor's "
+        "not on a clinic holiday (400 \"The clinic is closed on that day\"), not in the "
+        "doctor's time off (400 \"Doctor is unavailable\"), inside one active availability window (400), no overlap with the doctor's "
         "SCHEDULED or ARRIVED visits, each side's buffers included, nor with the "
         "patient's (409).")
+op("post", "/appointments/series", "Appointments", "Book a recurring series",
+   (201, ref("Series")), errors=["400", "404", "409", "422"],
+   body={"frequency": {"description": "WEEKLY, BIWEEKLY (every 14 days) or MONTHLY (same "
+                                      "day of the month)."},
+         "count": {"description": "Number of occurrences."},
+         "end_time": {"description": "Of the first occurrence; as for a single booking."},
+         "patient_id": {"description": "Required from ADMIN and STAFF (400 otherwise)."}},
+   desc="All or nothing, in one transaction: every occurrence passes every check of POST "
+        "/appointments (each against the ones before it) or nothing is created and the "
+        "answer (409 when any occurrence conflicts, else 400) has data.failures: "
+        "[SeriesFailure], one per failing occurrence with its reason. Each occurrence keeps "
+        "the clinic-local wall time of the first across DST changes. A MONTHLY occurrence "
+        "on a day its month lacks fails (\"No such day in that month\").")
+op("post", "/appointments/series/{series_id}/cancel", "Appointments",
+   "Cancel a series from an instant", (200, ref("SeriesCancelled")), errors=["404", "422"],
+   body={"from": {"description": "Cancel occurrences starting at or after this instant; "
+                                 "default now."}},
+   desc="Cancels the SCHEDULED occurrences from `from` on; the others stay. Who: the "
+        "patient, the owner doctor, STAFF and ADMIN (403 otherwise).")
 op("get", "/appointments/me", "Appointments", "Own appointments (patient)",
    (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
    desc='404 "Patient profile not found". Newest first.')
@@ -554,7 +586,12 @@ for _m in ("post", "patch"):
             "the booking checks apply, excluding this appointment; only SCHEDULED ones (400).")
 op("patch", "/appointments/{appointment_id}/status", "Appointments",
    "Change an appointment's status", (200, ref("Appointment")), errors=["400", "404", "422"],
-   desc="The owner doctor or ADMIN. Allowed: SCHEDULED->COMPLETED, SCHEDULED->CANCELLED.")
+   desc="Allowed: SCHEDULED->ARRIVED (check-in: STAFF, the owner doctor, ADMIN), "
+        "ARRIVED->COMPLETED and SCHEDULED->COMPLETED (the owner doctor, ADMIN), "
+        "SCHEDULED->NO_SHOW once the visit has started (STAFF, the owner doctor, ADMIN; "
+        "counts in the patient's no_show_count), SCHEDULED->CANCELLED (the owner doctor, "
+        "ADMIN). Others: 400 \"Invalid status transition\"; a caller the change is not "
+        "open to: 403. ARRIVED occupies the slot like SCHEDULED.")
 
 op("get", "/medical-records/me", "Medical records", "Own records (patient)",
    (200, arr("Record")), errors=["404", "422"])

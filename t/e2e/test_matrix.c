@@ -172,6 +172,13 @@ static const struct mrow matrix[] = {
 	{ "POST", V1 "/appointments", "/appointments",
 	    "{\"doctor_id\":\"{X_doctor}\",\"patient_id\":\"{A_patient}\",\"start_time\":\"{slot_start}\","
 	    "\"end_time\":\"{slot_end}\",\"reason\":\"matrix\"}", 0,    { 401, 201, 201, 403, 403, 201, 201, 403 } },
+	{ "POST", V1 "/appointments/series", "/appointments/series",
+	    "{\"doctor_id\":\"{X_doctor}\",\"patient_id\":\"{A_patient}\",\"start_time\":\"{series_start}\","
+	    "\"end_time\":\"{series_end}\",\"frequency\":\"WEEKLY\",\"count\":2}", 0,
+	                                                                { 401, 201, 201, 403, 403, 201, 201, 403 } },
+	/* A's series: A, X (its doctor), staff and admin; B and Y are strangers to it. */
+	{ "POST", V1 "/appointments/series/{series_id}/cancel", "/appointments/series/{tmp_series_AX}/cancel",
+	    "{}", 0,                                                    { 401, 200, 403, 200, 403, 200, 200, 403 } },
 	{ "GET", V1 "/appointments/me", "/appointments/me", NULL, 0,    { 401, 200, 200, 403, 403, 403, 200, 403 } },
 	{ "GET", V1 "/appointments/doctor/me", "/appointments/doctor/me", NULL, 0,
 	                                                                { 401, 403, 403, 200, 200, 403, 200, 403 } },
@@ -258,8 +265,8 @@ static struct ident ids[NWHO];
 static char boot[1024];            /* the seed admin: builds the world */
 static char appt_ax[40], record_ax[40], bill_a[40], policy_a[40], claim_a[40];
 static char spare_email[160], spare_refresh[1024];
-static int nslot, nwin, nuniq, nrequests;
-static char slot_end[32], win_end[16];
+static int nslot, nwin, nuniq, nrequests, nseries;
+static char slot_end[32], win_end[16], series_end[32];
 
 /* Consumable targets: made on first use and again after a success on them. */
 struct tmp {
@@ -271,6 +278,7 @@ static struct tmp tmps[] = {
 	{ "tmp_user", "" }, { "tmp_doctor_user", "" }, { "tmp_patient", "" }, { "tmp_doctor", "" },
 	{ "tmp_avail_X", "" }, { "tmp_appt_AX", "" }, { "tmp_record_AX", "" }, { "tmp_policy_A", "" },
 	{ "tmp_service_X", "" }, { "tmp_time_off_X", "" }, { "tmp_holiday", "" },
+	{ "tmp_series_AX", "" },
 };
 
 #define NTMPS (sizeof tmps / sizeof tmps[0])
@@ -425,6 +433,26 @@ slot(int n, char start[32], char end[32])
 	snprintf(end, 32, "%.10sT%02u:%02u:00", date, minutes / 60 % 100, minutes % 60);
 }
 
+/*
+ * Series n: weekly pairs starting 100 days ahead, 20 a day, so no
+ * occurrence meets another series or a single booking (20 to 99 days).
+ */
+static void
+series_slot(int n, char start[32], char end[32])
+{
+	time_t t = time(NULL) + (time_t)(100 + n / 20) * 86400;
+	unsigned minutes = 8 * 60 + (unsigned)(n % 20) * 30;
+	char date[16];
+	struct tm tm;
+
+	ck_assert_int_lt(n, 140);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(start, 32, "%.10sT%02u:%02u:00", date, minutes / 60 % 100, minutes % 60);
+	minutes += 30;
+	snprintf(end, 32, "%.10sT%02u:%02u:00", date, minutes / 60 % 100, minutes % 60);
+}
+
 /* Window n of X: Mondays, 5 minutes from 18:30 on (beyond the 08:00-18:00 one). */
 static void
 window(int n, char start[16], char end[16])
@@ -447,6 +475,21 @@ book_ax(char *id)
 	snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"start_time\":\"%s\",\"end_time\":\"%s\"}",
 	    ids[DX].profile, s, e);
 	must("POST", "/appointments", ids[PA].token, body, 201, id);
+}
+
+/* A series of A with X, by A; its series_id into id. */
+static void
+must_series(const char *body, char *id)
+{
+	struct http_result r;
+	const char *s;
+	int status = api("POST", "/appointments/series", ids[PA].token, body, &r);
+
+	ck_assert_msg(status == 201, "setup series: %d: %s", status, r.body != NULL ? r.body : "");
+	s = e2e_str(e2e_data(&r), "series_id");
+	ck_assert_ptr_nonnull(s);
+	snprintf(id, 37, "%s", s);
+	http_result_free(&r);
 }
 
 /* Run medadm on the stack's database; its first output line. */
@@ -533,6 +576,13 @@ make_tmp(struct tmp *t)
 		snprintf(path, sizeof path, "/doctors/%s/time-off", ids[DX].profile);
 		must("POST", path, boot, "{\"start_time\":\"2036-01-01T09:00:00Z\","
 		    "\"end_time\":\"2036-01-01T10:00:00Z\"}", 201, t->id);
+	} else if (strcmp(t->name, "tmp_series_AX") == 0) {
+		char st[32], en[32];
+		series_slot(nseries++, st, en);
+		snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"start_time\":\"%s\","
+		    "\"end_time\":\"%s\",\"frequency\":\"WEEKLY\",\"count\":2}",
+		    ids[DX].profile, st, en);
+		must_series(body, t->id);
 	} else if (strcmp(t->name, "tmp_holiday") == 0) {
 		far_date(s, sizeof s);
 		snprintf(body, sizeof body, "{\"date\":\"%s\",\"name\":\"Tmp\"}", s);
@@ -593,6 +643,10 @@ resolve(const char *name, char *out, size_t size, unsigned *consumed)
 		slot(nslot++, out, slot_end);
 	else if (strcmp(name, "slot_end") == 0)
 		snprintf(out, size, "%s", slot_end);
+	else if (strcmp(name, "series_start") == 0)
+		series_slot(nseries++, out, series_end);
+	else if (strcmp(name, "series_end") == 0)
+		snprintf(out, size, "%s", series_end);
 	else if (strcmp(name, "win_start") == 0) {
 		window(nwin++, s, win_end);
 		snprintf(out, size, "%s", s);
