@@ -2,13 +2,16 @@
  * test_sched.c - scheduling depth in-process: services (the default
  * Consultation, who manages them, delete that deactivates), booking with a
  * service (end_time from the duration), buffers in every doctor overlap
- * check both ways, slots of a service stepped by the slot step, and the
+ * check both ways, slots of a service stepped by the slot step, the
  * clinic settings with minimum notice and booking horizon (doctor
- * overrides, on-behalf bookings exempt from notice).
+ * overrides, on-behalf bookings exempt from notice), time off and
+ * holidays, check-in and no-show, and recurring series (all or nothing,
+ * clinic-local wall time on both DST days, cancel from an instant).
  *
- * "Now" is pinned to Wednesday 2031-01-01 00:00 UTC (clinic zone UTC).
- * Seeded doctor Samir Bensalah works Mon 09-12 and 14-17; 2031-01-06 is a
- * Monday.
+ * "Now" is pinned to Wednesday 2031-01-01 00:00 UTC (clinic zone UTC but
+ * where a test reopens in Europe/Paris or Africa/Algiers).  Seeded doctor
+ * Samir Bensalah works Mon 09-12 and 14-17, Tue 09-12 and 14-17, Wed
+ * 09-12; 2031-01-06 is a Monday.
  */
 #include <check.h>
 #include <stdio.h>
@@ -829,6 +832,48 @@ START_TEST(series_cancel_from)
 }
 END_TEST
 
+/* The slot starts (UTC, "MM-DDTHH:MM") of Samir's service svc on date, one day. */
+static const char *
+service_slots_utc(const char *svc, const char *date)
+{
+	static char buf[512];
+	char path[256];
+	size_t used = 0;
+	cJSON *el;
+
+	snprintf(path, sizeof path, SLOTS "?start_date=%s&days=1&service_id=%s", date, svc);
+	ck_assert_int_eq(call("GET", path, NULL, NULL), 200);
+	buf[0] = '\0';
+	cJSON_ArrayForEach(el, last_data)
+		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%.11s", used ? "," : "",
+		    ut_str(el, "start_time") + 5);
+	return buf;
+}
+
+START_TEST(service_slots_on_dst_days)
+{
+	char svc[MED_UUID_LEN + 1];
+
+	reopen_in("Europe/Paris");
+	/* Sundays 09:00-10:00 local; both 2031 changes fall on a Sunday. */
+	ck_assert_int_eq(call("POST", V1 "/doctors/" DOC_SAMIR "/availability", tok_x,
+	    "{\"weekday\":\"Sun\",\"start_time\":\"09:00\",\"end_time\":\"10:00\"}"), 201);
+	new_service("{\"name\":\"Court\",\"duration_minutes\":30,\"buffer_after_minutes\":15}",
+	    svc);
+	/* 09:00, 09:15, 09:30 local: UTC+1 the week before, UTC+2 on the change day. */
+	ck_assert_str_eq(service_slots_utc(svc, "2031-03-23"), "03-23T08:00,03-23T08:15,03-23T08:30");
+	ck_assert_str_eq(service_slots_utc(svc, "2031-03-30"), "03-30T07:00,03-30T07:15,03-30T07:30");
+	ck_assert_str_eq(service_slots_utc(svc, "2031-10-19"), "10-19T07:00,10-19T07:15,10-19T07:30");
+	ck_assert_str_eq(service_slots_utc(svc, "2031-10-26"), "10-26T08:00,10-26T08:15,10-26T08:30");
+	/* Booked on the change day by local time, end from the duration. */
+	ck_assert_int_eq(book(tok_staff, svc, "2031-03-30T09:00:00", NULL), 201);
+	ck_assert_str_eq(ut_str(last_data, "start_time"), "2031-03-30T07:00:00Z");
+	ck_assert_str_eq(ut_str(last_data, "end_time"), "2031-03-30T07:30:00Z");
+	/* Its 15 minutes after keep 09:30 local free of a new visit. */
+	ck_assert_str_eq(service_slots_utc(svc, "2031-03-30"), "");
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -854,6 +899,7 @@ sched_suite(void)
 	tcase_add_test(tc, series_all_or_nothing);
 	tcase_add_test(tc, series_monthly_and_service);
 	tcase_add_test(tc, series_cancel_from);
+	tcase_add_test(tc, service_slots_on_dst_days);
 	suite_add_tcase(s, tc);
 	return s;
 }
