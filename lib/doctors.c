@@ -189,6 +189,25 @@ user_role(struct med_ctx *ctx, const char *user_id, char *role, size_t size)
 	return db_lookup(ctx, SQL_USER_ROLE, user_id, 0, role, size);
 }
 
+/* The booking rules the body sent (DOCTOR_SCHED_FIELDS), if any, to profile id. */
+static enum med_err
+doctor_sched(struct med_ctx *ctx, const struct med_req *req, const char *id)
+{
+	const struct fval *v = &req->body_vals[NFIELDS + 1];
+	sqlite3_stmt *st;
+	int sent = 0;
+
+	for (int i = 0; i < NSCHED; i++)
+		sent |= v[i].present;
+	if (!sent)
+		return MED_OK;
+	if ((st = db_stmt(ctx, SQL_SCHED)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	valid_bind_update(st, 2, &doctor_body_fields[NFIELDS + 1], v, NSCHED);
+	return db_step_done(st);
+}
+
 /*
  * The end of a create or an update: step the bound write st; specialties
  * sent replace the set (null clears it); load the Doctor.
@@ -211,12 +230,7 @@ doctor_finish(struct med_ctx *ctx, const struct med_req *req, const char *id,
 	if (specialties->present && (e = set_specialties(ctx, id, specialties->is_null ? NULL :
 	    specialties->raw)) != MED_OK)
 		return e;
-	if ((st = db_stmt(ctx, SQL_SCHED)) == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, id);
-	valid_bind_update(st, 2, &doctor_body_fields[NFIELDS + 1], &req->body_vals[NFIELDS + 1],
-	    NSCHED);
-	if ((e = db_step_done(st)) != MED_OK)
+	if ((e = doctor_sched(ctx, req, id)) != MED_OK)
 		return e;
 	return doctor_load(ctx, id, out);
 }
