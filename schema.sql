@@ -75,7 +75,9 @@ CREATE TABLE patients (
     emergency_contact_name  TEXT,
     emergency_contact_phone TEXT,
     created_at              INTEGER NOT NULL,
-    updated_at              INTEGER NOT NULL
+    updated_at              INTEGER NOT NULL,
+    -- Visits marked NO_SHOW; at clinic_settings.max_no_shows self-booking stops.
+    no_show_count           INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE doctors (
@@ -95,7 +97,10 @@ CREATE TABLE doctors (
     updated_at       INTEGER NOT NULL,
     first_name_key   TEXT,
     last_name_key    TEXT,
-    city_key         TEXT
+    city_key         TEXT,
+    -- NULL: the clinic's setting (clinic_settings) applies.
+    min_notice_minutes   INTEGER,
+    booking_horizon_days INTEGER
 );
 -- *_key: search keys (util_fold(): case folded, accents removed), kept by
 -- the code beside what people typed.
@@ -151,6 +156,63 @@ CREATE TABLE doctor_reviews (
 );
 CREATE INDEX doctor_reviews_doctor ON doctor_reviews(doctor_id, created_at);
 
+-- Visit types: each has its own length, and buffers that keep the doctor
+-- free before and after it.  Every doctor gets a default "Consultation".
+CREATE TABLE doctor_services (
+    id                    TEXT PRIMARY KEY,
+    doctor_id             TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+    name                  TEXT NOT NULL,
+    duration_minutes      INTEGER NOT NULL CHECK (duration_minutes BETWEEN 5 AND 480),
+    buffer_before_minutes INTEGER NOT NULL DEFAULT 0 CHECK (buffer_before_minutes BETWEEN 0 AND 120),
+    buffer_after_minutes  INTEGER NOT NULL DEFAULT 0 CHECK (buffer_after_minutes BETWEEN 0 AND 120),
+    price_cents           INTEGER NOT NULL DEFAULT 0 CHECK (price_cents >= 0),
+    currency              TEXT NOT NULL DEFAULT 'USD',
+    is_active             INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+    created_at            INTEGER NOT NULL,
+    updated_at            INTEGER NOT NULL
+);
+CREATE INDEX doctor_services_doctor ON doctor_services(doctor_id, name);
+CREATE TRIGGER doctors_default_service AFTER INSERT ON doctors BEGIN
+    INSERT INTO doctor_services (id, doctor_id, name, duration_minutes, buffer_before_minutes,
+        buffer_after_minutes, price_cents, currency, is_active, created_at, updated_at)
+    VALUES (lower(printf('%s-%s-4%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2)),
+                substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random() % 4), 1),
+                substr(hex(randomblob(2)), 2), hex(randomblob(6)))),
+            NEW.id, 'Consultation', 30, 0, 0, 0, 'USD', 1, NEW.created_at, NEW.created_at);
+END;
+
+-- The clinic's booking rules: one row.
+CREATE TABLE clinic_settings (
+    id                   INTEGER PRIMARY KEY CHECK (id = 1),
+    min_notice_minutes   INTEGER NOT NULL DEFAULT 0,
+    booking_horizon_days INTEGER NOT NULL DEFAULT 365,
+    max_no_shows         INTEGER NOT NULL DEFAULT 0,
+    slot_step_minutes    INTEGER NOT NULL DEFAULT 15,
+    updated_at           INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO clinic_settings (id) VALUES (1);
+
+-- A doctor's time off (UTC instants), looked up by its end: the rows that
+-- end after an instant are the future ones, few however long the history.
+CREATE TABLE doctor_time_off (
+    id         TEXT PRIMARY KEY,
+    doctor_id  TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE,
+    start_time INTEGER NOT NULL,
+    end_time   INTEGER NOT NULL,
+    reason     TEXT,
+    created_at INTEGER NOT NULL,
+    CHECK (end_time > start_time)
+);
+CREATE INDEX doctor_time_off_end ON doctor_time_off(doctor_id, end_time);
+
+-- Days the clinic is closed: clinic-local dates, YYYY-MM-DD.
+CREATE TABLE clinic_holidays (
+    id         TEXT PRIMARY KEY,
+    date       TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
 CREATE TABLE appointments (
     id                  TEXT PRIMARY KEY,
     doctor_id           TEXT NOT NULL REFERENCES doctors(id),
@@ -159,13 +221,27 @@ CREATE TABLE appointments (
     end_time            INTEGER NOT NULL,
     reason              TEXT,
     status              TEXT NOT NULL DEFAULT 'SCHEDULED'
-                        CHECK (status IN ('SCHEDULED', 'COMPLETED', 'CANCELLED')),
+                        CHECK (status IN ('SCHEDULED', 'ARRIVED', 'COMPLETED', 'CANCELLED',
+                                          'NO_SHOW')),
     cancellation_reason TEXT,
     created_at          INTEGER NOT NULL,
     updated_at          INTEGER NOT NULL,
+    -- A doctor_services id; NULL for bookings made without one.  No
+    -- REFERENCES: a migration cannot add one, and a service that
+    -- appointments name is never deleted, only deactivated.
+    service_id          TEXT,
+    -- Seconds the doctor stays busy before and after the visit, taken
+    -- from the service at booking: the visit occupies
+    -- [start_time - buffer_before, end_time + buffer_after).
+    buffer_before       INTEGER NOT NULL DEFAULT 0,
+    buffer_after        INTEGER NOT NULL DEFAULT 0,
+    -- The recurring series the visit belongs to (POST /appointments/series).
+    series_id           TEXT,
     CHECK (end_time > start_time)
 );
 CREATE INDEX appointments_doctor_start ON appointments(doctor_id, start_time);
+CREATE INDEX appointments_service ON appointments(service_id);
+CREATE INDEX appointments_series ON appointments(series_id);
 CREATE INDEX appointments_patient_start ON appointments(patient_id, start_time);
 
 CREATE TABLE medical_records (
@@ -288,4 +364,4 @@ CREATE INDEX outbox_expiry ON outbox(expires_at) WHERE params IS NOT NULL;
 
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

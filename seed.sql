@@ -123,3 +123,15 @@ INSERT INTO insurance_policies (id, patient_id, provider_name, policy_number, co
 UPDATE doctors SET first_name_key = med_fold(first_name), last_name_key = med_fold(last_name),
     city_key = med_fold(city);
 UPDATE specialties SET name_key = med_fold(name);
+
+-- Algeria's fixed-date public holidays, each on its next occurrence from
+-- today (the lunar-calendar ones move every year: add them with medadm).
+WITH h(n, md, name) AS (VALUES
+    (1, '01-01', 'Nouvel An'), (2, '01-12', 'Yennayer'), (3, '05-01', 'Fête du Travail'),
+    (4, '07-05', 'Fête de l''Indépendance'), (5, '11-01', 'Fête de la Révolution'))
+INSERT INTO clinic_holidays (id, date, name, created_at)
+SELECT 'b0c1d2e3-f405-4617-8829-00000000000' || n,
+       CASE WHEN strftime('%Y-', 'now') || md > date('now') THEN strftime('%Y-', 'now') || md
+            ELSE strftime('%Y-', 'now', '+1 year') || md END,
+       name, unixepoch()
+FROM h;

@@ -18,6 +18,12 @@
  *       Milliseconds per password verification with the library's scrypt
  *       parameters (N runs, default 5): the cost that bounds POST /login.
  *
+ *   probe plans DB
+ *       EXPLAIN QUERY PLAN of the hot scheduling statements (booking and
+ *       slot checks, with services' buffers, time off and holidays) on
+ *       the data set DB, read-only: "plan_<name> <detail>" lines, and exit
+ *       1 when one of them scans a whole table instead of an index.
+ *
  * Output is "key value" lines for bench/run.sh.
  */
 #include <errno.h>
@@ -34,6 +40,9 @@
 
 #include <sqlite3.h>
 
+#include "appointments.h"
+#include "availability.h"
+#include "closures.h"
 #include "pwhash.h"
 
 #define MAX_RUNS 50
@@ -267,6 +276,51 @@ cmd_kdf(int runs)
 	return 0;
 }
 
+/* The statements every booking and every slot list runs. */
+static const struct {
+	const char *name, *sql;
+} hot[] = {
+	{ "doctor_overlap", appt_sql_doctor_overlap },
+	{ "patient_overlap", appt_sql_patient_overlap },
+	{ "window", appt_sql_window },
+	{ "slots_busy", avail_sql_busy },
+	{ "time_off", closure_sql_time_off },
+	{ "holidays", closure_sql_holidays },
+};
+
+static int
+cmd_plans(const char *path)
+{
+	sqlite3 *db;
+	int bad = 0;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return 1;
+	for (size_t i = 0; i < sizeof hot / sizeof hot[0]; i++) {
+		char eqp[2048], plan[1024] = "";
+		sqlite3_stmt *st;
+
+		snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", hot[i].sql);
+		if (sqlite3_prepare_v2(db, eqp, -1, &st, NULL) != SQLITE_OK) {
+			fprintf(stderr, "probe: %s: %s\n", hot[i].name, sqlite3_errmsg(db));
+			bad = 1;
+			continue;
+		}
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			size_t used = strlen(plan);
+			snprintf(plan + used, sizeof plan - used, "%s%s", used ? "; " : "",
+			    (const char *)sqlite3_column_text(st, 3));
+		}
+		sqlite3_finalize(st);
+		/* A SCAN without an index walks the whole table. */
+		if (strstr(plan, "SCAN ") != NULL && strstr(plan, "INDEX") == NULL)
+			bad = 1;
+		printf("plan_%s %s\n", hot[i].name, plan);
+	}
+	sqlite3_close(db);
+	return bad;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -278,9 +332,11 @@ main(int argc, char **argv)
 	}
 	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "fsync") == 0)
 		return cmd_fsync(argv[2], argc == 4 ? atof(argv[3]) : 3.0);
+	if (argc == 3 && strcmp(argv[1], "plans") == 0)
+		return cmd_plans(argv[2]);
 	if (argc >= 2 && argc <= 3 && strcmp(argv[1], "kdf") == 0)
 		return cmd_kdf(argc == 3 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 5);
 	fprintf(stderr, "usage: probe spawn WORKER DATA_DIR [RUNS] | probe fsync DIR [SECONDS]"
-	    " | probe kdf [N]\n");
+	    " | probe kdf [N] | probe plans DB\n");
 	return 2;
 }

@@ -26,19 +26,51 @@ struct appt_verdict {
 	const char *message;
 };
 
+/* One visit to check and book. */
+struct appt_booking {
+	const char *patient_id, *doctor_id;
+	const char *service_id;          /* NULL: none */
+	const char *series_id;           /* NULL: a single booking */
+	int64_t start, end;              /* the visit, UTC seconds */
+	int64_t buffer_before, buffer_after;  /* seconds the doctor stays busy around it */
+	const char *exclude_id;          /* the appointment being rescheduled, or NULL */
+	int on_behalf;                   /* ADMIN or STAFF books: minimum notice does not apply */
+};
+
 /*
  * Every booking check of API.md §6, in the documented order: patient
- * exists, doctor exists, end after start, not in the past, inside one
+ * exists, doctor exists, end after start, not in the past, the minimum
+ * notice (unless on_behalf) and the booking horizon, not on a clinic
+ * holiday nor in the doctor's time off, inside one
  * active availability window on the clinic-local weekday, no overlap
- * with the doctor's nor the patient's SCHEDULED appointments (half-open).
- * exclude_id (may be NULL) is the appointment being rescheduled.  Call it
- * inside the db_begin() transaction that will write the booking, so the
- * answer still holds at the insert.  Returns MED_OK when the checks ran
- * (the outcome is in *v) or a database error.
+ * with the doctor's SCHEDULED or ARRIVED visits counting both sides'
+ * buffers, nor with the patient's (the visits alone; half-open).  Call it
+ * inside the transaction that will write the booking, so the answer
+ * still holds at the insert.  Single bookings, reschedules and series
+ * all go through it.  Returns MED_OK when the checks ran (the outcome is
+ * in *v) or a database error.
  */
-enum med_err appt_check_booking(struct med_ctx *ctx, const char *patient_id,
-    const char *doctor_id, int64_t start, int64_t end, const char *exclude_id,
+enum med_err appt_check_booking(struct med_ctx *ctx, const struct appt_booking *b,
     struct appt_verdict *v);
+
+struct fval;
+struct med_req;
+struct med_resp;
+/*
+ * The length and buffers of b from service_id (NULL: end is the visit's
+ * end, required then).  0 with the refusal set in resp.
+ */
+int appt_take_service(struct med_ctx *ctx, const char *service_id, const struct fval *end,
+    struct appt_booking *b, struct med_resp *resp);
+/* The patient of a booking by the caller (own, or the body's patient_id for ADMIN/STAFF). */
+int appt_booking_patient(struct med_ctx *ctx, struct med_req *req,
+    char patient_id[MED_UUID_LEN + 1], struct med_resp *resp);
+/* 0 with 403 set when b is a self-booking of a patient at the no-show limit. */
+int appt_self_booking_allowed(struct med_ctx *ctx, const struct appt_booking *b,
+    struct med_resp *resp);
+/* Insert checked booking b as SCHEDULED appointment id. */
+enum med_err appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b,
+    const char *reason);
 
 /*
  * 1 when [start, end) lies on one clinic-local date inside one active

@@ -9,15 +9,19 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
+#include "closures.h"
 #include "availability.h"
 #include "db.h"
 #include "handlers.h"
 #include "profiles.h"
+#include "services.h"
+#include "settings.h"
 #include "util.h"
 #include "valid.h"
 
@@ -44,16 +48,20 @@ static const char SQL_ACTIVE[] =
     "SELECT weekday, start_time, end_time FROM doctor_availability"
     " WHERE doctor_id = ?1 AND is_active = 1 ORDER BY weekday, start_time";
 /*
- * The doctor's SCHEDULED appointments that may overlap [?4, ?3): one range
- * scan of the (doctor_id, start_time) index.  ?2 bounds the scan below: an
- * appointment lies inside one availability window, so it is shorter than a
- * day and one starting more than a day before the range cannot reach it.
+ * The spans the doctor's SCHEDULED and ARRIVED visits occupy (the visit
+ * and its buffers) that may overlap [?4, ?3): one range scan of the
+ * (doctor_id, start_time) index.  ?2 bounds the scan below: an
+ * appointment lies inside one availability window, so it is shorter than
+ * a day and one starting more than a day (plus buffers) before the range
+ * cannot reach it.
  */
 const char avail_sql_busy[] =
-    "SELECT start_time, end_time FROM appointments WHERE doctor_id = ?1"
-    " AND start_time >= ?2 AND start_time < ?3 AND end_time > ?4"
-    " AND status = 'SCHEDULED' ORDER BY start_time";
-#define MAX_APPOINTMENT_SECONDS 86400
+    "SELECT start_time - buffer_before, end_time + buffer_after FROM appointments"
+    " WHERE doctor_id = ?1 AND start_time >= ?2 AND start_time < ?3"
+    " AND end_time + buffer_after > ?4 AND status IN ('SCHEDULED', 'ARRIVED')"
+    " ORDER BY start_time";
+#define MAX_APPOINTMENT_SECONDS 90000
+#define MAX_BUFFER_SECONDS (SERVICE_BUFFER_MAX * 60)
 
 struct window {
 	char id[MED_UUID_LEN + 1];
@@ -362,10 +370,18 @@ SPEC(slots_query,
 	{ "days", FT_INT, 0, 1, DAYS_MAX, .refusal = "days must be an integer from 1 to 62" },
 	{ "slot_minutes", FT_INT, 0, SLOT_MIN, SLOT_MAX,
 	  .refusal = "slot_minutes must be an integer from 5 to 480" },
+	{ "service_id", FT_UUID, .refusal = "service_id must be a UUID" },
 );
 
+/*
+ * Slots last `minutes` and start every `step` minutes; a service sets
+ * both (its duration, the clinic's slot step) and pads each slot with its
+ * buffers, which must be free too.
+ */
 struct slot_query {
-	int y, m, d, days, minutes;
+	int y, m, d, days, minutes, step;
+	int64_t pad_before, pad_after;
+	int64_t not_before, not_after;  /* bounds of a slot's start: notice and horizon */
 };
 
 static void
@@ -382,6 +398,54 @@ read_slot_query(struct med_ctx *ctx, const struct med_req *req, struct slot_quer
 	(void)util_parse_date(start, &q->y, &q->m, &q->d);
 	q->days = days->present ? (int)days->i : DAYS_DEFAULT;
 	q->minutes = minutes->present ? (int)minutes->i : SLOT_DEFAULT;
+	q->step = q->minutes;
+	q->pad_before = q->pad_after = 0;
+}
+
+/*
+ * The doctor's minimum notice and booking horizon as bounds of a slot's
+ * start.  No notice keeps the rule of old: a slot is shown until it ends.
+ */
+static enum med_err
+take_notice(struct med_ctx *ctx, const char *doctor, struct slot_query *q)
+{
+	int64_t notice, horizon, now = med_now(ctx);
+	enum med_err e;
+
+	if ((e = settings_for_doctor(ctx, doctor, &notice, &horizon)) != MED_OK)
+		return e;
+	q->not_before = notice > 0 ? now + notice * 60 : INT64_MIN;
+	q->not_after = now + horizon * 86400;
+	return MED_OK;
+}
+
+/*
+ * Apply the service of the query, if any, to q: its length, the clinic's
+ * slot step, its buffers.  MED_ENOTFOUND when it is not an active service
+ * of doctor.
+ */
+static enum med_err
+take_service(struct med_ctx *ctx, const struct med_req *req, const char *doctor,
+    struct slot_query *q)
+{
+	const char *id = fval_str(med_qarg(req, "service_id"));
+	struct clinic_settings cs;
+	struct service sv;
+	enum med_err e;
+
+	if (id == NULL)
+		return MED_OK;
+	if ((e = service_load(ctx, id, &sv)) != MED_OK)
+		return e;
+	if (strcmp(sv.doctor_id, doctor) != 0 || !sv.is_active)
+		return MED_ENOTFOUND;
+	if ((e = settings_load(ctx, &cs)) != MED_OK)
+		return e;
+	q->minutes = sv.duration_minutes;
+	q->step = cs.slot_step_minutes;
+	q->pad_before = sv.buffer_before_minutes * 60LL;
+	q->pad_after = sv.buffer_after_minutes * 60LL;
+	return MED_OK;
 }
 
 /* Clinic-local weekday (0 = Monday) of a civil date: noon is never in a DST gap. */
@@ -399,14 +463,54 @@ struct wwin {
 	int weekday, start, end;
 };
 
-/* Candidate slots of every active window over the days of q, sorted. */
+/* Up to DAYS_MAX holiday dates "YYYY-MM-DD" in the days of q. */
+struct holidays {
+	char date[DAYS_MAX][11];
+	int n;
+};
+
+static enum med_err
+load_holidays(struct med_ctx *ctx, const struct slot_query *q, struct holidays *h)
+{
+	sqlite3_stmt *st = db_stmt(ctx, closure_sql_holidays);
+	char from[11], to[11];
+	int y = q->y, m = q->m, d = q->d, rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	snprintf(from, sizeof from, "%04d-%02d-%02d", y, m, d);
+	util_add_days(&y, &m, &d, q->days);
+	snprintf(to, sizeof to, "%04d-%02d-%02d", y, m, d);
+	h->n = 0;
+	db_bind_text(st, 1, from);
+	db_bind_text(st, 2, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && h->n < DAYS_MAX)
+		db_col_copy(st, 0, h->date[h->n++], sizeof h->date[0]);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? MED_OK : db_err(rc);
+}
+
+static int
+is_holiday(const struct holidays *h, int y, int m, int d)
+{
+	char date[11];
+
+	snprintf(date, sizeof date, "%04d-%02d-%02d", y, m, d);
+	for (int i = 0; i < h->n; i++)
+		if (strcmp(h->date[i], date) == 0)
+			return 1;
+	return 0;
+}
+
+/* Candidate slots of every active window over the days of q but holidays, sorted. */
 static enum med_err
 candidate_slots(struct med_ctx *ctx, const char *doctor, const struct slot_query *q,
     struct spans *out)
 {
+	struct holidays hol;
 	struct wwin *win = NULL, *nw;
 	size_t nwin = 0, cap = 0;
-	int rc, len = q->minutes * 60;
+	int rc, len = q->minutes * 60, step = q->step * 60;
 	sqlite3_stmt *st = db_stmt(ctx, SQL_ACTIVE);
 	enum med_err e = MED_OK;
 
@@ -430,14 +534,18 @@ candidate_slots(struct med_ctx *ctx, const char *doctor, const struct slot_query
 	sqlite3_reset(st);
 	if (e == MED_OK && rc != SQLITE_DONE)
 		e = db_err(rc);
+	if (e == MED_OK)
+		e = load_holidays(ctx, q, &hol);
 	for (int day = 0; day < q->days && e == MED_OK; day++) {
 		int y = q->y, m = q->m, d = q->d, wd;
 		util_add_days(&y, &m, &d, day);
+		if (is_holiday(&hol, y, m, d))
+			continue;
 		wd = local_weekday(y, m, d);
 		for (size_t i = 0; i < nwin && e == MED_OK; i++) {
 			if (win[i].weekday != wd)
 				continue;
-			for (int s = win[i].start; s + len <= win[i].end && e == MED_OK; s += len) {
+			for (int s = win[i].start; s + len <= win[i].end && e == MED_OK; s += step) {
 				int64_t a = util_local_to_utc(y, m, d, s);
 				int64_t b = util_local_to_utc(y, m, d, s + len);
 				/* In a spring-forward gap a slot can collapse: skip it. */
@@ -463,9 +571,36 @@ busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, st
 	if (st == NULL)
 		return MED_EDB;
 	db_bind_text(st, 1, doctor);
-	db_bind_int(st, 2, from - MAX_APPOINTMENT_SECONDS);
+	db_bind_int(st, 2, from - MAX_APPOINTMENT_SECONDS - 2 * MAX_BUFFER_SECONDS);
+	db_bind_int(st, 3, to + 2 * MAX_BUFFER_SECONDS);
+	db_bind_int(st, 4, from - MAX_BUFFER_SECONDS);
+	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		e = spans_add(out, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	if (e != MED_OK)
+		return e;
+	if (rc != SQLITE_DONE)
+		return db_err(rc);
+	/* Buffers of different lengths can reorder the occupied starts. */
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof out->v[0], span_cmp);
+	return MED_OK;
+}
+
+/* The doctor's time off overlapping [from, to). */
+static enum med_err
+time_off_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to,
+    struct spans *out)
+{
+	sqlite3_stmt *st = db_stmt(ctx, closure_sql_time_off);
+	enum med_err e = MED_OK;
+	int rc = SQLITE_DONE;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, doctor);
+	db_bind_int(st, 2, from);
 	db_bind_int(st, 3, to);
-	db_bind_int(st, 4, from);
 	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		e = spans_add(out, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
 	sqlite3_reset(st);
@@ -474,14 +609,26 @@ busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, st
 	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
 }
 
+/* 1 when [start, end) overlaps one of the (few) spans of s. */
+static int
+overlaps_any(const struct spans *s, int64_t start, int64_t end)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].start < end && s->v[i].end > start)
+			return 1;
+	return 0;
+}
+
 /*
- * Keep the slots that end after now and overlap no busy span.  Both lists
- * are sorted by start; maxend[i] is the latest end among busy[0..i], so
- * once it is at or before a slot's start, busy[0..i] are behind every
- * later slot too and the scan starts after them.
+ * Keep the slots that end after now and whose span padded by q's buffers
+ * overlaps no busy span.  Both lists are sorted by start; maxend[i] is
+ * the latest end among busy[0..i], so once it is at or before a padded
+ * slot's start, busy[0..i] are behind every later slot too and the scan
+ * starts after them.
  */
 static enum med_err
-slots_json(const struct spans *slots, const struct spans *busy, int64_t now, cJSON *list)
+slots_json(const struct spans *slots, const struct spans *busy, const struct spans *off,
+    const struct slot_query *q, int64_t now, cJSON *list)
 {
 	int64_t *maxend = NULL;
 	size_t lo = 0;
@@ -496,14 +643,16 @@ slots_json(const struct spans *slots, const struct spans *busy, int64_t now, cJS
 		cJSON *o;
 		int taken = 0;
 
-		if (s->end <= now || (i > 0 && s->start == slots->v[i - 1].start &&
+		if (s->end <= now || s->start < q->not_before || s->start > q->not_after ||
+		    (i > 0 && s->start == slots->v[i - 1].start &&
 		    s->end == slots->v[i - 1].end))
 			continue;
-		while (lo < busy->n && maxend[lo] <= s->start)
+		while (lo < busy->n && maxend[lo] <= s->start - q->pad_before)
 			lo++;
-		for (size_t j = lo; j < busy->n && busy->v[j].start < s->end && !taken; j++)
-			taken = busy->v[j].end > s->start;
-		if (taken)
+		for (size_t j = lo; j < busy->n && busy->v[j].start < s->end + q->pad_after && !taken;
+		    j++)
+			taken = busy->v[j].end > s->start - q->pad_before;
+		if (taken || overlaps_any(off, s->start, s->end))
 			continue;
 		util_fmt_instant(s->start, a);
 		util_fmt_instant(s->end, b);
@@ -525,7 +674,7 @@ int
 h_slots(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	const char *doctor = med_path(req, "doctor_id");
-	struct spans slots = { 0 }, busy = { 0 };
+	struct spans slots = { 0 }, busy = { 0 }, off = { 0 };
 	struct slot_query q;
 	int64_t from, to;
 	cJSON *list = NULL;
@@ -537,15 +686,19 @@ h_slots(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	from = util_local_to_utc(y, m, d, 0);
 	util_add_days(&y, &m, &d, q.days);
 	to = util_local_to_utc(y, m, d, 0);
-	if ((e = profile_doctor_exists(ctx, doctor)) == MED_OK &&
+	if ((e = profile_doctor_exists(ctx, doctor)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	if (e == MED_OK && (e = take_service(ctx, req, doctor, &q)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Service not found");
+	if (e == MED_OK && (e = take_notice(ctx, doctor, &q)) == MED_OK &&
 	    (e = candidate_slots(ctx, doctor, &q, &slots)) == MED_OK &&
-	    (e = busy_spans(ctx, doctor, from, to, &busy)) == MED_OK)
+	    (e = busy_spans(ctx, doctor, from, to, &busy)) == MED_OK &&
+	    (e = time_off_spans(ctx, doctor, from, to, &off)) == MED_OK)
 		e = (list = cJSON_CreateArray()) == NULL ? MED_ENOMEM :
-		    slots_json(&slots, &busy, med_now(ctx), list);
+		    slots_json(&slots, &busy, &off, &q, med_now(ctx), list);
 	free(slots.v);
 	free(busy.v);
-	if (e == MED_ENOTFOUND)
-		return med_error(resp, 404, "Doctor not found");
+	free(off.v);
 	if (e != MED_OK) {
 		cJSON_Delete(list);
 		return med_fail(resp, e);

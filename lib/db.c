@@ -22,6 +22,64 @@ struct stmt_cache {
 	sqlite3_stmt *st[STMT_SLOTS];
 };
 
+/* A random version-4 UUID in SQL (lower case), for rows created by SQL itself. */
+#define MED_SQL_UUID \
+    "lower(printf('%s-%s-4%s-%s%s-%s', hex(randomblob(4)), hex(randomblob(2))," \
+    " substr(hex(randomblob(2)), 2), substr('89ab', 1 + abs(random() % 4), 1)," \
+    " substr(hex(randomblob(2)), 2), hex(randomblob(6))))"
+
+/*
+ * The scheduling objects of migration 5 -> 6, as schema.sql creates them
+ * (keep the two alike: medadm check compares the tables).
+ */
+#define MED_SQL_SERVICES \
+    "CREATE TABLE IF NOT EXISTS doctor_services (" \
+    " id TEXT PRIMARY KEY," \
+    " doctor_id TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE," \
+    " name TEXT NOT NULL," \
+    " duration_minutes INTEGER NOT NULL CHECK (duration_minutes BETWEEN 5 AND 480)," \
+    " buffer_before_minutes INTEGER NOT NULL DEFAULT 0" \
+    "  CHECK (buffer_before_minutes BETWEEN 0 AND 120)," \
+    " buffer_after_minutes INTEGER NOT NULL DEFAULT 0" \
+    "  CHECK (buffer_after_minutes BETWEEN 0 AND 120)," \
+    " price_cents INTEGER NOT NULL DEFAULT 0 CHECK (price_cents >= 0)," \
+    " currency TEXT NOT NULL DEFAULT 'USD'," \
+    " is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1))," \
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);" \
+    "CREATE INDEX IF NOT EXISTS doctor_services_doctor ON doctor_services(doctor_id, name);" \
+    "CREATE TRIGGER IF NOT EXISTS doctors_default_service AFTER INSERT ON doctors BEGIN" \
+    " INSERT INTO doctor_services (id, doctor_id, name, duration_minutes," \
+    " buffer_before_minutes, buffer_after_minutes, price_cents, currency, is_active," \
+    " created_at, updated_at) VALUES (" MED_SQL_UUID ", NEW.id, 'Consultation', 30, 0, 0," \
+    " 0, 'USD', 1, NEW.created_at, NEW.created_at); END;"
+
+/* One row: the clinic's booking rules (settings.c). */
+#define MED_SQL_SETTINGS \
+    "CREATE TABLE IF NOT EXISTS clinic_settings (" \
+    " id INTEGER PRIMARY KEY CHECK (id = 1)," \
+    " min_notice_minutes INTEGER NOT NULL DEFAULT 0," \
+    " booking_horizon_days INTEGER NOT NULL DEFAULT 365," \
+    " max_no_shows INTEGER NOT NULL DEFAULT 0," \
+    " slot_step_minutes INTEGER NOT NULL DEFAULT 15," \
+    " updated_at INTEGER NOT NULL DEFAULT 0);" \
+    "INSERT OR IGNORE INTO clinic_settings (id) VALUES (1);"
+
+/*
+ * A doctor's time off (UTC instants) and the clinic's holidays
+ * (clinic-local dates).  Time off is looked up by its end: the rows that
+ * end after an instant are the future ones, few however long the history.
+ */
+#define MED_SQL_CLOSED \
+    "CREATE TABLE IF NOT EXISTS doctor_time_off (" \
+    " id TEXT PRIMARY KEY," \
+    " doctor_id TEXT NOT NULL REFERENCES doctors(id) ON DELETE CASCADE," \
+    " start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, reason TEXT," \
+    " created_at INTEGER NOT NULL, CHECK (end_time > start_time));" \
+    "CREATE INDEX IF NOT EXISTS doctor_time_off_end ON doctor_time_off(doctor_id, end_time);" \
+    "CREATE TABLE IF NOT EXISTS clinic_holidays (" \
+    " id TEXT PRIMARY KEY, date TEXT NOT NULL UNIQUE, name TEXT NOT NULL," \
+    " created_at INTEGER NOT NULL);"
+
 /*
  * Forward migrations: entry i brings user_version i to i + 1.  A new file
  * gets schema.sql (always the latest version) instead.
@@ -80,6 +138,45 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';"
 	"CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox(recipient, kind, created_at);"
 	"CREATE INDEX IF NOT EXISTS outbox_expiry ON outbox(expires_at) WHERE params IS NOT NULL;",
+	/*
+	 * 6 -> 7: services (visit types with their own length and buffers),
+	 * clinic settings, time off and holidays, check-in and no-show,
+	 * recurring series.  Every doctor gets a default 30-minute
+	 * "Consultation", now and (the trigger) whenever a doctor is created,
+	 * whichever path creates it.  An appointment keeps the buffers it was
+	 * booked with, so editing a service never moves what is booked.
+	 */
+	MED_SQL_SERVICES
+	"INSERT INTO doctor_services (id, doctor_id, name, duration_minutes,"
+	" buffer_before_minutes, buffer_after_minutes, price_cents, currency, is_active,"
+	" created_at, updated_at)"
+	" SELECT " MED_SQL_UUID ", d.id, 'Consultation', 30, 0, 0, 0, 'USD', 1,"
+	" CAST(strftime('%s', 'now') AS INTEGER), CAST(strftime('%s', 'now') AS INTEGER)"
+	" FROM doctors d WHERE NOT EXISTS"
+	" (SELECT 1 FROM doctor_services s WHERE s.doctor_id = d.id);"
+	"ALTER TABLE appointments ADD COLUMN service_id TEXT;"
+	"ALTER TABLE appointments ADD COLUMN buffer_before INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE appointments ADD COLUMN buffer_after INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX IF NOT EXISTS appointments_service ON appointments(service_id);"
+	"ALTER TABLE doctors ADD COLUMN min_notice_minutes INTEGER;"
+	"ALTER TABLE doctors ADD COLUMN booking_horizon_days INTEGER;"
+	MED_SQL_SETTINGS
+	MED_SQL_CLOSED
+	/*
+	 * Check-in and no-show: the status CHECK gains ARRIVED and NO_SHOW.
+	 * SQLite cannot alter a CHECK, and rebuilding the table would break
+	 * the foreign keys that point at it, so the column is replaced: the
+	 * old one is renamed (its CHECK goes with it), the new one added
+	 * with the wider CHECK and filled, the old one dropped.
+	 */
+	"ALTER TABLE appointments RENAME COLUMN status TO status_v5;"
+	"ALTER TABLE appointments ADD COLUMN status TEXT NOT NULL DEFAULT 'SCHEDULED'"
+	" CHECK (status IN ('SCHEDULED', 'ARRIVED', 'COMPLETED', 'CANCELLED', 'NO_SHOW'));"
+	"UPDATE appointments SET status = status_v5;"
+	"ALTER TABLE appointments DROP COLUMN status_v5;"
+	"ALTER TABLE patients ADD COLUMN no_show_count INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE appointments ADD COLUMN series_id TEXT;"
+	"CREATE INDEX IF NOT EXISTS appointments_series ON appointments(series_id);",
 };
 
 /*

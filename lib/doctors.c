@@ -10,6 +10,7 @@
 #include "doctors.h"
 #include "handlers.h"
 #include "profiles.h"
+#include "settings.h"
 #include "util.h"
 #include "valid.h"
 
@@ -26,9 +27,19 @@
 	{ "country", FT_STRING, FF_NULLABLE, 0, 100 }, \
 	{ "specialties", FT_STRLIST, FF_NULLABLE, 1, 100 }
 
+/*
+ * The doctor's own booking rules, after the profile fields: null (or
+ * never set) means the clinic's settings apply.  Their order is that of
+ * SQL_SCHED.
+ */
+#define DOCTOR_SCHED_FIELDS \
+	{ "min_notice_minutes", FT_INT, FF_NULLABLE, 0, NOTICE_MAX_MINUTES }, \
+	{ "booking_horizon_days", FT_INT, FF_NULLABLE, 1, HORIZON_MAX_DAYS }
+#define NSCHED 2
+
 /* One's own profile: no user_id here; the route already admitted the role. */
-SPEC(doctor_body, DOCTOR_FIELDS);
-SPEC(doctor_create_body, DOCTOR_FIELDS, { "user_id", FT_UUID, FF_REQUIRED });
+SPEC(doctor_body, DOCTOR_FIELDS, DOCTOR_SCHED_FIELDS);
+SPEC(doctor_create_body, DOCTOR_FIELDS, DOCTOR_SCHED_FIELDS, { "user_id", FT_UUID, FF_REQUIRED });
 SPEC(doctor_list_query,
 	FLD_PAGING,
 	{ "name", FT_STRING, 0, 0, 100 },
@@ -37,8 +48,9 @@ SPEC(doctor_list_query,
 	{ "min_rating", FT_NUMBER, 0 },
 );
 
-_Static_assert(sizeof doctor_body_fields / sizeof doctor_body_fields[0] == NFIELDS + 1,
-    "the INSERT and UPDATE below bind NFIELDS profile fields, then the specialties");
+_Static_assert(sizeof doctor_body_fields / sizeof doctor_body_fields[0] == NFIELDS + 1 + NSCHED,
+    "the INSERT and UPDATE below bind NFIELDS profile fields, then the specialties,"
+    " then SQL_SCHED the booking rules");
 
 static const char SQL_GET[] = "SELECT " DOCTOR_COLUMNS " FROM doctors d WHERE d.id = ?1";
 
@@ -88,6 +100,12 @@ static const char SQL_UPDATE[] =
     SETF("city", 14, 15) SETF("country", 16, 17)
     "updated_at = ?18 WHERE id = ?1";
 
+/* The doctor's booking rules, in the order of DOCTOR_SCHED_FIELDS (flag, value). */
+static const char SQL_SCHED[] =
+    "UPDATE doctors SET "
+    SETF("min_notice_minutes", 2, 3) SETF("booking_horizon_days", 4, 5)
+    "id = id WHERE id = ?1";
+
 /* The search keys of the names and the city, after every write of them. */
 static const char SQL_KEYS[] =
     "UPDATE doctors SET first_name_key = med_fold(first_name),"
@@ -111,6 +129,7 @@ static const struct db_col doctor_cols[] = {
 	{ "years_experience", DB_INT }, { "clinic_address", DB_TEXT }, { "city", DB_TEXT },
 	{ "country", DB_TEXT }, { "avg_rating", DB_REAL }, { "rating_count", DB_INT },
 	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT }, { "specialties", DB_JSON },
+	{ "min_notice_minutes", DB_INT }, { "booking_horizon_days", DB_INT },
 };
 
 /* The columns of SQL_SPECIALTIES, in order. */
@@ -170,6 +189,25 @@ user_role(struct med_ctx *ctx, const char *user_id, char *role, size_t size)
 	return db_lookup(ctx, SQL_USER_ROLE, user_id, 0, role, size);
 }
 
+/* The booking rules the body sent (DOCTOR_SCHED_FIELDS), if any, to profile id. */
+static enum med_err
+doctor_sched(struct med_ctx *ctx, const struct med_req *req, const char *id)
+{
+	const struct fval *v = &req->body_vals[NFIELDS + 1];
+	sqlite3_stmt *st;
+	int sent = 0;
+
+	for (int i = 0; i < NSCHED; i++)
+		sent |= v[i].present;
+	if (!sent)
+		return MED_OK;
+	if ((st = db_stmt(ctx, SQL_SCHED)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, id);
+	valid_bind_update(st, 2, &doctor_body_fields[NFIELDS + 1], v, NSCHED);
+	return db_step_done(st);
+}
+
 /*
  * The end of a create or an update: step the bound write st; specialties
  * sent replace the set (null clears it); load the Doctor.
@@ -191,6 +229,8 @@ doctor_finish(struct med_ctx *ctx, const struct med_req *req, const char *id,
 		return e;
 	if (specialties->present && (e = set_specialties(ctx, id, specialties->is_null ? NULL :
 	    specialties->raw)) != MED_OK)
+		return e;
+	if ((e = doctor_sched(ctx, req, id)) != MED_OK)
 		return e;
 	return doctor_load(ctx, id, out);
 }

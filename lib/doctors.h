@@ -20,7 +20,8 @@
     " d.updated_at, (SELECT json_group_array(json_object('id', x.id, 'name', x.name," \
     " 'description', x.description)) FROM (SELECT s.id, s.name, s.description" \
     " FROM doctor_specialties ds JOIN specialties s ON s.id = ds.specialty_id" \
-    " WHERE ds.doctor_id = d.id ORDER BY ds.specialty_id) x)"
+    " WHERE ds.doctor_id = d.id ORDER BY ds.specialty_id) x), d.min_notice_minutes," \
+    " d.booking_horizon_days"
 
 /* A Doctor object from a row selected with DOCTOR_COLUMNS first; NULL on ENOMEM. */
 cJSON *doctor_json(sqlite3_stmt *st);

@@ -128,6 +128,37 @@ HANDLER(h_claim_create);
 HANDLER(h_claim_policy);
 HANDLER(h_claim_patch);
 
+/* services.c */
+SPEC_DECL(service_create_body);
+SPEC_DECL(service_patch_body);
+HANDLER(h_services_list);
+HANDLER(h_services_create);
+HANDLER(h_services_patch);
+HANDLER(h_services_delete);
+
+/* appointments.c: recurring series */
+SPEC_DECL(appt_series_body);
+SPEC_DECL(appt_series_cancel_body);
+HANDLER(h_appt_series);
+HANDLER(h_appt_series_cancel);
+
+/* closures.c (time off and holidays) */
+SPEC_DECL(time_off_list_query);
+SPEC_DECL(time_off_create_body);
+SPEC_DECL(holiday_list_query);
+SPEC_DECL(holiday_create_body);
+HANDLER(h_time_off_list);
+HANDLER(h_time_off_create);
+HANDLER(h_time_off_delete);
+HANDLER(h_holidays_list);
+HANDLER(h_holidays_create);
+HANDLER(h_holidays_delete);
+
+/* settings.c */
+SPEC_DECL(settings_patch_body);
+HANDLER(h_settings_get);
+HANDLER(h_settings_patch);
+
 /* audit.c */
 SPEC_DECL(audit_list_query);
 HANDLER(h_audit_list);

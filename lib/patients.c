@@ -51,8 +51,10 @@ _Static_assert(sizeof patient_body_fields / sizeof patient_body_fields[0] == NFI
     " country, blood_type, allergies, chronic_conditions, medications," \
     " emergency_contact_name, emergency_contact_phone, created_at, updated_at"
 
-static const char SQL_GET[] = "SELECT " PATIENT_COLUMNS " FROM patients WHERE id = ?1";
-static const char SQL_LIST[] = "SELECT " PATIENT_COLUMNS " FROM patients"
+/* What the API shows: the stored profile, then the counters the code keeps. */
+#define PATIENT_SHOWN PATIENT_COLUMNS ", no_show_count"
+static const char SQL_GET[] = "SELECT " PATIENT_SHOWN " FROM patients WHERE id = ?1";
+static const char SQL_LIST[] = "SELECT " PATIENT_SHOWN " FROM patients"
     " ORDER BY last_name, first_name, id LIMIT ?1 OFFSET ?2";
 static const char SQL_USER_EXISTS[] = "SELECT 1 FROM users WHERE id = ?1";
 static const char SQL_INSERT[] =
@@ -84,9 +86,10 @@ static const struct db_col patient_cols[] = {
 	{ "chronic_conditions", DB_TEXT }, { "medications", DB_TEXT },
 	{ "emergency_contact_name", DB_TEXT }, { "emergency_contact_phone", DB_TEXT },
 	{ "created_at", DB_INSTANT }, { "updated_at", DB_INSTANT },
+	{ "no_show_count", DB_INT },
 };
-_Static_assert(sizeof patient_cols / sizeof patient_cols[0] == NFIELDS + 4,
-    "id, user_id, the profile fields, created_at, updated_at");
+_Static_assert(sizeof patient_cols / sizeof patient_cols[0] == NFIELDS + 5,
+    "id, user_id, the profile fields, created_at, updated_at, no_show_count");
 
 static cJSON *
 patient_json(sqlite3_stmt *st)

@@ -54,6 +54,13 @@ static const struct med_route routes[] = {
 	{ "GET",  V1 "/doctors/me/favorites",                    AUTH_REQUIRED, P,     TX_READ,  &reviews_paging,       NULL,                  h_favorites_list },
 	{ "PATCH", V1 "/doctors/availability/{availability_id}",  AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &avail_patch_body,     h_availability_patch },
 	{ "DELETE", V1 "/doctors/availability/{availability_id}",  AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  NULL,                  h_availability_delete },
+	{ "PATCH", V1 "/doctors/services/{service_id}",           AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &service_patch_body,   h_services_patch },
+	{ "DELETE", V1 "/doctors/services/{service_id}",           AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  NULL,                  h_services_delete },
+	{ "DELETE", V1 "/doctors/time-off/{time_off_id}",          AUTH_REQUIRED, A|D|S, TX_WRITE, NULL,                  NULL,                  h_time_off_delete },
+	{ "GET",  V1 "/doctors/{doctor_id}/time-off",            AUTH_OPTIONAL, 0,     TX_READ,  &time_off_list_query,  NULL,                  h_time_off_list },
+	{ "POST", V1 "/doctors/{doctor_id}/time-off",            AUTH_REQUIRED, A|D|S, TX_WRITE, NULL,                  &time_off_create_body, h_time_off_create },
+	{ "GET",  V1 "/doctors/{doctor_id}/services",            AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_services_list },
+	{ "POST", V1 "/doctors/{doctor_id}/services",            AUTH_REQUIRED, A|D,   TX_WRITE, NULL,                  &service_create_body,  h_services_create },
 	{ "GET",  V1 "/doctors/{doctor_id}",                     AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_doctors_get },
 	{ "PATCH", V1 "/doctors/{doctor_id}",                     AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &doctor_body,          h_doctors_patch },
 	{ "DELETE", V1 "/doctors/{doctor_id}",                     AUTH_REQUIRED, A,     TX_WRITE, NULL,                  NULL,                  h_doctors_delete },
@@ -66,13 +73,15 @@ static const struct med_route routes[] = {
 	{ "POST", V1 "/doctors/{doctor_id}/reviews",             AUTH_REQUIRED, P,     TX_WRITE, NULL,                  &review_create_body,   h_reviews_create },
 
 	{ "POST", V1 "/appointments",                            AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_create_body,     h_appt_create },
+	{ "POST", V1 "/appointments/series",                     AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_series_body,     h_appt_series },
+	{ "POST", V1 "/appointments/series/{series_id}/cancel",  AUTH_REQUIRED, P|D|A|S, TX_WRITE, NULL,                &appt_series_cancel_body, h_appt_series_cancel },
 	{ "GET",  V1 "/appointments/me",                         AUTH_REQUIRED, P|A,   TX_READ,  &appt_list_query,      NULL,                  h_appt_mine },
 	{ "GET",  V1 "/appointments/doctor/me",                  AUTH_REQUIRED, D|A,   TX_READ,  &appt_list_query,      NULL,                  h_appt_doctor_mine },
 	{ "GET",  V1 "/appointments/{appointment_id}",           AUTH_REQUIRED, ANY,   TX_READ,  NULL,                  NULL,                  h_appt_get },
 	{ "POST", V1 "/appointments/{appointment_id}/cancel",    AUTH_REQUIRED, ANY,   TX_WRITE, &appt_cancel_reason,   &appt_cancel_reason,   h_appt_cancel },
 	{ "POST", V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_reschedule_body, h_appt_reschedule },
 	{ "PATCH", V1 "/appointments/{appointment_id}/reschedule", AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &appt_reschedule_body, h_appt_reschedule },
-	{ "PATCH", V1 "/appointments/{appointment_id}/status",    AUTH_REQUIRED, D|A,   TX_WRITE, NULL,                  &appt_status_body,     h_appt_status },
+	{ "PATCH", V1 "/appointments/{appointment_id}/status",    AUTH_REQUIRED, D|A|S, TX_WRITE, NULL,                  &appt_status_body,     h_appt_status },
 
 	{ "GET",  V1 "/medical-records/me",                      AUTH_REQUIRED, P|A,   TX_WRITE, &records_list_query,   NULL,                  h_records_mine },
 	{ "GET",  V1 "/medical-records/doctor/me",               AUTH_REQUIRED, D|A,   TX_WRITE, &records_list_query,   NULL,                  h_records_doctor_mine },
@@ -94,6 +103,12 @@ static const struct med_route routes[] = {
 	{ "GET",  V1 "/billing/patient/{patient_id}",            AUTH_REQUIRED, A|S,   TX_WRITE, &billing_list_query,   NULL,                  h_billing_patient },
 	{ "GET",  V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S|P, TX_WRITE, NULL,                  NULL,                  h_billing_get },
 	{ "PATCH", V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S,   TX_WRITE, NULL,                  &billing_patch_body,   h_billing_patch },
+
+	{ "GET",  V1 "/holidays",                                AUTH_NONE,     0,     TX_READ,  &holiday_list_query,   NULL,                  h_holidays_list },
+	{ "POST", V1 "/holidays",                                AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &holiday_create_body,  h_holidays_create },
+	{ "DELETE", V1 "/holidays/{holiday_id}",                   AUTH_REQUIRED, A,     TX_WRITE, NULL,                  NULL,                  h_holidays_delete },
+	{ "GET",  V1 "/settings",                                AUTH_REQUIRED, A|S,   TX_READ,  NULL,                  NULL,                  h_settings_get },
+	{ "PATCH", V1 "/settings",                                AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &settings_patch_body,  h_settings_patch },
 
 	{ "GET",  V1 "/audit",                                   AUTH_REQUIRED, A,     TX_READ,  &audit_list_query,     NULL,                  h_audit_list },
 

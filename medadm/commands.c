@@ -76,6 +76,17 @@ const struct adm_command adm_commands[] = {
 	  "claims, reviews, favorite doctors and the access log.  The export is\n"
 	  "itself audited.\n",
 	  1, cmd_export_patient },
+	{ "holiday add", "holiday add DATE NAME", "close the clinic on a day (YYYY-MM-DD, clinic-local)",
+	  "No slots and no bookings that day.  Prints the holiday's id.\n", 1, cmd_holiday_add },
+	{ "holiday list", "holiday list", "list the clinic's holidays", NULL, 1, cmd_holiday_list },
+	{ "holiday remove", "holiday remove ID|DATE", "open the clinic again on a holiday", NULL, 1,
+	  cmd_holiday_remove },
+	{ "settings show", "settings show", "show the clinic's booking rules", NULL, 1,
+	  cmd_settings_show },
+	{ "settings set", "settings set NAME VALUE", "change one booking rule",
+	  "NAME is min_notice_minutes (0..525600), booking_horizon_days (1..3650),\n"
+	  "max_no_shows (0..100, 0 = no limit) or slot_step_minutes (5..480).\n", 1,
+	  cmd_settings_set },
 	{ "rotate-secret", "rotate-secret",
 	  "new JWT secrets: every session of every user ends",
 	  "Running workers pick the new keys up at their next request (they\n"

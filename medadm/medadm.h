@@ -61,5 +61,10 @@ int cmd_rotate_secret(struct adm *a, int argc, char **argv);
 int cmd_outbox_run(struct adm *a, int argc, char **argv);
 int cmd_outbox_list(struct adm *a, int argc, char **argv);
 int cmd_outbox_retry(struct adm *a, int argc, char **argv);
+int cmd_holiday_add(struct adm *a, int argc, char **argv);
+int cmd_holiday_list(struct adm *a, int argc, char **argv);
+int cmd_holiday_remove(struct adm *a, int argc, char **argv);
+int cmd_settings_show(struct adm *a, int argc, char **argv);
+int cmd_settings_set(struct adm *a, int argc, char **argv);
 
 #endif

@@ -217,6 +217,12 @@ def schemas(table):
     doctor_fields = {name: nullable(string()) for name in (
         "first_name", "last_name", "phone", "bio", "clinic_address", "city", "country")}
     doctor_fields["years_experience"] = nullable({"type": "integer"})
+    doctor_fields["min_notice_minutes"] = nullable(
+        {"type": "integer", "description": "The doctor's own minimum notice; null: the "
+                                           "clinic's (GET /settings)."})
+    doctor_fields["booking_horizon_days"] = nullable(
+        {"type": "integer", "description": "The doctor's own booking horizon; null: the "
+                                           "clinic's (GET /settings)."})
     return {
         "ValidationIssue": out({
             "loc": {"type": "array", "items": {"type": "string"}, "minItems": 1,
@@ -243,7 +249,9 @@ def schemas(table):
                      "created_at": INSTANT,
                      "role": {"oneOf": [ref("Role"), {"type": "null"}]}}),
         "Patient": out(dict({"id": UUID, "user_id": UUID}, **patient_fields,
-                            created_at=INSTANT, updated_at=INSTANT)),
+                            created_at=INSTANT, updated_at=INSTANT,
+                            no_show_count={"type": "integer", "minimum": 0,
+                                           "description": "Visits marked NO_SHOW."})),
         "Specialty": out({"id": {"type": "integer"}, "name": string(),
                           "description": nullable(string())}),
         "Doctor": out(dict({"id": UUID, "user_id": UUID}, **doctor_fields,
@@ -264,7 +272,38 @@ def schemas(table):
                             "start_time": INSTANT, "end_time": INSTANT,
                             "reason": nullable(string()), "status": {"enum": appt_status},
                             "cancellation_reason": nullable(string()),
-                            "created_at": INSTANT, "updated_at": INSTANT}),
+                            "created_at": INSTANT, "updated_at": INSTANT,
+                            "service_id": nullable(dict(UUID, description=(
+                                "The service booked; null for bookings made without one."))),
+                            "series_id": nullable(dict(UUID, description=(
+                                "The recurring series of the visit; null for single ones.")))}),
+        "Series": out({"series_id": UUID, "appointments": arr("Appointment")}),
+        "SeriesCancelled": out({"series_id": UUID,
+                                "cancelled": {"type": "array", "items": UUID}}),
+        "SeriesFailure": out({"index": {"type": "integer", "description": "0 = the first."},
+                              "start_time": INSTANT, "end_time": INSTANT,
+                              "status": {"enum": [400, 404, 409]}, "reason": string()}),
+        "Service": out({"id": UUID, "doctor_id": UUID, "name": string(),
+                        "duration_minutes": {"type": "integer"},
+                        "buffer_before_minutes": {"type": "integer"},
+                        "buffer_after_minutes": {"type": "integer"},
+                        "price": MONEY, "currency": string(pattern="^[A-Z]{3}$"),
+                        "is_active": {"type": "boolean"}}),
+        "TimeOff": obj({"id": UUID, "doctor_id": UUID, "start_time": INSTANT,
+                        "end_time": INSTANT, "reason": nullable(string())},
+                       required=["id", "doctor_id", "start_time", "end_time"],
+                       description="reason only for the owner doctor, STAFF and ADMIN."),
+        "TimeOffCreated": out({"id": UUID, "doctor_id": UUID, "start_time": INSTANT,
+                               "end_time": INSTANT, "reason": nullable(string()),
+                               "conflicts": {"type": "array", "items": UUID,
+                                             "description": "SCHEDULED and ARRIVED visits "
+                                             "inside the time off: kept, for the front desk "
+                                             "to move."}}),
+        "Holiday": out({"id": UUID, "date": DATE, "name": string()}),
+        "Settings": out({"min_notice_minutes": {"type": "integer"},
+                         "booking_horizon_days": {"type": "integer"},
+                         "max_no_shows": {"type": "integer"},
+                         "slot_step_minutes": {"type": "integer"}}),
         "Record": out({"id": UUID, "patient_id": UUID, "doctor_id": nullable(UUID),
                        "diagnosis": string(), "treatment_plan": nullable(string()),
                        "prescription": nullable(string()), "notes": nullable(string()),
@@ -426,9 +465,48 @@ op("get", "/doctors/{doctor_id}/availability/slots", "Availability", "Bookable s
    (200, arr("Slot")), errors=["400", "404", "422"],
    query={"start_date": {"description": "First day (clinic-local); default today."},
           "days": {"description": "Number of days.", "default": 7},
-          "slot_minutes": {"description": "Slot length in minutes.", "default": 30}},
-   desc="Consecutive slots inside each active window, minus past slots and slots that "
-        "overlap a SCHEDULED appointment; ascending. 400 on bad values.")
+          "slot_minutes": {"description": "Slot length in minutes (without service_id).",
+                           "default": 30},
+          "service_id": {"description": "An active service of the doctor: slots of its "
+                                        "length, starting every slot_step_minutes (settings), "
+                                        "with its buffers free too. 404 \"Service not found\"."}},
+   desc="Without service_id: consecutive slots inside each active window. Slots that "
+        "overlap a SCHEDULED or ARRIVED visit including that visit's buffers, slots that "
+        "end in the past, start sooner than the minimum notice or beyond the booking "
+        "horizon are left out; ascending. 400 on bad values.")
+op("delete", "/doctors/time-off/{time_off_id}", "Availability", "Remove time off",
+   (204, None), errors=["404", "422"],
+   desc="ADMIN, STAFF, or the DOCTOR owning it (403 otherwise).")
+op("get", "/doctors/{doctor_id}/time-off", "Availability", "A doctor's time off",
+   (200, arr("TimeOff")), errors=["404", "422"],
+   query={"from": {"description": "Time off ending after this instant; default now."}},
+   desc="Public; reason only for the owner doctor, STAFF and ADMIN. By start.")
+op("post", "/doctors/{doctor_id}/time-off", "Availability", "Add time off",
+   (201, ref("TimeOffCreated")), errors=["404", "422"],
+   desc="ADMIN, STAFF, or the DOCTOR owning the profile (403 otherwise). No slots and no "
+        "bookings inside it (400 \"Doctor is unavailable\"). Visits already booked inside "
+        "are not cancelled: their ids are in conflicts.")
+op("get", "/doctors/{doctor_id}/services", "Services", "A doctor's services",
+   (200, arr("Service")), errors=["404", "422"],
+   desc="Every doctor has a default 30-minute \"Consultation\". Inactive services are "
+        "listed too (is_active false) and cannot be booked.")
+op("post", "/doctors/{doctor_id}/services", "Services", "Add a service",
+   (201, ref("Service")), errors=["404", "422"],
+   body={"buffer_before_minutes": {"description": "Minutes the doctor stays free before "
+                                                  "the visit.", "default": 0},
+         "buffer_after_minutes": {"description": "Minutes the doctor stays free after "
+                                                 "the visit.", "default": 0},
+         "price": {"default": 0}, "currency": {"default": "USD"},
+         "is_active": {"default": True}},
+   desc="ADMIN, or the DOCTOR owning the profile (403 otherwise).")
+op("patch", "/doctors/services/{service_id}", "Services", "Update a service",
+   (200, ref("Service")), errors=["404", "422"],
+   desc="ADMIN, or the DOCTOR owning the service (403 otherwise). Booked visits keep the "
+        "length and buffers they were booked with.")
+op("delete", "/doctors/services/{service_id}", "Services", "Delete a service",
+   (204, None), errors=["404", "422"],
+   desc="ADMIN, or the DOCTOR owning the service (403 otherwise). A service that "
+        "appointments name is deactivated instead: 200 with the service, is_active false.")
 op("post", "/doctors/{doctor_id}/favorite", "Favorites", "Favorite a doctor",
    (201, ref("Favorite")), errors=["404", "422"], desc="Idempotent. Needs a patient profile.")
 op("delete", "/doctors/{doctor_id}/favorite", "Favorites", "Unfavorite a doctor", (204, None),
@@ -453,10 +531,40 @@ APPT_LIST_PROSE = {
 op("post", "/appointments", "Appointments", "Book an appointment", (201, ref("Appointment")),
    errors=["400", "404", "409", "422"],
    body={"patient_id": {"description": "The patient booked for: required from ADMIN and "
-                                       "STAFF (400 otherwise)."}},
-   desc="Checks in order: patient exists (404), doctor exists (404), end after start (400), "
-        "not in the past (400), inside one active availability window (400), no overlap "
-        "with the doctor's or the patient's SCHEDULED appointments (409).")
+                                       "STAFF (400 otherwise)."},
+         "end_time": {"description": "Required without service_id (422). With service_id "
+                                     "it may be omitted (start + the service's duration) "
+                                     "and, if sent, must equal that (400)."},
+         "service_id": {"description": "An active service of the doctor (404 \"Service not "
+                                       "found\"): its duration and buffers apply."}},
+   desc="A PATIENT at the clinic's max_no_shows (when > 0) is refused 403 \"Too many "
+        "missed appointments: the front desk must book for you\". "
+        "Checks in order: patient exists (404), doctor exists (404), end after start (400), "
+        "not in the past (400), minimum notice (400 \"Too soon...\"; ADMIN and STAFF "
+        "booking on behalf are exempt) and booking horizon (400 \"Too far ahead...\"), "
+        "not on a clinic holiday (400 \"The clinic is closed on that day\"), not in the "
+        "doctor's time off (400 \"Doctor is unavailable\"), inside one active availability window (400), no overlap with the doctor's "
+        "SCHEDULED or ARRIVED visits, each side's buffers included, nor with the "
+        "patient's (409).")
+op("post", "/appointments/series", "Appointments", "Book a recurring series",
+   (201, ref("Series")), errors=["400", "404", "409", "422"],
+   body={"frequency": {"description": "WEEKLY, BIWEEKLY (every 14 days) or MONTHLY (same "
+                                      "day of the month)."},
+         "count": {"description": "Number of occurrences."},
+         "end_time": {"description": "Of the first occurrence; as for a single booking."},
+         "patient_id": {"description": "Required from ADMIN and STAFF (400 otherwise)."}},
+   desc="All or nothing, in one transaction: every occurrence passes every check of POST "
+        "/appointments (each against the ones before it) or nothing is created and the "
+        "answer (409 when any occurrence conflicts, else 400) has data.failures: "
+        "[SeriesFailure], one per failing occurrence with its reason. Each occurrence keeps "
+        "the clinic-local wall time of the first across DST changes. A MONTHLY occurrence "
+        "on a day its month lacks fails (\"No such day in that month\").")
+op("post", "/appointments/series/{series_id}/cancel", "Appointments",
+   "Cancel a series from an instant", (200, ref("SeriesCancelled")), errors=["404", "422"],
+   body={"from": {"description": "Cancel occurrences starting at or after this instant; "
+                                 "default now."}},
+   desc="Cancels the SCHEDULED occurrences from `from` on; the others stay. Who: the "
+        "patient, the owner doctor, STAFF and ADMIN (403 otherwise).")
 op("get", "/appointments/me", "Appointments", "Own appointments (patient)",
    (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
    desc='404 "Patient profile not found". Newest first.')
@@ -480,7 +588,12 @@ for _m in ("post", "patch"):
             "the booking checks apply, excluding this appointment; only SCHEDULED ones (400).")
 op("patch", "/appointments/{appointment_id}/status", "Appointments",
    "Change an appointment's status", (200, ref("Appointment")), errors=["400", "404", "422"],
-   desc="The owner doctor or ADMIN. Allowed: SCHEDULED->COMPLETED, SCHEDULED->CANCELLED.")
+   desc="Allowed: SCHEDULED->ARRIVED (check-in: STAFF, the owner doctor, ADMIN), "
+        "ARRIVED->COMPLETED and SCHEDULED->COMPLETED (the owner doctor, ADMIN), "
+        "SCHEDULED->NO_SHOW once the visit has started (STAFF, the owner doctor, ADMIN; "
+        "counts in the patient's no_show_count), SCHEDULED->CANCELLED (the owner doctor, "
+        "ADMIN). Others: 400 \"Invalid status transition\"; a caller the change is not "
+        "open to: 403. ARRIVED occupies the slot like SCHEDULED.")
 
 op("get", "/medical-records/me", "Medical records", "Own records (patient)",
    (200, arr("Record")), errors=["404", "422"])
@@ -525,6 +638,23 @@ op("get", "/billing/{billing_id}", "Billing", "One billing entry", (200, ref("Bi
    errors=["404", "422"], desc="ADMIN, STAFF or the owner patient (403 otherwise).")
 op("patch", "/billing/{billing_id}", "Billing", "Update a billing entry", (200, ref("Billing")),
    errors=["400", "404", "422"], desc='400 "Invalid status".')
+
+op("get", "/holidays", "Settings", "The clinic's holidays", (200, arr("Holiday")),
+   errors=["422"],
+   query={"from": {"description": "First date, inclusive."},
+          "to": {"description": "Last date, exclusive."}},
+   desc="Clinic-local dates: no slots and no bookings that day (400 \"The clinic is closed "
+        "on that day\"). By date.")
+op("post", "/holidays", "Settings", "Add a holiday", (201, ref("Holiday")),
+   errors=["409", "422"], desc="409 when the date already is one.")
+op("delete", "/holidays/{holiday_id}", "Settings", "Remove a holiday", (204, None),
+   errors=["404", "422"])
+op("get", "/settings", "Settings", "The clinic's booking rules", (200, ref("Settings")),
+   desc="min_notice_minutes (default 0), booking_horizon_days (default 365), max_no_shows "
+        "(default 0 = no limit), slot_step_minutes (default 15: the step of service slots). "
+        "A doctor's profile may override notice and horizon.")
+op("patch", "/settings", "Settings", "Change the clinic's booking rules",
+   (200, ref("Settings")), errors=["422"])
 
 op("get", "/audit", "Audit", "Read the audit log", (200, arr("AuditEntry")), errors=["422"],
    query={"user_id": {"description": "Only rows of this acting user."},

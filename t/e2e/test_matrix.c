@@ -148,6 +148,21 @@ static const struct mrow matrix[] = {
 	    "{\"is_active\":true}", 0,                          { 401, 403, 403, 200, 403, 403, 200, 403, 403, 403 } },
 	{ "DELETE", V1 "/doctors/availability/{availability_id}", "/doctors/availability/{tmp_avail_X}",
 	    NULL, 0,                                            { 401, 403, 403, 204, 403, 403, 204, 403, 403, 403 } },
+	{ "PATCH", V1 "/doctors/services/{service_id}", "/doctors/services/{tmp_service_X}",
+	    "{\"name\":\"Matrix\"}", 0,                                 { 401, 403, 403, 200, 403, 403, 200, 403, 403, 403 } },
+	{ "DELETE", V1 "/doctors/services/{service_id}", "/doctors/services/{tmp_service_X}",
+	    NULL, 0,                                                    { 401, 403, 403, 204, 403, 403, 204, 403, 403, 403 } },
+	{ "DELETE", V1 "/doctors/time-off/{time_off_id}", "/doctors/time-off/{tmp_time_off_X}",
+	    NULL, 0,                                                    { 401, 403, 403, 204, 403, 204, 204, 403, 403, 403 } },
+	{ "GET", V1 "/doctors/{doctor_id}/time-off", "/doctors/{X_doctor}/time-off", NULL, 0,
+	    ALL(200) },
+	{ "POST", V1 "/doctors/{doctor_id}/time-off", "/doctors/{X_doctor}/time-off",
+	    "{\"start_time\":\"2035-01-01T09:00:00Z\",\"end_time\":\"2035-01-01T10:00:00Z\"}", 0,
+	                                                                { 401, 403, 403, 201, 403, 201, 201, 403, 403, 403 } },
+	{ "GET", V1 "/doctors/{doctor_id}/services", "/doctors/{X_doctor}/services", NULL, 0,
+	    ALL(200) },
+	{ "POST", V1 "/doctors/{doctor_id}/services", "/doctors/{X_doctor}/services",
+	    "{\"name\":\"Matrix\",\"duration_minutes\":30}", 0,       { 401, 403, 403, 201, 403, 403, 201, 403, 403, 403 } },
 	{ "GET", V1 "/doctors/{doctor_id}", "/doctors/{X_doctor}", NULL, 0, ALL(200) },
 	{ "PATCH", V1 "/doctors/{doctor_id}", "/doctors/{X_doctor}", "{\"bio\":\"matrix\"}", 0,
 	                                                        { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
@@ -174,6 +189,13 @@ static const struct mrow matrix[] = {
 	    "{\"doctor_id\":\"{X_doctor}\",\"patient_id\":\"{A_patient}\",\"start_time\":\"{slot_start}\","
 	    "\"end_time\":\"{slot_end}\",\"reason\":\"matrix\"}", 0,
 	                                                        { 401, 201, 201, 403, 403, 201, 201, 403, 404, 404 } },
+	{ "POST", V1 "/appointments/series", "/appointments/series",
+	    "{\"doctor_id\":\"{X_doctor}\",\"patient_id\":\"{A_patient}\",\"start_time\":\"{series_start}\","
+	    "\"end_time\":\"{series_end}\",\"frequency\":\"WEEKLY\",\"count\":2}", 0,
+	                                                                { 401, 201, 201, 403, 403, 201, 201, 403, 404, 404 } },
+	/* A's series: A, X (its doctor), staff and admin; B and Y are strangers to it. */
+	{ "POST", V1 "/appointments/series/{series_id}/cancel", "/appointments/series/{tmp_series_AX}/cancel",
+	    "{}", 0,                                                    { 401, 200, 403, 200, 403, 200, 200, 403, 403, 403 } },
 	{ "GET", V1 "/appointments/me", "/appointments/me", NULL, 0,
 	                                                        { 401, 200, 200, 403, 403, 403, 200, 403, 404, 404 } },
 	{ "GET", V1 "/appointments/doctor/me", "/appointments/doctor/me", NULL, 0,
@@ -233,6 +255,15 @@ static const struct mrow matrix[] = {
 	{ "PATCH", V1 "/billing/{billing_id}", "/billing/{bill_A}", "{\"description\":\"matrix\"}", 0,
 	                                                        { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 
+	{ "GET", V1 "/holidays", "/holidays", NULL, 0, ALL(200) },
+	{ "POST", V1 "/holidays", "/holidays", "{\"date\":\"{far_date}\",\"name\":\"Matrix\"}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 201, 403, 403, 403 } },
+	{ "DELETE", V1 "/holidays/{holiday_id}", "/holidays/{tmp_holiday}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 204, 403, 403, 403 } },
+	{ "GET", V1 "/settings", "/settings", NULL, 0,                  { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
+	{ "PATCH", V1 "/settings", "/settings", "{\"slot_step_minutes\":15}", 0,
+	                                                                { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
+
 	{ "GET", V1 "/audit", "/audit", NULL, 0,                { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
 };
 
@@ -253,8 +284,8 @@ static char boot[1024];            /* the seed admin: builds the world */
 static char appt_ax[40], record_ax[40], bill_a[40], policy_a[40], claim_a[40];
 static char appt_add[40], record_add[40];  /* A's with the demoted doctor, as appt_ax, record_ax */
 static char spare_email[160], spare_refresh[1024];
-static int nslot, nwin, nuniq, nrequests;
-static char slot_end[32], win_end[16];
+static int nslot, nwin, nuniq, nrequests, nseries;
+static char slot_end[32], win_end[16], series_end[32];
 
 /* Consumable targets: made on first use and again after a success on them. */
 struct tmp {
@@ -266,6 +297,8 @@ static struct tmp tmps[] = {
 	{ "tmp_user", "" }, { "tmp_doctor_user", "" }, { "tmp_patient", "" }, { "tmp_doctor", "" },
 	{ "tmp_avail_X", "" }, { "tmp_appt_AX", "" }, { "tmp_record_AX", "" }, { "tmp_policy_A", "" },
 	{ "tmp_avail_DD", "" }, { "tmp_appt_ADD", "" }, { "tmp_record_ADD", "" },
+	{ "tmp_service_X", "" }, { "tmp_time_off_X", "" }, { "tmp_holiday", "" },
+	{ "tmp_series_AX", "" },
 };
 
 #define NTMPS (sizeof tmps / sizeof tmps[0])
@@ -433,6 +466,26 @@ slot(int n, char start[32], char end[32])
 	snprintf(end, 32, "%.10sT%02u:%02u:00", date, minutes / 60 % 100, minutes % 60);
 }
 
+/*
+ * Series n: weekly pairs starting 100 days ahead, 20 a day, so no
+ * occurrence meets another series or a single booking (20 to 99 days).
+ */
+static void
+series_slot(int n, char start[32], char end[32])
+{
+	time_t t = time(NULL) + (time_t)(100 + n / 20) * 86400;
+	unsigned minutes = 8 * 60 + (unsigned)(n % 20) * 30;
+	char date[16];
+	struct tm tm;
+
+	ck_assert_int_lt(n, 140);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(start, 32, "%.10sT%02u:%02u:00", date, minutes / 60 % 100, minutes % 60);
+	minutes += 30;
+	snprintf(end, 32, "%.10sT%02u:%02u:00", date, minutes / 60 % 100, minutes % 60);
+}
+
 /* Window n of X: Mondays, 5 minutes from 18:30 on (beyond the 08:00-18:00 one). */
 static void
 window(int n, char start[16], char end[16])
@@ -457,6 +510,21 @@ book_a(enum who w, char *id)
 	must("POST", "/appointments", ids[PA].token, body, 201, id);
 }
 
+/* A series of A with X, by A; its series_id into id. */
+static void
+must_series(const char *body, char *id)
+{
+	struct http_result r;
+	const char *s;
+	int status = api("POST", "/appointments/series", ids[PA].token, body, &r);
+
+	ck_assert_msg(status == 201, "setup series: %d: %s", status, r.body != NULL ? r.body : "");
+	s = e2e_str(e2e_data(&r), "series_id");
+	ck_assert_ptr_nonnull(s);
+	snprintf(id, 37, "%s", s);
+	http_result_free(&r);
+}
+
 /* Run medadm on the stack's database; its first output line. */
 static void
 medadm_line(const char *args, char *out, size_t size)
@@ -477,6 +545,19 @@ medadm_line(const char *args, char *out, size_t size)
 
 /* The first four consumables are accounts: the role each needs. */
 static const char *const tmp_roles[4] = { NULL, "DOCTOR", NULL, "DOCTOR" };
+
+/*
+ * A date no other holiday has, far beyond any booking of the other suites
+ * (the holiday rows and the stack are shared): a new one on every call.
+ */
+static void
+far_date(char *out, size_t size)
+{
+	static int n;
+	int k = n++ + (int)(getpid() % 1000) * 400;
+
+	snprintf(out, size, "%04d-%02d-%02d", 2200 + k / 336, 1 + (k / 28) % 12, 1 + k % 28);
+}
 
 /* Turn the fresh account w (role set) into consumable t. */
 static void
@@ -529,6 +610,24 @@ make_tmp(struct tmp *t)
 		snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"provider_name\":\"CNAS\","
 		    "\"policy_number\":\"TMP-%d\"}", ids[PA].profile, ++nuniq);
 		must("POST", "/billing/policies", boot, body, 201, t->id);
+	} else if (strcmp(t->name, "tmp_service_X") == 0) {
+		snprintf(path, sizeof path, "/doctors/%s/services", ids[DX].profile);
+		must("POST", path, boot, "{\"name\":\"Tmp\",\"duration_minutes\":20}", 201, t->id);
+	} else if (strcmp(t->name, "tmp_time_off_X") == 0) {
+		snprintf(path, sizeof path, "/doctors/%s/time-off", ids[DX].profile);
+		must("POST", path, boot, "{\"start_time\":\"2036-01-01T09:00:00Z\","
+		    "\"end_time\":\"2036-01-01T10:00:00Z\"}", 201, t->id);
+	} else if (strcmp(t->name, "tmp_series_AX") == 0) {
+		char st[32], en[32];
+		series_slot(nseries++, st, en);
+		snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"start_time\":\"%s\","
+		    "\"end_time\":\"%s\",\"frequency\":\"WEEKLY\",\"count\":2}",
+		    ids[DX].profile, st, en);
+		must_series(body, t->id);
+	} else if (strcmp(t->name, "tmp_holiday") == 0) {
+		far_date(s, sizeof s);
+		snprintf(body, sizeof body, "{\"date\":\"%s\",\"name\":\"Tmp\"}", s);
+		must("POST", "/holidays", boot, body, 201, t->id);
 	} else {
 		ck_abort_msg("no maker for %s", t->name);
 	}
@@ -577,6 +676,8 @@ resolve(const char *name, enum who w, char *out, size_t size, unsigned *consumed
 		snprintf(out, size, "%s", policy_a);
 	else if (strcmp(name, "claim_A") == 0)
 		snprintf(out, size, "%s", claim_a);
+	else if (strcmp(name, "far_date") == 0)
+		far_date(out, size);
 	else if (strcmp(name, "fresh_email") == 0)
 		fresh_email(out, size, "row");
 	else if (strcmp(name, "spare_email") == 0)
@@ -592,6 +693,10 @@ resolve(const char *name, enum who w, char *out, size_t size, unsigned *consumed
 		slot(nslot++, out, slot_end);
 	else if (strcmp(name, "slot_end") == 0)
 		snprintf(out, size, "%s", slot_end);
+	else if (strcmp(name, "series_start") == 0)
+		series_slot(nseries++, out, series_end);
+	else if (strcmp(name, "series_end") == 0)
+		snprintf(out, size, "%s", series_end);
 	else if (strcmp(name, "win_start") == 0) {
 		window(nwin++, s, win_end);
 		snprintf(out, size, "%s", s);

@@ -7,6 +7,12 @@
  * then released at once by closing the pipe (no sleeps).  Bookings are
  * made by staff on behalf of fresh patients (registering 200 users would
  * cost 200 password hashes), for a fresh doctor nobody else books.
+ *
+ * The same holds with services' buffers (a visit occupies its buffers
+ * too) and for recurring series (all occurrences or none): after those
+ * runs a SQL check over the whole appointments table of the stack's
+ * database finds no two live visits of a doctor whose buffered spans
+ * overlap, and no series with fewer visits than it was booked with.
  */
 #include <check.h>
 #include <errno.h>
@@ -16,6 +22,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "e2ekit.h"
 #include "httpc.h"
@@ -48,6 +56,8 @@ race_setup(void)
 struct shot {
 	const char *patient;
 	char start[32], end[32];
+	const char *path;   /* NULL: POST /appointments of patient, start, end */
+	char body[512];     /* with path: the body sent */
 };
 
 /*
@@ -70,14 +80,18 @@ fire(const struct shot *shots, int n, int counts[3])
 
 			close(gate[1]);
 			close(results[0]);
-			snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"doctor_id\":\"%s\","
-			    "\"start_time\":\"%s\",\"end_time\":\"%s\"}",
-			    shots[i].patient, doc.profile_id, shots[i].start, shots[i].end);
+			if (shots[i].path != NULL)
+				snprintf(body, sizeof body, "%s", shots[i].body);
+			else
+				snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"doctor_id\":\"%s\","
+				    "\"start_time\":\"%s\",\"end_time\":\"%s\"}",
+				    shots[i].patient, doc.profile_id, shots[i].start, shots[i].end);
 			/* Wait at the gate: EOF when the parent closes it. */
 			do
 				got = read(gate[0], &c, 1);
 			while (got < 0 && errno == EINTR);
-			status = e2e_call("POST", "/appointments", staff.token, body, NULL);
+			status = e2e_call("POST", shots[i].path != NULL ? shots[i].path : "/appointments",
+			    staff.token, body, NULL);
 			if (write(results[1], &status, sizeof status) != sizeof status)
 				_exit(2);
 			_exit(0);
@@ -155,6 +169,125 @@ START_TEST(overlapping_slots)
 }
 END_TEST
 
+/* The integer of a one-row query on the stack's database, read-only. */
+static long long
+db_count(const char *sql)
+{
+	const char *dir = getenv("MED_DATA_DIR");
+	char path[512];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long n;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof path, "%s/clinic.db", dir);
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s",
+	    sqlite3_errmsg(db));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * The whole table, every doctor: no two live visits whose spans with
+ * buffers overlap, and every series complete (booked with 4 here).
+ */
+static void
+table_is_sound(void)
+{
+	ck_assert_int_eq(db_count("SELECT count(*) FROM appointments a JOIN appointments b"
+	    " ON a.doctor_id = b.doctor_id AND a.id < b.id"
+	    " WHERE a.status IN ('SCHEDULED', 'ARRIVED') AND b.status IN ('SCHEDULED', 'ARRIVED')"
+	    " AND a.start_time - a.buffer_before < b.end_time + b.buffer_after"
+	    " AND b.start_time - b.buffer_before < a.end_time + a.buffer_after"), 0);
+	ck_assert_int_eq(db_count("SELECT count(*) FROM (SELECT series_id FROM appointments"
+	    " WHERE series_id IS NOT NULL GROUP BY series_id HAVING count(*) <> 4)"), 0);
+}
+
+/* A 30-minute service with 15 minutes of buffer each side, for the race doctor. */
+static const char *
+buffered_service(void)
+{
+	static char id[40];
+	struct http_result r;
+	char path[128];
+
+	if (id[0] != '\0')
+		return id;
+	snprintf(path, sizeof path, "/doctors/%s/services", doc.profile_id);
+	ck_assert_int_eq(api("POST", path, admin.token, "{\"name\":\"Race\","
+	    "\"duration_minutes\":30,\"buffer_before_minutes\":15,\"buffer_after_minutes\":15}",
+	    &r), 201);
+	snprintf(id, sizeof id, "%s", e2e_str(e2e_data(&r), "id"));
+	http_result_free(&r);
+	return id;
+}
+
+/*
+ * 200 bookings of a buffered service at five starts ten minutes apart:
+ * each occupies an hour with its buffers, so every two of them collide
+ * and exactly one wins.
+ */
+START_TEST(buffered_slots)
+{
+	static struct shot shots[NREQUESTS];
+	const char *svc = buffered_service();
+	int counts[3];
+
+	for (int i = 0; i < NREQUESTS; i++) {
+		char start[32];
+		e2e_local_at(11, 10, (i % 5) * 10, start);
+		shots[i].path = "/appointments";
+		snprintf(shots[i].body, sizeof shots[i].body, "{\"patient_id\":\"%s\","
+		    "\"doctor_id\":\"%s\",\"service_id\":\"%s\",\"start_time\":\"%s\"}",
+		    patients[i % NPATIENTS], doc.profile_id, svc, start);
+	}
+	fire(shots, NREQUESTS, counts);
+	fprintf(stderr, "buffered_slots: %d won, %d conflicts, %d other\n", counts[0], counts[1],
+	    counts[2]);
+	ck_assert_int_eq(counts[0], 1);
+	ck_assert_int_eq(counts[1], NREQUESTS - 1);
+	ck_assert_int_eq(scheduled_on(11), 1);
+	table_is_sound();
+}
+END_TEST
+
+/*
+ * 200 weekly series of 4, starting on one of four consecutive weeks at
+ * 15:00: every two share a week, so exactly one series wins, whole, and
+ * no occurrence of the others is left behind.
+ */
+START_TEST(colliding_series)
+{
+	static struct shot shots[NREQUESTS];
+	int counts[3], total = 0;
+
+	for (int i = 0; i < NREQUESTS; i++) {
+		char start[32], end[32];
+		e2e_local_at(30 + 7 * (i % 4), 15, 0, start);
+		e2e_local_at(30 + 7 * (i % 4), 15, 30, end);
+		shots[i].path = "/appointments/series";
+		snprintf(shots[i].body, sizeof shots[i].body, "{\"patient_id\":\"%s\","
+		    "\"doctor_id\":\"%s\",\"start_time\":\"%s\",\"end_time\":\"%s\","
+		    "\"frequency\":\"WEEKLY\",\"count\":4}", patients[i % NPATIENTS], doc.profile_id,
+		    start, end);
+	}
+	fire(shots, NREQUESTS, counts);
+	fprintf(stderr, "colliding_series: %d won, %d conflicts, %d other\n", counts[0], counts[1],
+	    counts[2]);
+	ck_assert_int_eq(counts[0], 1);
+	ck_assert_int_eq(counts[1], NREQUESTS - 1);
+	for (int w = 0; w < 7; w++)
+		total += scheduled_on(30 + 7 * w);
+	ck_assert_int_eq(total, 4);
+	table_is_sound();
+}
+END_TEST
+
 /*
  * Twelve wrong passwords for one account from one address, all at once:
  * each attempt is counted before its password is checked, in the same
@@ -222,6 +355,8 @@ race_suite(void)
 	tcase_add_unchecked_fixture(tc, race_setup, NULL);
 	tcase_add_test(tc, same_slot);
 	tcase_add_test(tc, overlapping_slots);
+	tcase_add_test(tc, buffered_slots);
+	tcase_add_test(tc, colliding_series);
 	tcase_add_test(tc, parallel_wrong_logins);
 	suite_add_tcase(s, tc);
 	return s;

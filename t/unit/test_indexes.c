@@ -9,6 +9,7 @@
 
 #include "appointments.h"
 #include "availability.h"
+#include "closures.h"
 #include "db.h"
 #include "testctx.h"
 #include "unitkit.h"
@@ -80,6 +81,14 @@ START_TEST(slots_query)
 }
 END_TEST
 
+/* Time off and holidays, asked by every booking and every slot list. */
+START_TEST(closure_queries)
+{
+	assert_searches(closure_sql_time_off, "doctor_time_off", "doctor_time_off_end");
+	assert_searches(closure_sql_holidays, "clinic_holidays", "sqlite_autoindex_clinic_holidays_2");
+}
+END_TEST
+
 static Suite *
 appt_indexes_suite(void)
 {
@@ -91,6 +100,7 @@ appt_indexes_suite(void)
 	tcase_add_test(tc, overlap_queries);
 	tcase_add_test(tc, list_queries);
 	tcase_add_test(tc, slots_query);
+	tcase_add_test(tc, closure_queries);
 	suite_add_tcase(s, tc);
 	return s;
 }

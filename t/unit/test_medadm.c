@@ -508,6 +508,22 @@ START_TEST(test_adm_migrate_1_to_2)
 	    "ALTER TABLE specialties DROP COLUMN name_key;"
 	    "CREATE INDEX doctors_city ON doctors(city);"
 	    "INSERT INTO specialties (id, name) VALUES (901, 'Médecine-sport'), (902, 'MÉDECINE-SPORT');"
+	    "DROP TRIGGER doctors_default_service; DROP TABLE doctor_services;"
+	    "DROP TABLE clinic_settings; DROP INDEX appointments_service;"
+	    "ALTER TABLE appointments DROP COLUMN service_id;"
+	    "ALTER TABLE appointments DROP COLUMN buffer_before;"
+	    "ALTER TABLE appointments DROP COLUMN buffer_after;"
+	    "ALTER TABLE doctors DROP COLUMN min_notice_minutes;"
+	    "ALTER TABLE doctors DROP COLUMN booking_horizon_days;"
+	    "DROP TABLE doctor_time_off; DROP TABLE clinic_holidays;"
+	    "DROP INDEX appointments_series; ALTER TABLE appointments DROP COLUMN series_id;"
+	    "ALTER TABLE patients DROP COLUMN no_show_count;"
+	    /* The status CHECK of version 5, without ARRIVED and NO_SHOW. */
+	    "ALTER TABLE appointments RENAME COLUMN status TO status_new;"
+	    "ALTER TABLE appointments ADD COLUMN status TEXT NOT NULL DEFAULT 'SCHEDULED'"
+	    " CHECK (status IN ('SCHEDULED', 'COMPLETED', 'CANCELLED'));"
+	    "UPDATE appointments SET status = status_new;"
+	    "ALTER TABLE appointments DROP COLUMN status_new;"
 	    "INSERT INTO doctor_specialties SELECT id, 902 FROM doctors LIMIT 1;"
 	    "PRAGMA user_version = 1", NULL, NULL, NULL) == SQLITE_OK, "%s", sqlite3_errmsg(db));
 	sqlite3_close(db);
@@ -529,6 +545,30 @@ START_TEST(test_adm_migrate_1_to_2)
 	    " WHERE specialty_id = 901"), 1);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctor_specialties"
 	    " WHERE specialty_id = 902"), 0);
+	/* Every doctor has its default service; the settings row and the trigger exist. */
+	ck_assert_int_gt(count_of(db, "SELECT count(*) FROM doctors"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctors d WHERE NOT EXISTS"
+	    " (SELECT 1 FROM doctor_services s WHERE s.doctor_id = d.id"
+	    " AND s.name = 'Consultation' AND s.duration_minutes = 30 AND s.is_active = 1)"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM doctor_services"
+	    " WHERE length(id) <> 36 OR substr(id, 15, 1) <> '4'"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT slot_step_minutes FROM clinic_settings"), 15);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('doctors_default_service', 'appointments_service', 'doctor_services_doctor')"), 3);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE service_id IS NOT NULL"
+	    " OR buffer_before <> 0 OR buffer_after <> 0"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('doctor_time_off', 'clinic_holidays', 'appointments_series')"), 3);
+	/* Every status kept; the new ones accepted. */
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE status = 'COMPLETED'"),
+	    2);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE status = 'CANCELLED'"),
+	    1);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE appointments SET status = 'NO_SHOW'"
+	    " WHERE status = 'CANCELLED'", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(db, "UPDATE appointments SET status = 'LOST'"
+	    " WHERE status = 'NO_SHOW'", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(count_of(db, "SELECT sum(no_show_count) FROM patients"), 0);
 	sqlite3_close(db);
 	ck_assert_int_eq(run(NULL, "check", NULL), 0);
 	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
@@ -695,6 +735,43 @@ START_TEST(test_adm_export_patient)
 	ck_assert_int_eq(run(NULL, "export-patient", "00000000-0000-4000-8000-000000000000", NULL), 1);
 	ck_assert_int_eq(scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'export'"), 2);
 	sqlite3_close(db);
+}
+END_TEST
+
+START_TEST(test_adm_holidays_settings)
+{
+	char id[64];
+	cJSON *j;
+
+	seeded();
+	/* The seed's five fixed-date holidays. */
+	ck_assert_int_eq(run(NULL, "--json", "holiday", "list", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetArraySize(j), 5);
+	cJSON_Delete(j);
+	ck_assert_int_eq(run(NULL, "holiday", "add", "2031-03-08", "Journée de la femme", NULL), 0);
+	snprintf(id, sizeof id, "%.36s", out);
+	ck_assert_int_eq(run(NULL, "holiday", "add", "2031-03-08", "Twice", NULL), 1);
+	ck_assert_int_eq(run(NULL, "holiday", "add", "2031-02-30", "No such day", NULL), 2);
+	ck_assert_int_eq(run(NULL, "holiday", "list", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "2031-03-08"));
+	ck_assert_ptr_nonnull(strstr(out, id));
+	/* Removed by date or by id. */
+	ck_assert_int_eq(run(NULL, "holiday", "remove", "2031-03-08", NULL), 0);
+	ck_assert_int_eq(run(NULL, "holiday", "remove", id, NULL), 1);
+	ck_assert_int_eq(run(NULL, "holiday", "remove", "2031-03-09", NULL), 1);
+
+	ck_assert_int_eq(run(NULL, "settings", "show", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "booking_horizon_days  365"));
+	ck_assert_int_eq(run(NULL, "settings", "set", "max_no_shows", "3", NULL), 0);
+	ck_assert_int_eq(run(NULL, "settings", "set", "max_no_shows", "101", NULL), 1);
+	ck_assert_int_eq(run(NULL, "settings", "set", "no_such", "1", NULL), 1);
+	ck_assert_int_eq(run(NULL, "settings", "set", "slot_step_minutes", "x", NULL), 2);
+	ck_assert_int_eq(run(NULL, "--json", "settings", "show", NULL), 0);
+	j = json_out();
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "max_no_shows")->valueint, 3);
+	ck_assert_int_eq(cJSON_GetObjectItem(j, "slot_step_minutes")->valueint, 15);
+	cJSON_Delete(j);
 }
 END_TEST
 
@@ -880,6 +957,7 @@ medadm_suite(void)
 	tcase_add_test(tc, test_adm_check_unreadable_schema);
 	tcase_add_test(tc, test_adm_export_patient);
 	tcase_add_test(tc, test_adm_audit);
+	tcase_add_test(tc, test_adm_holidays_settings);
 	tcase_add_test(tc, test_adm_rotate_secret);
 	tcase_add_test(tc, test_adm_keys_only_from_init);
 	tcase_add_test(tc, test_adm_rotate_picked_up_by_worker);

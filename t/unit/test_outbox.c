@@ -721,53 +721,6 @@ START_TEST(compose_refuses_header_injection)
 }
 END_TEST
 
-/* ---- the schema -------------------------------------------------------------------- */
-
-/* The schema text of the outbox's table and indexes, whitespace normalised. */
-static void
-outbox_schema(sqlite3 *db, char *buf, size_t size)
-{
-	sqlite3_stmt *st;
-	size_t n = 0;
-	int space = 0;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT sql FROM sqlite_schema WHERE"
-	    " tbl_name = 'outbox' AND sql IS NOT NULL ORDER BY name", -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		for (const char *c = (const char *)sqlite3_column_text(st, 0); *c != '\0'; c++) {
-			if (*c == ' ' || *c == '\n' || *c == '\t') {
-				space = 1;
-				continue;
-			}
-			if (space && n > 0 && buf[n - 1] != '(' && *c != ')')
-				buf[n++] = ' ';
-			space = 0;
-			buf[n++] = *c;
-			ck_assert_uint_lt(n + 2, size);
-		}
-		buf[n++] = ';';
-	}
-	buf[n] = '\0';
-	sqlite3_finalize(st);
-}
-
-/* Version 5 -> 6 gives the outbox exactly as schema.sql makes it. */
-START_TEST(migration_matches_schema)
-{
-	char fresh[8192], migrated[8192];
-	int from, to;
-
-	outbox_schema(ctx.db, fresh, sizeof fresh);
-	ck_assert_ptr_nonnull(strstr(fresh, "CREATE TABLE outbox"));
-	ut_exec(&ctx, "DROP TABLE outbox; PRAGMA user_version = 5");
-	ck_assert_int_eq(db_migrate(&ctx, &from, &to), MED_OK);
-	ck_assert_int_eq(from, 5);
-	ck_assert_int_eq(to, MED_SCHEMA_VERSION);
-	outbox_schema(ctx.db, migrated, sizeof migrated);
-	ck_assert_str_eq(migrated, fresh);
-}
-END_TEST
-
 /* ---- medadm outbox ----------------------------------------------------------------- */
 
 static char out[1 << 16], err[1 << 14];
@@ -971,7 +924,7 @@ outbox_suite(void)
 {
 	Suite *s = suite_create("outbox");
 	TCase *rec = tcase_create("record"), *send = tcase_create("sender");
-	TCase *schema = tcase_create("schema"), *adm = tcase_create("medadm");
+	TCase *adm = tcase_create("medadm");
 
 	tcase_add_checked_fixture(rec, setup, teardown);
 	tcase_add_test(rec, add_stands_or_falls_with_its_transaction);
@@ -994,10 +947,6 @@ outbox_suite(void)
 	tcase_add_test(send, stop_hook_between_messages);
 	tcase_add_test(send, compose_refuses_header_injection);
 	suite_add_tcase(s, send);
-
-	tcase_add_checked_fixture(schema, setup, teardown);
-	tcase_add_test(schema, migration_matches_schema);
-	suite_add_tcase(s, schema);
 
 	tcase_add_checked_fixture(adm, setup, teardown);
 	tcase_set_timeout(adm, 60);
