@@ -333,23 +333,40 @@ def op(method, path, tag, summary, ok, errors=(), desc=None, query=None, body=No
 
 op("get", "/health", "Health", "Liveness", (200, ref("Health")))
 
+WEB_CLIENT = [{"name": "X-Client", "in": "header", "required": False,
+               "schema": {"type": "string", "enum": ["web"]},
+               "description": "`web`: the browser app. The refresh token travels in an "
+                              "`HttpOnly; Secure; SameSite=Strict` cookie `med_refresh` "
+                              "scoped to `/api/v1/auth` instead of the JSON body."}]
+WEB_PROSE = (" With `X-Client: web` the refresh token is set as the cookie `med_refresh` "
+             "(HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth) and left out of the body; "
+             "without that header nothing changes.")
+
 op("post", "/auth/register", "Auth", "Register a PATIENT account and log in",
    (200, ref("TokenPair")), errors=["409", "422"],
+   headers=WEB_CLIENT,
    desc="Creates a user with role PATIENT (the role cannot be chosen here). "
-        "409 \"Email already registered\".")
+        "409 \"Email already registered\"." + WEB_PROSE)
 op("post", "/auth/login", "Auth", "Log in", (200, ref("TokenPair")), errors=["401", "422"],
+   headers=WEB_CLIENT,
    desc='401 "Invalid credentials" for an unknown email and a wrong password alike; '
-        "inactive users cannot log in.")
+        "inactive users cannot log in." + WEB_PROSE)
 op("post", "/auth/refresh", "Auth", "Rotate the refresh token", (200, ref("TokenPair")),
    errors=["401", "422"],
+   headers=WEB_CLIENT,
    desc="The presented refresh token is revoked. Presenting an already-rotated refresh "
-        "token again revokes the whole family (every session of the user).")
+        "token again revokes the whole family (every session of the user). "
+        "`refresh_token` is required (422 without it) unless the request carries "
+        "`X-Client: web` and the `med_refresh` cookie, which is then read and rotated."
+        + WEB_PROSE)
 op("post", "/auth/logout", "Auth", "Log out this session", (200, ref("Message")),
    headers=[{"name": "X-Refresh-Token", "in": "header", "required": False,
              "schema": string(),
-             "description": "The refresh token of this session, to revoke it too."}],
+             "description": "The refresh token of this session, to revoke it too."}]
+           + WEB_CLIENT,
    desc="No body. Revokes the presented access token (Authorization) and refresh token "
-        "(X-Refresh-Token) by jti. Never fails: idempotent.")
+        "(X-Refresh-Token) by jti. Never fails: idempotent. With `X-Client: web` the "
+        "`med_refresh` cookie stands in for X-Refresh-Token and is cleared.")
 op("post", "/auth/forgot", "Auth", "Request a password reset", (200, ref("Message")),
    errors=["422"],
    desc="Same answer for unknown emails. The reset token is never returned by the API; "
