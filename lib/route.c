@@ -23,6 +23,7 @@
 static const struct med_route routes[] = {
 	/* method pattern                                         auth           roles  tx        query                  body                   handler */
 	{ "GET",  V1 "/health",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_health },
+	{ "GET",  V1 "/clinic",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_clinic_info },
 
 	{ "POST", V1 "/auth/register",                           AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_register_body,   h_auth_register },
 	{ "POST", V1 "/auth/login",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_login_body,      h_auth_login },

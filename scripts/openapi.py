@@ -234,6 +234,8 @@ def schemas(table):
             "message": string(description="The first problem, in words.")},
             required=["success", "data", "message"]),
         "Health": out({"status": {"const": "ok"}}),
+        "Clinic": out({"timezone": string(description="IANA zone of the clinic's wall-clock "
+                                                      "times (CLINIC_TZ), e.g. Africa/Algiers")}),
         "TokenPair": out({"access_token": string(), "refresh_token": string(),
                           "token_type": {"const": "bearer"}}),
         "Message": out({"message": string()}),
@@ -332,6 +334,9 @@ def op(method, path, tag, summary, ok, errors=(), desc=None, query=None, body=No
 
 
 op("get", "/health", "Health", "Liveness", (200, ref("Health")))
+op("get", "/clinic", "Health", "The clinic's settings a client needs", (200, ref("Clinic")),
+   desc="The zone in which availability windows are wall-clock times and in which "
+        "clients should show instants (the web app formats every date with it).")
 
 WEB_CLIENT = [{"name": "X-Client", "in": "header", "required": False,
                "schema": {"type": "string", "enum": ["web"]},

@@ -78,6 +78,7 @@ struct mrow {
  */
 static const struct mrow matrix[] = {
 	{ "GET", V1 "/health", "/health", NULL, 0, ALL(200) },
+	{ "GET", V1 "/clinic", "/clinic", NULL, 0, ALL(200) },
 
 	/* Public auth routes: a token changes nothing. */
 	{ "POST", V1 "/auth/register", "/auth/register",
