@@ -30,9 +30,9 @@
 #   AUTH_RATE AUTH_BURST  10r/m and 20 / 200r/s and 500: limit_req on
 #                     /api/v1/auth/
 #   BODY_MAX          1m / 1088k: client_max_body_size
-#   WEB_ROOT          none: a directory to serve a static web app from at
-#                     / (index.html for unknown paths); without it, /
-#                     answers 404
+#   WEB_ROOT          none / the source tree's web/: the clinic web app,
+#                     served at / (make install renders the site with
+#                     SHAREDIR/web); empty or absent: / answers 404
 #   a whole nginx.conf (dev, example) also: USER_LINE (user www-data; /
 #   as root, `user` for the invoking user), WORKER_PROCESSES (auto / 2),
 #   PID_FILE, MAIN_ERROR_LOG, and for dev RUN_DIR (DATA_DIR/run).
@@ -103,6 +103,7 @@ if [ "$MODE" = dev ]; then
 	: "${AUTH_RATE:=200r/s}"
 	: "${AUTH_BURST:=500}"
 	: "${BODY_MAX:=1088k}"
+	: "${WEB_ROOT=$ROOT/web}"
 	if [ -z "${USER_LINE+set}" ]; then
 		if [ "$(id -u)" -eq 0 ]; then
 			USER_LINE="user $(id -un) $(id -gn);"

@@ -1,0 +1,418 @@
+// journeys.mjs - the clinic web app in headless Chromium against a real
+// stack: the patient's journeys, asserting what the page shows AND what
+// the API then holds; axe-core on every screen; screenshots at 360 px and
+// 1280 px, in French, English and Arabic (right to left).
+//
+//   BASE_URL=http://127.0.0.1:PORT OUT=build/web-test node t/web/journeys.mjs
+//
+// Run by t/web-test.sh (make web-test), which starts the stack.
+import { createRequire } from 'node:module';
+import { readFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const require = createRequire(join(ROOT, 'tools', 'web', 'package.json'));
+const puppeteer = require('puppeteer-core');
+const AXE = readFileSync(join(HERE, 'vendor', 'axe.min.js'), 'utf8');
+
+const BASE = process.env.BASE_URL;
+const OUT = process.env.OUT || join(ROOT, 'build', 'web-test');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PW = 'Algeria123!';
+if (!BASE) {
+	console.error('journeys.mjs: BASE_URL is required');
+	process.exit(2);
+}
+mkdirSync(OUT, { recursive: true });
+const DL = join(OUT, 'downloads');
+rmSync(DL, { recursive: true, force: true });
+mkdirSync(DL, { recursive: true });
+// An empty profile each run: no cookie or language left from the last one.
+rmSync(join(OUT, 'profile'), { recursive: true, force: true });
+
+let pass = 0, fail = 0;
+const axeReport = [];
+function ok(cond, what) {
+	if (cond) {
+		pass++;
+		console.log(`ok   ${what}`);
+	} else {
+		fail++;
+		console.log(`FAIL ${what}`);
+	}
+	return cond;
+}
+
+// --- the API as a test client sees it -------------------------------------
+
+async function api(method, path, body, token) {
+	const headers = { 'Content-Type': 'application/json' };
+	if (token) headers.Authorization = `Bearer ${token}`;
+	const res = await fetch(`${BASE}/api/v1${path}`, {
+		method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const env = res.status === 204 ? null : await res.json();
+	return { status: res.status, data: env && env.data, env };
+}
+
+async function token(email, password = PW) {
+	const r = await api('POST', '/auth/login', { email, password });
+	if (r.status !== 200) throw new Error(`login ${email}: ${r.status}`);
+	return r.data.access_token;
+}
+
+// --- the browser ------------------------------------------------------------
+
+const browser = await puppeteer.launch({
+	executablePath: CHROMIUM,
+	headless: true,
+	args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+		'--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+	userDataDir: join(OUT, 'profile'),
+});
+const page = await browser.newPage();
+const problems = [];
+page.on('console', (m) => {
+	// Chromium logs every 4xx the journeys provoke on purpose; CSP
+	// violations and script errors are what must not happen.
+	if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+		problems.push(`console: ${m.text()}`);
+});
+page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+const cdp = await page.createCDPSession();
+await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: DL });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function idle() {
+	await page.waitForNetworkIdle({ idleTime: 150, timeout: 10000 }).catch(() => {});
+	await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'),
+		{ timeout: 10000 }).catch(() => {});
+}
+
+async function go(hash) {
+	await page.evaluate((h) => { location.hash = h; }, hash);
+	await idle();
+}
+
+const text = () => page.evaluate(() => document.querySelector('main').innerText);
+const h1 = () => page.$eval('main h1', (e) => e.textContent.trim()).catch(() => '');
+
+async function waitText(s, timeout = 8000) {
+	try {
+		await page.waitForFunction((x) => document.querySelector('main') &&
+			document.querySelector('main').innerText.includes(x), { timeout }, s);
+		return true;
+	} catch (e) {
+		return false;
+	}
+}
+
+async function clickText(selector, label) {
+	const els = await page.$$(selector);
+	for (const el of els) {
+		const t = await el.evaluate((e) => e.textContent.trim());
+		if (t === label || t.includes(label)) {
+			await el.click();
+			return true;
+		}
+	}
+	throw new Error(`no ${selector} "${label}"`);
+}
+
+async function fill(name, value) {
+	const sel = `main [name="${name}"]`;
+	await page.$eval(sel, (e) => {
+		e.value = '';
+		e.dispatchEvent(new Event('input', { bubbles: true }));
+	});
+	if (value)
+		await page.type(sel, value);
+}
+
+// axe-core on the current screen: zero serious or critical violations.
+// Evaluated through the DevTools protocol, which the page's CSP does not
+// govern, so the CSP stays on for everything the app itself does.
+async function axe(label) {
+	await page.evaluate(AXE);
+	const r = await page.evaluate(async () => {
+		const res = await window.axe.run(document, { resultTypes: ['violations'] });
+		return res.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length,
+			target: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+	});
+	const bad = r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+	axeReport.push({ screen: label, violations: r.length, serious: bad.length });
+	ok(bad.length === 0, `axe ${label}: no serious/critical violation` +
+		(bad.length ? ' ' + JSON.stringify(bad) : ''));
+}
+
+async function shot(name) {
+	await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+// Each main screen: axe, then screenshots at 360 px and 1280 px.
+async function screen(name) {
+	await idle();
+	await axe(name);
+	await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 1 });
+	await idle();
+	await shot(`${name}-360`);
+	await page.setViewport({ width: 1280, height: 800, deviceScaleFactor: 1 });
+	await idle();
+	await shot(`${name}-1280`);
+	await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 1 });
+}
+
+async function setLang(l) {
+	await page.select('#lang-select', l);
+	await idle();
+}
+
+// --- the journeys -----------------------------------------------------------
+
+try {
+	await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 1 });
+	await page.goto(`${BASE}/`, { waitUntil: 'networkidle0' });
+	await idle();
+
+	// French by default, left to right.
+	ok(await page.$eval('html', (e) => e.lang) === 'fr', 'French by default');
+	ok(await h1() === 'Trouver un médecin', 'search page title in French');
+	await screen('search');
+
+	// Find a doctor by specialty and city, typed without accents or case.
+	await page.select('main select[name="specialty"]', 'Pédiatrie');
+	await fill('city', 'CONSTANTINE');
+	await idle();
+	ok(await waitText('Dr Yacine Chekkal'), 'search by specialty and city finds Dr Yacine Chekkal');
+	ok(!(await text()).includes('Samir Bensalah'), 'and not a cardiologist of Oran');
+	await page.select('main select[name="specialty"]', '');
+	await fill('city', '');
+	await fill('name', 'bensalah');
+	ok(await waitText('Dr Samir Bensalah'), 'search by name finds Dr Samir Bensalah');
+
+	// Tap 1: the doctor.
+	await clickText('main a[role="button"]', 'Voir les disponibilités');
+	await idle();
+	ok(await h1() === 'Dr Samir Bensalah', 'doctor page opens');
+	const doctorId = (await page.evaluate(() => location.hash)).split('/').pop();
+	const slots = (await api('GET', `/doctors/${doctorId}/availability/slots?days=14`)).data;
+	ok(slots.length > 3, `the API offers ${slots.length} slots`);
+	const slotButtons = await page.$$('main .slots button');
+	ok(slotButtons.length === slots.length, `the page shows every free slot (${slotButtons.length})`);
+	await screen('doctor');
+
+	// Anonymous: picking a slot asks to log in, and comes back here.
+	await slotButtons[0].click();
+	ok(await waitText('Se connecter pour réserver'), 'anonymous booking asks to log in');
+	await clickText('main a[role="button"]', 'Se connecter pour réserver');
+	await idle();
+	ok(await h1() === 'Connexion', 'login page');
+	await screen('login');
+	await clickText('main a', 'Créer un compte');
+	await idle();
+	ok(await h1() === 'Créer un compte patient', 'register page');
+	await screen('register');
+
+	// Register: a new patient account with its profile.
+	const email = `web.${Date.now()}@example.dz`;
+	await fill('first_name', 'Lina');
+	await fill('last_name', 'Haddad');
+	await fill('phone', '0550123456');
+	await fill('email', email);
+	await fill('password', 'short');
+	await clickText('main button[type="submit"]', 'Créer mon compte');
+	ok(await waitText('8 caractères au moins'), 'a short password is refused in the page');
+	await fill('password', 'Lina-Secret-2026');
+	await clickText('main button[type="submit"]', 'Créer mon compte');
+	await idle();
+	ok(await h1() === 'Dr Samir Bensalah', 'after registering, back on the doctor page');
+	const lina = await token(email, 'Lina-Secret-2026');
+	const me = await api('GET', '/patients/me', undefined, lina);
+	ok(me.status === 200 && me.data.first_name === 'Lina' && me.data.last_name === 'Haddad',
+		'API: the account has its patient profile');
+
+	// Taps 2 and 3: a slot, confirm.
+	let buttons = await page.$$('main .slots button');
+	await buttons[1].click();
+	await page.type('main [name="reason"]', 'Contrôle annuel');
+	await clickText('main button', 'Confirmer le rendez-vous');
+	ok(await waitText('Rendez-vous confirmé'), 'booking confirmed on the page');
+	ok(await h1() === 'Mes rendez-vous', 'and my visits open');
+	let mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.length === 1 && mine[0].status === 'SCHEDULED' && mine[0].start_time === slots[1].start_time &&
+		mine[0].doctor_id === doctorId && mine[0].reason === 'Contrôle annuel',
+		'API: one SCHEDULED visit at the chosen slot, with its reason');
+	ok((await text()).includes('Dr Samir Bensalah'), 'my visits name the doctor');
+	await screen('visits');
+
+	// Someone else takes the slot between the pick and the confirm: 409,
+	// the slots are refreshed and the page says so.
+	await go('#/doctor/' + doctorId);
+	buttons = await page.$$('main .slots button');
+	const contested = await buttons[2].evaluate((e) => e.getAttribute('aria-label'));
+	await buttons[2].click();
+	const sofiane = await token('sofiane.rahmani@example.dz');
+	const taken = await api('POST', '/appointments', { doctor_id: doctorId,
+		start_time: slots[3].start_time, end_time: slots[3].end_time }, sofiane);
+	ok(taken.status === 201, 'API: another patient books slot 4');
+	// slot 3 of the page is slots[2] of the API (slots[1] is Lina's now)
+	const other = await api('POST', '/appointments', { doctor_id: doctorId,
+		start_time: slots[2].start_time, end_time: slots[2].end_time },
+		await token('sara.bouzid@example.dz'));
+	ok(other.status === 201, 'API: another patient takes the slot the page has picked');
+	await clickText('main button', 'Confirmer le rendez-vous');
+	ok(await waitText('vient d\'être pris'), '409: the page says the slot was just taken');
+	await idle();
+	const labels = await page.$$eval('main .slots button', (bs) => bs.map((b) => b.getAttribute('aria-label')));
+	ok(!labels.includes(contested), 'and the taken slot is gone from the refreshed list');
+	mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.length === 1, 'API: still one visit for the patient');
+
+	// Reschedule to another slot.
+	await go('#/visits');
+	await clickText('main a[role="button"]', 'Déplacer');
+	await idle();
+	ok(await h1() === 'Déplacer un rendez-vous', 'reschedule page');
+	const freeNow = (await api('GET', `/doctors/${doctorId}/availability/slots?days=14`)).data;
+	const target = freeNow[2];
+	const targetLabel = await page.$$eval('main .slots button', (bs, i) => bs[i].getAttribute('aria-label'), 2);
+	await (await page.$$('main .slots button'))[2].click();
+	await clickText('main button', 'Déplacer à ce créneau');
+	ok(await waitText('Rendez-vous déplacé'), 'reschedule confirmed on the page');
+	mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.length === 1 && mine[0].start_time === target.start_time && mine[0].status === 'SCHEDULED',
+		`API: the visit moved to ${target.start_time} (${targetLabel})`);
+	await screen('reschedule-done');
+
+	// Add to calendar: an .ics file for the visit.
+	await clickText('main button', 'Ajouter au calendrier');
+	let ics = null;
+	for (let i = 0; i < 40 && !ics; i++) {
+		await sleep(100);
+		const f = readdirSync(DL).find((n) => n.endsWith('.ics'));
+		if (f) ics = readFileSync(join(DL, f), 'utf8');
+	}
+	const stamp = (iso) => iso.replace(/[-:]/g, '').replace('Z', 'Z');
+	ok(ics && ics.includes('BEGIN:VCALENDAR') && ics.includes(`DTSTART:${stamp(target.start_time)}`) &&
+		ics.includes('SUMMARY:Rendez-vous : Dr Samir Bensalah'), 'add to calendar downloads the visit as .ics');
+
+	// The session survives a reload: the refresh cookie (HttpOnly, Secure)
+	// is kept by Chromium on http://127.0.0.1, a secure context.
+	const cookies = await page.cookies(`${BASE}/api/v1/auth/refresh`);
+	const c = cookies.find((x) => x.name === 'med_refresh');
+	ok(c && c.httpOnly && c.secure && c.sameSite === 'Strict' && c.path === '/api/v1/auth',
+		'refresh cookie: HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth');
+	ok(await page.evaluate(() => !document.cookie.includes('med_refresh')), 'the page cannot read it');
+	ok(await page.evaluate(() => Object.keys(localStorage).every((k) => k === 'lang')),
+		'nothing but the language in localStorage');
+	await page.reload({ waitUntil: 'networkidle0' });
+	await idle();
+	ok(await h1() === 'Mes rendez-vous' && (await text()).includes('Dr Samir Bensalah'),
+		'after a reload the session is back from the cookie');
+
+	// Cancel with a reason.
+	await clickText('main button', 'Annuler');
+	await fill('cancellation_reason', 'Empêchement');
+	await clickText('main button', 'Confirmer l\'annulation');
+	ok(await waitText('Rendez-vous annulé'), 'cancellation confirmed on the page');
+	mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.length === 1 && mine[0].status === 'CANCELLED' && mine[0].cancellation_reason === 'Empêchement',
+		'API: the visit is CANCELLED with its reason');
+	ok((await text()).includes('Annulé'), 'the page lists it as cancelled');
+
+	// Records, bills, profile.
+	const staff = await token('reception@example.dz');
+	const bill = await api('POST', '/billing', { patient_id: me.data.id, amount: 2500, currency: 'DZD',
+		description: 'Consultation' }, staff);
+	ok(bill.status === 201, 'API: the front desk bills the patient');
+	await go('#/bills');
+	ok(await waitText('Consultation'), 'my bills show the bill');
+	await screen('bills');
+	await go('#/records');
+	ok(await h1() === 'Mon dossier médical', 'my records page');
+	await screen('records');
+	await go('#/profile');
+	ok(await page.$eval('main [name="first_name"]', (e) => e.value) === 'Lina', 'profile shows my name');
+	await fill('city', 'Béjaïa');
+	await clickText('main button[type="submit"]', 'Enregistrer');
+	ok(await waitText('Profil enregistré'), 'profile saved on the page');
+	ok((await api('GET', '/patients/me', undefined, lina)).data.city === 'Béjaïa', 'API: the city is saved');
+	await screen('profile');
+
+	// English, then Arabic right to left.
+	await go('#/visits');
+	await setLang('en');
+	ok(await h1() === 'My visits' && await page.$eval('html', (e) => e.lang) === 'en', 'English');
+	await screen('visits-en');
+	await setLang('ar');
+	ok(await page.$eval('html', (e) => e.dir) === 'rtl' && await h1() === 'مواعيدي', 'Arabic, right to left');
+	await screen('visits-ar');
+	await go('#/doctor/' + doctorId);
+	await screen('doctor-ar');
+	await go('#/');
+	await screen('search-ar');
+	await setLang('fr');
+
+	// Offline: a banner, not a broken page.
+	await page.setOfflineMode(true);
+	await go('#/bills');
+	ok(await waitText('hors ligne'), 'offline: the banner says so');
+	await shot('offline-360');
+	await page.setOfflineMode(false);
+
+	// Log out: both tokens gone; a reload stays logged out.
+	await go('#/');
+	await clickText('header button', 'Se déconnecter');
+	await idle();
+	ok(await page.$('header a[href="#/login"]') !== null, 'logged out: the header offers to log in');
+	ok(!(await page.cookies(`${BASE}/api/v1/auth/refresh`)).some((x) => x.name === 'med_refresh'),
+		'logout cleared the cookie');
+	await page.reload({ waitUntil: 'networkidle0' });
+	await idle();
+	ok(await page.$('header a[href="#/login"]') !== null, 'after a reload, still logged out');
+
+	// A private page asks to log in; wrong credentials are said plainly.
+	await go('#/visits');
+	ok(await h1() === 'Connexion', 'my visits without a session: the login page');
+	await fill('email', email);
+	await fill('password', 'wrong-password');
+	await clickText('main button[type="submit"]', 'Se connecter');
+	ok(await waitText('E-mail ou mot de passe incorrect'), 'wrong password: said plainly');
+	await fill('password', 'Lina-Secret-2026');
+	await clickText('main button[type="submit"]', 'Se connecter');
+	await idle();
+	ok(await h1() === 'Mes rendez-vous', 'logging in goes back to my visits');
+
+	// The session is ended elsewhere (a password change ends them all):
+	// the next call gets a 401, the one refresh fails too, and the login
+	// page says why.
+	const ch = await api('PATCH', '/users/me', { password: 'Lina-Secret-2027' },
+		await token(email, 'Lina-Secret-2026'));
+	ok(ch.status === 200, 'API: the password is changed elsewhere');
+	await go('#/bills');
+	ok(await waitText('session a expiré') && await h1() === 'Connexion',
+		'a dead session: the login page says the session ended');
+
+	// Forgotten password.
+	await go('#/forgot');
+	await fill('email', email);
+	await clickText('main button[type="submit"]', 'Envoyer');
+	ok(await waitText('code de réinitialisation vous a été envoyé'), 'forgot password: the page confirms');
+	await screen('forgot');
+
+	ok(problems.length === 0, 'no script error and no CSP violation' +
+		(problems.length ? ': ' + problems.join(' | ') : ''));
+} catch (e) {
+	fail++;
+	console.log(`FAIL journey stopped: ${e.stack}`);
+	await shot('failure').catch(() => {});
+} finally {
+	await browser.close();
+}
+
+console.log('axe: ' + axeReport.map((a) => `${a.screen} ${a.serious}/${a.violations}`).join(', '));
+console.log(`web-test: ${pass} passed, ${fail} failed; screenshots in ${OUT}`);
+process.exit(fail === 0 ? 0 : 1);
