@@ -148,8 +148,16 @@ async function axe(label) {
 		(bad.length ? ' ' + JSON.stringify(bad) : ''));
 }
 
+// The whole page: the viewport grown to the page's height (Chromium's own
+// full-page capture shifts right-to-left pages once their direction
+// changed in place).
 async function shot(name) {
-	await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+	const vp = page.viewport();
+	await page.evaluate(() => window.scrollTo(0, 0));
+	const height = await page.evaluate(() => document.documentElement.scrollHeight);
+	await page.setViewport({ ...vp, height: Math.max(vp.height, Math.min(height, 8000)) });
+	await page.screenshot({ path: join(OUT, `${name}.png`) });
+	await page.setViewport(vp);
 }
 
 // Each main screen: axe, then screenshots at 360 px and 1280 px.

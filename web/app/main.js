@@ -63,13 +63,17 @@ function Banner({ kind, children }) {
 	return html`<div class="banner ${kind}" role=${role}>${children}</div>`;
 }
 
-// A page: its h1 takes the focus when the page opens, so a screen reader
-// or keyboard user starts at the new content.
+// A page: its h1 takes the focus when the person moves to it, so a screen
+// reader or keyboard user starts at the new content.  Not on the first
+// page of a visit: the browser starts at the top already.
+let navigated = false;
+addEventListener('hashchange', () => { navigated = true; });
+
 function Page({ title, children }) {
 	const ref = useRef(null);
 	useEffect(() => {
 		document.title = `${title} · ${t('app.title')}`;
-		if (ref.current)
+		if (ref.current && navigated)
 			ref.current.focus();
 	}, [title]);
 	return html`<section>
@@ -246,7 +250,7 @@ function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }) {
 		${slots.error && html`<${Banner} kind="error">${errText(slots.error)}<//>`}
 		${slots.loading && html`<p aria-busy="true">${t('common.loading')}</p>`}
 		${!slots.loading && !slots.error && days.length === 0 && html`<p>${t('book.none')}</p>`}
-		${days.map((d) => html`<div class="day" role="group" aria-labelledby=${'day-' + d.key}>
+		${days.map((d) => html`<section class="day" aria-labelledby=${'day-' + d.key}>
 			<h3 id=${'day-' + d.key}>${fmtDay(d.first)}</h3>
 			<div class="slots">
 				${d.slots.map((s) => html`<button type="button" class="outline"
@@ -254,7 +258,7 @@ function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }) {
 					aria-label=${t('book.slot_label', { day: fmtDay(s.start_time), time: fmtTime(s.start_time) })}
 					onClick=${() => { setPick(s); setMsg(null); }}>${fmtTime(s.start_time)}</button>`)}
 			</div>
-		</div>`)}
+		</section>`)}
 		${pick && html`<div class="sticky-confirm">
 			<p><strong>${fmtDay(pick.start_time)}, ${fmtTime(pick.start_time)}–${fmtTime(pick.end_time)}</strong></p>
 			${extra}
