@@ -30,9 +30,9 @@
 #   AUTH_RATE AUTH_BURST  10r/m and 20 / 200r/s and 500: limit_req on
 #                     /api/v1/auth/
 #   BODY_MAX          1m / 1088k: client_max_body_size
-#   WEB_ROOT          none / the source tree's web/: the clinic web app,
-#                     served at / (make install renders the site with
-#                     SHAREDIR/web); empty or absent: / answers 404
+#   WEB_ROOT          SHAREDIR/web / the source tree's web/: the clinic
+#                     web app, served at /; WEB_ROOT= (empty): no app, /
+#                     answers 404
 #   a whole nginx.conf (dev, example) also: USER_LINE (user www-data; /
 #   as root, `user` for the invoking user), WORKER_PROCESSES (auto / 2),
 #   PID_FILE, MAIN_ERROR_LOG, and for dev RUN_DIR (DATA_DIR/run).
@@ -129,6 +129,7 @@ else
 	: "${AUTH_BURST:=20}"
 	: "${BODY_MAX:=1m}"
 	: "${USER_LINE=user www-data;}"
+	: "${WEB_ROOT=$SHAREDIR/web}"
 fi
 if [ -n "${WEB_ROOT:-}" ]; then
 	FLAGS="$FLAGS web"
