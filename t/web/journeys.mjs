@@ -178,9 +178,54 @@ async function setLang(l) {
 	await idle();
 }
 
+// --- the catalogues -----------------------------------------------------------
+
+// One catalogue per language, the same keys in each, and every key the
+// code asks for present in French.
+{
+	const cat = {};
+	for (const l of ['fr', 'en', 'ar'])
+		cat[l] = (await import(join(ROOT, 'web', 'i18n', `${l}.js`))).default;
+	const fr = Object.keys(cat.fr).sort().join();
+	ok(Object.keys(cat.en).sort().join() === fr && Object.keys(cat.ar).sort().join() === fr,
+		`the three catalogues have the same ${Object.keys(cat.fr).length} keys`);
+	const code = readdirSync(join(ROOT, 'web', 'app')).map((f) =>
+		readFileSync(join(ROOT, 'web', 'app', f), 'utf8')).join('\n');
+	const used = [...code.matchAll(/\bt\('([a-z_]+\.[a-z_0-9]+)'/g)].map((m) => m[1]);
+	const missing = used.filter((k) => !(k in cat.fr));
+	ok(missing.length === 0, `every key the code uses is in the catalogue ${missing.join(' ')}`);
+}
+
+// --- budgets ---------------------------------------------------------------------
+
+// First load of the booking page (a doctor's page), cold cache, at phone
+// width: bytes on the wire (compressed) and time until the slots can be
+// tapped.
+async function budget() {
+	const p = await browser.newPage();
+	await p.setViewport({ width: 360, height: 740 });
+	await p.setCacheEnabled(false);
+	const c = await p.createCDPSession();
+	await c.send('Network.enable');
+	let bytes = 0;
+	c.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+	const doctors = (await api('GET', '/doctors?name=chekkal')).data;
+	const t0 = Date.now();
+	await p.goto(`${BASE}/#/doctor/${doctors[0].id}`);
+	await p.waitForSelector('main .slots button', { timeout: 10000 });
+	const ms = Date.now() - t0;
+	await p.waitForNetworkIdle({ idleTime: 200 }).catch(() => {});
+	await p.close();
+	ok(bytes < 150 * 1024, `booking page first load: ${(bytes / 1024).toFixed(1)} KB transferred (budget 150 KB)`);
+	ok(ms < 1000, `booking page interactive in ${ms} ms (budget 1000 ms)`);
+	return { bytes, ms };
+}
+
 // --- the journeys -----------------------------------------------------------
 
 try {
+	await budget();
+
 	await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 1 });
 	await page.goto(`${BASE}/`, { waitUntil: 'networkidle0' });
 	await idle();
@@ -208,9 +253,18 @@ try {
 	const doctorId = (await page.evaluate(() => location.hash)).split('/').pop();
 	const slots = (await api('GET', `/doctors/${doctorId}/availability/slots?days=14`)).data;
 	ok(slots.length > 3, `the API offers ${slots.length} slots`);
-	const slotButtons = await page.$$('main .slots button');
-	ok(slotButtons.length === slots.length, `the page shows every free slot (${slotButtons.length})`);
+	const firstLabel = await page.$eval('main .slots button', (b) => b.textContent);
+	ok(await page.$$eval('main .day', (d) => d.length) === 4, 'a few days at first');
 	await screen('doctor');
+	while (await page.$('main button.more-days'))
+		await clickText('main button', 'Plus de jours');
+	ok((await page.$$('main .slots button')).length === slots.length,
+		`"more days" shows every free slot of the API (${slots.length})`);
+	const zone = (await api('GET', '/clinic')).data.timezone;
+	ok(firstLabel === await page.evaluate((iso, zone) => new Intl.DateTimeFormat('fr-FR',
+		{ timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso)),
+		slots[0].start_time, zone), `the first slot is the API's first, in the clinic's zone (${firstLabel})`);
+	const slotButtons = await page.$$('main .slots button');
 
 	// Anonymous: picking a slot asks to log in, and comes back here.
 	await slotButtons[0].click();

@@ -212,6 +212,7 @@ function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }) {
 	const [pick, setPick] = useState(null);
 	const [msg, setMsg] = useState(null);
 	const [busy, setBusy] = useState(false);
+	const [shown, setShown] = useState(4);     // days listed; a phone shows a few at a time
 	const confirmRef = useRef(null);
 
 	useEffect(() => {
@@ -250,7 +251,7 @@ function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }) {
 		${slots.error && html`<${Banner} kind="error">${errText(slots.error)}<//>`}
 		${slots.loading && html`<p aria-busy="true">${t('common.loading')}</p>`}
 		${!slots.loading && !slots.error && days.length === 0 && html`<p>${t('book.none')}</p>`}
-		${days.map((d) => html`<section class="day" aria-labelledby=${'day-' + d.key}>
+		${days.slice(0, shown).map((d) => html`<section class="day" aria-labelledby=${'day-' + d.key}>
 			<h3 id=${'day-' + d.key}>${fmtDay(d.first)}</h3>
 			<div class="slots">
 				${d.slots.map((s) => html`<button type="button" class="outline"
@@ -259,6 +260,8 @@ function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }) {
 					onClick=${() => { setPick(s); setMsg(null); }}>${fmtTime(s.start_time)}</button>`)}
 			</div>
 		</section>`)}
+		${days.length > shown && html`<p><button type="button" class="secondary outline more-days"
+			onClick=${() => setShown(shown + 4)}>${t('book.more')}</button></p>`}
 		${pick && html`<div class="sticky-confirm">
 			<p><strong>${fmtDay(pick.start_time)}, ${fmtTime(pick.start_time)}–${fmtTime(pick.end_time)}</strong></p>
 			${extra}
@@ -287,9 +290,9 @@ function DoctorPage({ id, session, flash }) {
 	if (doc.error)
 		return html`<${Page} title=${t('doctor.title')}><${Banner} kind="error">${errText(doc.error)}<//><//>`;
 	return html`<${Page} title=${d ? drName(d) : t('common.loading')}>
-		${d && html`<p>${(d.specialties || []).map((s) => s.name).join(', ')}${d.city ? ' · ' + d.city : ''}</p>
-			${d.bio && html`<p>${d.bio}</p>`}
-			${d.clinic_address && html`<p class="muted">${d.clinic_address}</p>`}`}
+		${d && html`<p dir="auto">${(d.specialties || []).map((s) => s.name).join(', ')}${d.city ? ' · ' + d.city : ''}</p>
+			${d.bio && html`<p dir="auto">${d.bio}</p>`}
+			${d.clinic_address && html`<p class="muted" dir="auto">${d.clinic_address}</p>`}`}
 		<h2>${t('book.title')}</h2>
 		<p class="muted">${t('book.zone', { zone: getZone() })}</p>
 		<${SlotPicker} doctorId=${id} confirm=${book} needLogin=${!session.user}
@@ -623,17 +626,12 @@ function App() {
 		const on = () => setOffline(false), down = () => setOffline(true);
 		addEventListener('online', on);
 		addEventListener('offline', down);
-		(async () => {
-			try {
-				const c = await api.call('GET', '/clinic');
-				setZone(c.timezone);
-			} catch (e) {
-				// the API default zone is UTC; dates stay correct instants
-			}
-			if (await api.resume())
-				await load().catch(() => setUser(null));
-			setReady(true);
-		})();
+		// The zone and the session at once: the first screen waits for both.
+		const zone = api.call('GET', '/clinic').then((c) => setZone(c.timezone), () => {
+			// unreachable: dates stay correct instants, shown in UTC
+		});
+		const session = api.resume().then((yes) => yes && load().catch(() => setUser(null)));
+		Promise.all([zone, session]).then(() => setReady(true));
 		return () => { off(); removeEventListener('online', on); removeEventListener('offline', down); };
 	}, []);
 

@@ -35,6 +35,7 @@ export default {
 	"book.zone": "بتوقيت العيادة ({zone}).",
 	"book.none": "لا توجد مواعيد متاحة خلال الأسبوعين القادمين.",
 	"book.slot_label": "{day} الساعة {time}",
+	"book.more": "أيام أخرى",
 	"book.reason": "سبب الزيارة (اختياري)",
 	"book.confirm": "تأكيد الموعد",
 	"book.login_first": "سجّل الدخول للحجز",

@@ -35,6 +35,7 @@ export default {
 	"book.zone": "Clinic time ({zone}).",
 	"book.none": "No free slot in the next two weeks.",
 	"book.slot_label": "{day} at {time}",
+	"book.more": "More days",
 	"book.reason": "Reason (optional)",
 	"book.confirm": "Confirm the visit",
 	"book.login_first": "Log in to book",

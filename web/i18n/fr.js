@@ -36,6 +36,7 @@ export default {
 	"book.zone": "Heures de la clinique ({zone}).",
 	"book.none": "Aucun créneau libre dans les deux semaines à venir.",
 	"book.slot_label": "{day} à {time}",
+	"book.more": "Plus de jours",
 	"book.reason": "Motif (facultatif)",
 	"book.confirm": "Confirmer le rendez-vous",
 	"book.login_first": "Se connecter pour réserver",
