@@ -448,6 +448,26 @@ try {
 	await idle();
 	ok(await h1() === 'Mes rendez-vous', 'logging in goes back to my visits');
 
+	// Keyboard only: Tab to a slot, Enter picks it and moves the focus to
+	// the confirm button, Enter books.
+	await go('#/doctor/' + doctorId);
+	let onSlot = false;
+	for (let i = 0; i < 60 && !onSlot; i++) {
+		await page.keyboard.press('Tab');
+		onSlot = await page.evaluate(() => !!document.activeElement.closest('.slots'));
+	}
+	ok(onSlot, 'keyboard: Tab reaches the slots');
+	const kbSlot = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+	await page.keyboard.press('Enter');
+	await page.waitForFunction(() => document.activeElement.textContent.includes('Confirmer le rendez-vous'),
+		{ timeout: 5000 }).catch(() => {});
+	ok(await page.evaluate(() => document.activeElement.textContent.includes('Confirmer le rendez-vous')),
+		'keyboard: Enter on a slot moves the focus to the confirm button');
+	await page.keyboard.press('Enter');
+	ok(await waitText('Rendez-vous confirmé'), `keyboard: Enter books (${kbSlot})`);
+	mine = (await api('GET', '/appointments/me', undefined, await token(email, 'Lina-Secret-2026'))).data;
+	ok(mine.filter((a) => a.status === 'SCHEDULED').length === 1, 'API: the keyboard booking is there');
+
 	// The session is ended elsewhere (a password change ends them all):
 	// the next call gets a 401, the one refresh fails too, and the login
 	// page says why.
@@ -457,6 +477,18 @@ try {
 	await go('#/bills');
 	ok(await waitText('session a expiré') && await h1() === 'Connexion',
 		'a dead session: the login page says the session ended');
+
+	// Too many wrong passwords: the page says when to try again.
+	const victim = 'hakim.cheriet@example.dz';
+	let last = 0;
+	for (let i = 0; i < 8 && last !== 429; i++)
+		last = (await api('POST', '/auth/login', { email: victim, password: 'wrong-' + i })).status;
+	ok(last === 429, 'API: the login is throttled after repeated failures');
+	await go('#/login');
+	await fill('email', victim);
+	await fill('password', 'wrong-again');
+	await clickText('main button[type="submit"]', 'Se connecter');
+	ok(await waitText('Trop de tentatives. Réessayez dans'), '429: the page says when to retry');
 
 	// Forgotten password.
 	await go('#/forgot');
