@@ -28,6 +28,7 @@ HANDLER(h_auth_reset);
 
 /* clinic.c */
 HANDLER(h_clinic_info);
+HANDLER(h_appt_of_doctor);
 
 /* users.c */
 SPEC_DECL(users_me_patch_body);

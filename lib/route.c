@@ -23,7 +23,6 @@
 static const struct med_route routes[] = {
 	/* method pattern                                         auth           roles  tx        query                  body                   handler */
 	{ "GET",  V1 "/health",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_health },
-	{ "GET",  V1 "/clinic",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_clinic_info },
 
 	{ "POST", V1 "/auth/register",                           AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_register_body,   h_auth_register },
 	{ "POST", V1 "/auth/login",                              AUTH_NONE,     0,     TX_NONE,  NULL,                  &auth_login_body,      h_auth_login },
@@ -95,6 +94,10 @@ static const struct med_route routes[] = {
 	{ "GET",  V1 "/billing/patient/{patient_id}",            AUTH_REQUIRED, A|S,   TX_WRITE, &billing_list_query,   NULL,                  h_billing_patient },
 	{ "GET",  V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S|P, TX_WRITE, NULL,                  NULL,                  h_billing_get },
 	{ "PATCH", V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S,   TX_WRITE, NULL,                  &billing_patch_body,   h_billing_patch },
+
+	/* For the web app: the clinic's zone, a doctor's day for the front desk. */
+	{ "GET",  V1 "/clinic",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_clinic_info },
+	{ "GET",  V1 "/appointments/doctor/{doctor_id}",         AUTH_REQUIRED, A|S,   TX_READ,  &appt_list_query,      NULL,                  h_appt_of_doctor },
 
 	{ "GET",  V1 "/audit",                                   AUTH_REQUIRED, A,     TX_READ,  &audit_list_query,     NULL,                  h_audit_list },
 

@@ -483,6 +483,10 @@ op("get", "/appointments/me", "Appointments", "Own appointments (patient)",
 op("get", "/appointments/doctor/me", "Appointments", "Own appointments (doctor)",
    (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
    desc='404 "Doctor profile not found". Newest first.')
+op("get", "/appointments/doctor/{doctor_id}", "Appointments", "A doctor's appointments (front desk)",
+   (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
+   desc='ADMIN and STAFF: the diary of any doctor, e.g. one clinic-local day with '
+        '`from=2026-12-01&to=2026-12-02`. 404 "Doctor not found". Newest first.')
 op("get", "/appointments/{appointment_id}", "Appointments", "One appointment",
    (200, ref("Appointment")), errors=["404", "422"],
    desc="The owner patient, the owner doctor, ADMIN or STAFF (403 otherwise).")

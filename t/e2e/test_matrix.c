@@ -161,6 +161,8 @@ static const struct mrow matrix[] = {
 	{ "GET", V1 "/appointments/me", "/appointments/me", NULL, 0,    { 401, 200, 200, 403, 403, 403, 200, 403 } },
 	{ "GET", V1 "/appointments/doctor/me", "/appointments/doctor/me", NULL, 0,
 	                                                                { 401, 403, 403, 200, 200, 403, 200, 403 } },
+	{ "GET", V1 "/appointments/doctor/{doctor_id}", "/appointments/doctor/{X_doctor}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 200, 200, 403 } },
 	{ "GET", V1 "/appointments/{appointment_id}", "/appointments/{appt_AX}", NULL, 0,
 	                                                                { 401, 200, 403, 200, 403, 200, 200, 403 } },
 	{ "POST", V1 "/appointments/{appointment_id}/cancel", "/appointments/{tmp_appt_AX}/cancel",
