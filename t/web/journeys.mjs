@@ -254,6 +254,7 @@ try {
 	await fill('city', '');
 	await fill('name', 'bensalah');
 	ok(await waitText('Dr Samir Bensalah'), 'search by name finds Dr Samir Bensalah');
+	await idle();
 
 	// Tap 1: the doctor.
 	await clickText('main a[role="button"]', 'Voir les disponibilités');
@@ -506,6 +507,51 @@ try {
 	await go('#/bills');
 	ok(await waitText('session a expiré') && await h1() === 'Connexion',
 		'a dead session: the login page says the session ended');
+
+	// The front desk: log in, the day of every doctor, book on behalf of a
+	// patient found by name, see it in the doctor's day, cancel it.
+	await go('#/login');
+	await fill('email', 'reception@example.dz');
+	await fill('password', PW);
+	await clickText('main button[type="submit"]', 'Se connecter');
+	await idle();
+	ok(await h1() === 'Accueil : la journée', 'staff: the desk opens after login');
+	ok(await page.$$eval('main article[data-doctor]', (a) => a.length) === 5, 'the desk shows the five doctors');
+	await clickText('main a[role="button"]', 'Prendre un rendez-vous');
+	await idle();
+	const deskDoctor = (await page.evaluate(() => location.hash)).split('/').pop().split('?')[0];
+	await fill('find_patient', 'amina');
+	await clickText('main .desk-patients button', 'Amina Benali');
+	await idle();
+	const deskSlots = (await api('GET', `/doctors/${deskDoctor}/availability/slots?days=14`)).data;
+	await (await page.$('main .slots button')).click();
+	await clickText('main button', 'Confirmer le rendez-vous');
+	ok(await waitText('Rendez-vous pris pour Amina Benali'), 'staff: booked on behalf, said on the desk');
+	const deskDay = (await page.evaluate(() => location.hash)).split('day=')[1];
+	const staffTok = await token('reception@example.dz');
+	const deskRes = await api('GET', `/appointments/doctor/${deskDoctor}?from=${deskDay}&limit=50`,
+		undefined, staffTok);
+	const deskList = deskRes.data || [];
+	if (deskRes.status !== 200)
+		console.log(`# ${deskDoctor} ${deskDay}: ${deskRes.status} ${JSON.stringify(deskRes.env)}`);
+	const booked = deskList.find((a) => a.start_time === deskSlots[0].start_time && a.status === 'SCHEDULED');
+	ok(booked && booked.patient_id === '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001',
+		'API: the visit is Amina\'s, at the first free slot');
+	ok(await page.$(`main li[data-appt="${booked && booked.id}"]`) !== null &&
+		(await text()).includes('Amina Benali'), 'the desk lists it in the doctor\'s day, with the patient\'s name');
+	await screen('desk');
+	await setLang('ar');
+	await screen('desk-ar');
+	await setLang('fr');
+	await page.click(`main li[data-appt="${booked.id}"] button`);
+	await page.type(`main li[data-appt="${booked.id}"] [name="cancellation_reason"]`, 'Appel du patient');
+	await clickText(`main li[data-appt="${booked.id}"] button`, 'Confirmer l\'annulation');
+	ok(await waitText('Rendez-vous annulé'), 'staff: cancelled from the desk');
+	const after = (await api('GET', `/appointments/${booked.id}`, undefined, staffTok)).data;
+	ok(after.status === 'CANCELLED' && after.cancellation_reason === 'Appel du patient',
+		'API: CANCELLED with the front desk\'s reason');
+	await clickText('header button', 'Se déconnecter');
+	await idle();
 
 	// Too many wrong passwords: the page says when to try again.
 	const victim = 'hakim.cheriet@example.dz';
