@@ -289,7 +289,7 @@ function DoctorPage({ id, session, flash }) {
 			doctor_id: id, start_time: slot.start_time, end_time: slot.end_time,
 			...(reason.trim() ? { reason: reason.trim() } : {}),
 		});
-		flash('ok', t('book.done', { when: fmtDateTime(slot.start_time), name: drName(d) }), '/visits');
+		flash('ok', () => t('book.done', { when: fmtDateTime(slot.start_time), name: drName(d) }), '/visits');
 		go('/visits');
 	}
 
@@ -381,7 +381,7 @@ function Reschedule({ id, flash }) {
 	async function move(slot) {
 		await api.call('POST', `/appointments/${id}/reschedule`,
 			{ start_time: slot.start_time, end_time: slot.end_time });
-		flash('ok', t('visits.moved', { when: fmtDateTime(slot.start_time) }), '/visits');
+		flash('ok', () => t('visits.moved', { when: fmtDateTime(slot.start_time) }), '/visits');
 		go('/visits');
 	}
 
@@ -600,7 +600,7 @@ function DeskBook({ doctorId, flash }) {
 		await api.call('POST', '/appointments', { doctor_id: doctorId, patient_id: patient.id,
 			start_time: slot.start_time, end_time: slot.end_time });
 		const d = dayKey(slot.start_time);
-		flash('ok', t('desk.booked', { who: ptName(patient), when: fmtDateTime(slot.start_time) }), '/desk');
+		flash('ok', () => t('desk.booked', { who: ptName(patient), when: fmtDateTime(slot.start_time) }), '/desk');
 		go('/desk?day=' + d);
 	}
 
@@ -786,6 +786,7 @@ function App() {
 		user, expired, load,
 		setLang: (l) => { setLang(l); setLangTick((n) => n + 1); },
 	};
+	// text is a function: the message follows a change of language.
 	const flash = (kind, text, path) => setFlash({ kind, text, path });
 
 	async function onLogout() {
@@ -832,7 +833,7 @@ function App() {
 		<${Header} session=${session} onLogout=${onLogout} />
 		<main id="main" class="container" key=${getLang() + p}>
 			${offline && html`<${Banner} kind="offline">${t('err.offline_banner')}<//>`}
-			${flashMsg && flashMsg.path === p && html`<${Banner} kind=${flashMsg.kind}>${flashMsg.text}<//>`}
+			${flashMsg && flashMsg.path === p && html`<${Banner} kind=${flashMsg.kind}>${flashMsg.text()}<//>`}
 			${screen}
 		</main>
 		<footer class="container"><small class="muted">${t('footer.zone', { zone: getZone() })}</small></footer>`;
