@@ -271,7 +271,6 @@ issue_pair(struct med_ctx *ctx, const struct med_user *u, cJSON **out)
 	return MED_OK;
 }
 
-
 /*
  * The browser app's session cookie.  A request that says `X-Client: web`
  * gets its refresh token as an HttpOnly cookie scoped to the auth routes
@@ -281,7 +280,7 @@ issue_pair(struct med_ctx *ctx, const struct med_user *u, cJSON **out)
  * cannot send a custom header, and SameSite=Strict keeps it home anyway.
  */
 #define WEB_COOKIE "med_refresh"
-#define WEB_COOKIE_ATTRS "Path=/api/v1/auth; HttpOnly; Secure; SameSite=Strict"
+#define WEB_COOKIE_ATTRS "Path=" MED_API_BASE "/auth; HttpOnly; Secure; SameSite=Strict"
 
 static int
 web_client(const struct med_req *req)
@@ -289,7 +288,7 @@ web_client(const struct med_req *req)
 	return req->client != NULL && strcasecmp(req->client, "web") == 0;
 }
 
-/* The value of our cookie in the Cookie header, copied to out; NULL if absent. */
+/* A web client's cookie value from the Cookie header, copied to out; NULL if none. */
 static const char *
 web_cookie(const struct med_req *req, char *out, size_t outsz)
 {
@@ -334,7 +333,7 @@ web_pair(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp, 
 	cJSON_DeleteItemFromObjectCaseSensitive(pair, "refresh_token");
 }
 
-/* A web client's logout, or a refresh it cannot use: drop the cookie. */
+/* A web client's logout: the browser drops the cookie. */
 static void
 web_clear(const struct med_req *req, struct med_resp *resp)
 {
