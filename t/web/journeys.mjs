@@ -110,16 +110,26 @@ async function waitText(s, timeout = 8000) {
 	}
 }
 
+// Click the first element of selector whose text is (or contains) label.
+// Retried: a list may re-render (and detach the element) under the click.
 async function clickText(selector, label) {
-	const els = await page.$$(selector);
-	for (const el of els) {
-		const t = await el.evaluate((e) => e.textContent.trim());
-		if (t === label || t.includes(label)) {
-			await el.click();
-			return true;
+	for (let attempt = 0; ; attempt++) {
+		try {
+			const els = await page.$$(selector);
+			for (const el of els) {
+				const t = await el.evaluate((e) => e.textContent.trim());
+				if (t === label || t.includes(label)) {
+					await el.click();
+					return true;
+				}
+			}
+			throw new Error(`no ${selector} "${label}"`);
+		} catch (e) {
+			if (attempt >= 3)
+				throw e;
+			await idle();
 		}
 	}
-	throw new Error(`no ${selector} "${label}"`);
 }
 
 async function fill(name, value) {
