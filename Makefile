@@ -115,7 +115,7 @@ stop:
 # and under ASan+UBSan), a short run of every fuzz target, the real stack
 # end to end (plain and sanitized workers), one key set for every worker of
 # a data directory, the worker under valgrind, make install into a DESTDIR,
-# and the docs pages in headless Chromium.
+# the docs pages and the web app in headless Chromium.
 check: deps
 	$(MAKE) tests
 	$(MAKE) SANITIZE=1 tests
@@ -131,6 +131,7 @@ check: deps
 	$(MAKE) valgrind
 	$(MAKE) install-test
 	$(MAKE) docs-test
+	$(MAKE) web-test
 
 tests: all $(UNIT) $(E2E) $(ROUTES)
 
@@ -209,6 +210,11 @@ install: all
 	install -m 0644 docs/vendor/swagger-ui/* $(DESTDIR)$(SHAREDIR)/docs/vendor/swagger-ui/
 	install -m 0644 docs/vendor/redoc/* $(DESTDIR)$(SHAREDIR)/docs/vendor/redoc/
 	install -m 0644 docs/DEPLOY.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(SHAREDIR)/web/app $(DESTDIR)$(SHAREDIR)/web/i18n $(DESTDIR)$(SHAREDIR)/web/vendor
+	install -m 0644 $(WEB_TOP) $(DESTDIR)$(SHAREDIR)/web/
+	install -m 0644 $(wildcard web/app/*.js) $(DESTDIR)$(SHAREDIR)/web/app/
+	install -m 0644 $(wildcard web/i18n/*.js) $(DESTDIR)$(SHAREDIR)/web/i18n/
+	install -m 0644 $(wildcard web/vendor/*) $(DESTDIR)$(SHAREDIR)/web/vendor/
 	for f in $(DEPLOY_UNITS); do \
 	    $(DEPLOY_SED) $$f > $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#deploy/} && \
 	    chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$${f#deploy/} || exit 1; done
@@ -232,6 +238,7 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
 MAN8          = $(firstword $(wildcard medadm/medadm.8 man/medadm.8 docs/medadm.8 medadm.8))
 DOCS_WEB      = docs/index.html docs/redoc.html docs/swagger-init.js docs/docs.css
+WEB_TOP       = web/index.html web/app.css web/favicon.svg
 DEPLOY_UNITS  = deploy/medclinic-workers.socket deploy/medclinic-workers.service \
                 deploy/medclinic-backup.service deploy/medclinic-backup.timer \
                 deploy/medclinic-outbox.service
@@ -244,7 +251,7 @@ DEPLOY_SED    = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g
 NGINX_CONF    = sh scripts/nginx-conf.sh
 NGINX_VALUES  = SHAREDIR=$(SHAREDIR) SBINDIR=$(SBINDIR)
 
-.PHONY: docs-test install-test faults-test
+.PHONY: docs-test install-test faults-test web-test web-vendor
 
 # Storage faults made for real on the running stack: a full tmpfs, files
 # made immutable under the workers (needs root; skipped otherwise).
@@ -255,6 +262,18 @@ faults-test: all
 # (installs Debian's chromium package if missing).
 docs-test: all
 	sh t/docs-browser.sh $(abspath $(BUILD))
+
+# The clinic web app in headless Chromium against a fresh stack: the
+# patient's journeys, axe-core on every screen, screenshots at 360 px and
+# 1280 px and in Arabic under build/web-test (t/web-test.sh).
+web-test: all
+	sh t/web-test.sh $(abspath $(BUILD))
+
+# Re-vendor the web app's libraries after a version bump in
+# tools/web/package.json (needs npm and the network; the result is
+# committed).
+web-vendor:
+	sh scripts/web-vendor.sh
 
 # make install into a temporary DESTDIR, then check the tree.
 install-test:

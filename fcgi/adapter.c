@@ -160,6 +160,8 @@ adapter_map(char *const *envp, adapter_read_fn rd, void *arg,
 	req->query = adapter_param(envp, "QUERY_STRING");
 	req->authorization = adapter_param(envp, "HTTP_AUTHORIZATION");
 	req->refresh_header = adapter_param(envp, "HTTP_X_REFRESH_TOKEN");
+	req->cookie = adapter_param(envp, "HTTP_COOKIE");
+	req->client = adapter_param(envp, "HTTP_X_CLIENT");
 	req->content_type = adapter_param(envp, "CONTENT_TYPE");
 	req->origin = adapter_param(envp, "HTTP_ORIGIN");
 	req->remote_addr = adapter_param(envp, "REMOTE_ADDR");
@@ -306,6 +308,11 @@ response_head(char *head, size_t size, size_t *len, const struct med_resp *resp,
 		return -1;
 	if (resp->request_id[0] != '\0' && header_value_ok(resp->request_id) &&
 	    header_add(head, size, len, "X-Request-Id", resp->request_id) != 0)
+		return -1;
+	/* A refused request never hands out (or clears) a session cookie. */
+	if (resp->set_cookie[0] != '\0' && status >= 200 && status < 300 &&
+	    header_value_ok(resp->set_cookie) &&
+	    header_add(head, size, len, "Set-Cookie", resp->set_cookie) != 0)
 		return -1;
 	if (resp->replayed && header_add(head, size, len, "Idempotent-Replayed", "true") != 0)
 		return -1;

@@ -25,7 +25,7 @@
 #define ADAPTER_DRAIN_MAX (16u * 1024 * 1024)
 
 /* Room for the status line and every header adapter_render() may write. */
-#define ADAPTER_HEAD_MAX 1024
+#define ADAPTER_HEAD_MAX 2560   /* room for one Set-Cookie with a refresh token */
 
 /*
  * Reads up to len bytes of the request body into buf, with FCGX_GetStr()'s

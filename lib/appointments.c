@@ -535,6 +535,20 @@ h_appt_doctor_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *re
 	return list_for(ctx, req, resp, appt_sql_list_doctor, did);
 }
 
+/* The front desk's view of one doctor's diary (ADMIN, STAFF by the table). */
+int
+h_appt_of_doctor(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	const char *did = med_path(req, "doctor_id");
+	enum med_err e;
+
+	if ((e = profile_doctor_exists(ctx, did)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	return list_for(ctx, req, resp, appt_sql_list_doctor, did);
+}
+
 int
 h_appt_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {

@@ -269,9 +269,81 @@ issue_pair(struct med_ctx *ctx, const struct med_user *u, cJSON **out)
 	return MED_OK;
 }
 
+/*
+ * The browser app's session cookie.  A request that says `X-Client: web`
+ * gets its refresh token as an HttpOnly cookie scoped to the auth routes
+ * instead of in the JSON body, so no script on the page can ever read
+ * it; JSON clients, which never send that header, see no change.  The
+ * cookie is read back only together with that header: a cross-site form
+ * cannot send a custom header, and SameSite=Strict keeps it home anyway.
+ */
+#define WEB_COOKIE "med_refresh"
+#define WEB_COOKIE_ATTRS "Path=" MED_API_BASE "/auth; HttpOnly; Secure; SameSite=Strict"
+
+static int
+web_client(const struct med_req *req)
+{
+	return req->client != NULL && strcasecmp(req->client, "web") == 0;
+}
+
+/* A web client's cookie value from the Cookie header, copied to out; NULL if none. */
+static const char *
+web_cookie(const struct med_req *req, char *out, size_t outsz)
+{
+	const char *p = req->cookie;
+	size_t n = strlen(WEB_COOKIE);
+
+	if (!web_client(req) || p == NULL)
+		return NULL;
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (strncmp(p, WEB_COOKIE, n) == 0 && p[n] == '=') {
+			size_t len = strcspn(p + n + 1, "; ");
+
+			if (len == 0 || len >= outsz)
+				return NULL;
+			memcpy(out, p + n + 1, len);
+			out[len] = '\0';
+			return out;
+		}
+		p += strcspn(p, ";");
+	}
+	return NULL;
+}
+
+/* For a web client, move the refresh token of pair into the cookie. */
+static void
+web_pair(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp, cJSON *pair)
+{
+	cJSON *rt = cJSON_GetObjectItemCaseSensitive(pair, "refresh_token");
+	int n;
+
+	if (!web_client(req) || !cJSON_IsString(rt))
+		return;
+	n = snprintf(resp->set_cookie, sizeof resp->set_cookie, WEB_COOKIE "=%s; Max-Age=%lld; "
+	    WEB_COOKIE_ATTRS, rt->valuestring, (long long)ctx->cfg.refresh_days * 86400);
+	if (n < 0 || (size_t)n >= sizeof resp->set_cookie) {
+		/* Cannot happen with JWT_MAX; then the body keeps the token. */
+		resp->set_cookie[0] = '\0';
+		return;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(pair, "refresh_token");
+}
+
+/* A web client's logout: the browser drops the cookie. */
+static void
+web_clear(const struct med_req *req, struct med_resp *resp)
+{
+	if (web_client(req))
+		snprintf(resp->set_cookie, sizeof resp->set_cookie,
+		    WEB_COOKIE "=; Max-Age=0; " WEB_COOKIE_ATTRS);
+}
+
 /* Issue a pair in its own transaction and answer 200 with it. */
 static int
-reply_with_pair(struct med_ctx *ctx, const struct med_user *u, struct med_resp *resp)
+reply_with_pair(struct med_ctx *ctx, const struct med_req *req, const struct med_user *u,
+    struct med_resp *resp)
 {
 	cJSON *pair = NULL;
 	enum med_err e;
@@ -283,6 +355,7 @@ reply_with_pair(struct med_ctx *ctx, const struct med_user *u, struct med_resp *
 		cJSON_Delete(pair);
 		return med_fail(resp, e);
 	}
+	web_pair(ctx, req, resp, pair);
 	return med_ok(resp, pair);
 }
 
@@ -401,6 +474,7 @@ h_auth_register(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 			return med_error(resp, 409, "Email already registered");
 		return med_fail(resp, e);
 	}
+	web_pair(ctx, req, resp, pair);
 	return med_ok(resp, pair);
 }
 
@@ -465,7 +539,7 @@ h_auth_login(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 			return med_fail(resp, e);
 	}
 	memcpy(resp->user_id, u.id, sizeof resp->user_id);
-	return reply_with_pair(ctx, &u, resp);
+	return reply_with_pair(ctx, req, &u, resp);
 }
 
 /*
@@ -519,8 +593,12 @@ rotate(struct med_ctx *ctx, const struct jwt_claims *c, struct med_user *u, cJSO
 	return issue_pair(ctx, u, pair);
 }
 
+/*
+ * Not FF_REQUIRED: a web client's token is in its cookie.  Without either
+ * the answer is the same 422 a missing required field gets.
+ */
 SPEC(auth_refresh_body,
-	{ "refresh_token", FT_STRING, FF_REQUIRED, 1, JWT_MAX },
+	{ "refresh_token", FT_STRING, 0, 1, JWT_MAX },
 );
 
 int
@@ -531,9 +609,13 @@ h_auth_refresh(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	cJSON *pair = NULL;
 	enum med_err e;
 	int reused;
+	char cookie[JWT_MAX];
+	const char *token = med_body(req, "refresh_token")->present ?
+	    fval_str(med_body(req, "refresh_token")) : web_cookie(req, cookie, sizeof cookie);
 
-	if (jwt_verify(ctx->refresh_key, MED_KEY_LEN, fval_str(med_body(req, "refresh_token")),
-	    JWT_REFRESH, med_now(ctx), &c) != MED_OK)
+	if (token == NULL)
+		return med_invalid(resp, "body", "refresh_token", "Field required", "missing");
+	if (jwt_verify(ctx->refresh_key, MED_KEY_LEN, token, JWT_REFRESH, med_now(ctx), &c) != MED_OK)
 		return med_unauthorized(resp, "Invalid refresh token");
 	e = rotate(ctx, &c, &u, &pair, &reused);
 	if (reused && e == MED_OK) {
@@ -548,6 +630,7 @@ h_auth_refresh(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	if (e != MED_OK)
 		return med_fail(resp, e);
 	memcpy(resp->user_id, u.id, sizeof resp->user_id);
+	web_pair(ctx, req, resp, pair);
 	return med_ok(resp, pair);
 }
 
@@ -569,7 +652,9 @@ int
 h_auth_logout(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	struct jwt_claims c;
-	const char *refresh = req->refresh_header;
+	char cookie[JWT_MAX];
+	const char *refresh = req->refresh_header != NULL ? req->refresh_header :
+	    web_cookie(req, cookie, sizeof cookie);
 	enum med_err e = MED_OK;
 
 	if (req->authed)
@@ -580,6 +665,7 @@ h_auth_logout(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 		e = auth_revoke_jti(ctx, c.jti, c.exp);
 	if (e != MED_OK)
 		return med_fail(resp, e);
+	web_clear(req, resp);
 	return med_ok(resp, message_object("Successfully logged out"));
 }
 

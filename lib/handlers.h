@@ -26,6 +26,10 @@ HANDLER(h_auth_logout);
 HANDLER(h_auth_forgot);
 HANDLER(h_auth_reset);
 
+/* clinic.c */
+HANDLER(h_clinic_info);
+HANDLER(h_appt_of_doctor);
+
 /* users.c */
 SPEC_DECL(users_me_patch_body);
 SPEC_DECL(users_list_query);

@@ -58,6 +58,8 @@ struct med_req {
 	const char *query;         /* raw, may be NULL */
 	const char *authorization; /* header value, may be NULL */
 	const char *refresh_header;/* X-Refresh-Token, may be NULL */
+	const char *cookie;        /* Cookie header, may be NULL */
+	const char *client;        /* X-Client header ("web": the browser app), may be NULL */
 	const char *content_type;  /* may be NULL */
 	const char *origin;        /* may be NULL */
 	const char *idempotency_key; /* Idempotency-Key header, may be NULL */
@@ -93,6 +95,8 @@ struct med_resp {
 	char request_id[40]; /* X-Request-Id, set by the adapter ("" none) */
 	char cause[256];     /* why a 5xx: route and storage error, for the worker
 	                        log (never tokens or bodies); "" otherwise */
+	char set_cookie[1280]; /* one Set-Cookie value, "" none; the adapter sends it
+	                          with 2xx answers only */
 	int replayed;        /* 1: the stored answer of an earlier request with the
 	                        same Idempotency-Key (header Idempotent-Replayed) */
 };

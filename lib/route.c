@@ -109,6 +109,9 @@ static const struct med_route routes[] = {
 	{ "DELETE", V1 "/holidays/{holiday_id}",                   AUTH_REQUIRED, A,     TX_WRITE, NULL,                  NULL,                  h_holidays_delete },
 	{ "GET",  V1 "/settings",                                AUTH_REQUIRED, A|S,   TX_READ,  NULL,                  NULL,                  h_settings_get },
 	{ "PATCH", V1 "/settings",                                AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &settings_patch_body,  h_settings_patch },
+	/* For the web app: the clinic's zone, a doctor's day for the front desk. */
+	{ "GET",  V1 "/clinic",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_clinic_info },
+	{ "GET",  V1 "/appointments/doctor/{doctor_id}",         AUTH_REQUIRED, A|S,   TX_READ,  &appt_list_query,      NULL,                  h_appt_of_doctor },
 
 	{ "GET",  V1 "/audit",                                   AUTH_REQUIRED, A,     TX_READ,  &audit_list_query,     NULL,                  h_audit_list },
 

@@ -30,8 +30,8 @@
 #   AUTH_RATE AUTH_BURST  10r/m and 20 / 200r/s and 500: limit_req on
 #                     /api/v1/auth/
 #   BODY_MAX          1m / 1088k: client_max_body_size
-#   WEB_ROOT          none: a directory to serve a static web app from at
-#                     / (index.html for unknown paths); without it, /
+#   WEB_ROOT          SHAREDIR/web / the source tree's web/: the clinic
+#                     web app, served at /; WEB_ROOT= (empty): no app, /
 #                     answers 404
 #   a whole nginx.conf (dev, example) also: USER_LINE (user www-data; /
 #   as root, `user` for the invoking user), WORKER_PROCESSES (auto / 2),
@@ -103,6 +103,7 @@ if [ "$MODE" = dev ]; then
 	: "${AUTH_RATE:=200r/s}"
 	: "${AUTH_BURST:=500}"
 	: "${BODY_MAX:=1088k}"
+	: "${WEB_ROOT=$ROOT/web}"
 	if [ -z "${USER_LINE+set}" ]; then
 		if [ "$(id -u)" -eq 0 ]; then
 			USER_LINE="user $(id -un) $(id -gn);"
@@ -128,6 +129,7 @@ else
 	: "${AUTH_BURST:=20}"
 	: "${BODY_MAX:=1m}"
 	: "${USER_LINE=user www-data;}"
+	: "${WEB_ROOT=$SHAREDIR/web}"
 fi
 if [ -n "${WEB_ROOT:-}" ]; then
 	FLAGS="$FLAGS web"

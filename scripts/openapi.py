@@ -240,6 +240,8 @@ def schemas(table):
             "message": string(description="The first problem, in words.")},
             required=["success", "data", "message"]),
         "Health": out({"status": {"const": "ok"}}),
+        "Clinic": out({"timezone": string(description="IANA zone of the clinic's wall-clock "
+                                                      "times (CLINIC_TZ), e.g. Africa/Algiers")}),
         "TokenPair": out({"access_token": string(), "refresh_token": string(),
                           "token_type": {"const": "bearer"}}),
         "Message": out({"message": string()}),
@@ -371,24 +373,44 @@ def op(method, path, tag, summary, ok, errors=(), desc=None, query=None, body=No
 
 
 op("get", "/health", "Health", "Liveness", (200, ref("Health")))
+op("get", "/clinic", "Health", "The clinic's settings a client needs", (200, ref("Clinic")),
+   desc="The zone in which availability windows are wall-clock times and in which "
+        "clients should show instants (the web app formats every date with it).")
+
+WEB_CLIENT = [{"name": "X-Client", "in": "header", "required": False,
+               "schema": {"type": "string", "enum": ["web"]},
+               "description": "`web`: the browser app. The refresh token travels in an "
+                              "`HttpOnly; Secure; SameSite=Strict` cookie `med_refresh` "
+                              "scoped to `/api/v1/auth` instead of the JSON body."}]
+WEB_PROSE = (" With `X-Client: web` the refresh token is set as the cookie `med_refresh` "
+             "(HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth) and left out of the body; "
+             "without that header nothing changes.")
 
 op("post", "/auth/register", "Auth", "Register a PATIENT account and log in",
    (200, ref("TokenPair")), errors=["409", "422"],
+   headers=WEB_CLIENT,
    desc="Creates a user with role PATIENT (the role cannot be chosen here). "
-        "409 \"Email already registered\".")
+        "409 \"Email already registered\"." + WEB_PROSE)
 op("post", "/auth/login", "Auth", "Log in", (200, ref("TokenPair")), errors=["401", "422"],
+   headers=WEB_CLIENT,
    desc='401 "Invalid credentials" for an unknown email and a wrong password alike; '
-        "inactive users cannot log in.")
+        "inactive users cannot log in." + WEB_PROSE)
 op("post", "/auth/refresh", "Auth", "Rotate the refresh token", (200, ref("TokenPair")),
    errors=["401", "422"],
+   headers=WEB_CLIENT,
    desc="The presented refresh token is revoked. Presenting an already-rotated refresh "
-        "token again revokes the whole family (every session of the user).")
+        "token again revokes the whole family (every session of the user). "
+        "`refresh_token` is required (422 without it) unless the request carries "
+        "`X-Client: web` and the `med_refresh` cookie, which is then read and rotated."
+        + WEB_PROSE)
 op("post", "/auth/logout", "Auth", "Log out this session", (200, ref("Message")),
    headers=[{"name": "X-Refresh-Token", "in": "header", "required": False,
              "schema": string(),
-             "description": "The refresh token of this session, to revoke it too."}],
+             "description": "The refresh token of this session, to revoke it too."}]
+           + WEB_CLIENT,
    desc="No body. Revokes the presented access token (Authorization) and refresh token "
-        "(X-Refresh-Token) by jti. Never fails: idempotent.")
+        "(X-Refresh-Token) by jti. Never fails: idempotent. With `X-Client: web` the "
+        "`med_refresh` cookie stands in for X-Refresh-Token and is cleared.")
 op("post", "/auth/forgot", "Auth", "Request a password reset", (200, ref("Message")),
    errors=["422"],
    desc="Same answer, and the same work, for unknown emails. The reset token is never "
@@ -571,6 +593,10 @@ op("get", "/appointments/me", "Appointments", "Own appointments (patient)",
 op("get", "/appointments/doctor/me", "Appointments", "Own appointments (doctor)",
    (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
    desc='404 "Doctor profile not found". Newest first.')
+op("get", "/appointments/doctor/{doctor_id}", "Appointments", "A doctor's appointments (front desk)",
+   (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
+   desc='ADMIN and STAFF: the diary of any doctor, e.g. one clinic-local day with '
+        '`from=2026-12-01&to=2026-12-02`. 404 "Doctor not found". Newest first.')
 op("get", "/appointments/{appointment_id}", "Appointments", "One appointment",
    (200, ref("Appointment")), errors=["404", "422"],
    desc="The owner patient, the owner doctor, ADMIN or STAFF (403 otherwise).")

@@ -49,6 +49,7 @@ banner() {
 	fi
 	cat <<EOF
 
+  Clinic app:  http://127.0.0.1:$PORT/   (the web app: French, English, Arabic)
   Clinic API:  http://127.0.0.1:$PORT/api/v1   (try /api/v1/health)
   API docs:    http://127.0.0.1:$PORT/docs   (Swagger UI; ReDoc at /redoc)
   Data:        $DATA   (logs in $DATA/log)

@@ -84,6 +84,13 @@ check "docs pages reference only installed files" sh -c \
         test -f '$S'\$u || exit 1; done"
 check "share/doc/medclinic/DEPLOY.md" test -s "$P/share/doc/medclinic/DEPLOY.md"
 
+# The web app: every file of web/, the vendored libraries as recorded.
+for f in $(cd "$ROOT/web" && find . -type f | sed 's|^\./||'); do
+	check "share/medclinic/web/$f matches the source" cmp "$ROOT/web/$f" "$S/web/$f"
+done
+check "web vendor files match VERSIONS" sh -c \
+    "cd '$S/web/vendor' && sed -n 's/^sha256 //p' VERSIONS | sha256sum -c --quiet -"
+
 # Man page, when the source tree has one.
 for m in medadm/medadm.8 man/medadm.8 docs/medadm.8 medadm.8; do
 	if [ -f "$ROOT/$m" ]; then
@@ -160,6 +167,8 @@ if [ -x "$NGINX" ] && command -v openssl >/dev/null 2>&1; then
 		    "alias \"$PREFIX/share/medclinic/docs/\";" "$S/$f"
 		check "$f: includes the installed nginx-fastcgi.conf" grep -q \
 		    "include \"$PREFIX/share/medclinic/nginx-fastcgi.conf\";" "$S/$f"
+		check "$f: the web app from $PREFIX/share/medclinic/web" grep -q \
+		    "root \"$PREFIX/share/medclinic/web\";" "$S/$f"
 	done
 	localize "$S/nginx-site.conf" > "$TMP/site.conf"
 	printf 'pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\ninclude %s/site.conf;\n}\n' \

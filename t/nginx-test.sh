@@ -114,7 +114,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$HOST" \
 # logs and docs in reach, a socket nobody listens on.
 PROD_VALUES="STATIC_DIR=$ROOT FASTCGI_CONF=$ROOT/deploy/nginx-fastcgi.conf
 SOCK=$TMP/no-workers.sock SSL_CERT=$TMP/cert.pem SSL_KEY=$TMP/key.pem
-ACCESS_LOG=$TMP/access.log ERROR_LOG=$TMP/error.log"
+ACCESS_LOG=$TMP/access.log ERROR_LOG=$TMP/error.log WEB_ROOT=$ROOT/web"
 
 # A whole nginx.conf around a site file, every path in $TMP.
 wrap_site() {
@@ -144,8 +144,9 @@ complete() {
 	! grep -q -e '@[A-Z_]*@' -e '^[[:space:]]*#if ' -e '^[[:space:]]*#endif ' -e '^##' "$1"
 }
 
-for web in "" "WEB_ROOT=$ROOT/web"; do
-	label=${web:+" with a web root"}
+for web in "WEB_ROOT=" "WEB_ROOT=$ROOT/web"; do
+	label=${web#WEB_ROOT=}
+	label=${label:+" with a web root"}
 	# shellcheck disable=SC2086
 	if render dev DATA_DIR="$TMP/dev" PORT=1 $web > "$TMP/dev.conf"; then
 		check "dev$label renders completely" complete "$TMP/dev.conf"
@@ -268,7 +269,18 @@ else
 	expect "unknown path: 404" 404 "$B/no/such/page.html"
 	check "404 in the envelope, JSON despite .html" envelope_is "Not found"
 	check "404 with the security headers" security_headers
-	expect "/ without a web app: 404" 404 "$B/"
+	expect "/ serves the web app" 200 "$B/"
+	check "the web app: text/html" header_is "Content-Type: text/html"
+	check "the web app's CSP: no inline script, no eval, API calls to this origin only" sh -c \
+	    "tr -d '\\r' < '$TMP/h' | grep -q -i \"^Content-Security-Policy: default-src 'none'; script-src 'self'; .*connect-src 'self';\""
+	check "the web app: HSTS and nosniff" sh -c \
+	    "tr -d '\\r' < '$TMP/h' | grep -q -i '^Strict-Transport-Security: max-age' && tr -d '\\r' < '$TMP/h' | grep -q -i '^X-Content-Type-Options: nosniff'"
+	expect "the web app's scripts" 200 "$B/app/main.js" -H 'Accept-Encoding: gzip'
+	check "scripts: application/javascript, compressed" sh -c \
+	    "tr -d '\\r' < '$TMP/h' | grep -q -i '^Content-Type: application/javascript' && tr -d '\\r' < '$TMP/h' | grep -q -i '^Content-Encoding: gzip'"
+	expect "another API version: 404, not the app" 404 "$B/api/v2/health"
+	check "another API version: 404 in the envelope" envelope_is "Not found"
+	expect "a web directory: 404" 404 "$B/vendor/"
 	expect "DELETE on an unknown path: 404" 404 "$B/no/such/thing" -X DELETE
 	check "DELETE: 404 in the envelope" envelope_is "Not found"
 	expect "HEAD on an unknown path: 404" 404 "$B/no/such/head" -I

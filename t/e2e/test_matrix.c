@@ -92,6 +92,7 @@ struct mrow {
  */
 static const struct mrow matrix[] = {
 	{ "GET", V1 "/health", "/health", NULL, 0, ALL(200) },
+	{ "GET", V1 "/clinic", "/clinic", NULL, 0, ALL(200) },
 
 	/* Public auth routes: a token changes nothing. */
 	{ "POST", V1 "/auth/register", "/auth/register",
@@ -200,6 +201,8 @@ static const struct mrow matrix[] = {
 	                                                        { 401, 200, 200, 403, 403, 403, 200, 403, 404, 404 } },
 	{ "GET", V1 "/appointments/doctor/me", "/appointments/doctor/me", NULL, 0,
 	                                                        { 401, 403, 403, 200, 200, 403, 200, 403, 403, 403 } },
+	{ "GET", V1 "/appointments/doctor/{doctor_id}", "/appointments/doctor/{X_doctor}", NULL, 0,
+	                                                                { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 	{ "GET", V1 "/appointments/{appointment_id}", "/appointments/{appt_AX}", NULL, 0,
 	                                                        { 401, 200, 403, 200, 403, 200, 200, 403, 403, 403 } },
 	{ "POST", V1 "/appointments/{appointment_id}/cancel", "/appointments/{tmp_appt_AX}/cancel",

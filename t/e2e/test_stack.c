@@ -171,7 +171,7 @@ START_TEST(unknown_paths_404_envelope)
 {
 	static const char *const paths[] = {
 		"/api/v1/no-such-route", "/api/v1/health/extra", "/api/v1/",
-		"/api/v2/health", "/", "/index.html", "/api/v1/health?x=1&y",
+		"/api/v2/health", "/no/such/page.html", "/vendor/", "/api/v1/health?x=1&y",
 	};
 
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
@@ -187,6 +187,35 @@ START_TEST(unknown_paths_404_envelope)
 		assert_no_store(&r);
 		http_result_free(&r);
 	}
+}
+END_TEST
+
+/*
+ * The web app at / on the same origin: HTML under its own CSP (scripts
+ * from this origin only: no inline script, no eval; API calls to this
+ * origin only), its module scripts with a JavaScript type (nosniff).
+ */
+START_TEST(web_app_served_with_csp)
+{
+	struct http_result r;
+	const char *csp, *type;
+
+	get("/", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "<script type=\"module\" src=\"/app/main.js\">"));
+	csp = http_header(&r, "Content-Security-Policy");
+	ck_assert_ptr_nonnull(csp);
+	ck_assert_ptr_nonnull(strstr(csp, "default-src 'none'; script-src 'self';"));
+	ck_assert_ptr_nonnull(strstr(csp, "connect-src 'self';"));
+	ck_assert_ptr_null(strstr(csp, "unsafe"));
+	http_result_free(&r);
+
+	get("/app/main.js", &r);
+	ck_assert_int_eq(r.status, 200);
+	type = http_header(&r, "Content-Type");
+	ck_assert_ptr_nonnull(type);
+	ck_assert_str_eq(type, "application/javascript");
+	http_result_free(&r);
 }
 END_TEST
 
@@ -802,6 +831,7 @@ stack_suite(void)
 	tcase_add_test(tc, health_exact_envelope);
 	tcase_add_test(tc, health_trailing_slash);
 	tcase_add_test(tc, unknown_paths_404_envelope);
+	tcase_add_test(tc, web_app_served_with_csp);
 	tcase_add_test(tc, no_redirect_from_host);
 	tcase_add_test(tc, wrong_method_405_with_allow);
 	tcase_add_test(tc, unauthenticated_401_bearer);

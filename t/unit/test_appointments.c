@@ -629,6 +629,38 @@ START_TEST(list_filters)
 }
 END_TEST
 
+/* The front desk reads any doctor's day; nobody else may. */
+START_TEST(front_desk_doctor_day)
+{
+	char s[512];
+	int n;
+
+	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, MONDAY "T09:00:00Z", MONDAY "T09:30:00Z"), 201);
+	ck_assert_int_eq(book(tok_b, NULL, SAMIR_D, MONDAY "T11:00:00Z", MONDAY "T11:30:00Z"), 201);
+	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, "2031-01-07T09:00:00Z", "2031-01-07T09:30:00Z"), 201);
+	ck_assert_int_eq(list(V1 "/appointments/doctor/" SAMIR_D "?from=" MONDAY "&to=2031-01-07",
+	    tok_staff, s, sizeof s, &n), 200);
+	ck_assert_str_eq(s, "11:00:00Z,09:00:00Z");
+	ck_assert_int_eq(list(V1 "/appointments/doctor/" SAMIR_D "?from=" MONDAY "&to=2031-01-07",
+	    tok_admin, s, sizeof s, &n), 200);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(list(V1 "/appointments/doctor/" NADIA_D "?from=" MONDAY, tok_staff, s, sizeof s,
+	    &n), 200);
+	ck_assert_int_eq(n, 0);
+	/* "me" is still the doctor's own list, not a doctor id. */
+	ck_assert_int_eq(list(V1 "/appointments/doctor/me?from=" MONDAY, tok_x, s, sizeof s, &n), 200);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(call("GET", V1 "/appointments/doctor/" UNKNOWN, tok_staff, NULL), 404);
+	ck_assert_str_eq(last_message, "Doctor not found");
+	ck_assert_int_eq(call("GET", V1 "/appointments/doctor/not-a-uuid", tok_staff, NULL), 422);
+	ck_assert_int_eq(list(V1 "/appointments/doctor/" SAMIR_D "?from=yesterday", tok_staff, s,
+	    sizeof s, &n), 422);
+	ck_assert_int_eq(call("GET", V1 "/appointments/doctor/" SAMIR_D, tok_a, NULL), 403);
+	ck_assert_int_eq(call("GET", V1 "/appointments/doctor/" SAMIR_D, tok_x, NULL), 403);
+	ck_assert_int_eq(call("GET", V1 "/appointments/doctor/" SAMIR_D, NULL, NULL), 401);
+}
+END_TEST
+
 /*
  * CLINIC_TZ=Africa/Algiers (UTC+1 all year): a datetime without offset is
  * clinic-local, and the window check compares clinic-local wall clock.
@@ -684,6 +716,7 @@ appt_suite(void)
 	tcase_add_test(tc, status_transitions);
 	tcase_add_test(tc, reschedule_rules);
 	tcase_add_test(tc, list_filters);
+	tcase_add_test(tc, front_desk_doctor_day);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("appointments_tz");

@@ -563,6 +563,118 @@ START_TEST(forged_tokens)
 }
 END_TEST
 
+/*
+ * One auth call as the browser app makes it: X-Client: web, the given
+ * Cookie header; returns the status, the Set-Cookie value in set_cookie
+ * and the envelope in *env (caller frees).
+ */
+static int
+web_call(const char *route, const char *body, const char *cookie, char *set_cookie,
+    size_t size, cJSON **env)
+{
+	char path[64];
+	struct med_req req = { 0 };
+	struct med_resp resp;
+	int status;
+
+	snprintf(path, sizeof path, "/api/v1/auth/%s", route);
+	req.method = "POST";
+	req.path = path;
+	req.client = "web";
+	req.cookie = cookie;
+	req.content_type = "application/json";
+	req.body = body;
+	req.body_len = body != NULL ? strlen(body) : 0;
+	med_handle(&ctx, &req, &resp);
+	status = resp.status;
+	snprintf(set_cookie, size, "%s", resp.set_cookie);
+	*env = resp.body != NULL ? cJSON_Parse(resp.body) : NULL;
+	med_resp_free(&resp);
+	med_req_free(&req);
+	return status;
+}
+
+/* "med_refresh=TOKEN; ..." -> "med_refresh=TOKEN" in out. */
+static void
+cookie_pair(const char *set_cookie, char *out, size_t size)
+{
+	size_t n = strcspn(set_cookie, ";");
+
+	ck_assert_uint_lt(n, size);
+	memcpy(out, set_cookie, n);
+	out[n] = '\0';
+}
+
+START_TEST(web_refresh_cookie)
+{
+	char sc[1400], cookie[1400], old[1400], body[256];
+	cJSON *env;
+
+	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"%s\"}", AMINA, PW);
+	ck_assert_int_eq(web_call("login", body, NULL, sc, sizeof sc, &env), 200);
+	/* The refresh token is in the cookie only, never readable by the page. */
+	ck_assert_ptr_nonnull(ut_str(ut_data(env), "access_token"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(ut_data(env), "refresh_token"));
+	cJSON_Delete(env);
+	ck_assert_int_eq(strncmp(sc, "med_refresh=ey", 14), 0);
+	ck_assert_ptr_nonnull(strstr(sc, "; Path=/api/v1/auth; HttpOnly; Secure; SameSite=Strict"));
+	ck_assert_ptr_nonnull(strstr(sc, "Max-Age=604800"));
+	cookie_pair(sc, cookie, sizeof cookie);
+
+	/* Refresh reads the cookie when the body has no token, and rotates it. */
+	ck_assert_int_eq(web_call("refresh", "{}", cookie, sc, sizeof sc, &env), 200);
+	ck_assert_ptr_nonnull(ut_str(ut_data(env), "access_token"));
+	ck_assert_ptr_null(cJSON_GetObjectItem(ut_data(env), "refresh_token"));
+	cJSON_Delete(env);
+	snprintf(old, sizeof old, "%s", cookie);
+	cookie_pair(sc, cookie, sizeof cookie);
+	ck_assert_str_ne(old, cookie);
+	/* Among other cookies, in any place. */
+	{
+		char many[1500];
+
+		snprintf(many, sizeof many, "theme=dark; %s; lang=ar", cookie);
+		ck_assert_int_eq(web_call("refresh", "{}", many, sc, sizeof sc, &env), 200);
+		cJSON_Delete(env);
+		cookie_pair(sc, cookie, sizeof cookie);
+	}
+
+	/* Without X-Client: web the cookie is not read: a JSON client, or a
+	 * forged cross-site request, gets the old 422. */
+	ck_assert_int_eq(test_call(&ctx, "POST", "/api/v1/auth/refresh", NULL, "{}", NULL), 422);
+	ck_assert_int_eq(web_call("refresh", "{}", NULL, sc, sizeof sc, &env), 422);
+	ck_assert_str_eq(sc, "");
+	cJSON_Delete(env);
+
+	/* Logout revokes the cookie's token and clears the cookie. */
+	ck_assert_int_eq(web_call("logout", NULL, cookie, sc, sizeof sc, &env), 200);
+	cJSON_Delete(env);
+	ck_assert_str_eq(sc, "med_refresh=; Max-Age=0; Path=/api/v1/auth; HttpOnly; Secure; SameSite=Strict");
+	ck_assert_int_eq(web_call("refresh", "{}", cookie, sc, sizeof sc, &env), 401);
+	cJSON_Delete(env);
+}
+END_TEST
+
+START_TEST(web_register_and_json_clients_unchanged)
+{
+	char sc[1400], *access, *refresh;
+	cJSON *env;
+
+	ck_assert_int_eq(web_call("register",
+	    "{\"email\":\"web.new@example.dz\",\"password\":\"longenough1\"}", NULL, sc, sizeof sc,
+	    &env), 200);
+	ck_assert_ptr_null(cJSON_GetObjectItem(ut_data(env), "refresh_token"));
+	ck_assert_int_eq(strncmp(sc, "med_refresh=ey", 14), 0);
+	cJSON_Delete(env);
+	/* A JSON client still gets both tokens in the body and no cookie. */
+	ck_assert_int_eq(auth_post("login", AMINA, PW, &access, &refresh), 200);
+	ck_assert_ptr_nonnull(refresh);
+	ck_assert_int_eq(refresh_call(refresh, NULL, NULL), 200);
+	free(access);
+	free(refresh);
+}
+END_TEST
+
 static Suite *
 auth_suite(void)
 {
@@ -581,6 +693,8 @@ auth_suite(void)
 	tcase_add_test(tc, refresh_rotation_and_reuse);
 	tcase_add_test(tc, tokens_expire);
 	tcase_add_test(tc, logout_ends_this_session_only);
+	tcase_add_test(tc, web_refresh_cookie);
+	tcase_add_test(tc, web_register_and_json_clients_unchanged);
 	tcase_add_test(tc, password_reset);
 	tcase_add_test(tc, reset_token_expires);
 	suite_add_tcase(s, tc);

@@ -263,6 +263,18 @@ START_TEST(dispatch_health_and_slash)
 }
 END_TEST
 
+/* Public, so the booking page can format dates before anyone logs in. */
+START_TEST(clinic_info_names_the_zone)
+{
+	cJSON *env;
+
+	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/clinic", NULL, NULL, &env), 200);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(env, "data"), "timezone")->valuestring,
+	    ctx.cfg.clinic_tz);
+	cJSON_Delete(env);
+}
+END_TEST
+
 START_TEST(dispatch_auth_required)
 {
 	struct med_req req = { 0 };
@@ -582,6 +594,7 @@ core_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, dispatch_404_405);
 	tcase_add_test(tc, dispatch_health_and_slash);
+	tcase_add_test(tc, clinic_info_names_the_zone);
 	tcase_add_test(tc, dispatch_auth_required);
 	tcase_add_test(tc, envelope_422_shapes);
 	tcase_add_test(tc, dispatch_415_non_json_body);

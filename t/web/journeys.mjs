@@ -1,0 +1,597 @@
+// journeys.mjs - the clinic web app in headless Chromium against a real
+// stack: the patient's journeys, asserting what the page shows AND what
+// the API then holds; axe-core on every screen; screenshots at 360 px and
+// 1280 px, in French, English and Arabic (right to left).
+//
+//   BASE_URL=http://127.0.0.1:PORT OUT=build/web-test node t/web/journeys.mjs
+//
+// Run by t/web-test.sh (make web-test), which starts the stack.
+import { createRequire } from 'node:module';
+import { readFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const require = createRequire(join(ROOT, 'tools', 'web', 'package.json'));
+const puppeteer = require('puppeteer-core');
+const AXE = readFileSync(join(HERE, 'vendor', 'axe.min.js'), 'utf8');
+
+const BASE = process.env.BASE_URL;
+const OUT = process.env.OUT || join(ROOT, 'build', 'web-test');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const PW = 'Algeria123!';
+if (!BASE) {
+	console.error('journeys.mjs: BASE_URL is required');
+	process.exit(2);
+}
+mkdirSync(OUT, { recursive: true });
+const DL = join(OUT, 'downloads');
+rmSync(DL, { recursive: true, force: true });
+mkdirSync(DL, { recursive: true });
+// An empty profile each run: no cookie or language left from the last one.
+rmSync(join(OUT, 'profile'), { recursive: true, force: true });
+
+let pass = 0, fail = 0;
+const axeReport = [];
+function ok(cond, what) {
+	if (cond) {
+		pass++;
+		console.log(`ok   ${what}`);
+	} else {
+		fail++;
+		console.log(`FAIL ${what}`);
+	}
+	return cond;
+}
+
+// --- the API as a test client sees it -------------------------------------
+
+async function api(method, path, body, token) {
+	const headers = { 'Content-Type': 'application/json' };
+	if (token) headers.Authorization = `Bearer ${token}`;
+	const res = await fetch(`${BASE}/api/v1${path}`, {
+		method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const env = res.status === 204 ? null : await res.json();
+	return { status: res.status, data: env && env.data, env };
+}
+
+async function token(email, password = PW) {
+	const r = await api('POST', '/auth/login', { email, password });
+	if (r.status !== 200) throw new Error(`login ${email}: ${r.status}`);
+	return r.data.access_token;
+}
+
+// --- the browser ------------------------------------------------------------
+
+const browser = await puppeteer.launch({
+	executablePath: CHROMIUM,
+	headless: true,
+	args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+		'--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+	userDataDir: join(OUT, 'profile'),
+});
+const page = await browser.newPage();
+const problems = [];
+page.on('console', (m) => {
+	// Chromium logs every 4xx the journeys provoke on purpose; CSP
+	// violations and script errors are what must not happen.
+	if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+		problems.push(`console: ${m.text()}`);
+});
+page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+const cdp = await page.createCDPSession();
+await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: DL });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function idle() {
+	await page.waitForNetworkIdle({ idleTime: 150, timeout: 10000 }).catch(() => {});
+	await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'),
+		{ timeout: 10000 }).catch(() => {});
+}
+
+async function go(hash) {
+	await page.evaluate((h) => { location.hash = h; }, hash);
+	await idle();
+}
+
+const text = () => page.evaluate(() => document.querySelector('main').innerText);
+const h1 = () => page.$eval('main h1', (e) => e.textContent.trim()).catch(() => '');
+
+async function waitText(s, timeout = 8000) {
+	try {
+		await page.waitForFunction((x) => document.querySelector('main') &&
+			document.querySelector('main').innerText.includes(x), { timeout }, s);
+		return true;
+	} catch (e) {
+		return false;
+	}
+}
+
+// Click the first element of selector whose text is (or contains) label.
+// Retried: a list may re-render (and detach the element) under the click.
+async function clickText(selector, label) {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			const els = await page.$$(selector);
+			for (const el of els) {
+				const t = await el.evaluate((e) => e.textContent.trim());
+				if (t === label || t.includes(label)) {
+					await el.click();
+					return true;
+				}
+			}
+			throw new Error(`no ${selector} "${label}"`);
+		} catch (e) {
+			if (attempt >= 3)
+				throw e;
+			await idle();
+		}
+	}
+}
+
+async function fill(name, value) {
+	const sel = `main [name="${name}"]`;
+	await page.$eval(sel, (e) => {
+		e.value = '';
+		e.dispatchEvent(new Event('input', { bubbles: true }));
+	});
+	if (value)
+		await page.type(sel, value);
+}
+
+// axe-core on the current screen: zero serious or critical violations.
+// Evaluated through the DevTools protocol, which the page's CSP does not
+// govern, so the CSP stays on for everything the app itself does.
+async function axe(label) {
+	await page.evaluate(AXE);
+	const r = await page.evaluate(async () => {
+		const res = await window.axe.run(document, { resultTypes: ['violations'] });
+		return res.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length,
+			target: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+	});
+	const bad = r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+	axeReport.push({ screen: label, violations: r.length, serious: bad.length });
+	ok(bad.length === 0, `axe ${label}: no serious/critical violation` +
+		(bad.length ? ' ' + JSON.stringify(bad) : ''));
+}
+
+// The whole page: the viewport grown to the page's height (Chromium's own
+// full-page capture shifts right-to-left pages once their direction
+// changed in place).
+async function shot(name) {
+	const vp = page.viewport();
+	await page.evaluate(() => window.scrollTo(0, 0));
+	const height = await page.evaluate(() => document.documentElement.scrollHeight);
+	await page.setViewport({ ...vp, height: Math.max(vp.height, Math.min(height, 8000)) });
+	await page.screenshot({ path: join(OUT, `${name}.png`) });
+	await page.setViewport(vp);
+}
+
+// Each main screen: axe, then screenshots at 360 px and 1280 px.
+async function screen(name) {
+	await idle();
+	await axe(name);
+	await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 1 });
+	await idle();
+	await shot(`${name}-360`);
+	await page.setViewport({ width: 1280, height: 800, deviceScaleFactor: 1 });
+	await idle();
+	await shot(`${name}-1280`);
+	await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 1 });
+}
+
+async function setLang(l) {
+	await page.select('#lang-select', l);
+	await idle();
+}
+
+// --- the catalogues -----------------------------------------------------------
+
+// One catalogue per language, the same keys in each, and every key the
+// code asks for present in French.
+{
+	const cat = {};
+	for (const l of ['fr', 'en', 'ar'])
+		cat[l] = (await import(join(ROOT, 'web', 'i18n', `${l}.js`))).default;
+	const fr = Object.keys(cat.fr).sort().join();
+	ok(Object.keys(cat.en).sort().join() === fr && Object.keys(cat.ar).sort().join() === fr,
+		`the three catalogues have the same ${Object.keys(cat.fr).length} keys`);
+	const code = readdirSync(join(ROOT, 'web', 'app')).map((f) =>
+		readFileSync(join(ROOT, 'web', 'app', f), 'utf8')).join('\n');
+	const used = [...code.matchAll(/\bt\('([a-z_]+\.[a-z_0-9]+)'/g)].map((m) => m[1]);
+	const missing = used.filter((k) => !(k in cat.fr));
+	ok(missing.length === 0, `every key the code uses is in the catalogue ${missing.join(' ')}`);
+}
+
+// --- budgets ---------------------------------------------------------------------
+
+// First load of the booking page (a doctor's page), cold cache, at phone
+// width: bytes on the wire (compressed) and time until the slots can be
+// tapped.  The best of three loads (each with an empty cache): the
+// machine running the tests is shared, the budget is the page's.
+async function budget() {
+	const runs = [];
+	for (let i = 0; i < 3; i++)
+		runs.push(await loadOnce());
+	const bytes = Math.max(...runs.map((r) => r.bytes));
+	const ms = Math.min(...runs.map((r) => r.ms));
+	ok(bytes < 150 * 1024, `booking page first load: ${(bytes / 1024).toFixed(1)} KB transferred (budget 150 KB)`);
+	ok(ms < 1000, `booking page interactive in ${ms} ms (budget 1000 ms; runs ${runs.map((r) => r.ms).join(', ')})`);
+}
+
+async function loadOnce() {
+	const p = await browser.newPage();
+	await p.setViewport({ width: 360, height: 740 });
+	await p.setCacheEnabled(false);
+	const c = await p.createCDPSession();
+	await c.send('Network.enable');
+	let bytes = 0;
+	c.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+	const doctors = (await api('GET', '/doctors?name=chekkal')).data;
+	const t0 = Date.now();
+	await p.goto(`${BASE}/#/doctor/${doctors[0].id}`);
+	await p.waitForSelector('main .slots button', { timeout: 10000 });
+	const ms = Date.now() - t0;
+	await p.waitForNetworkIdle({ idleTime: 200 }).catch(() => {});
+	await p.close();
+	return { bytes, ms };
+}
+
+// --- the journeys -----------------------------------------------------------
+
+try {
+	await budget();
+
+	await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 1 });
+	await page.goto(`${BASE}/`, { waitUntil: 'networkidle0' });
+	await idle();
+
+	// French by default, left to right.
+	ok(await page.$eval('html', (e) => e.lang) === 'fr', 'French by default');
+	ok(await h1() === 'Trouver un médecin', 'search page title in French');
+	await screen('search');
+
+	// Find a doctor by specialty and city, typed without accents or case.
+	await page.select('main select[name="specialty"]', 'Pédiatrie');
+	await fill('city', 'CONSTANTINE');
+	await idle();
+	ok(await waitText('Dr Yacine Chekkal'), 'search by specialty and city finds Dr Yacine Chekkal');
+	ok(!(await text()).includes('Samir Bensalah'), 'and not a cardiologist of Oran');
+	await page.select('main select[name="specialty"]', '');
+	await fill('city', '');
+	await fill('name', 'bensalah');
+	ok(await waitText('Dr Samir Bensalah'), 'search by name finds Dr Samir Bensalah');
+	await idle();
+
+	// Tap 1: the doctor.
+	await clickText('main a[role="button"]', 'Voir les disponibilités');
+	await idle();
+	ok(await h1() === 'Dr Samir Bensalah', 'doctor page opens');
+	const doctorId = (await page.evaluate(() => location.hash)).split('/').pop();
+	const slots = (await api('GET', `/doctors/${doctorId}/availability/slots?days=14`)).data;
+	ok(slots.length > 3, `the API offers ${slots.length} slots`);
+	const firstLabel = await page.$eval('main .slots button', (b) => b.textContent);
+	ok(await page.$$eval('main .day', (d) => d.length) === 4, 'a few days at first');
+	await screen('doctor');
+	while (await page.$('main button.more-days'))
+		await clickText('main button', 'Plus de jours');
+	ok((await page.$$('main .slots button')).length === slots.length,
+		`"more days" shows every free slot of the API (${slots.length})`);
+	const zone = (await api('GET', '/clinic')).data.timezone;
+	ok(firstLabel === await page.evaluate((iso, zone) => new Intl.DateTimeFormat('fr-FR',
+		{ timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso)),
+		slots[0].start_time, zone), `the first slot is the API's first, in the clinic's zone (${firstLabel})`);
+	const slotButtons = await page.$$('main .slots button');
+
+	// Anonymous: picking a slot asks to log in, and comes back here.
+	await slotButtons[0].click();
+	ok(await waitText('Se connecter pour réserver'), 'anonymous booking asks to log in');
+	await clickText('main a[role="button"]', 'Se connecter pour réserver');
+	await idle();
+	ok(await h1() === 'Connexion', 'login page');
+	await screen('login');
+	await clickText('main a', 'Créer un compte');
+	await idle();
+	ok(await h1() === 'Créer un compte patient', 'register page');
+	await screen('register');
+
+	// Register: a new patient account with its profile.
+	const email = `web.${Date.now()}@example.dz`;
+	await fill('first_name', 'Lina');
+	await fill('last_name', 'Haddad');
+	await fill('phone', '0550123456');
+	await fill('email', email);
+	await fill('password', 'short');
+	await clickText('main button[type="submit"]', 'Créer mon compte');
+	ok(await waitText('8 caractères au moins'), 'a short password is refused in the page');
+	await fill('password', 'Lina-Secret-2026');
+	await clickText('main button[type="submit"]', 'Créer mon compte');
+	await idle();
+	ok(await h1() === 'Dr Samir Bensalah', 'after registering, back on the doctor page');
+	const lina = await token(email, 'Lina-Secret-2026');
+	const me = await api('GET', '/patients/me', undefined, lina);
+	ok(me.status === 200 && me.data.first_name === 'Lina' && me.data.last_name === 'Haddad',
+		'API: the account has its patient profile');
+
+	// Taps 2 and 3: a slot, confirm.
+	let buttons = await page.$$('main .slots button');
+	await buttons[1].click();
+	await page.type('main [name="reason"]', 'Contrôle annuel');
+	await clickText('main button', 'Confirmer le rendez-vous');
+	ok(await waitText('Rendez-vous confirmé'), 'booking confirmed on the page');
+	ok(await h1() === 'Mes rendez-vous', 'and my visits open');
+	let mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.length === 1 && mine[0].status === 'SCHEDULED' && mine[0].start_time === slots[1].start_time &&
+		mine[0].doctor_id === doctorId && mine[0].reason === 'Contrôle annuel',
+		'API: one SCHEDULED visit at the chosen slot, with its reason');
+	ok((await text()).includes('Dr Samir Bensalah'), 'my visits name the doctor');
+	await screen('visits');
+
+	// Someone else takes the slot between the pick and the confirm: 409,
+	// the slots are refreshed and the page says so.
+	await go('#/doctor/' + doctorId);
+	buttons = await page.$$('main .slots button');
+	const contested = await buttons[2].evaluate((e) => e.getAttribute('aria-label'));
+	await buttons[2].click();
+	const sofiane = await token('sofiane.rahmani@example.dz');
+	const taken = await api('POST', '/appointments', { doctor_id: doctorId,
+		start_time: slots[3].start_time, end_time: slots[3].end_time }, sofiane);
+	ok(taken.status === 201, 'API: another patient books slot 4');
+	// slot 3 of the page is slots[2] of the API (slots[1] is Lina's now)
+	const other = await api('POST', '/appointments', { doctor_id: doctorId,
+		start_time: slots[2].start_time, end_time: slots[2].end_time },
+		await token('sara.bouzid@example.dz'));
+	ok(other.status === 201, 'API: another patient takes the slot the page has picked');
+	await clickText('main button', 'Confirmer le rendez-vous');
+	ok(await waitText('vient d\'être pris'), '409: the page says the slot was just taken');
+	await idle();
+	const labels = await page.$$eval('main .slots button', (bs) => bs.map((b) => b.getAttribute('aria-label')));
+	ok(!labels.includes(contested), 'and the taken slot is gone from the refreshed list');
+	mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.length === 1, 'API: still one visit for the patient');
+
+	// Reschedule to another slot.
+	await go('#/visits');
+	await clickText('main a[role="button"]', 'Déplacer');
+	await idle();
+	ok(await h1() === 'Déplacer un rendez-vous', 'reschedule page');
+	const freeNow = (await api('GET', `/doctors/${doctorId}/availability/slots?days=14`)).data;
+	const target = freeNow[2];
+	const targetLabel = await page.$$eval('main .slots button', (bs, i) => bs[i].getAttribute('aria-label'), 2);
+	await (await page.$$('main .slots button'))[2].click();
+	await clickText('main button', 'Déplacer à ce créneau');
+	ok(await waitText('Rendez-vous déplacé'), 'reschedule confirmed on the page');
+	mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.length === 1 && mine[0].start_time === target.start_time && mine[0].status === 'SCHEDULED',
+		`API: the visit moved to ${target.start_time} (${targetLabel})`);
+	await screen('reschedule-done');
+
+	// Add to calendar: an .ics file for the visit.
+	await clickText('main button', 'Ajouter au calendrier');
+	let ics = null;
+	for (let i = 0; i < 40 && !ics; i++) {
+		await sleep(100);
+		const f = readdirSync(DL).find((n) => n.endsWith('.ics'));
+		if (f) ics = readFileSync(join(DL, f), 'utf8');
+	}
+	const stamp = (iso) => iso.replace(/[-:]/g, '');
+	ok(ics && ics.includes('BEGIN:VCALENDAR') && ics.includes(`DTSTART:${stamp(target.start_time)}`) &&
+		ics.includes('SUMMARY:Rendez-vous : Dr Samir Bensalah'), 'add to calendar downloads the visit as .ics');
+
+	// The session survives a reload: the refresh cookie (HttpOnly, Secure)
+	// is kept by Chromium on http://127.0.0.1, a secure context.
+	const cookies = await page.cookies(`${BASE}/api/v1/auth/refresh`);
+	const c = cookies.find((x) => x.name === 'med_refresh');
+	ok(c && c.httpOnly && c.secure && c.sameSite === 'Strict' && c.path === '/api/v1/auth',
+		'refresh cookie: HttpOnly, Secure, SameSite=Strict, Path=/api/v1/auth');
+	ok(await page.evaluate(() => !document.cookie.includes('med_refresh')), 'the page cannot read it');
+	ok(await page.evaluate(() => Object.keys(localStorage).every((k) => k === 'lang')),
+		'nothing but the language in localStorage');
+	await page.reload({ waitUntil: 'networkidle0' });
+	await idle();
+	ok(await h1() === 'Mes rendez-vous' && (await text()).includes('Dr Samir Bensalah'),
+		'after a reload the session is back from the cookie');
+
+	// Cancel with a reason.
+	await clickText('main button', 'Annuler');
+	await fill('cancellation_reason', 'Empêchement');
+	await clickText('main button', 'Confirmer l\'annulation');
+	ok(await waitText('Rendez-vous annulé'), 'cancellation confirmed on the page');
+	mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.length === 1 && mine[0].status === 'CANCELLED' && mine[0].cancellation_reason === 'Empêchement',
+		'API: the visit is CANCELLED with its reason');
+	ok((await text()).includes('Annulé'), 'the page lists it as cancelled');
+
+	// Records, bills, profile.
+	const staff = await token('reception@example.dz');
+	const bill = await api('POST', '/billing', { patient_id: me.data.id, amount: 2500, currency: 'DZD',
+		description: 'Consultation' }, staff);
+	ok(bill.status === 201, 'API: the front desk bills the patient');
+	// An access token refused once (as when it expires): the page refreshes
+	// the session from the cookie and retries, the person sees nothing.
+	let refused = 0, refreshed = 0;
+	await page.setRequestInterception(true);
+	const once = (req) => {
+		if (req.url().endsWith('/api/v1/billing/me?limit=200') && refused === 0) {
+			refused++;
+			req.respond({ status: 401, contentType: 'application/json',
+				headers: { 'WWW-Authenticate': 'Bearer' },
+				body: '{"success":false,"data":null,"message":"Token expired"}' });
+			return;
+		}
+		if (req.url().endsWith('/api/v1/auth/refresh'))
+			refreshed++;
+		req.continue();
+	};
+	page.on('request', once);
+	await go('#/bills');
+	ok(await waitText('Consultation'), 'my bills show the bill');
+	ok(refused === 1 && refreshed === 1, '401 once: one refresh, the retry shows the bills');
+	page.off('request', once);
+	await page.setRequestInterception(false);
+	await screen('bills');
+	await go('#/records');
+	ok(await h1() === 'Mon dossier médical', 'my records page');
+	await screen('records');
+	await go('#/profile');
+	ok(await page.$eval('main [name="first_name"]', (e) => e.value) === 'Lina', 'profile shows my name');
+	await fill('city', 'Béjaïa');
+	await clickText('main button[type="submit"]', 'Enregistrer');
+	ok(await waitText('Profil enregistré'), 'profile saved on the page');
+	ok((await api('GET', '/patients/me', undefined, lina)).data.city === 'Béjaïa', 'API: the city is saved');
+	await screen('profile');
+
+	// English, then Arabic right to left.
+	await go('#/visits');
+	await setLang('en');
+	ok(await h1() === 'My visits' && await page.$eval('html', (e) => e.lang) === 'en', 'English');
+	await screen('visits-en');
+	await setLang('ar');
+	ok(await page.$eval('html', (e) => e.dir) === 'rtl' && await h1() === 'مواعيدي', 'Arabic, right to left');
+	await screen('visits-ar');
+	await go('#/doctor/' + doctorId);
+	await screen('doctor-ar');
+	await go('#/');
+	await screen('search-ar');
+	await setLang('fr');
+
+	// Offline: a banner, not a broken page.
+	await page.setOfflineMode(true);
+	await go('#/bills');
+	ok(await waitText('hors ligne'), 'offline: the banner says so');
+	await shot('offline-360');
+	await page.setOfflineMode(false);
+
+	// Log out: both tokens gone; a reload stays logged out.
+	await go('#/');
+	await clickText('header button', 'Se déconnecter');
+	await idle();
+	ok(await page.$('header a[href="#/login"]') !== null, 'logged out: the header offers to log in');
+	ok(!(await page.cookies(`${BASE}/api/v1/auth/refresh`)).some((x) => x.name === 'med_refresh'),
+		'logout cleared the cookie');
+	await page.reload({ waitUntil: 'networkidle0' });
+	await idle();
+	ok(await page.$('header a[href="#/login"]') !== null, 'after a reload, still logged out');
+
+	// A private page asks to log in; wrong credentials are said plainly.
+	await go('#/visits');
+	ok(await h1() === 'Connexion', 'my visits without a session: the login page');
+	await fill('email', email);
+	await fill('password', 'wrong-password');
+	await clickText('main button[type="submit"]', 'Se connecter');
+	ok(await waitText('E-mail ou mot de passe incorrect'), 'wrong password: said plainly');
+	await fill('password', 'Lina-Secret-2026');
+	await clickText('main button[type="submit"]', 'Se connecter');
+	await idle();
+	ok(await h1() === 'Mes rendez-vous', 'logging in goes back to my visits');
+
+	// Keyboard only: Tab to a slot, Enter picks it and moves the focus to
+	// the confirm button, Enter books.
+	await go('#/doctor/' + doctorId);
+	let onSlot = false;
+	for (let i = 0; i < 60 && !onSlot; i++) {
+		await page.keyboard.press('Tab');
+		onSlot = await page.evaluate(() => !!document.activeElement.closest('.slots'));
+	}
+	ok(onSlot, 'keyboard: Tab reaches the slots');
+	const kbSlot = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+	await page.keyboard.press('Enter');
+	await page.waitForFunction(() => document.activeElement.textContent.includes('Confirmer le rendez-vous'),
+		{ timeout: 5000 }).catch(() => {});
+	ok(await page.evaluate(() => document.activeElement.textContent.includes('Confirmer le rendez-vous')),
+		'keyboard: Enter on a slot moves the focus to the confirm button');
+	await page.keyboard.press('Enter');
+	ok(await waitText('Rendez-vous confirmé'), `keyboard: Enter books (${kbSlot})`);
+	mine = (await api('GET', '/appointments/me', undefined, await token(email, 'Lina-Secret-2026'))).data;
+	ok(mine.filter((a) => a.status === 'SCHEDULED').length === 1, 'API: the keyboard booking is there');
+
+	// The session is ended elsewhere (a password change ends them all):
+	// the next call gets a 401, the one refresh fails too, and the login
+	// page says why.
+	const ch = await api('PATCH', '/users/me', { password: 'Lina-Secret-2027' },
+		await token(email, 'Lina-Secret-2026'));
+	ok(ch.status === 200, 'API: the password is changed elsewhere');
+	await go('#/bills');
+	ok(await waitText('session a expiré') && await h1() === 'Connexion',
+		'a dead session: the login page says the session ended');
+
+	// The front desk: log in, the day of every doctor, book on behalf of a
+	// patient found by name, see it in the doctor's day, cancel it.
+	await go('#/login');
+	await fill('email', 'reception@example.dz');
+	await fill('password', PW);
+	await clickText('main button[type="submit"]', 'Se connecter');
+	await idle();
+	ok(await h1() === 'Accueil : la journée', 'staff: the desk opens after login');
+	ok(await page.$$eval('main article[data-doctor]', (a) => a.length) === 5, 'the desk shows the five doctors');
+	await clickText('main a[role="button"]', 'Prendre un rendez-vous');
+	await idle();
+	const deskDoctor = (await page.evaluate(() => location.hash)).split('/').pop().split('?')[0];
+	await fill('find_patient', 'amina');
+	await clickText('main .desk-patients button', 'Amina Benali');
+	await idle();
+	const deskSlots = (await api('GET', `/doctors/${deskDoctor}/availability/slots?days=14`)).data;
+	await (await page.$('main .slots button')).click();
+	await clickText('main button', 'Confirmer le rendez-vous');
+	ok(await waitText('Rendez-vous pris pour Amina Benali'), 'staff: booked on behalf, said on the desk');
+	const deskDay = (await page.evaluate(() => location.hash)).split('day=')[1];
+	const staffTok = await token('reception@example.dz');
+	const deskRes = await api('GET', `/appointments/doctor/${deskDoctor}?from=${deskDay}&limit=50`,
+		undefined, staffTok);
+	const deskList = deskRes.data || [];
+	if (deskRes.status !== 200)
+		console.log(`# ${deskDoctor} ${deskDay}: ${deskRes.status} ${JSON.stringify(deskRes.env)}`);
+	const booked = deskList.find((a) => a.start_time === deskSlots[0].start_time && a.status === 'SCHEDULED');
+	ok(booked && booked.patient_id === '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001',
+		'API: the visit is Amina\'s, at the first free slot');
+	ok(await page.$(`main li[data-appt="${booked && booked.id}"]`) !== null &&
+		(await text()).includes('Amina Benali'), 'the desk lists it in the doctor\'s day, with the patient\'s name');
+	await screen('desk');
+	await setLang('ar');
+	await screen('desk-ar');
+	await setLang('fr');
+	await page.click(`main li[data-appt="${booked.id}"] button`);
+	await page.type(`main li[data-appt="${booked.id}"] [name="cancellation_reason"]`, 'Appel du patient');
+	await clickText(`main li[data-appt="${booked.id}"] button`, 'Confirmer l\'annulation');
+	ok(await waitText('Rendez-vous annulé'), 'staff: cancelled from the desk');
+	const after = (await api('GET', `/appointments/${booked.id}`, undefined, staffTok)).data;
+	ok(after.status === 'CANCELLED' && after.cancellation_reason === 'Appel du patient',
+		'API: CANCELLED with the front desk\'s reason');
+	await clickText('header button', 'Se déconnecter');
+	await idle();
+
+	// Too many wrong passwords: the page says when to try again.
+	const victim = 'hakim.cheriet@example.dz';
+	let last = 0;
+	for (let i = 0; i < 8 && last !== 429; i++)
+		last = (await api('POST', '/auth/login', { email: victim, password: 'wrong-' + i })).status;
+	ok(last === 429, 'API: the login is throttled after repeated failures');
+	await go('#/login');
+	await fill('email', victim);
+	await fill('password', 'wrong-again');
+	await clickText('main button[type="submit"]', 'Se connecter');
+	ok(await waitText('Trop de tentatives. Réessayez dans'), '429: the page says when to retry');
+
+	// Forgotten password.
+	await go('#/forgot');
+	await fill('email', email);
+	await clickText('main button[type="submit"]', 'Envoyer');
+	ok(await waitText('code de réinitialisation vous a été envoyé'), 'forgot password: the page confirms');
+	await screen('forgot');
+
+	ok(problems.length === 0, 'no script error and no CSP violation' +
+		(problems.length ? ': ' + problems.join(' | ') : ''));
+} catch (e) {
+	fail++;
+	console.log(`FAIL journey stopped: ${e.stack}`);
+	await shot('failure').catch(() => {});
+} finally {
+	await browser.close();
+}
+
+console.log('axe: ' + axeReport.map((a) => `${a.screen} ${a.serious}/${a.violations}`).join(', '));
+console.log(`web-test: ${pass} passed, ${fail} failed; screenshots in ${OUT}`);
+process.exit(fail === 0 ? 0 : 1);

@@ -1,0 +1,843 @@
+// main.js - the clinic web app: the patient's screens (find a doctor,
+// book, visits, records, bills, profile) and the session screens.
+// Preact + htm: no build step, every file is served as written.
+import { h, render } from '../vendor/preact.js';
+import { useState, useEffect, useRef, useCallback } from '../vendor/hooks.js';
+import htm from '../vendor/htm.js';
+import * as api from './api.js';
+import { t, initLang, setLang, getLang, setZone, getZone, LANGS, fmtDay, fmtTime,
+	fmtDateTime, fmtDate, dayKey, fmtMoney } from './i18n.js';
+import { visitIcs, download } from './ics.js';
+
+const html = htm.bind(h);
+
+// --- routing: #/path?query ------------------------------------------------
+
+function parseHash() {
+	const raw = location.hash.replace(/^#/, '') || '/';
+	const [path, qs] = raw.split('?');
+	return { path, query: new URLSearchParams(qs || '') };
+}
+
+export function go(path) {
+	location.hash = '#' + path;
+}
+
+function useRoute() {
+	const [r, setR] = useState(parseHash());
+	useEffect(() => {
+		const f = () => setR(parseHash());
+		addEventListener('hashchange', f);
+		return () => removeEventListener('hashchange', f);
+	}, []);
+	return r;
+}
+
+// --- errors as a person reads them ----------------------------------------
+
+function errText(e) {
+	if (!(e instanceof api.ApiError))
+		return t('err.generic');
+	switch (e.status) {
+	case 0: return t('err.offline');
+	case 401: return t('err.401');
+	case 403: return t('err.403');
+	case 404: return t('err.404');
+	case 409: return t('err.409');
+	case 422: return t('err.422', { field: fieldOf(e) });
+	case 429: return t('err.429', { s: e.retryAfter || 60 });
+	default: return e.status >= 500 ? t('err.500') : (e.message || t('err.generic'));
+	}
+}
+
+function fieldOf(e) {
+	const d = e.data && e.data.detail && e.data.detail[0];
+	const f = d && d.loc && d.loc[d.loc.length - 1];
+	return f ? t('field.' + f) : '';
+}
+
+function Banner({ kind, children }) {
+	if (!children)
+		return null;
+	const role = kind === 'error' ? 'alert' : 'status';
+	return html`<div class="banner ${kind}" role=${role}>${children}</div>`;
+}
+
+// A page: its h1 takes the focus when the person moves to it, so a screen
+// reader or keyboard user starts at the new content.  Not on the first
+// page of a visit: the browser starts at the top already.
+let navigated = false;
+addEventListener('hashchange', () => { navigated = true; });
+
+function Page({ title, children }) {
+	const ref = useRef(null);
+	useEffect(() => {
+		document.title = `${title} · ${t('app.title')}`;
+		if (ref.current && navigated)
+			ref.current.focus();
+	}, [title]);
+	return html`<section>
+		<h1 tabindex="-1" ref=${ref}>${title}</h1>
+		${children}
+	</section>`;
+}
+
+// load(fn, deps) -> [data, error, reload]
+function useLoad(fn, deps) {
+	const [state, setState] = useState({ data: null, error: null, loading: true });
+	const reload = useCallback(() => {
+		setState((s) => ({ ...s, loading: true }));
+		return fn().then((data) => setState({ data, error: null, loading: false }),
+			(error) => setState({ data: null, error, loading: false }));
+	}, deps);
+	useEffect(() => { reload(); }, [reload]);
+	return [state, reload];
+}
+
+// --- doctors cache (visits show names, not ids) ------------------------------
+
+const doctorCache = new Map();
+
+function getDoctor(id) {
+	if (!doctorCache.has(id))
+		doctorCache.set(id, api.call('GET', `/doctors/${id}`).catch((e) => {
+			doctorCache.delete(id);
+			throw e;
+		}));
+	return doctorCache.get(id);
+}
+
+const drName = (d) => (d ? t('doctor.name', { first: d.first_name || '', last: d.last_name || '' }) : '…');
+
+function DoctorName({ id }) {
+	const [d, setD] = useState(null);
+	useEffect(() => { getDoctor(id).then(setD, () => setD(null)); }, [id]);
+	return html`<span>${drName(d)}</span>`;
+}
+
+// --- header ---------------------------------------------------------------
+
+const roleOf = (u) => (u && u.role ? u.role.name : '');
+const isDesk = (u) => roleOf(u) === 'STAFF' || roleOf(u) === 'ADMIN';
+const isPatient = (u) => roleOf(u) === 'PATIENT' || roleOf(u) === 'ADMIN';
+
+function Header({ session, onLogout }) {
+	const lang = getLang();
+	return html`<header class="bar container">
+		<a class="skip" href="#main" onClick=${(e) => {
+			e.preventDefault();
+			const h1 = document.querySelector('main h1');
+			if (h1) h1.focus();
+		}}>${t('nav.skip')}</a>
+		<nav aria-label=${t('nav.label')}>
+			<ul><li><a class="brand" href="#/">${t('app.title')}</a></li></ul>
+			<ul>
+				<li><a href="#/">${t('nav.find')}</a></li>
+				${session.user ? html`
+					${isDesk(session.user) && html`<li><a href="#/desk">${t('nav.desk')}</a></li>`}
+					${isPatient(session.user) && html`
+						<li><a href="#/visits">${t('nav.visits')}</a></li>
+						<li><a href="#/records">${t('nav.records')}</a></li>
+						<li><a href="#/bills">${t('nav.bills')}</a></li>
+						<li><a href="#/profile">${t('nav.profile')}</a></li>`}
+					<li><button class="secondary outline" type="button" onClick=${onLogout}>${t('nav.logout')}</button></li>
+				` : html`
+					<li><a href="#/login">${t('nav.login')}</a></li>
+					<li><a href="#/register">${t('nav.register')}</a></li>
+				`}
+				<li class="lang">
+					<label for="lang-select" class="visually-hidden">${t('nav.language')}</label>
+					<select id="lang-select" aria-label=${t('nav.language')} value=${lang}
+						onChange=${(e) => session.setLang(e.target.value)}>
+						${Object.keys(LANGS).map((l) => html`<option value=${l} lang=${l}>${LANGS[l]._name}</option>`)}
+					</select>
+				</li>
+			</ul>
+		</nav>
+	</header>`;
+}
+
+// --- find a doctor ----------------------------------------------------------
+
+function Search() {
+	const { query } = parseHash();
+	const [form, setForm] = useState({
+		name: query.get('name') || '', specialty: query.get('specialty') || '',
+		city: query.get('city') || '',
+	});
+	const [specs] = useLoad(() => api.call('GET', '/doctors/specialties'), []);
+	const [res, reload] = useLoad(() => {
+		const p = new URLSearchParams();
+		for (const k of ['name', 'specialty', 'city'])
+			if (form[k].trim())
+				p.set(k, form[k].trim());
+		p.set('limit', '50');
+		return api.call('GET', '/doctors?' + p.toString());
+	}, [form.name, form.specialty, form.city]);
+	const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
+
+	return html`<${Page} title=${t('search.title')}>
+		<form role="search" onSubmit=${(e) => { e.preventDefault(); reload(); }}>
+			<div class="grid">
+				<label>${t('search.specialty')}
+					<select name="specialty" value=${form.specialty} onChange=${set('specialty')}>
+						<option value="">${t('search.any')}</option>
+						${(specs.data || []).map((s) => html`<option value=${s.name}>${s.name}</option>`)}
+					</select>
+				</label>
+				<label>${t('search.city')}
+					<input name="city" value=${form.city} onInput=${set('city')} autocomplete="address-level2" />
+				</label>
+				<label>${t('search.name')}
+					<input name="name" type="search" value=${form.name} onInput=${set('name')} />
+				</label>
+			</div>
+		</form>
+		${res.error && html`<${Banner} kind="error">${errText(res.error)}<//>`}
+		<p role="status" class="muted">${res.loading ? t('common.loading') :
+			res.data ? t('search.count', { n: res.data.length }) : ''}</p>
+		<div class="grid-cards">
+			${(res.data || []).map((d) => html`<article key=${d.id}>
+				<header><strong>${drName(d)}</strong></header>
+				<p>${(d.specialties || []).map((s) => s.name).join(', ')}</p>
+				<p class="muted">${d.city || ''}${d.rating_count ? ' · ' + t('doctor.rating', { r: d.avg_rating.toFixed(1), n: d.rating_count }) : ''}</p>
+				<a role="button" href=${'#/doctor/' + d.id} aria-label=${t('search.book_with', { name: drName(d) })}>${t('search.book')}</a>
+			</article>`)}
+		</div>
+	<//>`;
+}
+
+// --- slots and booking ------------------------------------------------------
+
+// The next free slots of a doctor, by day; pick one, confirm.  confirm(slot)
+// returns a promise; a 409 (someone took the slot first) reloads the
+// slots and says so.
+function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }) {
+	const [slots, reload] = useLoad(() =>
+		api.call('GET', `/doctors/${doctorId}/availability/slots?days=14`), [doctorId]);
+	const [pick, setPick] = useState(null);
+	const [msg, setMsg] = useState(null);
+	const [busy, setBusy] = useState(false);
+	const [shown, setShown] = useState(4);     // days listed; a phone shows a few at a time
+	const confirmRef = useRef(null);
+
+	useEffect(() => {
+		if (pick && confirmRef.current)
+			confirmRef.current.focus();
+	}, [pick]);
+
+	const days = [];
+	for (const s of slots.data || []) {
+		const k = dayKey(s.start_time);
+		if (!days.length || days[days.length - 1].key !== k)
+			days.push({ key: k, first: s.start_time, slots: [] });
+		days[days.length - 1].slots.push(s);
+	}
+
+	async function onConfirm() {
+		setBusy(true);
+		setMsg(null);
+		try {
+			await confirm(pick);
+		} catch (e) {
+			if (e.status === 409) {
+				setPick(null);
+				await reload();
+				setMsg({ kind: 'error', text: t('book.taken') });
+			} else {
+				setMsg({ kind: 'error', text: errText(e) });
+			}
+		} finally {
+			setBusy(false);
+		}
+	}
+
+	return html`<div>
+		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
+		${slots.error && html`<${Banner} kind="error">${errText(slots.error)}<//>`}
+		${slots.loading && html`<p aria-busy="true">${t('common.loading')}</p>`}
+		${!slots.loading && !slots.error && days.length === 0 && html`<p>${t('book.none')}</p>`}
+		${days.slice(0, shown).map((d) => html`<section class="day" aria-labelledby=${'day-' + d.key}>
+			<h3 id=${'day-' + d.key}>${fmtDay(d.first)}</h3>
+			<div class="slots">
+				${d.slots.map((s) => html`<button type="button" class="outline"
+					aria-pressed=${pick && pick.start_time === s.start_time ? 'true' : 'false'}
+					aria-label=${t('book.slot_label', { day: fmtDay(s.start_time), time: fmtTime(s.start_time) })}
+					onClick=${() => { setPick(s); setMsg(null); }}>${fmtTime(s.start_time)}</button>`)}
+			</div>
+		</section>`)}
+		${days.length > shown && html`<p><button type="button" class="secondary outline more-days"
+			onClick=${() => setShown(shown + 4)}>${t('book.more')}</button></p>`}
+		${pick && html`<div class="sticky-confirm">
+			<p><strong>${fmtDay(pick.start_time)}, ${fmtTime(pick.start_time)}–${fmtTime(pick.end_time)}</strong></p>
+			${extra}
+			${needLogin ? html`<a role="button" ref=${confirmRef} href=${'#/login?next=' + encodeURIComponent(parseHash().path)}>${t('book.login_first')}</a>`
+				: html`<button type="button" ref=${confirmRef} aria-busy=${busy ? 'true' : 'false'} disabled=${busy}
+					onClick=${onConfirm}>${confirmLabel}</button>`}
+		</div>`}
+	</div>`;
+}
+
+function DoctorPage({ id, session, flash }) {
+	const [doc] = useLoad(() => getDoctor(id), [id]);
+	const [reviews] = useLoad(() => api.call('GET', `/doctors/${id}/reviews?limit=5`), [id]);
+	const [reason, setReason] = useState('');
+	const d = doc.data;
+
+	async function book(slot) {
+		await api.call('POST', '/appointments', {
+			doctor_id: id, start_time: slot.start_time, end_time: slot.end_time,
+			...(reason.trim() ? { reason: reason.trim() } : {}),
+		});
+		flash('ok', () => t('book.done', { when: fmtDateTime(slot.start_time), name: drName(d) }), '/visits');
+		go('/visits');
+	}
+
+	if (doc.error)
+		return html`<${Page} title=${t('doctor.title')}><${Banner} kind="error">${errText(doc.error)}<//><//>`;
+	return html`<${Page} title=${d ? drName(d) : t('common.loading')}>
+		${d && html`<p dir="auto">${(d.specialties || []).map((s) => s.name).join(', ')}${d.city ? ' · ' + d.city : ''}</p>
+			${d.bio && html`<p dir="auto">${d.bio}</p>`}
+			${d.clinic_address && html`<p class="muted" dir="auto">${d.clinic_address}</p>`}`}
+		<h2>${t('book.title')}</h2>
+		<p class="muted">${t('book.zone', { zone: getZone() })}</p>
+		<${SlotPicker} doctorId=${id} confirm=${book} needLogin=${!session.user}
+			confirmLabel=${t('book.confirm')}
+			extra=${session.user && html`<label>${t('book.reason')}
+				<input name="reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>`} />
+		<h2>${t('doctor.reviews')}</h2>
+		${d && d.rating_count ? html`<p>${t('doctor.rating', { r: d.avg_rating.toFixed(1), n: d.rating_count })}</p>` : null}
+		${(reviews.data || []).length === 0 ? html`<p class="muted">${t('doctor.no_reviews')}</p>` :
+			html`<ul>${reviews.data.map((r) => html`<li key=${r.id}>
+				<span aria-label=${t('doctor.stars', { n: r.rating })}>${'★'.repeat(r.rating)}${'☆'.repeat(5 - r.rating)}</span>
+				${r.comment ? ' ' + r.comment : ''} <small class="muted">${fmtDate(r.created_at)}</small></li>`)}</ul>`}
+	<//>`;
+}
+
+// --- my visits -----------------------------------------------------------
+
+function Visits({ flash }) {
+	const [list, reload] = useLoad(() => api.call('GET', '/appointments/me?limit=200'), []);
+	const [cancelling, setCancelling] = useState(null);
+	const [reason, setReason] = useState('');
+	const [msg, setMsg] = useState(null);
+	const now = Date.now();
+	const all = list.data || [];
+	const upcoming = all.filter((a) => a.status === 'SCHEDULED' && Date.parse(a.end_time) > now)
+		.sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
+	const past = all.filter((a) => !upcoming.includes(a));
+
+	async function cancel(a) {
+		try {
+			await api.call('POST', `/appointments/${a.id}/cancel`,
+				reason.trim() ? { cancellation_reason: reason.trim() } : {});
+			setCancelling(null);
+			setReason('');
+			setMsg({ kind: 'ok', text: t('visits.cancelled') });
+			reload();
+		} catch (e) {
+			setMsg({ kind: 'error', text: errText(e) });
+		}
+	}
+
+	async function ics(a) {
+		const d = await getDoctor(a.doctor_id).catch(() => null);
+		download(`visite-${a.start_time.slice(0, 10)}.ics`,
+			visitIcs(a, t('ics.summary', { name: drName(d) }), d && d.clinic_address), 'text/calendar');
+	}
+
+	const row = (a, actions) => html`<article key=${a.id} data-appt=${a.id}>
+		<header><strong>${fmtDateTime(a.start_time)}</strong> <span class="status ${a.status}">${t('status.' + a.status)}</span></header>
+		<p><${DoctorName} id=${a.doctor_id} />${a.reason ? ' · ' + a.reason : ''}</p>
+		${a.cancellation_reason && html`<p class="muted">${t('visits.reason', { r: a.cancellation_reason })}</p>`}
+		${actions && (cancelling === a.id ? html`<div>
+			<label>${t('visits.cancel_reason')}
+				<input name="cancellation_reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>
+			<div class="actions">
+				<button type="button" class="contrast" onClick=${() => cancel(a)}>${t('visits.cancel_confirm')}</button>
+				<button type="button" class="secondary outline" onClick=${() => setCancelling(null)}>${t('common.back')}</button>
+			</div></div>` : html`<div class="actions">
+			<a role="button" class="outline" href=${'#/reschedule/' + a.id}>${t('visits.reschedule')}</a>
+			<button type="button" class="secondary outline" onClick=${() => { setCancelling(a.id); setReason(''); }}>${t('visits.cancel')}</button>
+			<button type="button" class="secondary outline" onClick=${() => ics(a)}>${t('visits.ics')}</button>
+		</div>`)}
+	</article>`;
+
+	return html`<${Page} title=${t('visits.title')}>
+		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
+		${list.error && html`<${Banner} kind="error">${list.error.status === 404 ? t('profile.needed') : errText(list.error)}<//>`}
+		${list.loading && !list.data && html`<p aria-busy="true">${t('common.loading')}</p>`}
+		<h2>${t('visits.upcoming')}</h2>
+		${upcoming.length ? upcoming.map((a) => row(a, true)) : html`<p>${t('visits.none')} <a href="#/">${t('nav.find')}</a></p>`}
+		<h2>${t('visits.past')}</h2>
+		${past.length ? past.map((a) => row(a, false)) : html`<p class="muted">${t('visits.none_past')}</p>`}
+	<//>`;
+}
+
+function Reschedule({ id, flash }) {
+	const [appt] = useLoad(() => api.call('GET', `/appointments/${id}`), [id]);
+	const a = appt.data;
+
+	async function move(slot) {
+		await api.call('POST', `/appointments/${id}/reschedule`,
+			{ start_time: slot.start_time, end_time: slot.end_time });
+		flash('ok', () => t('visits.moved', { when: fmtDateTime(slot.start_time) }), '/visits');
+		go('/visits');
+	}
+
+	return html`<${Page} title=${t('visits.reschedule_title')}>
+		${appt.error && html`<${Banner} kind="error">${errText(appt.error)}<//>`}
+		${a && html`<p>${t('visits.now', { when: fmtDateTime(a.start_time) })} · <${DoctorName} id=${a.doctor_id} /></p>
+			<${SlotPicker} doctorId=${a.doctor_id} confirm=${move} confirmLabel=${t('visits.reschedule_confirm')} />`}
+		<p><a href="#/visits">${t('common.back')}</a></p>
+	<//>`;
+}
+
+// --- records and bills -------------------------------------------------------
+
+function Records() {
+	const [list] = useLoad(() => api.call('GET', '/medical-records/me?limit=200'), []);
+	return html`<${Page} title=${t('records.title')}>
+		${list.error && html`<${Banner} kind="error">${list.error.status === 404 ? t('profile.needed') : errText(list.error)}<//>`}
+		${list.data && list.data.length === 0 && html`<p>${t('records.none')}</p>`}
+		${(list.data || []).map((r) => html`<article key=${r.id}>
+			<header><strong>${fmtDate(r.recorded_at || r.created_at)}</strong> · <${DoctorName} id=${r.doctor_id} /></header>
+			<dl>
+				<dt>${t('records.diagnosis')}</dt><dd>${r.diagnosis}</dd>
+				${r.treatment_plan && html`<dt>${t('records.treatment')}</dt><dd>${r.treatment_plan}</dd>`}
+				${r.prescription && html`<dt>${t('records.prescription')}</dt><dd>${r.prescription}</dd>`}
+				${r.notes && html`<dt>${t('records.notes')}</dt><dd>${r.notes}</dd>`}
+			</dl>
+		</article>`)}
+	<//>`;
+}
+
+function Bills() {
+	const [list] = useLoad(() => api.call('GET', '/billing/me?limit=200'), []);
+	return html`<${Page} title=${t('bills.title')}>
+		${list.error && html`<${Banner} kind="error">${list.error.status === 404 ? t('profile.needed') : errText(list.error)}<//>`}
+		${list.data && list.data.length === 0 && html`<p>${t('bills.none')}</p>`}
+		${list.data && list.data.length > 0 && html`<div class="overflow-auto" tabindex="0" role="region" aria-label=${t('bills.title')}><table>
+			<thead><tr><th scope="col">${t('bills.date')}</th><th scope="col">${t('bills.description')}</th>
+				<th scope="col">${t('bills.amount')}</th><th scope="col">${t('bills.status')}</th></tr></thead>
+			<tbody>${list.data.map((b) => html`<tr key=${b.id}>
+				<td>${fmtDate(b.created_at)}</td><td>${b.description || ''}</td>
+				<td>${fmtMoney(b.amount, b.currency)}</td><td>${t('bill.' + b.status)}</td></tr>`)}</tbody>
+		</table></div>`}
+	<//>`;
+}
+
+// --- profile ---------------------------------------------------------------
+
+const PROFILE_FIELDS = [
+	['first_name', 'text', 'given-name', 100], ['last_name', 'text', 'family-name', 100],
+	['phone', 'tel', 'tel', 20], ['date_of_birth', 'date', 'bday', 10],
+	['city', 'text', 'address-level2', 100], ['address', 'text', 'street-address', 255],
+	['blood_type', 'text', 'off', 5], ['allergies', 'text', 'off', 500],
+	['emergency_contact_name', 'text', 'off', 100], ['emergency_contact_phone', 'tel', 'off', 20],
+];
+
+function Profile() {
+	const [p, reload] = useLoad(() => api.call('GET', '/patients/me').catch((e) => {
+		if (e.status === 404)
+			return null;
+		throw e;
+	}), []);
+	const [form, setForm] = useState(null);
+	const [msg, setMsg] = useState(null);
+	useEffect(() => {
+		if (!p.loading && !p.error) {
+			const f = {};
+			for (const [k] of PROFILE_FIELDS)
+				f[k] = (p.data && p.data[k]) || '';
+			setForm(f);
+		}
+	}, [p.loading, p.data]);
+
+	async function save(e) {
+		e.preventDefault();
+		const body = {};
+		for (const [k] of PROFILE_FIELDS)
+			body[k] = form[k].trim() === '' ? null : form[k].trim();
+		try {
+			if (p.data)
+				await api.call('PATCH', '/patients/me', body);
+			else
+				await api.call('POST', '/patients/me', body);
+			setMsg({ kind: 'ok', text: t('profile.saved') });
+			reload();
+		} catch (err) {
+			setMsg({ kind: 'error', text: errText(err) });
+		}
+	}
+
+	return html`<${Page} title=${t('profile.title')}>
+		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
+		${p.error && html`<${Banner} kind="error">${errText(p.error)}<//>`}
+		${!p.loading && !p.data && !p.error && html`<${Banner} kind="info">${t('profile.needed')}<//>`}
+		${form && html`<form onSubmit=${save}>
+			<div class="grid-cards">
+			${PROFILE_FIELDS.map(([k, type, ac, max]) => html`<label>${t('field.' + k)}
+				<input name=${k} type=${type} autocomplete=${ac} maxlength=${max} value=${form[k]}
+					onInput=${(e) => setForm({ ...form, [k]: e.target.value })} /></label>`)}
+			</div>
+			<button type="submit">${t('profile.save')}</button>
+		</form>`}
+	<//>`;
+}
+
+// --- front desk (STAFF, ADMIN) ---------------------------------------------
+
+const patientCache = new Map();
+
+function getPatient(id) {
+	if (!patientCache.has(id))
+		patientCache.set(id, api.call('GET', `/patients/${id}`).catch((e) => {
+			patientCache.delete(id);
+			throw e;
+		}));
+	return patientCache.get(id);
+}
+
+const ptName = (p) => (p ? `${p.first_name || ''} ${p.last_name || ''}`.trim() || p.id : '…');
+
+function PatientName({ id }) {
+	const [p, setP] = useState(null);
+	useEffect(() => { getPatient(id).then(setP, () => setP(null)); }, [id]);
+	return html`<span dir="auto">${ptName(p)}</span>`;
+}
+
+// YYYY-MM-DD plus n days (calendar arithmetic, no zone involved).
+function addDays(day, n) {
+	const d = new Date(day + 'T00:00:00Z');
+	d.setUTCDate(d.getUTCDate() + n);
+	return d.toISOString().slice(0, 10);
+}
+
+const today = () => dayKey(new Date().toISOString());
+
+// One doctor's column of the day.
+function DoctorDay({ doctor, day, onChanged }) {
+	const [list, reload] = useLoad(() => api.call('GET',
+		`/appointments/doctor/${doctor.id}?from=${day}&to=${addDays(day, 1)}&limit=200`), [doctor.id, day]);
+	const [cancelling, setCancelling] = useState(null);
+	const [reason, setReason] = useState('');
+	const [msg, setMsg] = useState(null);
+	const visits = (list.data || []).slice().sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
+
+	async function cancel(a) {
+		try {
+			await api.call('POST', `/appointments/${a.id}/cancel`,
+				reason.trim() ? { cancellation_reason: reason.trim() } : {});
+			setCancelling(null);
+			setMsg({ kind: 'ok', text: t('visits.cancelled') });
+			reload();
+		} catch (e) {
+			setMsg({ kind: 'error', text: errText(e) });
+		}
+	}
+
+	return html`<article data-doctor=${doctor.id}>
+		<header><strong>${drName(doctor)}</strong>
+			<small class="muted"> · ${(doctor.specialties || []).map((x) => x.name).join(', ')}</small></header>
+		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
+		${list.error && html`<${Banner} kind="error">${errText(list.error)}<//>`}
+		${list.data && visits.length === 0 && html`<p class="muted">${t('desk.free_day')}</p>`}
+		<ul class="desk-visits">${visits.map((a) => html`<li key=${a.id} data-appt=${a.id}>
+			<strong>${fmtTime(a.start_time)}–${fmtTime(a.end_time)}</strong>
+			${' '}<${PatientName} id=${a.patient_id} />
+			${' '}<span class="status ${a.status}">${t('status.' + a.status)}</span>
+			${a.reason && html`<br /><small class="muted" dir="auto">${a.reason}</small>`}
+			${a.status === 'SCHEDULED' && (cancelling === a.id ? html`<div>
+				<label>${t('visits.cancel_reason')}
+					<input name="cancellation_reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>
+				<div class="actions">
+					<button type="button" class="contrast" onClick=${() => cancel(a)}>${t('visits.cancel_confirm')}</button>
+					<button type="button" class="secondary outline" onClick=${() => setCancelling(null)}>${t('common.back')}</button>
+				</div></div>` : html`<div class="actions">
+				<button type="button" class="secondary outline"
+					aria-label=${t('desk.cancel_label', { time: fmtTime(a.start_time) })}
+					onClick=${() => { setCancelling(a.id); setReason(''); }}>${t('visits.cancel')}</button></div>`)}
+		</li>`)}</ul>
+		<a role="button" class="outline" href=${`#/desk/book/${doctor.id}?day=${day}`}
+			aria-label=${t('desk.book_with', { name: drName(doctor) })}>${t('desk.book')}</a>
+	</article>`;
+}
+
+function Desk() {
+	const q = parseHash().query;
+	const day = q.get('day') || today();
+	const [docs] = useLoad(() => api.call('GET', '/doctors?limit=100'), []);
+	const setDay = (d) => go('/desk?day=' + d);
+	return html`<${Page} title=${t('desk.title')}>
+		<form class="actions desk-day" onSubmit=${(e) => e.preventDefault()}>
+			<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, -1))}>${t('desk.prev')}</button>
+			<label class="visually-hidden" for="desk-day">${t('desk.day')}</label>
+			<input id="desk-day" name="day" type="date" value=${day} onChange=${(e) => e.target.value && setDay(e.target.value)} />
+			<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, 1))}>${t('desk.next')}</button>
+			<button type="button" class="secondary outline" onClick=${() => setDay(today())}>${t('desk.today')}</button>
+		</form>
+		<p><strong>${fmtDay(day + 'T12:00:00Z')}</strong></p>
+		${docs.error && html`<${Banner} kind="error">${errText(docs.error)}<//>`}
+		<div class="grid-cards">
+			${(docs.data || []).map((d) => html`<${DoctorDay} key=${d.id + day} doctor=${d} day=${day} />`)}
+		</div>
+	<//>`;
+}
+
+// Book on behalf of a patient: find them (name, phone or email), then a slot.
+function DeskBook({ doctorId, flash }) {
+	const day = parseHash().query.get('day') || today();
+	const [doc] = useLoad(() => getDoctor(doctorId), [doctorId]);
+	const [pts] = useLoad(() => api.call('GET', '/patients?limit=1000'), []);
+	const [find, setFind] = useState('');
+	const [patient, setPatient] = useState(null);
+	const norm = (x) => String(x || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+	const hits = find.trim().length < 2 ? [] : (pts.data || []).filter((p) =>
+		norm(`${p.first_name} ${p.last_name} ${p.phone || ''}`).includes(norm(find.trim()))).slice(0, 8);
+
+	async function book(slot) {
+		await api.call('POST', '/appointments', { doctor_id: doctorId, patient_id: patient.id,
+			start_time: slot.start_time, end_time: slot.end_time });
+		const d = dayKey(slot.start_time);
+		flash('ok', () => t('desk.booked', { who: ptName(patient), when: fmtDateTime(slot.start_time) }), '/desk');
+		go('/desk?day=' + d);
+	}
+
+	return html`<${Page} title=${t('desk.book_title', { name: drName(doc.data) })}>
+		<p><a href=${'#/desk?day=' + day}>${t('common.back')}</a></p>
+		${pts.error && html`<${Banner} kind="error">${errText(pts.error)}<//>`}
+		${patient ? html`<p>${t('desk.for')} <strong dir="auto">${ptName(patient)}</strong>
+				${' '}<button type="button" class="secondary outline inline" onClick=${() => setPatient(null)}>${t('desk.change')}</button></p>
+			<${SlotPicker} doctorId=${doctorId} confirm=${book} confirmLabel=${t('book.confirm')} />`
+		: html`<label>${t('desk.find_patient')}
+				<input name="find_patient" type="search" value=${find} onInput=${(e) => setFind(e.target.value)} /></label>
+			<ul class="desk-patients">${hits.map((p) => html`<li key=${p.id}>
+				<button type="button" class="outline" onClick=${() => setPatient(p)}>
+					${ptName(p)}${p.phone ? ' · ' + p.phone : ''}</button></li>`)}</ul>
+			${find.trim().length >= 2 && hits.length === 0 && html`<p>${t('desk.no_patient')}</p>`}`}
+	<//>`;
+}
+
+// --- session screens -------------------------------------------------------
+
+// next: where to go once logged in (the private page that asked for it).
+function Login({ session, next: wanted }) {
+	const next = parseHash().query.get('next') || wanted || '/';
+	const [msg, setMsg] = useState(null);
+	async function submit(e) {
+		e.preventDefault();
+		const f = new FormData(e.target);
+		try {
+			await api.login(f.get('email'), f.get('password'));
+			const u = await session.load();
+			// The front desk starts its day on the desk, not on the search.
+			go(next === '/' && isDesk(u) ? '/desk' : next);
+		} catch (err) {
+			setMsg(err.status === 401 ? t('login.bad') : errText(err));
+		}
+	}
+	return html`<${Page} title=${t('login.title')}>
+		${session.expired && html`<${Banner} kind="info">${t('login.expired')}<//>`}
+		${msg && html`<${Banner} kind="error">${msg}<//>`}
+		<form onSubmit=${submit}>
+			<label>${t('field.email')}<input name="email" type="email" autocomplete="username" required /></label>
+			<label>${t('field.password')}<input name="password" type="password" autocomplete="current-password" required /></label>
+			<button type="submit">${t('login.submit')}</button>
+		</form>
+		<p><a href="#/forgot">${t('login.forgot')}</a> · <a href=${'#/register?next=' + encodeURIComponent(next)}>${t('nav.register')}</a></p>
+	<//>`;
+}
+
+function Register({ session }) {
+	const next = parseHash().query.get('next') || '/';
+	const [msg, setMsg] = useState(null);
+	async function submit(e) {
+		e.preventDefault();
+		const f = new FormData(e.target);
+		if (String(f.get('password')).length < 8)
+			return setMsg(t('register.short'));
+		try {
+			await api.register(f.get('email'), f.get('password'));
+			await api.call('POST', '/patients/me', {
+				first_name: f.get('first_name'), last_name: f.get('last_name'),
+				phone: f.get('phone') || null,
+			});
+			await session.load();
+			go(next);
+		} catch (err) {
+			setMsg(err.status === 409 ? t('register.taken') : errText(err));
+		}
+	}
+	return html`<${Page} title=${t('register.title')}>
+		${msg && html`<${Banner} kind="error">${msg}<//>`}
+		<form onSubmit=${submit}>
+			<div class="grid">
+				<label>${t('field.first_name')}<input name="first_name" autocomplete="given-name" required maxlength="100" /></label>
+				<label>${t('field.last_name')}<input name="last_name" autocomplete="family-name" required maxlength="100" /></label>
+			</div>
+			<label>${t('field.phone')}<input name="phone" type="tel" autocomplete="tel" maxlength="20" /></label>
+			<label>${t('field.email')}<input name="email" type="email" autocomplete="username" required /></label>
+			<label>${t('field.password')}<input name="password" type="password" autocomplete="new-password" required minlength="8"
+				aria-describedby="pw-help" /></label>
+			<small id="pw-help">${t('register.pw_help')}</small>
+			<button type="submit">${t('register.submit')}</button>
+		</form>
+		<p><a href="#/login">${t('register.have_account')}</a></p>
+	<//>`;
+}
+
+function Forgot() {
+	const [msg, setMsg] = useState(null);
+	async function submit(e) {
+		e.preventDefault();
+		try {
+			await api.call('POST', '/auth/forgot', { email: new FormData(e.target).get('email') });
+			setMsg({ kind: 'ok', text: t('forgot.sent') });
+		} catch (err) {
+			setMsg({ kind: 'error', text: errText(err) });
+		}
+	}
+	return html`<${Page} title=${t('forgot.title')}>
+		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
+		<p>${t('forgot.help')}</p>
+		<form onSubmit=${submit}>
+			<label>${t('field.email')}<input name="email" type="email" autocomplete="username" required /></label>
+			<button type="submit">${t('forgot.submit')}</button>
+		</form>
+		<p><a href="#/reset">${t('forgot.have_code')}</a></p>
+	<//>`;
+}
+
+function Reset() {
+	const token = parseHash().query.get('token') || '';
+	const [msg, setMsg] = useState(null);
+	async function submit(e) {
+		e.preventDefault();
+		const f = new FormData(e.target);
+		try {
+			await api.call('POST', '/auth/reset', { reset_token: f.get('reset_token'), new_password: f.get('new_password') });
+			setMsg({ kind: 'ok', text: t('reset.done') });
+		} catch (err) {
+			setMsg({ kind: 'error', text: err.status === 400 ? t('reset.bad') : errText(err) });
+		}
+	}
+	return html`<${Page} title=${t('reset.title')}>
+		${msg && html`<${Banner} kind=${msg.kind}>${msg.text} ${msg.kind === 'ok' && html`<a href="#/login">${t('login.title')}</a>`}<//>`}
+		<form onSubmit=${submit}>
+			<label>${t('reset.code')}<input name="reset_token" required value=${token} autocomplete="off" /></label>
+			<label>${t('reset.password')}<input name="new_password" type="password" minlength="8" required autocomplete="new-password" /></label>
+			<button type="submit">${t('reset.submit')}</button>
+		</form>
+	<//>`;
+}
+
+// --- the app ---------------------------------------------------------------
+
+const PRIVATE = ['/visits', '/records', '/bills', '/profile', '/reschedule', '/desk'];
+
+function App() {
+	const route = useRoute();
+	const [user, setUser] = useState(null);
+	const [ready, setReady] = useState(false);
+	const [expired, setExpired] = useState(false);
+	const [offline, setOffline] = useState(!navigator.onLine);
+	const [flashMsg, setFlash] = useState(null);
+	const [, setLangTick] = useState(0);
+
+	const load = useCallback(async () => {
+		const u = await api.call('GET', '/users/me');
+		setUser(u);
+		setExpired(false);
+		return u;
+	}, []);
+
+	useEffect(() => {
+		const off = api.onSession((ev) => {
+			if (ev === 'offline') setOffline(true);
+			if (ev === 'online') setOffline(false);
+			if (ev === 'out') setUser(null);
+			if (ev === 'expired') {
+				setUser(null);
+				setExpired(true);
+				go('/login?next=' + encodeURIComponent(parseHash().path));
+			}
+		});
+		const on = () => setOffline(false), down = () => setOffline(true);
+		addEventListener('online', on);
+		addEventListener('offline', down);
+		// The zone and the session at once: the first screen waits for both.
+		const zone = api.call('GET', '/clinic').then((c) => setZone(c.timezone), () => {
+			// unreachable: dates stay correct instants, shown in UTC
+		});
+		const session = api.resume().then((yes) => yes && load().catch(() => setUser(null)));
+		Promise.all([zone, session]).then(() => setReady(true));
+		return () => { off(); removeEventListener('online', on); removeEventListener('offline', down); };
+	}, []);
+
+	// A flash message is shown on the page it was meant for (booked ->
+	// my visits) and dropped on the next navigation.
+	useEffect(() => {
+		if (flashMsg && flashMsg.path !== route.path)
+			setFlash(null);
+	}, [route.path]);
+
+	const session = {
+		user, expired, load,
+		setLang: (l) => { setLang(l); setLangTick((n) => n + 1); },
+	};
+	// text is a function: the message follows a change of language.
+	const flash = (kind, text, path) => setFlash({ kind, text, path });
+
+	async function onLogout() {
+		await api.logout().catch(() => {});
+		go('/');
+	}
+
+	const p = route.path;
+	let screen;
+	if (!ready)
+		screen = html`<p aria-busy="true">${t('common.loading')}</p>`;
+	else if (!user && PRIVATE.some((x) => p === x || p.startsWith(x + '/'))) {
+		screen = html`<${Login} session=${session} next=${p} />`;
+	} else if (p === '/' || p === '')
+		screen = html`<${Search} />`;
+	else if (p.startsWith('/doctor/'))
+		screen = html`<${DoctorPage} id=${p.slice(8)} session=${session} flash=${flash} />`;
+	else if (p === '/visits')
+		screen = html`<${Visits} flash=${flash} />`;
+	else if (p.startsWith('/reschedule/'))
+		screen = html`<${Reschedule} id=${p.slice(12)} flash=${flash} />`;
+	else if (p === '/desk')
+		screen = html`<${Desk} />`;
+	else if (p.startsWith('/desk/book/'))
+		screen = html`<${DeskBook} doctorId=${p.slice(11)} flash=${flash} />`;
+	else if (p === '/records')
+		screen = html`<${Records} />`;
+	else if (p === '/bills')
+		screen = html`<${Bills} />`;
+	else if (p === '/profile')
+		screen = html`<${Profile} />`;
+	else if (p === '/login')
+		screen = html`<${Login} session=${session} />`;
+	else if (p === '/register')
+		screen = html`<${Register} session=${session} />`;
+	else if (p === '/forgot')
+		screen = html`<${Forgot} />`;
+	else if (p === '/reset')
+		screen = html`<${Reset} />`;
+	else
+		screen = html`<${Page} title=${t('err.404')}><p><a href="#/">${t('nav.find')}</a></p><//>`;
+
+	return html`
+		<${Header} session=${session} onLogout=${onLogout} />
+		<main id="main" class="container" key=${getLang() + p}>
+			${offline && html`<${Banner} kind="offline">${t('err.offline_banner')}<//>`}
+			${flashMsg && flashMsg.path === p && html`<${Banner} kind=${flashMsg.kind}>${flashMsg.text()}<//>`}
+			${screen}
+		</main>
+		<footer class="container"><small class="muted">${t('footer.zone', { zone: getZone() })}</small></footer>`;
+}
+
+initLang();
+render(html`<${App} />`, document.getElementById('app'));
