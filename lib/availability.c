@@ -310,8 +310,8 @@ h_availability_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp 
 /* ---- slots ----------------------------------------------------------- */
 
 #define DAYS_DEFAULT 7
-#define DAYS_MAX 62
-#define SLOT_DEFAULT 30
+#define DAYS_MAX SLOTS_DAYS_MAX
+#define SLOT_DEFAULT SLOTS_MINUTES_DEFAULT
 #define SLOT_MIN 5
 #define SLOT_MAX 480
 
@@ -475,25 +475,26 @@ busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, st
 }
 
 /*
- * Keep the slots that end after now and overlap no busy span.  Both lists
- * are sorted by start; maxend[i] is the latest end among busy[0..i], so
- * once it is at or before a slot's start, busy[0..i] are behind every
- * later slot too and the scan starts after them.
+ * Walk the slots that end after now, each with whether a busy span
+ * overlaps it.  Both lists are sorted by start; maxend[i] is the latest
+ * end among busy[0..i], so once it is at or before a slot's start,
+ * busy[0..i] are behind every later slot too and the scan starts after
+ * them.
  */
 static enum med_err
-slots_json(const struct spans *slots, const struct spans *busy, int64_t now, cJSON *list)
+slots_walk(const struct spans *slots, const struct spans *busy, int64_t now, slot_fn fn,
+    void *arg)
 {
 	int64_t *maxend = NULL;
+	enum med_err e = MED_OK;
 	size_t lo = 0;
 
 	if (busy->n > 0 && (maxend = malloc(busy->n * sizeof *maxend)) == NULL)
 		return MED_ENOMEM;
 	for (size_t i = 0; i < busy->n; i++)
 		maxend[i] = i == 0 || busy->v[i].end > maxend[i - 1] ? busy->v[i].end : maxend[i - 1];
-	for (size_t i = 0; i < slots->n; i++) {
+	for (size_t i = 0; i < slots->n && e == MED_OK; i++) {
 		const struct span *s = &slots->v[i];
-		char a[32], b[32];
-		cJSON *o;
 		int taken = 0;
 
 		if (s->end <= now || (i > 0 && s->start == slots->v[i - 1].start &&
@@ -503,20 +504,51 @@ slots_json(const struct spans *slots, const struct spans *busy, int64_t now, cJS
 			lo++;
 		for (size_t j = lo; j < busy->n && busy->v[j].start < s->end && !taken; j++)
 			taken = busy->v[j].end > s->start;
-		if (taken)
-			continue;
-		util_fmt_instant(s->start, a);
-		util_fmt_instant(s->end, b);
-		if ((o = cJSON_CreateObject()) == NULL ||
-		    cJSON_AddStringToObject(o, "start_time", a) == NULL ||
-		    cJSON_AddStringToObject(o, "end_time", b) == NULL ||
-		    !cJSON_AddItemToArray(list, o)) {
-			cJSON_Delete(o);
-			free(maxend);
-			return MED_ENOMEM;
-		}
+		e = fn(s->start, s->end, !taken, arg);
 	}
 	free(maxend);
+	return e;
+}
+
+enum med_err
+slots_compute(struct med_ctx *ctx, const char *doctor, int y, int m, int d, int days,
+    int minutes, slot_fn fn, void *arg)
+{
+	struct slot_query q = { y, m, d, days, minutes };
+	struct spans slots = { 0 }, busy = { 0 };
+	int64_t from, to;
+	enum med_err e;
+
+	from = util_local_to_utc(y, m, d, 0);
+	util_add_days(&y, &m, &d, days);
+	to = util_local_to_utc(y, m, d, 0);
+	if ((e = profile_doctor_exists(ctx, doctor)) == MED_OK &&
+	    (e = candidate_slots(ctx, doctor, &q, &slots)) == MED_OK &&
+	    (e = busy_spans(ctx, doctor, from, to, &busy)) == MED_OK)
+		e = slots_walk(&slots, &busy, med_now(ctx), fn, arg);
+	free(slots.v);
+	free(busy.v);
+	return e;
+}
+
+/* slot_fn of the slots route: the free slots as {start_time, end_time}. */
+static enum med_err
+slot_json(int64_t start, int64_t end, int free, void *arg)
+{
+	cJSON *list = arg, *o;
+	char a[32], b[32];
+
+	if (!free)
+		return MED_OK;
+	util_fmt_instant(start, a);
+	util_fmt_instant(end, b);
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(o, "start_time", a) == NULL ||
+	    cJSON_AddStringToObject(o, "end_time", b) == NULL ||
+	    !cJSON_AddItemToArray(list, o)) {
+		cJSON_Delete(o);
+		return MED_ENOMEM;
+	}
 	return MED_OK;
 }
 
@@ -524,31 +556,19 @@ slots_json(const struct spans *slots, const struct spans *busy, int64_t now, cJS
 int
 h_slots(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	const char *doctor = med_path(req, "doctor_id");
-	struct spans slots = { 0 }, busy = { 0 };
 	struct slot_query q;
-	int64_t from, to;
-	cJSON *list = NULL;
+	cJSON *list;
 	enum med_err e;
-	int y, m, d;
 
 	read_slot_query(ctx, req, &q);
-	y = q.y, m = q.m, d = q.d;
-	from = util_local_to_utc(y, m, d, 0);
-	util_add_days(&y, &m, &d, q.days);
-	to = util_local_to_utc(y, m, d, 0);
-	if ((e = profile_doctor_exists(ctx, doctor)) == MED_OK &&
-	    (e = candidate_slots(ctx, doctor, &q, &slots)) == MED_OK &&
-	    (e = busy_spans(ctx, doctor, from, to, &busy)) == MED_OK)
-		e = (list = cJSON_CreateArray()) == NULL ? MED_ENOMEM :
-		    slots_json(&slots, &busy, med_now(ctx), list);
-	free(slots.v);
-	free(busy.v);
+	if ((list = cJSON_CreateArray()) == NULL)
+		return med_fail(resp, MED_ENOMEM);
+	e = slots_compute(ctx, med_path(req, "doctor_id"), q.y, q.m, q.d, q.days, q.minutes,
+	    slot_json, list);
+	if (e == MED_OK)
+		return med_ok(resp, list);
+	cJSON_Delete(list);
 	if (e == MED_ENOTFOUND)
 		return med_error(resp, 404, "Doctor not found");
-	if (e != MED_OK) {
-		cJSON_Delete(list);
-		return med_fail(resp, e);
-	}
-	return med_ok(resp, list);
+	return med_fail(resp, e);
 }

@@ -61,6 +61,7 @@ struct med_req {
 	const char *content_type;  /* may be NULL */
 	const char *origin;        /* may be NULL */
 	const char *idempotency_key; /* Idempotency-Key header, may be NULL */
+	const char *prefer;        /* Prefer header (FHIR handling=lenient), may be NULL */
 	const char *remote_addr;   /* may be NULL */
 	const char *body;          /* may be NULL */
 	size_t body_len;
@@ -93,6 +94,8 @@ struct med_resp {
 	char request_id[40]; /* X-Request-Id, set by the adapter ("" none) */
 	char cause[256];     /* why a 5xx: route and storage error, for the worker
 	                        log (never tokens or bodies); "" otherwise */
+	const char *content_type; /* static string; NULL: application/json */
+	const char *cache_control;/* static string; NULL: no-store */
 	int replayed;        /* 1: the stored answer of an earlier request with the
 	                        same Idempotency-Key (header Idempotent-Replayed) */
 };
