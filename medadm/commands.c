@@ -78,6 +78,14 @@ const struct adm_command adm_commands[] = {
 	  "Patient, Appointments, Practitioners and the records as Condition,\n"
 	  "CarePlan and MedicationRequest (docs/FHIR.md).\n",
 	  1, cmd_export_patient },
+	{ "publish", "publish DIR",
+	  "write the SMART Scheduling Links files as static files",
+	  "DIR receives manifest.json and Location.ndjson, Schedule.ndjson and\n"
+	  "Slot.ndjson: the bytes the workers serve under /fhir/r4/$bulk-publish\n"
+	  "(the free slots of the next 14 days, no medical data), from one\n"
+	  "snapshot, each file renamed into place when complete.  For a timer\n"
+	  "and a static server instead of the workers (docs/FHIR.md).\n",
+	  1, cmd_publish },
 	{ "rotate-secret", "rotate-secret",
 	  "new JWT secrets: every session of every user ends",
 	  "Running workers pick the new keys up at their next request (they\n"
