@@ -75,8 +75,9 @@ setup_world(void)
 	w.admin = e2e_token("admin@example.dz", E2E_PW);
 	w.staff = e2e_token("reception@example.dz", E2E_PW);
 	w.doctor = e2e_fresh_account(w.admin, "crash.doctor", "DOCTOR", user_id);
+	/* Its days lie years ahead: the booking horizon reaches them. */
 	snprintf(body, sizeof body, "{\"user_id\":\"%s\",\"first_name\":\"Crash\","
-	    "\"last_name\":\"Test\",\"city\":\"Oran\"}", user_id);
+	    "\"last_name\":\"Test\",\"city\":\"Oran\",\"booking_horizon_days\":3650}", user_id);
 	ck_assert_int_eq(e2e_call("POST", "/doctors", w.admin, body, w.doctor_id), 201);
 	snprintf(path, sizeof path, "/doctors/%s/availability", w.doctor_id);
 	for (i = 0; i < 7; i++) {
