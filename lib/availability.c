@@ -116,22 +116,6 @@ window_load(struct med_ctx *ctx, const char *id, struct window *w, cJSON **json)
 	return db_first(ctx, SQL_GET, id, window_row, &d);
 }
 
-/* Rule: an admin, or the doctor owning the schedule; MED_EFORBIDDEN otherwise. */
-static enum med_err
-may_manage(struct med_ctx *ctx, const struct med_req *req, const char *doctor_id)
-{
-	char own[MED_UUID_LEN + 1];
-	enum med_err e;
-
-	if (med_is_admin(req))
-		return MED_OK;
-	if ((e = profile_doctor_of_user(ctx, req->user.id, own)) == MED_ENOTFOUND)
-		return MED_EFORBIDDEN;
-	if (e != MED_OK)
-		return e;
-	return strcmp(own, doctor_id) == 0 ? MED_OK : MED_EFORBIDDEN;
-}
-
 /* MED_ECONFLICT when an active window w would overlap another active one. */
 static enum med_err
 check_overlap(struct med_ctx *ctx, const struct window *w)
@@ -264,7 +248,7 @@ h_availability_create(struct med_ctx *ctx, struct med_req *req, struct med_resp 
 	snprintf(w.doctor_id, sizeof w.doctor_id, "%s", med_path(req, "doctor_id"));
 	if ((e = window_take(req, &w)) == MED_OK && (e = util_uuid4(w.id)) == MED_OK &&
 	    (e = profile_doctor_exists(ctx, w.doctor_id)) == MED_OK &&
-	    (e = may_manage(ctx, req, w.doctor_id)) == MED_OK)
+	    (e = profile_may_manage_doctor(ctx, req, w.doctor_id, 0)) == MED_OK)
 		e = window_store(ctx, SQL_INSERT, &w, &json);
 	return reply_window(e, json, 201, "Doctor not found", resp);
 }
@@ -277,7 +261,7 @@ window_managed(struct med_ctx *ctx, const struct med_req *req, struct window *w)
 
 	if ((e = window_load(ctx, med_path(req, "availability_id"), w, NULL)) != MED_OK)
 		return e;
-	return may_manage(ctx, req, w->doctor_id);
+	return profile_may_manage_doctor(ctx, req, w->doctor_id, 0);
 }
 
 SPEC(avail_patch_body,

@@ -100,27 +100,6 @@ closure_holiday(struct med_ctx *ctx, int64_t t)
 
 /* ---- time off ------------------------------------------------------- */
 
-/*
- * Rule: an admin, the front desk, or the doctor owning the schedule.
- * MED_EFORBIDDEN otherwise.
- */
-static enum med_err
-may_manage(struct med_ctx *ctx, const struct med_req *req, const char *doctor_id)
-{
-	char own[MED_UUID_LEN + 1];
-	enum med_err e;
-
-	if (med_is_admin(req) || (req->authed && req->user.role == ROLE_STAFF))
-		return MED_OK;
-	if (!req->authed || req->user.role != ROLE_DOCTOR)
-		return MED_EFORBIDDEN;
-	if ((e = profile_doctor_of_user(ctx, req->user.id, own)) == MED_ENOTFOUND)
-		return MED_EFORBIDDEN;
-	if (e != MED_OK)
-		return e;
-	return strcmp(own, doctor_id) == 0 ? MED_OK : MED_EFORBIDDEN;
-}
-
 static int
 reply_err(enum med_err e, const char *not_found, struct med_resp *resp)
 {
@@ -155,7 +134,7 @@ h_time_off_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 
 	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK)
 		return reply_err(e, "Doctor not found", resp);
-	if ((e = may_manage(ctx, req, doctor)) != MED_OK && e != MED_EFORBIDDEN)
+	if ((e = profile_may_manage_doctor(ctx, req, doctor, 1)) != MED_OK && e != MED_EFORBIDDEN)
 		return med_fail(resp, e);
 	managed = e == MED_OK;
 	med_paging(req, &skip, &limit);
@@ -231,7 +210,8 @@ h_time_off_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *res
 		return med_invalid(resp, "body", "end_time", "end_time must be after start_time",
 		    "value_error");
 	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK ||
-	    (e = may_manage(ctx, req, doctor)) != MED_OK || (e = util_uuid4(id)) != MED_OK)
+	    (e = profile_may_manage_doctor(ctx, req, doctor, 1)) != MED_OK ||
+	    (e = util_uuid4(id)) != MED_OK)
 		return reply_err(e, "Doctor not found", resp);
 	if ((st = db_stmt(ctx, SQL_TO_INSERT)) == NULL)
 		return med_fail(resp, MED_EDB);
@@ -268,7 +248,7 @@ h_time_off_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp *res
 	enum med_err e;
 
 	if ((e = db_first(ctx, SQL_TO_GET, id, time_off_doctor, doctor)) != MED_OK ||
-	    (e = may_manage(ctx, req, doctor)) != MED_OK)
+	    (e = profile_may_manage_doctor(ctx, req, doctor, 1)) != MED_OK)
 		return reply_err(e, "Time off not found", resp);
 	if ((st = db_stmt(ctx, SQL_TO_DELETE)) == NULL)
 		return med_fail(resp, MED_EDB);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "auth.h"
 #include "db.h"
 #include "profiles.h"
 #include "valid.h"
@@ -166,4 +167,22 @@ profile_delete(struct med_ctx *ctx, const struct med_req *req, enum profile_kind
 	if (e != MED_OK)
 		return med_fail(resp, e);
 	return med_no_content(resp);
+}
+
+enum med_err
+profile_may_manage_doctor(struct med_ctx *ctx, const struct med_req *req, const char *doctor_id,
+    int staff_ok)
+{
+	char own[MED_UUID_LEN + 1];
+	enum med_err e;
+
+	if (med_is_admin(req) || (staff_ok && req->authed && req->user.role == ROLE_STAFF))
+		return MED_OK;
+	if (!req->authed || req->user.role != ROLE_DOCTOR)
+		return MED_EFORBIDDEN;
+	if ((e = profile_doctor_of_user(ctx, req->user.id, own)) == MED_ENOTFOUND)
+		return MED_EFORBIDDEN;
+	if (e != MED_OK)
+		return e;
+	return strcmp(own, doctor_id) == 0 ? MED_OK : MED_EFORBIDDEN;
 }

@@ -8,6 +8,14 @@
 
 #include "http.h"
 
+/*
+ * Rule: who manages a doctor's schedule, services and time off: an admin,
+ * the front desk when staff_ok, or that doctor while the DOCTOR role
+ * holds.  MED_OK, MED_EFORBIDDEN, or a database error.
+ */
+enum med_err profile_may_manage_doctor(struct med_ctx *ctx, const struct med_req *req,
+    const char *doctor_id, int staff_ok);
+
 /* Patient / doctor id of a user; MED_ENOTFOUND when the user has no profile. */
 enum med_err profile_patient_of_user(struct med_ctx *ctx, const char *user_id,
     char out[MED_UUID_LEN + 1]);

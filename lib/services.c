@@ -97,24 +97,6 @@ service_load(struct med_ctx *ctx, const char *id, struct service *s)
 	return load(ctx, id, s, NULL);
 }
 
-/* Rule: an admin, or the doctor owning the service; MED_EFORBIDDEN otherwise. */
-static enum med_err
-may_manage(struct med_ctx *ctx, const struct med_req *req, const char *doctor_id)
-{
-	char own[MED_UUID_LEN + 1];
-	enum med_err e;
-
-	if (med_is_admin(req))
-		return MED_OK;
-	if (req->user.role != ROLE_DOCTOR)
-		return MED_EFORBIDDEN;
-	if ((e = profile_doctor_of_user(ctx, req->user.id, own)) == MED_ENOTFOUND)
-		return MED_EFORBIDDEN;
-	if (e != MED_OK)
-		return e;
-	return strcmp(own, doctor_id) == 0 ? MED_OK : MED_EFORBIDDEN;
-}
-
 /* The answer of a service route for e; not_found names what was not found. */
 static int
 reply_service(enum med_err e, cJSON *json, int status, const char *not_found,
@@ -130,21 +112,6 @@ reply_service(enum med_err e, cJSON *json, int status, const char *not_found,
 	default:
 		return med_fail(resp, e);
 	}
-}
-
-/* ISO 4217 shape, as billing checks it: three uppercase ASCII letters. */
-static int
-currency_ok(const struct fval *v, struct med_resp *resp)
-{
-	if (!v->present)
-		return 1;
-	for (int i = 0; i < 3; i++)
-		if (v->s[i] < 'A' || v->s[i] > 'Z') {
-			med_invalid(resp, "body", "currency",
-			    "Currency should be a 3-letter uppercase code", "string_pattern_mismatch");
-			return 0;
-		}
-	return 1;
 }
 
 int
@@ -171,7 +138,7 @@ SPEC(service_create_body,
 	{ "buffer_before_minutes", FT_INT, 0, 0, SERVICE_BUFFER_MAX },
 	{ "buffer_after_minutes", FT_INT, 0, 0, SERVICE_BUFFER_MAX },
 	{ "price", FT_MONEY, 0, 0, PRICE_MAX },
-	{ "currency", FT_STRING, 0, 3, 3 },
+	{ "currency", FT_CURRENCY, 0, 3, 3 },
 	{ "is_active", FT_BOOL, 0 },
 );
 
@@ -195,10 +162,9 @@ h_services_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *res
 	cJSON *json = NULL;
 	enum med_err e;
 
-	if (!currency_ok(currency, resp))
-		return resp->status;
 	if ((e = profile_doctor_exists(ctx, doctor)) != MED_OK ||
-	    (e = may_manage(ctx, req, doctor)) != MED_OK || (e = util_uuid4(id)) != MED_OK)
+	    (e = profile_may_manage_doctor(ctx, req, doctor, 0)) != MED_OK ||
+	    (e = util_uuid4(id)) != MED_OK)
 		return reply_service(e, NULL, 201, "Doctor not found", resp);
 	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL)
 		return med_fail(resp, MED_EDB);
@@ -225,7 +191,7 @@ service_managed(struct med_ctx *ctx, const struct med_req *req, struct service *
 
 	if ((e = load(ctx, med_path(req, "service_id"), s, NULL)) != MED_OK)
 		return e;
-	return may_manage(ctx, req, s->doctor_id);
+	return profile_may_manage_doctor(ctx, req, s->doctor_id, 0);
 }
 
 /* The fields of SQL_UPDATE, in its order. */
@@ -235,7 +201,7 @@ SPEC(service_patch_body,
 	{ "buffer_before_minutes", FT_INT, 0, 0, SERVICE_BUFFER_MAX },
 	{ "buffer_after_minutes", FT_INT, 0, 0, SERVICE_BUFFER_MAX },
 	{ "price", FT_MONEY, 0, 0, PRICE_MAX },
-	{ "currency", FT_STRING, 0, 3, 3 },
+	{ "currency", FT_CURRENCY, 0, 3, 3 },
 	{ "is_active", FT_BOOL, 0 },
 );
 
@@ -251,8 +217,6 @@ h_services_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp
 	cJSON *json = NULL;
 	enum med_err e;
 
-	if (!currency_ok(med_body(req, "currency"), resp))
-		return resp->status;
 	if ((e = service_managed(ctx, req, &s)) != MED_OK)
 		return reply_service(e, NULL, 200, "Service not found", resp);
 	if ((st = db_stmt(ctx, SQL_UPDATE)) == NULL)
