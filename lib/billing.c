@@ -196,21 +196,6 @@ in_list(const char *s, const char *const *list)
 	return 0;
 }
 
-/* ISO 4217 shape: exactly three uppercase ASCII letters. */
-static int
-check_currency(const struct fval *v, struct med_resp *resp)
-{
-	if (!v->present)
-		return 1;
-	for (int i = 0; i < 3; i++)
-		if (v->s[i] < 'A' || v->s[i] > 'Z') {
-			med_invalid(resp, "body", "currency",
-			    "Currency should be a 3-letter uppercase code", "string_pattern_mismatch");
-			return 0;
-		}
-	return 1;
-}
-
 SPEC(billing_list_query,
 	FLD_PAGING,
 );
@@ -264,7 +249,7 @@ SPEC(billing_create_body,
 	{ "patient_id", FT_UUID, FF_NULLABLE },
 	{ "appointment_id", FT_UUID, FF_NULLABLE },
 	{ "amount", FT_MONEY, FF_REQUIRED, 1, AMOUNT_MAX },
-	{ "currency", FT_STRING, 0, 3, 3 },
+	{ "currency", FT_CURRENCY, 0, 3, 3 },
 	{ "description", FT_STRING, FF_NULLABLE, 0, DESCRIPTION_MAX },
 	{ "status", FT_ENUM, 0, .enumv = billing_statuses },
 );
@@ -279,8 +264,6 @@ h_billing_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (!check_currency(currency, resp))
-		return resp->status;
 	if (named != NULL)
 		snprintf(patient, sizeof patient, "%s", named);
 	if (patient[0] == '\0' && appt == NULL)
@@ -368,7 +351,7 @@ h_billing_get(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 /* In the order of SQL_BILL_UPDATE's pairs. */
 SPEC(billing_patch_body,
 	{ "amount", FT_MONEY, 0, 1, AMOUNT_MAX },
-	{ "currency", FT_STRING, 0, 3, 3 },
+	{ "currency", FT_CURRENCY, 0, 3, 3 },
 	{ "description", FT_STRING, FF_NULLABLE, 0, DESCRIPTION_MAX },
 	{ "status", FT_STRING, 0, 1, 32 },
 );
@@ -381,8 +364,6 @@ h_billing_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if (!check_currency(med_body(req, "currency"), resp))
-		return resp->status;
 	/* The contract answers an unknown status with 400, not 422. */
 	if (status != NULL && !in_list(status, billing_statuses))
 		return med_error(resp, 400, "Invalid status");

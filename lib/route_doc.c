@@ -112,6 +112,7 @@ type_of(const struct fld *f, const char **format)
 		break;
 	case FT_STRING:
 	case FT_ENUM:
+	case FT_CURRENCY:
 		break;
 	}
 	return "string";
@@ -138,6 +139,9 @@ add_limits(cJSON *o, const struct fld *f)
 	switch (f->type) {
 	case FT_STRING:
 		return add_lengths(o, f);
+	case FT_CURRENCY:
+		return add_lengths(o, f) &&
+		    cJSON_AddStringToObject(o, "pattern", "^[A-Z]{3}$") != NULL;
 	case FT_INT:
 		return (f->min == 0 && f->max == 0) ||
 		    (add_num(o, "minimum", (double)f->min) && add_num(o, "maximum", (double)f->max));

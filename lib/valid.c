@@ -94,6 +94,7 @@ check_string(const struct fld *f, const char *s, struct fval *v, struct problem 
 	switch (f->type) {
 	case FT_STRING:
 	case FT_STRLIST:
+	case FT_CURRENCY:
 		if (!util_utf8_valid(s, strlen(s)))
 			return set_problem(p, "string_unicode", "Input should be valid UTF-8 text");
 		len = util_utf8_len(s);
@@ -103,6 +104,9 @@ check_string(const struct fld *f, const char *s, struct fval *v, struct problem 
 		if (f->min > 0 && (long long)len < f->min)
 			return set_problem(p, "string_too_short",
 			    "String should have at least %lld characters", (long long)f->min);
+		if (f->type == FT_CURRENCY && (len != 3 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+			return set_problem(p, "string_pattern_mismatch",
+			    "Currency should be a 3-letter uppercase code");
 		return 1;
 	case FT_UUID:
 		if (!util_is_uuid(s))

@@ -29,6 +29,7 @@ enum fld_type {
 	FT_MONEY,     /* number with <= 2 decimals -> fval.i cents; min/max cents */
 	FT_STRLIST,   /* array of <= FLD_STRLIST_MAX strings, each with min/max
 	                 lengths; fval.raw is the cJSON array */
+	FT_CURRENCY,  /* ISO 4217 shape: three uppercase ASCII letters (lengths as FT_STRING) */
 };
 
 /* Limits of the types themselves, whatever the spec says. */

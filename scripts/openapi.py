@@ -110,7 +110,7 @@ FORMATS = {
 }
 # Keywords a table field passes on unchanged.
 LIMITS = ("minLength", "maxLength", "minimum", "maximum", "multipleOf", "enum", "items",
-          "maxItems")
+          "maxItems", "pattern")
 # What a prose overlay may set on a field: words, never limits.
 PROSE_KEYS = {"description", "example", "default"}
 # Prose for query fields of every route that has them.

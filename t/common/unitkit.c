@@ -1,7 +1,12 @@
 /* unitkit.c - see unitkit.h. */
 #include <stdarg.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
 
 #include "unitkit.h"
+#include "util.h"
+#include "jwt.h"
 
 cJSON *
 ut_data(const cJSON *env)
@@ -173,4 +178,26 @@ ut_appt(struct med_ctx *ctx, const char *id, const char *doctor, const char *pat
 	ut_exec(ctx, "INSERT INTO appointments (id, doctor_id, patient_id, start_time, end_time,"
 	    " status, created_at, updated_at) VALUES ('%s', '%s', '%s', %lld, %lld, '%s', 0, 0)",
 	    id, doctor, patient, start, end, status);
+}
+
+char *
+ut_mint(struct med_ctx *ctx, const char *email)
+{
+	struct jwt_claims c = { 0 };
+	char token[JWT_MAX];
+	sqlite3_stmt *st;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(ctx->db,
+	    "SELECT id, token_version FROM users WHERE email = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	snprintf(c.sub, sizeof c.sub, "%s", (const char *)sqlite3_column_text(st, 0));
+	c.ver = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	ck_assert_int_eq(util_random_hex(c.jti, JWT_JTI_LEN / 2), MED_OK);
+	c.iat = ctx->fixed_now;
+	c.exp = ctx->fixed_now + 3600;
+	c.type = JWT_ACCESS;
+	ck_assert_int_eq(jwt_sign(ctx->access_key, MED_KEY_LEN, &c, token, sizeof token), MED_OK);
+	return strdup(token);
 }

@@ -55,6 +55,13 @@ int ut_is_null(const cJSON *obj, const char *name);
 /* Access token (malloc'd) of a seeded account; asserts the login works. */
 char *ut_login(struct med_ctx *ctx, const char *email);
 
+/*
+ * Access token (malloc'd) of a seeded account signed directly with the
+ * context's key, valid an hour from ctx->fixed_now: no password hash, for
+ * tests that need many identities (auth tests cover login itself).
+ */
+char *ut_mint(struct med_ctx *ctx, const char *email);
+
 /* Status of a call whose body we do not need. */
 int ut_status(struct med_ctx *ctx, const char *method, const char *path, const char *token,
     const char *body);

@@ -37,45 +37,18 @@ static struct med_ctx ctx;
 /* Tokens: patient A (Amina), patient B (Sofiane), doctor X (Samir), doctor Y (Nadia). */
 static char *tok_a, *tok_b, *tok_x, *tok_y, *tok_staff, *tok_admin;
 
-/*
- * An access token for a seeded account, signed with the context's key:
- * logging in through the API would cost one scrypt per identity and test
- * (test_auth.c covers login itself).
- */
-static char *
-mint(const char *email)
-{
-	struct jwt_claims c = { 0 };
-	char token[JWT_MAX];
-	sqlite3_stmt *st;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(ctx.db,
-	    "SELECT id, token_version FROM users WHERE email = ?1", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	snprintf(c.sub, sizeof c.sub, "%s", (const char *)sqlite3_column_text(st, 0));
-	c.ver = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
-	ck_assert_int_eq(util_random_hex(c.jti, JWT_JTI_LEN / 2), MED_OK);
-	c.iat = ctx.fixed_now;
-	c.exp = ctx.fixed_now + 3600;
-	c.type = JWT_ACCESS;
-	ck_assert_int_eq(jwt_sign(ctx.access_key, MED_KEY_LEN, &c, token, sizeof token), MED_OK);
-	return strdup(token);
-}
-
 static void
 open_at(const char *tz)
 {
 	setenv("CLINIC_TZ", tz, 1);
 	test_ctx_open(&ctx, 1);
 	ctx.fixed_now = 1924992000; /* 2031-01-01T00:00:00Z */
-	tok_a = mint("amina.benali@example.dz");
-	tok_b = mint("sofiane.rahmani@example.dz");
-	tok_x = mint("samir.bensalah@example.dz");
-	tok_y = mint("nadia.khellaf@example.dz");
-	tok_staff = mint("reception@example.dz");
-	tok_admin = mint("admin@example.dz");
+	tok_a = ut_mint(&ctx, "amina.benali@example.dz");
+	tok_b = ut_mint(&ctx, "sofiane.rahmani@example.dz");
+	tok_x = ut_mint(&ctx, "samir.bensalah@example.dz");
+	tok_y = ut_mint(&ctx, "nadia.khellaf@example.dz");
+	tok_staff = ut_mint(&ctx, "reception@example.dz");
+	tok_admin = ut_mint(&ctx, "admin@example.dz");
 }
 
 static void

@@ -505,6 +505,44 @@ START_TEST(validator_values)
 }
 END_TEST
 
+/* FT_CURRENCY: the lengths of its spec first, then three uppercase ASCII letters. */
+START_TEST(validator_currency)
+{
+	static const struct fld cur[] = { { "currency", FT_CURRENCY, 0, 3, 3 } };
+	static const struct { const char *body; const char *type; } c[] = {
+		{ "{\"currency\":\"DZD\"}", NULL },
+		{ "{\"currency\":\"dzd\"}", "string_pattern_mismatch" },
+		{ "{\"currency\":\"D1D\"}", "string_pattern_mismatch" },
+		{ "{\"currency\":\"\u00c9UR\"}", "string_pattern_mismatch" },
+		{ "{\"currency\":\"EURO\"}", "string_too_long" },
+		{ "{\"currency\":\"EU\"}", "string_too_short" },
+		{ "{\"currency\":3}", "string_type" },
+	};
+	struct fval v[1];
+
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		struct med_req req = { 0 };
+		struct med_resp resp = { 0 };
+		enum med_err e;
+
+		req.json = cJSON_Parse(c[i].body);
+		e = valid_body(&req, cur, 1, v, &resp);
+		if (c[i].type == NULL) {
+			ck_assert_msg(e == MED_OK, "%s refused", c[i].body);
+		} else {
+			ck_assert_msg(e == MED_EINVAL && resp.status == 422 &&
+			    strstr(resp.body, c[i].type) != NULL, "%s: %s", c[i].body,
+			    resp.body ? resp.body : "(accepted)");
+			if (strcmp(c[i].type, "string_pattern_mismatch") == 0)
+				ck_assert_ptr_nonnull(strstr(resp.body,
+				    "Currency should be a 3-letter uppercase code"));
+		}
+		med_resp_free(&resp);
+		cJSON_Delete(req.json);
+	}
+}
+END_TEST
+
 START_TEST(validator_query)
 {
 	struct med_req req = { 0 };
@@ -611,6 +649,7 @@ core_suite(void)
 	tcase_add_loop_test(tc, validator_cases, 0, (int)(sizeof vcases / sizeof vcases[0]));
 	tcase_add_test(tc, validator_values);
 	tcase_add_test(tc, validator_query);
+	tcase_add_test(tc, validator_currency);
 	tcase_add_test(tc, envelope_builders);
 	suite_add_tcase(s, tc);
 	return s;

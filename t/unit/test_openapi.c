@@ -252,6 +252,7 @@ check_field(const struct fld *f, const cJSON *schema, int nullable, const char *
 	}
 	switch (f->type) {
 	case FT_STRING:
+	case FT_CURRENCY:
 		if (!num_is(schema, "minLength", f->min > 0, (double)f->min) ||
 		    !num_is(schema, "maxLength", f->max > 0, (double)f->max))
 			limit = "length";

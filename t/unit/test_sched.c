@@ -35,40 +35,17 @@
 static struct med_ctx ctx;
 static char *tok_a, *tok_x, *tok_y, *tok_staff, *tok_admin;
 
-/* An access token for a seeded account, signed with the context's key (no scrypt). */
-static char *
-mint(const char *email)
-{
-	struct jwt_claims c = { 0 };
-	char token[JWT_MAX];
-	sqlite3_stmt *st;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(ctx.db,
-	    "SELECT id, token_version FROM users WHERE email = ?1", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	snprintf(c.sub, sizeof c.sub, "%s", (const char *)sqlite3_column_text(st, 0));
-	c.ver = sqlite3_column_int64(st, 1);
-	sqlite3_finalize(st);
-	ck_assert_int_eq(util_random_hex(c.jti, JWT_JTI_LEN / 2), MED_OK);
-	c.iat = ctx.fixed_now;
-	c.exp = ctx.fixed_now + 3600;
-	c.type = JWT_ACCESS;
-	ck_assert_int_eq(jwt_sign(ctx.access_key, MED_KEY_LEN, &c, token, sizeof token), MED_OK);
-	return strdup(token);
-}
-
 static void
 setup(void)
 {
 	setenv("CLINIC_TZ", "UTC", 1);
 	test_ctx_open(&ctx, 1);
 	ctx.fixed_now = NOW_2031;
-	tok_a = mint(EM_AMINA);
-	tok_x = mint(EM_SAMIR);
-	tok_y = mint(EM_NADIA);
-	tok_staff = mint(EM_STAFF);
-	tok_admin = mint(EM_ADMIN);
+	tok_a = ut_mint(&ctx, EM_AMINA);
+	tok_x = ut_mint(&ctx, EM_SAMIR);
+	tok_y = ut_mint(&ctx, EM_NADIA);
+	tok_staff = ut_mint(&ctx, EM_STAFF);
+	tok_admin = ut_mint(&ctx, EM_ADMIN);
 }
 
 static void
@@ -541,11 +518,11 @@ START_TEST(holiday_in_clinic_zone)
 	setenv("CLINIC_TZ", "Africa/Algiers", 1);
 	test_ctx_open(&ctx, 1);
 	ctx.fixed_now = NOW_2031;
-	tok_a = mint(EM_AMINA);
-	tok_x = mint(EM_SAMIR);
-	tok_y = mint(EM_NADIA);
-	tok_staff = mint(EM_STAFF);
-	tok_admin = mint(EM_ADMIN);
+	tok_a = ut_mint(&ctx, EM_AMINA);
+	tok_x = ut_mint(&ctx, EM_SAMIR);
+	tok_y = ut_mint(&ctx, EM_NADIA);
+	tok_staff = ut_mint(&ctx, EM_STAFF);
+	tok_admin = ut_mint(&ctx, EM_ADMIN);
 	ck_assert_int_eq(call("POST", V1 "/holidays", tok_admin,
 	    "{\"date\":\"2031-01-07\",\"name\":\"Test\"}"), 201);
 	/* Tuesday 09:00 local is 08:00Z: closed; Monday 11:00 local is open. */
@@ -603,8 +580,8 @@ START_TEST(check_in_and_no_show)
 	ctx.fixed_now = NOW_2031 + 5 * 86400 + 10 * 3600;  /* Monday 10:00 */
 	free(tok_staff);
 	free(tok_x);
-	tok_staff = mint(EM_STAFF);
-	tok_x = mint(EM_SAMIR);
+	tok_staff = ut_mint(&ctx, EM_STAFF);
+	tok_x = ut_mint(&ctx, EM_SAMIR);
 	ck_assert_int_eq(set_status(a2, tok_staff, "NO_SHOW"), 200);
 	ck_assert_str_eq(ut_str(last_data, "status"), "NO_SHOW");
 	ck_assert_int_eq(ut_count(&ctx, "SELECT no_show_count FROM patients WHERE id = '"
@@ -650,11 +627,11 @@ reopen_in(const char *tz)
 	setenv("CLINIC_TZ", tz, 1);
 	test_ctx_open(&ctx, 1);
 	ctx.fixed_now = NOW_2031;
-	tok_a = mint(EM_AMINA);
-	tok_x = mint(EM_SAMIR);
-	tok_y = mint(EM_NADIA);
-	tok_staff = mint(EM_STAFF);
-	tok_admin = mint(EM_ADMIN);
+	tok_a = ut_mint(&ctx, EM_AMINA);
+	tok_x = ut_mint(&ctx, EM_SAMIR);
+	tok_y = ut_mint(&ctx, EM_NADIA);
+	tok_staff = ut_mint(&ctx, EM_STAFF);
+	tok_admin = ut_mint(&ctx, EM_ADMIN);
 }
 
 /* POST a series for Amina with Samir as the front desk; extra: more body fields. */
