@@ -586,6 +586,7 @@ path_cases(void)
 		{ "GET", V1 "/doctors/", "/availability/slots", NOBODY, NULL },
 		{ "POST", V1 "/doctors/", "/favorite", PATIENT, NULL },
 		{ "GET", V1 "/appointments/", "", ADMIN, NULL },
+		{ "GET", V1 "/appointments/doctor/", "", STAFF, NULL },
 		{ "POST", V1 "/appointments/", "/cancel", ADMIN, NULL },
 		{ "GET", V1 "/medical-records/", "", ADMIN, NULL },
 		{ "DELETE", V1 "/medical-records/", "", ADMIN, NULL },
@@ -648,6 +649,10 @@ query_cases(void)
 	for (size_t i = 0; i < sizeof authed / sizeof authed[0]; i++)
 		hostile("GET", authed[i], PATIENT, NULL, 0, "bad query");
 	hostile("GET", V1 "/users?limit=0", ADMIN, NULL, 0, "bad query");
+	hostile("GET", V1 "/appointments/doctor/" SAMIR_DOC "?status=BOGUS", STAFF, NULL, 0,
+	    "bad query");
+	hostile("GET", V1 "/appointments/doctor/" SAMIR_DOC "?from=2026-02-30", STAFF, NULL, 0,
+	    "bad query");
 	hostile("GET", V1 "/audit?user_id=%27%20OR%201=1--", ADMIN, NULL, 0, "bad query");
 }
 
