@@ -51,6 +51,7 @@ static const struct fld specs[] = {
 	{ "m", FT_MONEY, 0, 1, 9999999999 },
 	{ "mu", FT_MONEY, 0 },
 	{ "l", FT_STRLIST, FF_NULLABLE, 1, 10 },
+	{ "cu", FT_CURRENCY, 0, 3, 3 },
 };
 #define NSPECS ((int)(sizeof specs / sizeof specs[0]))
 
@@ -75,6 +76,7 @@ check_value(const struct fld *f, const struct fval *v, int from_query)
 	case FT_STRING:
 	case FT_EMAIL:
 	case FT_DATE:
+	case FT_CURRENCY:
 		if (v->s == NULL || !util_utf8_valid(v->s, strlen(v->s)))
 			fail("string not valid UTF-8", f);
 		len = util_utf8_len(v->s);
@@ -84,6 +86,9 @@ check_value(const struct fld *f, const struct fval *v, int from_query)
 			fail("bad email accepted", f);
 		if (f->type == FT_DATE && (strlen(v->s) != 10 || util_parse_date(v->s, NULL, NULL, NULL) != MED_OK))
 			fail("bad date accepted", f);
+		if (f->type == FT_CURRENCY && (strlen(v->s) != 3 ||
+		    strspn(v->s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+			fail("bad currency accepted", f);
 		break;
 	case FT_UUID:
 		if (v->s == NULL || !util_is_uuid(v->s))
