@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "appointments.h"
+#include "appt_events.h"
 #include "auth.h"
 #include "closures.h"
 #include "db.h"
@@ -410,6 +411,7 @@ enum med_err
 appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b, const char *reason)
 {
 	sqlite3_stmt *st;
+	enum med_err e;
 
 	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL)
 		return MED_EDB;
@@ -424,7 +426,11 @@ appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b, c
 	db_bind_int(st, 9, b->buffer_before);
 	db_bind_int(st, 10, b->buffer_after);
 	db_bind_text(st, 11, b->series_id);
-	return db_step_done(st);
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	return appt_changed(ctx, &(struct appt_change){ .kind = APPT_BOOKED, .appointment_id = id,
+	    .doctor_id = b->doctor_id, .patient_id = b->patient_id,
+	    .actor_user_id = b->actor_user_id });
 }
 
 int
@@ -439,6 +445,7 @@ h_appt_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	b.start = med_body(req, "start_time")->i;
 	b.patient_id = patient_id;
 	b.on_behalf = req->user.role != ROLE_PATIENT;
+	b.actor_user_id = req->user.id;
 	if (!appt_booking_patient(ctx, req, patient_id, resp) ||
 	    !appt_self_booking_allowed(ctx, &b, resp) ||
 	    !appt_take_service(ctx, fval_str(med_body(req, "service_id")), med_body(req, "end_time"),
@@ -602,6 +609,17 @@ load_for_write(struct med_ctx *ctx, const struct med_req *req, struct med_resp *
 	return 0;
 }
 
+/* Tell appt_changed() that the caller changed visit a (as it was before). */
+static enum med_err
+tell_change(struct med_ctx *ctx, const struct med_req *req, const struct appt *a,
+    enum appt_change_kind kind, const char *new_status)
+{
+	return appt_changed(ctx, &(struct appt_change){ .kind = kind, .appointment_id = a->id,
+	    .doctor_id = a->doctor_id, .patient_id = a->patient_id, .old_start = a->start,
+	    .old_end = a->end, .old_status = a->status, .new_status = new_status,
+	    .actor_user_id = req->user.id });
+}
+
 /* The reason may come in the query or the body; the route reads both. */
 SPEC(appt_cancel_reason,
 	{ "cancellation_reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
@@ -632,7 +650,8 @@ h_appt_cancel(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	db_bind_text(st, 1, a.id);
 	db_bind_text(st, 2, reason);
 	db_bind_int(st, 3, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK)
+	if ((e = db_step_done(st)) != MED_OK || (e = tell_change(ctx, req, &a, APPT_CANCELLED,
+	    "CANCELLED")) != MED_OK)
 		return med_fail(resp, e);
 	return reply_appt(ctx, a.id, 200, resp);
 }
@@ -678,7 +697,8 @@ h_appt_reschedule(struct med_ctx *ctx, struct med_req *req, struct med_resp *res
 	db_bind_int(st, 2, start->i);
 	db_bind_int(st, 3, end->i);
 	db_bind_int(st, 4, med_now(ctx));
-	if ((e = db_step_done(st)) != MED_OK)
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = tell_change(ctx, req, &a, APPT_MOVED, NULL)) != MED_OK)
 		return med_fail(resp, e);
 	return reply_appt(ctx, a.id, 200, resp);
 }
@@ -747,7 +767,8 @@ h_appt_status(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	db_bind_text(st, 2, to);
 	db_bind_int(st, 3, med_now(ctx));
 	db_bind_text(st, 4, a.status);
-	if ((e = db_step_done(st)) != MED_OK)
+	if ((e = db_step_done(st)) != MED_OK ||
+	    (e = tell_change(ctx, req, &a, APPT_STATUS, to)) != MED_OK)
 		return med_fail(resp, e);
 	if (strcmp(to, "NO_SHOW") == 0 && (e = count_no_show(ctx, a.patient_id)) != MED_OK)
 		return med_fail(resp, e);
@@ -933,6 +954,7 @@ h_appt_series(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	b.patient_id = patient_id;
 	b.series_id = series_id;
 	b.on_behalf = req->user.role != ROLE_PATIENT;
+	b.actor_user_id = req->user.id;
 	if (!appt_booking_patient(ctx, req, patient_id, resp) ||
 	    !appt_self_booking_allowed(ctx, &b, resp) ||
 	    !appt_take_service(ctx, fval_str(med_body(req, "service_id")), med_body(req, "end_time"),
@@ -973,6 +995,24 @@ SPEC(appt_series_cancel_body,
 	{ "from", FT_DATETIME, 0 },
 	{ "cancellation_reason", FT_STRING, FF_NULLABLE, 0, REASON_MAX },
 );
+
+/* Tell appt_changed() of each visit of ids, cancelled by the caller (all were SCHEDULED). */
+static enum med_err
+tell_series_cancelled(struct med_ctx *ctx, const struct med_req *req, const cJSON *ids)
+{
+	const cJSON *id;
+	struct appt a;
+	enum med_err e;
+
+	cJSON_ArrayForEach(id, ids) {
+		if ((e = appt_load(ctx, id->valuestring, &a, NULL)) != MED_OK)
+			return e;
+		snprintf(a.status, sizeof a.status, "SCHEDULED");
+		if ((e = tell_change(ctx, req, &a, APPT_CANCELLED, "CANCELLED")) != MED_OK)
+			return e;
+	}
+	return MED_OK;
+}
 
 /*
  * Cancel the SCHEDULED occurrences of a series starting at or after
@@ -1021,6 +1061,8 @@ h_appt_series_cancel(struct med_ctx *ctx, struct med_req *req, struct med_resp *
 	sqlite3_reset(st);
 	if (e == MED_OK && rc != SQLITE_DONE)
 		e = db_err(rc);
+	if (e == MED_OK)
+		e = tell_series_cancelled(ctx, req, ids);
 	if (e != MED_OK) {
 		cJSON_Delete(out);
 		return med_fail(resp, e);

@@ -35,6 +35,7 @@ struct appt_booking {
 	int64_t buffer_before, buffer_after;  /* seconds the doctor stays busy around it */
 	const char *exclude_id;          /* the appointment being rescheduled, or NULL */
 	int on_behalf;                   /* ADMIN or STAFF books: minimum notice does not apply */
+	const char *actor_user_id;       /* who books (for appt_changed); NULL: the system */
 };
 
 /*
@@ -68,7 +69,7 @@ int appt_booking_patient(struct med_ctx *ctx, struct med_req *req,
 /* 0 with 403 set when b is a self-booking of a patient at the no-show limit. */
 int appt_self_booking_allowed(struct med_ctx *ctx, const struct appt_booking *b,
     struct med_resp *resp);
-/* Insert checked booking b as SCHEDULED appointment id. */
+/* Insert checked booking b as SCHEDULED appointment id, and tell appt_changed(). */
 enum med_err appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b,
     const char *reason);
 
