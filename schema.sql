@@ -299,6 +299,8 @@ CREATE INDEX insurance_claims_policy ON insurance_claims(policy_id, created_at);
 CREATE INDEX insurance_claims_billing ON insurance_claims(billing_id);
 
 -- Append-only: the triggers refuse UPDATE and DELETE from any client.
+-- A list read is one row (entity_id NULL) naming what it showed in
+-- entity_ids, a JSON array, and in audit_seen for the lookup by id.
 CREATE TABLE audit_log (
     id        INTEGER PRIMARY KEY,
     at        INTEGER NOT NULL,
@@ -308,7 +310,8 @@ CREATE TABLE audit_log (
     entity    TEXT NOT NULL,
     entity_id TEXT,
     outcome   TEXT NOT NULL,
-    detail    TEXT
+    detail    TEXT,
+    entity_ids TEXT
 );
 CREATE INDEX audit_log_at ON audit_log(at);
 CREATE INDEX audit_log_user ON audit_log(user_id, at);
@@ -319,6 +322,16 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+-- "Who saw X" through a list: one lookup on the key, whatever the page size.
+CREATE TABLE audit_seen (
+    entity_id TEXT NOT NULL,
+    event_id  INTEGER NOT NULL REFERENCES audit_log(id),
+    PRIMARY KEY (entity_id, event_id)
+) WITHOUT ROWID;
+CREATE TRIGGER audit_seen_no_update BEFORE UPDATE ON audit_seen
+BEGIN SELECT RAISE(ABORT, 'audit_seen is append-only'); END;
+CREATE TRIGGER audit_seen_no_delete BEFORE DELETE ON audit_seen
+BEGIN SELECT RAISE(ABORT, 'audit_seen is append-only'); END;
 
 -- The first answer of a write retried with the same Idempotency-Key by
 -- the same user (24 hours): request is the SHA-256 of method, path, body.
@@ -364,4 +377,4 @@ CREATE INDEX outbox_expiry ON outbox(expires_at) WHERE params IS NOT NULL;
 
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 7;
+PRAGMA user_version = 8;

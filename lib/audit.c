@@ -5,7 +5,8 @@
  *   entity   "medical_record", "billing", "insurance_policy", "insurance_claim"
  *   action   "read", "list", "create", "update", "delete"
  *   outcome  "ok", "denied" (403 to a caller who tried), "not_found"
- * A list read writes one "list" row per item returned (see audit_add_list).
+ * A list read writes one "list" row naming the items it returned (see
+ * audit_add_list).
  */
 #include <string.h>
 
@@ -18,69 +19,134 @@
 #include "valid.h"
 
 static const char SQL_AUDIT_ADD[] =
-    "INSERT INTO audit_log (at, user_id, role, action, entity, entity_id, outcome, detail)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO audit_log (at, user_id, role, action, entity, entity_id, outcome, detail,"
+    " entity_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+/* The ids a list event showed, from its own entity_ids column: one statement per list. */
+static const char SQL_AUDIT_SEEN[] =
+    "INSERT INTO audit_seen (entity_id, event_id)"
+    " SELECT value, ?1 FROM json_each((SELECT entity_ids FROM audit_log WHERE id = ?1))";
 
 /*
  * The reader: every filter is optional (NULL parameter = no filter).  Three
- * texts that differ only in the leading equality, so SQLite can walk the
- * matching index newest first instead of scanning the whole log.
+ * texts that differ only in the leading condition, so SQLite can walk the
+ * matching index newest first instead of scanning the whole log.  By
+ * entity_id, a list event that showed the entity is found through
+ * audit_seen and answered with that entity_id, as a row of its own was
+ * before lists were one event.
  */
-#define AUDIT_COLUMNS "SELECT id, at, user_id, role, action, entity, entity_id, outcome, detail" \
-    " FROM audit_log WHERE "
+#define AUDIT_COLUMNS(entity_id) "SELECT id, at, user_id, role, action, entity, " entity_id \
+    ", outcome, detail, entity_ids FROM audit_log WHERE "
 #define AUDIT_FILTERS \
     " (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR entity = ?2)" \
-    " AND (?3 IS NULL OR entity_id = ?3) AND (?4 IS NULL OR at >= ?4)" \
+    " AND (?4 IS NULL OR at >= ?4)" \
     " AND (?5 IS NULL OR at < ?5) ORDER BY at DESC, id DESC LIMIT ?6 OFFSET ?7"
-static const char SQL_AUDIT_BY_ENTITY_ID[] = AUDIT_COLUMNS "entity_id = ?3 AND" AUDIT_FILTERS;
-static const char SQL_AUDIT_BY_USER[] = AUDIT_COLUMNS "user_id = ?1 AND" AUDIT_FILTERS;
-static const char SQL_AUDIT_ALL[] = AUDIT_COLUMNS AUDIT_FILTERS;
+static const char SQL_AUDIT_BY_ENTITY_ID[] = AUDIT_COLUMNS("coalesce(entity_id, ?3)")
+    "id IN (SELECT id FROM audit_log WHERE entity_id = ?3"
+    " UNION ALL SELECT event_id FROM audit_seen WHERE entity_id = ?3) AND" AUDIT_FILTERS;
+static const char SQL_AUDIT_BY_USER[] = AUDIT_COLUMNS("entity_id")
+    "user_id = ?1 AND" AUDIT_FILTERS;
+static const char SQL_AUDIT_ALL[] = AUDIT_COLUMNS("entity_id") AUDIT_FILTERS;
 
-enum med_err
-audit_add(struct med_ctx *ctx, const struct med_user *user, const char *action,
-    const char *entity, const char *entity_id, const char *outcome, const char *detail)
+/* The role an audit row records for user (NULL: none, or no user). */
+static const char *
+audit_role(const struct med_user *user)
+{
+	if (user == NULL)
+		return NULL;
+	if (user->is_superuser && user->role_name[0] == '\0')
+		return "SUPERUSER";
+	return user->role_name[0] != '\0' ? user->role_name : NULL;
+}
+
+/*
+ * Whatever refused an audit row (a full disk, a trigger), it is the log
+ * failing, never the client's conflict: only transient states keep their
+ * meaning, so the request fails with 500 or 503.
+ */
+static enum med_err
+log_failure(enum med_err e)
+{
+	return e == MED_OK || e == MED_EBUSY || e == MED_ENOMEM ? e : MED_EDB;
+}
+
+static enum med_err
+insert_event(struct med_ctx *ctx, const struct med_user *user, const char *action,
+    const char *entity, const char *entity_id, const char *outcome, const char *detail,
+    const char *entity_ids)
 {
 	sqlite3_stmt *st = db_stmt(ctx, SQL_AUDIT_ADD);
-	const char *role = NULL;
-	enum med_err e;
 
 	if (st == NULL)
 		return MED_EDB;
-	if (user != NULL)
-		role = user->is_superuser && user->role_name[0] == '\0' ? "SUPERUSER" :
-		    user->role_name[0] != '\0' ? user->role_name : NULL;
 	db_bind_int(st, 1, med_now(ctx));
 	db_bind_text(st, 2, user != NULL && user->id[0] != '\0' ? user->id : NULL);
-	db_bind_text(st, 3, role);
+	db_bind_text(st, 3, audit_role(user));
 	db_bind_text(st, 4, action);
 	db_bind_text(st, 5, entity);
 	db_bind_text(st, 6, entity_id);
 	db_bind_text(st, 7, outcome);
 	db_bind_text(st, 8, detail);
-	e = db_step_done(st);
-	/*
-	 * Whatever refused the row (a full disk, a trigger), it is the log
-	 * failing, never the client's conflict: only transient states keep
-	 * their meaning, so the request fails with 500 or 503.
-	 */
-	return e == MED_OK || e == MED_EBUSY || e == MED_ENOMEM ? e : MED_EDB;
+	db_bind_text(st, 9, entity_ids);
+	return log_failure(db_step_done(st));
+}
+
+enum med_err
+audit_add(struct med_ctx *ctx, const struct med_user *user, const char *action,
+    const char *entity, const char *entity_id, const char *outcome, const char *detail)
+{
+	return insert_event(ctx, user, action, entity, entity_id, outcome, detail, NULL);
+}
+
+/* The "id" strings of list's objects as a JSON array text (caller frees); MED_EINVAL without. */
+static enum med_err
+ids_of(const cJSON *list, char **text)
+{
+	const cJSON *item;
+	cJSON *ids;
+
+	*text = NULL;
+	if ((ids = cJSON_CreateArray()) == NULL)
+		return MED_ENOMEM;
+	cJSON_ArrayForEach(item, list) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+		cJSON *copy;
+
+		if (!cJSON_IsString(id)) {
+			cJSON_Delete(ids);
+			return MED_EINVAL;
+		}
+		if ((copy = cJSON_CreateString(id->valuestring)) == NULL ||
+		    !cJSON_AddItemToArray(ids, copy)) {
+			cJSON_Delete(copy);
+			cJSON_Delete(ids);
+			return MED_ENOMEM;
+		}
+	}
+	*text = cJSON_PrintUnformatted(ids);
+	cJSON_Delete(ids);
+	return *text != NULL ? MED_OK : MED_ENOMEM;
 }
 
 enum med_err
 audit_add_list(struct med_ctx *ctx, const struct med_user *user, const char *action,
     const char *entity, const cJSON *list, const char *detail)
 {
-	const cJSON *item;
+	sqlite3_stmt *st;
+	char *ids;
 	enum med_err e;
 
-	cJSON_ArrayForEach(item, list) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-		if (!cJSON_IsString(id))
-			return MED_EINVAL;
-		if ((e = audit_add(ctx, user, action, entity, id->valuestring, "ok", detail)) != MED_OK)
-			return e;
-	}
-	return MED_OK;
+	if (cJSON_GetArraySize(list) == 0)
+		return MED_OK;
+	if ((e = ids_of(list, &ids)) != MED_OK)
+		return e;
+	e = insert_event(ctx, user, action, entity, NULL, "ok", detail, ids);
+	cJSON_free(ids);
+	if (e != MED_OK)
+		return e;
+	if ((st = db_stmt(ctx, SQL_AUDIT_SEEN)) == NULL)
+		return MED_EDB;
+	db_bind_int(st, 1, sqlite3_last_insert_rowid(ctx->db));
+	return log_failure(db_step_done(st));
 }
 
 /*

@@ -15,9 +15,11 @@ enum med_err audit_add(struct med_ctx *ctx, const struct med_user *user,
     const char *outcome, const char *detail);
 
 /*
- * One row per element of list (objects carrying a string "id"): how a list
- * read is audited, so that "who saw entity X" is one filter on entity_id
- * whichever route showed it.
+ * How a list read is audited: one row (entity_id NULL) whose entity_ids
+ * names every element of list (objects carrying a string "id"), and one
+ * audit_seen key per element, in the caller's transaction, so that "who
+ * saw entity X" is one filter on entity_id whichever route showed it.  An
+ * empty list leaves no row.
  */
 enum med_err audit_add_list(struct med_ctx *ctx, const struct med_user *user,
     const char *action, const char *entity, const cJSON *list, const char *detail);

@@ -177,6 +177,19 @@ static const char *const migrations[] = {
 	"ALTER TABLE patients ADD COLUMN no_show_count INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE appointments ADD COLUMN series_id TEXT;"
 	"CREATE INDEX IF NOT EXISTS appointments_series ON appointments(series_id);",
+	/*
+	 * 7 -> 8: a list read is one audit row, its ids in audit_seen, instead
+	 * of one row per item shown (each paying for three indexes).  Older
+	 * list rows stay as they are: each still names its id.
+	 */
+	"ALTER TABLE audit_log ADD COLUMN entity_ids TEXT;"
+	"CREATE TABLE IF NOT EXISTS audit_seen ("
+	" entity_id TEXT NOT NULL, event_id INTEGER NOT NULL REFERENCES audit_log(id),"
+	" PRIMARY KEY (entity_id, event_id)) WITHOUT ROWID;"
+	"CREATE TRIGGER IF NOT EXISTS audit_seen_no_update BEFORE UPDATE ON audit_seen"
+	" BEGIN SELECT RAISE(ABORT, 'audit_seen is append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS audit_seen_no_delete BEFORE DELETE ON audit_seen"
+	" BEGIN SELECT RAISE(ABORT, 'audit_seen is append-only'); END;",
 };
 
 /*

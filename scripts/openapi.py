@@ -323,7 +323,10 @@ def schemas(table):
         "AuditEntry": out({"id": {"type": "integer"}, "at": INSTANT, "user_id": nullable(UUID),
                            "role": nullable(string()), "action": string(), "entity": string(),
                            "entity_id": nullable(string()), "outcome": string(),
-                           "detail": nullable(string())}),
+                           "detail": nullable(string()),
+                           "entity_ids": {"type": "array", "items": string(),
+                                          "description": "For a list read (entity_id null): "
+                                                         "every id the page showed; else []."}}),
     }
 
 
@@ -686,10 +689,12 @@ op("get", "/audit", "Audit", "Read the audit log", (200, arr("AuditEntry")), err
    query={"user_id": {"description": "Only rows of this acting user."},
           "entity": {"description": "Only rows about this entity kind (record, patient, "
                                     "billing...)."},
-          "entity_id": {"description": "Only rows about this entity."},
+          "entity_id": {"description": "Only rows about this entity, including the list reads "
+                                       "that showed it (answered with this entity_id)."},
           "from": {"description": "Only rows at or after this instant."},
           "to": {"description": "Only rows before this instant."}},
-   desc="Append-only: the API offers no way to change or delete audit rows.")
+   desc="Append-only: the API offers no way to change or delete audit rows. A list read is "
+        "one row naming every item it showed in entity_ids.")
 
 
 # --- transition: inputs of routes without specs ------------------------------

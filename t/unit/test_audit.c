@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_query.h"
 #include "clin_test.h"
 #include "testreg.h"
 
@@ -221,6 +222,72 @@ START_TEST(audit_filters)
 }
 END_TEST
 
+/*
+ * A list read is one event naming every record it showed: the log grows by
+ * one row per page, not per record, and each record's own filter still
+ * finds the event, under that record's id.
+ */
+START_TEST(audit_list_is_one_event)
+{
+	cJSON *env = NULL, *rows, *row, *ids;
+	char *id[2], query[128];
+	long long before;
+
+	for (int i = 0; i < 2; i++)
+		id[i] = ut_create_id(&ctx, R, c.x, "{\"patient_id\":\"" P_A "\",\"diagnosis\":\"Angine\"}");
+	before = ut_count(&ctx, "SELECT count(*) FROM audit_log");
+	ck_assert_int_eq(ut_list_len(&ctx, R "/me", c.a), 3);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_log"), before + 1);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_seen"), 3);
+	rows = audit_get("user_id=" U_A, &env);
+	ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
+	row = cJSON_GetArrayItem(rows, 0);
+	expect_row(row, U_A, "PATIENT", "list", "medical_record", NULL, "ok");
+	ids = cJSON_GetObjectItem(row, "entity_ids");
+	ck_assert_int_eq(cJSON_GetArraySize(ids), 3);
+	cJSON_Delete(env);
+	for (int i = 0; i < 2; i++) {
+		snprintf(query, sizeof query, "entity=medical_record&entity_id=%s", id[i]);
+		rows = audit_get(query, &env);
+		/* The list event (newest) and the record's creation. */
+		ck_assert_int_eq(cJSON_GetArraySize(rows), 2);
+		expect_row(cJSON_GetArrayItem(rows, 0), U_A, "PATIENT", "list", "medical_record",
+		    id[i], "ok");
+		expect_row(cJSON_GetArrayItem(rows, 1), U_X, "DOCTOR", "create", "medical_record",
+		    id[i], "ok");
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 1),
+		    "entity_ids")), 0);
+		cJSON_Delete(env);
+		free(id[i]);
+	}
+	/* Found by one record, the event still names the whole page. */
+	rows = audit_get("entity_id=" REC_A "&user_id=" U_A, &env);
+	ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0),
+	    "entity_ids")), 3);
+	cJSON_Delete(env);
+	/* The patient's trail (medadm audit --patient, export) has the event; B's has not. */
+	{
+		struct audit_filter f = { .patient_id = P_A, .entity = "medical_record", .limit = 100 };
+		int lists = 0;
+
+		ck_assert_int_eq(audit_query(&ctx, &f, &rows), MED_OK);
+		cJSON_ArrayForEach(row, rows)
+			lists += strcmp(ut_str(row, "action"), "list") == 0;
+		ck_assert_int_eq(lists, 1);
+		cJSON_Delete(rows);
+		f.patient_id = P_B;
+		ck_assert_int_eq(audit_query(&ctx, &f, &rows), MED_OK);
+		cJSON_ArrayForEach(row, rows)
+			ck_assert_str_ne(ut_str(row, "action"), "list");
+		cJSON_Delete(rows);
+	}
+	ck_assert_int_ne(db_exec(&ctx, "DELETE FROM audit_seen"), MED_OK);
+	ck_assert_int_ne(db_exec(&ctx, "UPDATE audit_seen SET entity_id = 'x'"), MED_OK);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_seen"), 3);
+}
+END_TEST
+
 /* No trace, no access: when the log refuses the row, the request fails whole. */
 START_TEST(audit_failure_fails_request)
 {
@@ -268,6 +335,7 @@ audit_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, audit_scripted_sequence);
 	tcase_add_test(tc, audit_lists_and_writes);
+	tcase_add_test(tc, audit_list_is_one_event);
 	tcase_add_test(tc, audit_billing_traces);
 	tcase_add_test(tc, audit_filters);
 	tcase_add_test(tc, audit_failure_fails_request);

@@ -500,6 +500,13 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
 	ck_assert_msg(sqlite3_exec(db,
 	    "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);"
+	    "DROP TABLE audit_seen;"
+	    "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
+	    "ALTER TABLE audit_log DROP COLUMN entity_ids;"
+	    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+	    " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
+	    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+	    " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"
 	    "DROP TABLE idempotency_keys; DROP TABLE login_known; DROP TABLE outbox;"
 	    "DROP INDEX doctors_city_key; DROP INDEX specialties_key;"
 	    "ALTER TABLE doctors DROP COLUMN first_name_key;"
@@ -559,6 +566,10 @@ START_TEST(test_adm_migrate_1_to_2)
 	    " OR buffer_before <> 0 OR buffer_after <> 0"), 0);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('doctor_time_off', 'clinic_holidays', 'appointments_series')"), 3);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('audit_seen', 'audit_seen_no_update', 'audit_seen_no_delete')"), 3);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM pragma_table_info('audit_log')"
+	    " WHERE name = 'entity_ids'"), 1);
 	/* Every status kept; the new ones accepted. */
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE status = 'COMPLETED'"),
 	    2);

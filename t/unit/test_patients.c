@@ -143,8 +143,12 @@ START_TEST(list_roles)
 	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(list, 0), "last_name"), "Benali");
 	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(list, 3), "last_name"), "Rahmani");
 	cJSON_Delete(env);
+	/* One event for the page, naming the four patients it showed. */
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_log WHERE entity = 'patient'"
-	    " AND action = 'read' AND detail = 'list'"), 4);
+	    " AND action = 'read' AND detail = 'list'"), 1);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_seen s JOIN audit_log a"
+	    " ON a.id = s.event_id WHERE a.entity = 'patient' AND a.detail = 'list'"
+	    " AND s.entity_id IN (SELECT id FROM patients)"), 4);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/patients/?skip=1&limit=2", staff, NULL,
 	    &env), 200);
 	list = ut_data(env);
