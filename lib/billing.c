@@ -3,9 +3,9 @@
  *
  * Staff and admins manage all of it; a patient reads its own invoices and
  * policies.  Like medical records, every read and write is audited, so
- * every route is TX_WRITE and the audit rows commit with what they trace
- * (see records.c and audit.c for the vocabulary): lists write one "list"
- * row per item returned; a refused owner check keeps a "denied" row and an
+ * every route is TX_WRITE (TX_AUDIT for reads) and the audit rows commit
+ * with what they trace (see records.c and audit.c for the vocabulary):
+ * lists write one "list" row naming the items returned; a refused owner check keeps a "denied" row and an
  * unknown id of the path a "not_found" row (audit_refusal), while any
  * other refusal rolls back and leaves no row.
  *

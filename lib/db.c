@@ -519,6 +519,24 @@ db_stmt(struct med_ctx *ctx, const char *sql)
 }
 
 /*
+ * synchronous=FULL again after a relaxed transaction (SQLite refuses the
+ * change inside one, so it is made between them).  A connection left
+ * relaxed would relax real writes: until this succeeds, every begin tries
+ * again and fails with it.
+ */
+static enum med_err
+sync_restore(struct med_ctx *ctx)
+{
+	enum med_err e;
+
+	if (!ctx->sync_relaxed)
+		return MED_OK;
+	if ((e = db_exec(ctx, "PRAGMA synchronous=FULL")) == MED_OK)
+		ctx->sync_relaxed = 0;
+	return e;
+}
+
+/*
  * Transactions nest: the routing table opens a route's transaction and a
  * library function shared with medadm may open its own inside it.  Only
  * the outermost level talks to SQLite; an inner rollback dooms the whole.
@@ -532,7 +550,7 @@ begin_as(struct med_ctx *ctx, const char *sql)
 		ctx->tx_depth++;
 		return MED_OK;
 	}
-	if ((e = db_exec(ctx, sql)) != MED_OK)
+	if ((e = sync_restore(ctx)) != MED_OK || (e = db_exec(ctx, sql)) != MED_OK)
 		return e;
 	ctx->tx_depth = 1;
 	ctx->tx_doomed = 0;
@@ -543,6 +561,32 @@ enum med_err
 db_begin(struct med_ctx *ctx)
 {
 	return begin_as(ctx, "BEGIN IMMEDIATE");
+}
+
+/*
+ * Why relaxed: an audited read's transaction writes nothing but its audit
+ * rows, and waiting for the disk there made every page of records a
+ * doctor opened cost an fsync, which a page of appointments does not.  In WAL mode with synchronous=NORMAL the commit
+ * is still atomic and survives any process crash; only a power cut can
+ * lose it, and only until the next fsync of the WAL: the next ordinary
+ * commit of any worker, a checkpoint, or the kernel's writeback (about
+ * 30 s).  The setting is per connection: the commit or rollback puts it
+ * back, or failing that the next begin.
+ */
+enum med_err
+db_begin_audit(struct med_ctx *ctx)
+{
+	enum med_err e;
+
+	if (ctx->tx_depth > 0)
+		return db_begin(ctx);
+	if ((e = sync_restore(ctx)) != MED_OK)
+		return e;
+	ctx->sync_relaxed = 1;
+	if ((e = db_exec(ctx, "PRAGMA synchronous=NORMAL")) != MED_OK ||
+	    (e = db_begin(ctx)) != MED_OK)
+		sync_restore(ctx);
+	return e;
 }
 
 enum med_err
@@ -569,6 +613,7 @@ db_commit(struct med_ctx *ctx)
 		db_rollback(ctx);
 	}
 	ctx->tx_depth = 0;
+	sync_restore(ctx);
 	return e;
 }
 
@@ -584,6 +629,7 @@ db_rollback(struct med_ctx *ctx)
 	ctx->tx_doomed = 0;
 	if (!sqlite3_get_autocommit(ctx->db))
 		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+	sync_restore(ctx);
 }
 
 int

@@ -42,6 +42,12 @@ sqlite3_stmt *db_stmt(struct med_ctx *ctx, const char *sql);
 enum med_err db_begin(struct med_ctx *ctx);
 enum med_err db_begin_read(struct med_ctx *ctx);
 enum med_err db_commit(struct med_ctx *ctx);
+/*
+ * As db_begin, for a transaction whose only writes are the audit rows of
+ * a read: its commit does not wait for the disk (synchronous=NORMAL until
+ * the connection's next begin).  See db.c for what that may lose.
+ */
+enum med_err db_begin_audit(struct med_ctx *ctx);
 void db_rollback(struct med_ctx *ctx);
 /* 1 while a transaction is open on ctx. */
 int db_in_tx(const struct med_ctx *ctx);

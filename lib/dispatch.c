@@ -239,7 +239,8 @@ run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
 			db_note_fault(ctx);
 		return;
 	}
-	e = r->tx == TX_WRITE ? db_begin(ctx) : db_begin_read(ctx);
+	e = r->tx == TX_READ ? db_begin_read(ctx) : r->tx == TX_AUDIT ? db_begin_audit(ctx) :
+	    db_begin(ctx);
 	if (e != MED_OK) {
 		db_note_fault(ctx);
 		med_fail(resp, e);
@@ -277,7 +278,8 @@ run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
 static int
 route_writes(const struct med_route *r)
 {
-	return r->tx == TX_WRITE || (r->tx == TX_NONE && strcmp(r->method, "GET") != 0);
+	return r->tx == TX_WRITE || r->tx == TX_AUDIT ||
+	    (r->tx == TX_NONE && strcmp(r->method, "GET") != 0);
 }
 
 /*

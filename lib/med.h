@@ -83,6 +83,7 @@ struct med_ctx {
 	int tx_depth;        /* db.c: nesting of db_begin() calls, 0 = none open */
 	int tx_doomed;       /* db.c: an inner level rolled back; the outer must too */
 	int tx_keep;         /* route.c: commit the route's transaction on a refusal too */
+	int sync_relaxed;    /* db.c: synchronous=NORMAL set by db_begin_audit, not yet put back */
 	/* db.c: the storage, as this process last found it. */
 	int readonly;        /* the database opened read-only (files not writable) */
 	int fault;           /* extended SQLite code of this request's storage fault, 0 none */

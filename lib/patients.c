@@ -3,7 +3,7 @@
  *
  * A profile holds medical data (blood type, allergies, chronic conditions,
  * medications), so every read of a profile and every write to one leaves
- * an audit row in the route's transaction (TX_WRITE, reads included): the
+ * an audit row in the route's transaction (TX_WRITE; TX_AUDIT for reads): the
  * row and what it logs are committed together or not at all.  A failed
  * audit write fails the request.
  */

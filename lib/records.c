@@ -5,11 +5,11 @@
  * routing table keeps STAFF out).
  *
  * Rule: every read and write of a record is audited.  Every route is
- * TX_WRITE, so a read or write and its audit rows are committed together
- * before the answer leaves: no record is shown or changed without its
- * trace, and when the audit insert fails everything rolls back and the
- * request fails.  A list writes one "list" row per record returned
- * (entity_id = that record), so GET /audit?entity_id=X tells who saw X
+ * TX_WRITE (TX_AUDIT for reads), so a read or write and its audit rows are
+ * committed together before the answer leaves: no record is shown or
+ * changed without its trace, and when the audit insert fails everything
+ * rolls back and the request fails.  A list writes one "list" row naming
+ * every record returned (audit_add_list), so GET /audit?entity_id=X tells who saw X
  * whichever route showed it; an empty list leaves no row, as no record was
  * read.  A refused attempt (403) keeps a "denied" row, an unknown id a
  * "not_found" row (audit_refusal).  Audit details name fields, never

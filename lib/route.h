@@ -32,6 +32,8 @@ enum route_tx {
 	TX_READ,   /* BEGIN DEFERRED: one consistent snapshot for all reads */
 	TX_WRITE,  /* BEGIN IMMEDIATE: committed on 2xx, rolled back otherwise
 	              (unless the handler called route_keep_on_refusal()) */
+	TX_AUDIT,  /* a read whose only writes are its audit rows: as TX_WRITE,
+	              but the commit does not wait for the disk (db_begin_audit) */
 };
 
 struct med_spec;

@@ -34,6 +34,8 @@ tx_name(enum route_tx t)
 		return "read";
 	case TX_WRITE:
 		return "write";
+	case TX_AUDIT:
+		return "audit";
 	}
 	return NULL;
 }

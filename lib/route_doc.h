@@ -12,7 +12,7 @@
  *       "path": "/appointments/{appointment_id}/cancel",    without "base"
  *       "auth": "none" | "optional" | "required",
  *       "roles": ["ADMIN", ...],                 sorted; [] when none listed
- *       "tx": "none" | "read" | "write",
+ *       "tx": "none" | "read" | "write" | "audit",
  *       "params": [ {"name": "appointment_id", "type": "string", "format": "uuid"} ],
  *       "query": [ field, ... ] | null,          null: the route names no spec
  *       "body":  [ field, ... ] | null

@@ -238,6 +238,8 @@ START_TEST(audit_list_is_one_event)
 	before = ut_count(&ctx, "SELECT count(*) FROM audit_log");
 	ck_assert_int_eq(ut_list_len(&ctx, R "/me", c.a), 3);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_log"), before + 1);
+	/* The audited read committed relaxed; the connection is back to FULL (2) for writes. */
+	ck_assert_int_eq(ut_count(&ctx, "PRAGMA synchronous"), 2);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_seen"), 3);
 	rows = audit_get("user_id=" U_A, &env);
 	ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
