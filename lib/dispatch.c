@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "fhir.h"
 #include "idempotency.h"
 #include "route.h"
 #include "secrets.h"
@@ -47,7 +48,8 @@ find_route(struct med_req *req, struct med_resp *resp)
 	int nparams, path_known = 0;
 
 	resp->allow[0] = '\0';
-	for (const struct med_route *r = med_routes(); r->handler != NULL; r++) {
+	for (const struct med_route *r = fhir_path(req->path) ? med_fhir_routes() : med_routes();
+	    r->handler != NULL; r++) {
 		if (!route_match(r->pattern, req->path, params, &nparams))
 			continue;
 		if (strcmp(r->method, req->method) == 0) {
@@ -357,6 +359,8 @@ dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	}
 	if (!body_is_json(req, resp) || !parse_body(req, resp))
 		return;
+	if (fhir_path(req->path) && !fhir_known_params(req, r->query, resp))
+		return;
 	if (valid_request(req, r->pattern, r->query, r->body, resp) != MED_OK)
 		return;
 	/*
@@ -433,6 +437,8 @@ med_handle(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	db_release(ctx);
 	if (resp->status == 0)
 		med_fail(resp, MED_OK);
+	if (fhir_path(req->path))
+		fhir_outcome_from_envelope(resp);
 	if (resp->status >= 500)
 		explain_failure(ctx, req, resp);
 }
