@@ -1,0 +1,368 @@
+/*
+ * test_fhir.c - the FHIR R4 read API in-process: the CapabilityStatement
+ * is the FHIR table, the public resources, Slot against the slots route
+ * (the same instants), and every refusal an OperationOutcome.
+ *
+ * With FHIR_DUMP_DIR set, every resource answered is also written there
+ * (one file each) for the JSON-schema check (make fhir-validate).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "unitkit.h"
+#include "util.h"
+#include "testreg.h"
+#include "fhir.h"
+#include "route.h"
+
+UT_SEEDED_FIXTURE
+
+#define R4 "/fhir/r4"
+
+/* Keep what the server emitted, for the schema validation. */
+static void
+dump(const char *body)
+{
+	static int n;
+	const char *dir = getenv("FHIR_DUMP_DIR");
+	char path[1024];
+	FILE *f;
+
+	if (dir == NULL || *dir == '\0')
+		return;
+	snprintf(path, sizeof path, "%s/unit-%d-%04d.json", dir, (int)getpid(), ++n);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(body, f);
+		fclose(f);
+	}
+}
+
+/*
+ * GET path on the FHIR base (token and Prefer may be NULL).  Every body
+ * must be FHIR JSON with a resourceType, and every refusal an
+ * OperationOutcome with one issue.
+ */
+static int
+fcall(const char *path, const char *token, const char *prefer, cJSON **out)
+{
+	struct med_req req = { 0 };
+	struct med_resp resp;
+	char pathbuf[2048], auth[2048];
+	char *q;
+	cJSON *json;
+	int status;
+
+	snprintf(pathbuf, sizeof pathbuf, "%s", path);
+	if ((q = strchr(pathbuf, '?')) != NULL) {
+		*q = '\0';
+		req.query = q + 1;
+	}
+	req.method = "GET";
+	req.path = pathbuf;
+	req.remote_addr = "127.0.0.1";
+	req.prefer = prefer;
+	if (token != NULL) {
+		snprintf(auth, sizeof auth, "Bearer %s", token);
+		req.authorization = auth;
+	}
+	med_handle(&ctx, &req, &resp);
+	status = resp.status;
+	ck_assert_msg(resp.body != NULL, "%s: no body", path);
+	ck_assert_msg(resp.content_type != NULL && strcmp(resp.content_type, FHIR_JSON) == 0,
+	    "%s: %d not FHIR JSON: %s", path, status, resp.body);
+	json = cJSON_Parse(resp.body);
+	ck_assert_msg(json != NULL, "%s: not JSON", path);
+	ck_assert(cJSON_IsString(cJSON_GetObjectItem(json, "resourceType")));
+	if (status >= 400) {
+		ck_assert_str_eq(ut_str(json, "resourceType"), "OperationOutcome");
+		ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(json, "issue")), 1);
+	}
+	dump(resp.body);
+	med_resp_free(&resp);
+	med_req_free(&req);
+	if (out != NULL)
+		*out = json;
+	else
+		cJSON_Delete(json);
+	return status;
+}
+
+/* The issue code of an OperationOutcome. */
+static const char *
+issue_code(const cJSON *oo)
+{
+	return ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(oo, "issue"), 0), "code");
+}
+
+static const cJSON *
+cs_resource(const cJSON *cs, const char *type)
+{
+	const cJSON *r;
+	cJSON *rest = cJSON_GetArrayItem(cJSON_GetObjectItem(cs, "rest"), 0);
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItem(rest, "resource"))
+		if (strcmp(ut_str(r, "type"), type) == 0)
+			return r;
+	return NULL;
+}
+
+static int
+has_code(const cJSON *list, const char *member, const char *value)
+{
+	const cJSON *i;
+
+	cJSON_ArrayForEach(i, list)
+		if (ut_str(i, member) != NULL && strcmp(ut_str(i, member), value) == 0)
+			return 1;
+	return 0;
+}
+
+START_TEST(metadata_is_the_table)
+{
+	cJSON *cs;
+	const cJSON *slot;
+	int reads = 0, searches = 0, listed = 0;
+
+	ck_assert_int_eq(fcall(R4 "/metadata", NULL, NULL, &cs), 200);
+	ck_assert_str_eq(ut_str(cs, "resourceType"), "CapabilityStatement");
+	ck_assert_str_eq(ut_str(cs, "fhirVersion"), "4.0.1");
+	ck_assert_str_eq(ut_str(cs, "kind"), "instance");
+	/* Every GET "/Type" row is a search-type, every "/Type/{x}" a read. */
+	for (const struct med_route *r = med_fhir_routes(); r->handler != NULL; r++) {
+		const char *p = r->pattern + strlen(R4) + 1;
+		char type[64];
+		const cJSON *res;
+		if (p[0] < 'A' || p[0] > 'Z')
+			continue;
+		snprintf(type, sizeof type, "%.*s", (int)strcspn(p, "/"), p);
+		res = cs_resource(cs, type);
+		ck_assert_msg(res != NULL, "%s missing", type);
+		if (strchr(p, '/') != NULL) {
+			reads++;
+			ck_assert(has_code(cJSON_GetObjectItem(res, "interaction"), "code", "read"));
+		} else {
+			searches++;
+			ck_assert(has_code(cJSON_GetObjectItem(res, "interaction"), "code", "search-type"));
+		}
+	}
+	cJSON_ArrayForEach(slot, cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cs,
+	    "rest"), 0), "resource"))
+		listed += cJSON_GetArraySize(cJSON_GetObjectItem(slot, "interaction"));
+	ck_assert_int_eq(listed, reads + searches);
+	slot = cs_resource(cs, "Slot");
+	ck_assert_ptr_nonnull(slot);
+	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name", "schedule"));
+	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name", "start"));
+	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name", "status"));
+	ck_assert_ptr_null(cs_resource(cs, "Observation"));
+	cJSON_Delete(cs);
+}
+END_TEST
+
+START_TEST(practitioner_and_friends)
+{
+	cJSON *r, *b;
+
+	ck_assert_int_eq(fcall(R4 "/Practitioner/" DOC_SAMIR, NULL, NULL, &r), 200);
+	ck_assert_str_eq(ut_str(r, "resourceType"), "Practitioner");
+	ck_assert_str_eq(ut_str(r, "id"), DOC_SAMIR);
+	ck_assert_ptr_nonnull(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "name"), 0), "family"));
+	cJSON_Delete(r);
+	ck_assert_int_eq(fcall(R4 "/PractitionerRole/" DOC_SAMIR, NULL, NULL, &r), 200);
+	ck_assert_str_eq(ut_str(cJSON_GetObjectItem(r, "practitioner"), "reference"),
+	    "Practitioner/" DOC_SAMIR);
+	ck_assert_int_ge(cJSON_GetArraySize(cJSON_GetObjectItem(r, "specialty")), 1);
+	cJSON_Delete(r);
+	ck_assert_int_eq(fcall(R4 "/Schedule/" DOC_SAMIR, NULL, NULL, &r), 200);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "actor"), 0), "reference"),
+	    "Practitioner/" DOC_SAMIR);
+	cJSON_Delete(r);
+	ck_assert_int_eq(fcall(R4 "/Location", NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 1);
+	cJSON_Delete(b);
+
+	/* Searchsets: total, and paging links that walk the whole set. */
+	ck_assert_int_eq(fcall(R4 "/Practitioner?_count=2", NULL, NULL, &b), 200);
+	ck_assert_str_eq(ut_str(b, "type"), "searchset");
+	ck_assert_int_eq((int)ut_num(b, "total"), 5);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")), 2);
+	ck_assert(has_code(cJSON_GetObjectItem(b, "link"), "relation", "next"));
+	ck_assert(!has_code(cJSON_GetObjectItem(b, "link"), "relation", "previous"));
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/Practitioner?_count=2&_offset=4", NULL, NULL, &b), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")), 1);
+	ck_assert(!has_code(cJSON_GetObjectItem(b, "link"), "relation", "next"));
+	ck_assert(has_code(cJSON_GetObjectItem(b, "link"), "relation", "previous"));
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/Schedule?actor=Practitioner/" DOC_NADIA, NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 1);
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/PractitionerRole?practitioner=" DOC_NADIA, NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 1);
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/Practitioner/" NO_SUCH_ID, NULL, NULL, &r), 404);
+	ck_assert_str_eq(issue_code(r), "not-found");
+	cJSON_Delete(r);
+}
+END_TEST
+
+/* The start instants of the slots route, comma-joined. */
+static void
+route_slots(const char *doctor, const char *date, int days, char *buf, size_t size)
+{
+	char path[256];
+	cJSON *env = NULL, *el;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof path, "/api/v1/doctors/%s/availability/slots?start_date=%s&days=%d",
+	    doctor, date, days);
+	ck_assert_int_eq(test_call(&ctx, "GET", path, NULL, NULL, &env), 200);
+	cJSON_ArrayForEach(el, ut_data(env))
+		used += (size_t)snprintf(buf + used, size - used, "%s%s|%s", used ? "," : "",
+		    ut_str(el, "start_time"), ut_str(el, "end_time"));
+	cJSON_Delete(env);
+}
+
+/* The same from FHIR Slot, page by page through the next links. */
+static void
+fhir_free_slots(const char *doctor, const char *from, const char *to, char *buf, size_t size)
+{
+	char path[512];
+	size_t used = 0;
+	int offset = 0, total;
+
+	buf[0] = '\0';
+	do {
+		cJSON *b, *e;
+		snprintf(path, sizeof path, R4 "/Slot?schedule=Schedule/%s&start=ge%s&start=lt%s"
+		    "&status=free&_count=37&_offset=%d", doctor, from, to, offset);
+		ck_assert_int_eq(fcall(path, NULL, NULL, &b), 200);
+		total = (int)ut_num(b, "total");
+		cJSON_ArrayForEach(e, cJSON_GetObjectItem(b, "entry")) {
+			cJSON *s = cJSON_GetObjectItem(e, "resource");
+			ck_assert_str_eq(ut_str(s, "status"), "free");
+			ck_assert_ptr_nonnull(strstr(ut_str(s, "id"), doctor));
+			used += (size_t)snprintf(buf + used, size - used, "%s%s|%s", used ? "," : "",
+			    ut_str(s, "start"), ut_str(s, "end"));
+			offset++;
+		}
+		cJSON_Delete(b);
+	} while (offset < total);
+}
+
+START_TEST(slot_equals_slots_route)
+{
+	static char a[65536], b[65536];
+	const char *docs[] = { DOC_SAMIR, DOC_NADIA };
+	char today[11], end[11];
+	int y, m, d;
+
+	util_local_date(med_now(&ctx), today);
+	(void)util_parse_date(today, &y, &m, &d);
+	util_add_days(&y, &m, &d, 14);
+	snprintf(end, sizeof end, "%04d-%02d-%02d", y, m, d);
+	for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+		route_slots(docs[i], today, 14, a, sizeof a);
+		fhir_free_slots(docs[i], today, end, b, sizeof b);
+		ck_assert_msg(strlen(a) > 0, "no slots to compare");
+		ck_assert_str_eq(a, b);
+	}
+}
+END_TEST
+
+START_TEST(slot_busy_is_the_booking)
+{
+	cJSON *b, *e;
+	int busy = 0, free = 0;
+
+	/* Samir (doctor 1) has a SCHEDULED appointment next Monday at 9:00 local. */
+	ck_assert_int_eq(fcall(R4 "/Slot?schedule=" DOC_SAMIR "&_count=200", NULL, NULL, &b), 200);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(b, "entry")) {
+		const char *st = ut_str(cJSON_GetObjectItem(e, "resource"), "status");
+		busy += strcmp(st, "busy") == 0;
+		free += strcmp(st, "free") == 0;
+	}
+	ck_assert_int_ge(busy, 1);
+	ck_assert_int_ge(free, 1);
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/Slot?schedule=" DOC_SAMIR "&status=busy", NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), busy);
+	cJSON_Delete(b);
+}
+END_TEST
+
+/* Every kind of bad input: a clear OperationOutcome with its status, never a 500. */
+START_TEST(bad_input)
+{
+	static const struct {
+		const char *path;
+		int status;
+		const char *code;
+	} cases[] = {
+		{ R4 "/Observation", 404, "not-found" },
+		{ R4 "/Practitioner/not-a-uuid", 400, "invalid" },
+		{ R4 "/Practitioner?family=x", 400, "not-supported" },
+		{ R4 "/Practitioner?_count=201", 400, "invalid" },
+		{ R4 "/Practitioner?_count=0", 400, "invalid" },
+		{ R4 "/Practitioner?_count=x", 400, "invalid" },
+		{ R4 "/Practitioner?_id=Patient/" DOC_SAMIR, 400, "invalid" },
+		{ R4 "/Slot", 400, "invalid" },
+		{ R4 "/Slot?schedule=nope", 400, "invalid" },
+		{ R4 "/Slot?schedule=" NO_SUCH_ID, 404, "not-found" },
+		{ R4 "/Slot?schedule=" DOC_SAMIR "&start=2026-13-01", 400, "invalid" },
+		{ R4 "/Slot?schedule=" DOC_SAMIR "&start=xx2026-01-01", 400, "invalid" },
+		{ R4 "/Slot?schedule=" DOC_SAMIR "&start=ge2026-01-01T25:00:00Z", 400, "invalid" },
+		{ R4 "/Slot?schedule=" DOC_SAMIR "&start=ge2099-01-01&start=lt2099-06-01", 400, "too-costly" },
+		{ R4 "/Slot?schedule=" DOC_SAMIR "&status=maybe", 400, "invalid" },
+		{ R4 "/Slot?schedule=" DOC_SAMIR "&_sort=start", 400, "not-supported" },
+	};
+	cJSON *oo;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int st = fcall(cases[i].path, NULL, NULL, &oo);
+		ck_assert_msg(st == cases[i].status, "%s: %d", cases[i].path, st);
+		ck_assert_msg(strcmp(issue_code(oo), cases[i].code) == 0, "%s: %s", cases[i].path,
+		    issue_code(oo));
+		ck_assert_ptr_nonnull(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(oo, "issue"), 0),
+		    "diagnostics"));
+		cJSON_Delete(oo);
+	}
+	/* Lenient handling ignores what it does not know. */
+	ck_assert_int_eq(fcall(R4 "/Practitioner?family=x", NULL, "handling=lenient", NULL), 200);
+	/* A wrong method: 405 as an OperationOutcome too. */
+	{
+		struct med_req req = { .method = "DELETE", .path = R4 "/Practitioner" };
+		struct med_resp resp;
+		med_handle(&ctx, &req, &resp);
+		ck_assert_int_eq(resp.status, 405);
+		ck_assert_ptr_nonnull(strstr(resp.body, "OperationOutcome"));
+		ck_assert_str_eq(resp.content_type, FHIR_JSON);
+		med_resp_free(&resp);
+		med_req_free(&req);
+	}
+	/* The API keeps its envelope. */
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/nothing", NULL, NULL), 404);
+}
+END_TEST
+
+static Suite *
+fhir_suite(void)
+{
+	Suite *s = suite_create("fhir");
+	TCase *tc = tcase_create("fhir");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, metadata_is_the_table);
+	tcase_add_test(tc, practitioner_and_friends);
+	tcase_add_test(tc, slot_equals_slots_route);
+	tcase_add_test(tc, slot_busy_is_the_booking);
+	tcase_add_test(tc, bad_input);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_SUITE(fhir_suite)
