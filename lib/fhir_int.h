@@ -6,6 +6,7 @@
 #define FHIR_INT_H
 
 #include <stdint.h>
+#include <sqlite3.h>
 #include "fhir.h"
 
 /* Every searchset route's query spec ends with these. */
@@ -64,6 +65,10 @@ enum med_err fhir_slots(struct med_ctx *ctx, const char *doctor, int64_t from, i
 cJSON *fhir_slot_json(const char *doctor, const struct fhir_slot *s);
 cJSON *fhir_schedule_json(const char *doctor_id);
 cJSON *fhir_location_json(const struct med_ctx *ctx);
+
+/* A row of fhir_clin.c's Patient / Appointment queries as its resource. */
+cJSON *fhir_patient_row(sqlite3_stmt *st);
+cJSON *fhir_appointment_row(sqlite3_stmt *st);
 
 /* The clinic, the one Location. */
 #define FHIR_LOCATION_ID "c11a1c00-0000-4000-8000-000000000001"

@@ -184,5 +184,11 @@ HANDLER(h_fhir_schedule_read);
 HANDLER(h_fhir_location_search);
 HANDLER(h_fhir_location_read);
 HANDLER(h_fhir_slot_search);
+SPEC_DECL(fhir_patient_query);
+SPEC_DECL(fhir_appointment_query);
+HANDLER(h_fhir_patient_search);
+HANDLER(h_fhir_patient_read);
+HANDLER(h_fhir_appointment_search);
+HANDLER(h_fhir_appointment_read);
 
 #endif

@@ -348,6 +348,119 @@ START_TEST(bad_input)
 }
 END_TEST
 
+static long long
+audits(const char *entity, const char *id, const char *outcome)
+{
+	return ut_count(&ctx, "SELECT count(*) FROM audit_log WHERE action = 'read' AND entity = '%s'"
+	    " AND entity_id = '%s' AND outcome = '%s'", entity, id, outcome);
+}
+
+/* The same ownership rules as /api/v1, and every read in the audit log. */
+START_TEST(patient_ownership_and_audit)
+{
+	char *amina = ut_login(&ctx, EM_AMINA), *samir = ut_login(&ctx, EM_SAMIR);
+	char *nadia = ut_login(&ctx, EM_NADIA), *staff = ut_login(&ctx, EM_STAFF);
+	char *admin = ut_login(&ctx, EM_ADMIN);
+	cJSON *r;
+
+	ck_assert_int_eq(fcall(R4 "/Patient/" PAT_AMINA, NULL, NULL, &r), 401);
+	ck_assert_str_eq(issue_code(r), "login");
+	cJSON_Delete(r);
+	ck_assert_int_eq(fcall(R4 "/Patient/" PAT_AMINA, amina, NULL, &r), 200);
+	ck_assert_str_eq(ut_str(r, "resourceType"), "Patient");
+	ck_assert_str_eq(ut_str(r, "id"), PAT_AMINA);
+	cJSON_Delete(r);
+	ck_assert_int_eq(audits("patient", PAT_AMINA, "ok"), 1);
+	/* Another patient, a doctor who does not see her: 403, logged. */
+	ck_assert_int_eq(fcall(R4 "/Patient/" PAT_SOFIANE, amina, NULL, &r), 403);
+	ck_assert_str_eq(issue_code(r), "forbidden");
+	cJSON_Delete(r);
+	ck_assert_int_eq(audits("patient", PAT_SOFIANE, "denied"), 1);
+	ck_assert_int_eq(fcall(R4 "/Patient/" PAT_AMINA, nadia, NULL, NULL), 403);
+	ck_assert_int_eq(fcall(R4 "/Patient/" NO_SUCH_ID, nadia, NULL, NULL), 403);
+	ck_assert_int_eq(fcall(R4 "/Patient/" PAT_AMINA, samir, NULL, NULL), 200);
+	ck_assert_int_eq(fcall(R4 "/Patient/" PAT_AMINA, staff, NULL, NULL), 200);
+	ck_assert_int_eq(fcall(R4 "/Patient/" NO_SUCH_ID, admin, NULL, NULL), 404);
+	ck_assert_int_eq(audits("patient", PAT_AMINA, "ok"), 3);
+	ck_assert_int_eq(audits("patient", PAT_AMINA, "denied"), 1);
+
+	/* Searches list only what reads would show, each row audited. */
+	ck_assert_int_eq(fcall(R4 "/Patient", amina, NULL, &r), 200);
+	ck_assert_int_eq((int)ut_num(r, "total"), 1);
+	cJSON_Delete(r);
+	ck_assert_int_eq(fcall(R4 "/Patient?_id=" PAT_SOFIANE, amina, NULL, &r), 200);
+	ck_assert_int_eq((int)ut_num(r, "total"), 0);
+	ck_assert_ptr_null(cJSON_GetObjectItem(r, "entry"));
+	cJSON_Delete(r);
+	ck_assert_int_eq(fcall(R4 "/Patient", samir, NULL, &r), 200);
+	ck_assert_int_eq((int)ut_num(r, "total"), 1);
+	cJSON_Delete(r);
+	ck_assert_int_eq(fcall(R4 "/Patient", staff, NULL, &r), 200);
+	ck_assert_int_eq((int)ut_num(r, "total"),
+	    (int)ut_count(&ctx, "SELECT count(*) FROM patients"));
+	cJSON_Delete(r);
+	ck_assert_int_eq(audits("patient", PAT_AMINA, "ok"), 6);
+	free(amina);
+	free(samir);
+	free(nadia);
+	free(staff);
+	free(admin);
+}
+END_TEST
+
+START_TEST(appointment_ownership_and_search)
+{
+	char *amina = ut_login(&ctx, EM_AMINA), *samir = ut_login(&ctx, EM_SAMIR);
+	char *nadia = ut_login(&ctx, EM_NADIA), *staff = ut_login(&ctx, EM_STAFF);
+	cJSON *b, *e;
+	const char *appt;
+	char path[256];
+	int n;
+
+	ck_assert_int_eq(fcall(R4 "/Appointment", amina, NULL, &b), 200);
+	n = (int)ut_num(b, "total");
+	ck_assert_int_eq(n, (int)ut_count(&ctx, "SELECT count(*) FROM appointments"
+	    " WHERE patient_id = '" PAT_AMINA "'"));
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(b, "entry")) {
+		cJSON *p = cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "resource"),
+		    "participant"), 0);
+		ck_assert_str_eq(ut_str(cJSON_GetObjectItem(p, "actor"), "reference"),
+		    "Patient/" PAT_AMINA);
+	}
+	appt = ut_str(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "entry"), 0),
+	    "resource"), "id");
+	snprintf(path, sizeof path, R4 "/Appointment/%s", appt);
+	ck_assert_int_eq(fcall(path, amina, NULL, NULL), 200);
+	ck_assert_int_eq(fcall(path, samir, NULL, NULL), 200);
+	ck_assert_int_eq(fcall(path, staff, NULL, NULL), 200);
+	ck_assert_int_eq(fcall(path, nadia, NULL, NULL), 403);
+	ck_assert_int_eq(audits("appointment", appt, "ok"), 4);
+	ck_assert_int_eq(audits("appointment", appt, "denied"), 1);
+	cJSON_Delete(b);
+
+	/* Filters: status, practitioner, date with prefixes. */
+	ck_assert_int_eq(fcall(R4 "/Appointment?status=booked&practitioner=Practitioner/" DOC_SAMIR,
+	    staff, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), (int)ut_count(&ctx, "SELECT count(*) FROM"
+	    " appointments WHERE status = 'SCHEDULED' AND doctor_id = '" DOC_SAMIR "'"));
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/Appointment?date=ge2000-01-01&date=lt2000-01-02", staff, NULL, &b),
+	    200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 0);
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/Appointment?patient=Patient/" PAT_SOFIANE, amina, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 0);
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/Appointment?status=pending", staff, NULL, NULL), 400);
+	ck_assert_int_eq(fcall(R4 "/Appointment?date=tomorrow", staff, NULL, NULL), 400);
+	ck_assert_int_eq(fcall(R4 "/Appointment?patient=x", staff, NULL, NULL), 400);
+	free(amina);
+	free(samir);
+	free(nadia);
+	free(staff);
+}
+END_TEST
+
 static Suite *
 fhir_suite(void)
 {
@@ -361,6 +474,8 @@ fhir_suite(void)
 	tcase_add_test(tc, slot_equals_slots_route);
 	tcase_add_test(tc, slot_busy_is_the_booking);
 	tcase_add_test(tc, bad_input);
+	tcase_add_test(tc, patient_ownership_and_audit);
+	tcase_add_test(tc, appointment_ownership_and_search);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,442 @@
+/*
+ * fhir_clin.c - Patient and Appointment: behind the bearer token and the
+ * ownership rules of /api/v1 (a patient sees their own, a doctor the
+ * patients they see and their own appointments, staff and admin all), and
+ * every read audited like the API's: one "read" row per resource shown,
+ * one "denied" row that outlives the refusal.
+ *
+ * The scope is part of each query: ?pat_user is the caller's user id
+ * when the caller is only a patient, ?doc_user when only a doctor, NULL
+ * otherwise, so a search can never list what a read would refuse.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "db.h"
+#include "fhir_int.h"
+#include "handlers.h"
+#include "util.h"
+#include "valid.h"
+
+/* ---- scope ---------------------------------------------------------- */
+
+struct scope {
+	const char *pat_user, *doc_user;  /* NULL: not narrowed that way */
+	int unrestricted;                 /* admin or staff */
+};
+
+static void
+caller_scope(const struct med_req *req, struct scope *s)
+{
+	s->pat_user = s->doc_user = NULL;
+	s->unrestricted = med_has_role(req, ROLE_ADMIN | ROLE_STAFF);
+	if (s->unrestricted)
+		return;
+	/* Anyone else is narrowed to something: a role without rows sees nothing. */
+	if (req->user.role == ROLE_DOCTOR)
+		s->doc_user = req->user.id;
+	else
+		s->pat_user = req->user.id;
+}
+
+/* Read of one resource refused: 403 whether it exists or not, and the attempt is logged. */
+static int
+denied(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp,
+    const char *entity, const char *id)
+{
+	enum med_err e = audit_add(ctx, &req->user, "read", entity, id, "denied", "fhir");
+
+	if (e != MED_OK)
+		return fhir_fail(resp, e);
+	route_keep_on_refusal(ctx);
+	return fhir_error(resp, 403, NULL, "Forbidden");
+}
+
+/* Step a count query; MED_OK with *n. */
+static enum med_err
+count_rows(sqlite3_stmt *st, int64_t *n)
+{
+	int rc = sqlite3_step(st);
+
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? MED_OK : db_err(rc);
+}
+
+/*
+ * The rows of the bound list statement st as resources (fn) into a
+ * searchset Bundle with total, each audited as a read of entity.
+ */
+static int
+answer_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
+    sqlite3_stmt *st, db_row_fn fn, const struct fhir_page *pg, int64_t total,
+    const char *entity)
+{
+	cJSON *list = NULL, *bundle, *item;
+	enum med_err e;
+
+	if ((e = db_rows_json(st, fn, &list)) != MED_OK)
+		return fhir_fail(resp, e);
+	if ((e = audit_add_list(ctx, &req->user, "read", entity, list, "fhir")) != MED_OK) {
+		cJSON_Delete(list);
+		return fhir_fail(resp, e);
+	}
+	if ((bundle = fhir_bundle(ctx, req, pg, total)) == NULL) {
+		cJSON_Delete(list);
+		return fhir_fail(resp, MED_ENOMEM);
+	}
+	while (e == MED_OK && (item = cJSON_DetachItemFromArray(list, 0)) != NULL)
+		e = fhir_bundle_add(ctx, bundle, item);
+	cJSON_Delete(list);
+	if (e != MED_OK) {
+		cJSON_Delete(bundle);
+		return fhir_fail(resp, e);
+	}
+	return fhir_bundle_reply(resp, bundle);
+}
+
+/* ---- Patient -------------------------------------------------------- */
+
+#define PATIENT_COLUMNS "p.id, p.first_name, p.last_name, p.phone, p.date_of_birth, p.gender," \
+    " p.address, p.city, p.country"
+enum { PC_ID, PC_FIRST, PC_LAST, PC_PHONE, PC_BIRTH, PC_GENDER, PC_ADDRESS, PC_CITY, PC_COUNTRY };
+
+/* ?1 id or NULL, ?2 pat_user, ?3 doc_user. */
+#define PATIENT_WHERE " WHERE (?1 IS NULL OR p.id = ?1)" \
+    " AND (?2 IS NULL OR p.user_id = ?2)" \
+    " AND (?3 IS NULL OR p.id IN (SELECT a.patient_id FROM appointments a" \
+    " JOIN doctors d ON d.id = a.doctor_id WHERE d.user_id = ?3))"
+static const char SQL_PATIENTS[] = "SELECT " PATIENT_COLUMNS " FROM patients p" PATIENT_WHERE
+    " ORDER BY p.id LIMIT ?4 OFFSET ?5";
+static const char SQL_PATIENTS_COUNT[] = "SELECT count(*) FROM patients p" PATIENT_WHERE;
+static const char SQL_PATIENT_EXISTS[] = "SELECT 1 FROM patients WHERE id = ?1";
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Our free-text gender as FHIR's administrative gender; NULL when unset. */
+static const char *
+fhir_gender(const char *g)
+{
+	static const char *const male[] = { "m", "male", "homme", "h", "masculin" };
+	static const char *const female[] = { "f", "female", "femme", "feminin", "féminin" };
+
+	if (g == NULL || *g == '\0')
+		return NULL;
+	for (size_t i = 0; i < sizeof male / sizeof male[0]; i++)
+		if (strcasecmp(g, male[i]) == 0)
+			return "male";
+	for (size_t i = 0; i < sizeof female / sizeof female[0]; i++)
+		if (strcasecmp(g, female[i]) == 0)
+			return "female";
+	return "other";
+}
+
+static cJSON *
+patient_json(sqlite3_stmt *st)
+{
+	cJSON *r = cJSON_CreateObject(), *tel, *t;
+	const char *birth = col(st, PC_BIRTH), *phone = col(st, PC_PHONE);
+
+	if (r == NULL || cJSON_AddStringToObject(r, "resourceType", "Patient") == NULL ||
+	    cJSON_AddStringToObject(r, "id", col(st, PC_ID)) == NULL ||
+	    cJSON_AddBoolToObject(r, "active", 1) == NULL ||
+	    !fhir_add_name(r, col(st, PC_FIRST), col(st, PC_LAST)))
+		goto fail;
+	if (phone != NULL && *phone != '\0') {
+		if ((tel = cJSON_AddArrayToObject(r, "telecom")) == NULL ||
+		    (t = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(tel, t) ||
+		    cJSON_AddStringToObject(t, "system", "phone") == NULL ||
+		    cJSON_AddStringToObject(t, "value", phone) == NULL)
+			goto fail;
+	}
+	if (!fhir_add_str(r, "gender", fhir_gender(col(st, PC_GENDER))) ||
+	    (birth != NULL && util_parse_date(birth, NULL, NULL, NULL) == MED_OK &&
+	    !fhir_add_str(r, "birthDate", birth)) ||
+	    !fhir_add_address(r, col(st, PC_ADDRESS), col(st, PC_CITY), col(st, PC_COUNTRY)))
+		goto fail;
+	return r;
+fail:
+	cJSON_Delete(r);
+	return NULL;
+}
+
+cJSON *
+fhir_patient_row(sqlite3_stmt *st)
+{
+	return patient_json(st);
+}
+
+static void
+bind_patient_scope(sqlite3_stmt *st, const char *id, const struct scope *s)
+{
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, s->pat_user);
+	db_bind_text(st, 3, s->doc_user);
+}
+
+SPEC(fhir_patient_query, { "_id", FT_STRING, 0, 1, 80 }, FLD_FHIR_PAGING);
+
+int
+h_fhir_patient_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	const char *idp = fval_str(med_qarg(req, "_id"));
+	char id[MED_UUID_LEN + 1];
+	struct fhir_page pg = { 1, 0 };
+	struct scope s;
+	sqlite3_stmt *st;
+	int64_t total;
+	enum med_err e;
+
+	if (idp != NULL && fhir_parse_ref(idp, "Patient", id) != MED_OK)
+		return fhir_error(resp, 400, NULL, "_id: expected a UUID");
+	caller_scope(req, &s);
+	fhir_page(req, &pg);
+	if ((st = db_stmt(ctx, SQL_PATIENTS_COUNT)) == NULL)
+		return fhir_fail(resp, MED_EDB);
+	bind_patient_scope(st, idp != NULL ? id : NULL, &s);
+	if ((e = count_rows(st, &total)) != MED_OK)
+		return fhir_fail(resp, e);
+	if ((st = db_stmt(ctx, SQL_PATIENTS)) == NULL)
+		return fhir_fail(resp, MED_EDB);
+	bind_patient_scope(st, idp != NULL ? id : NULL, &s);
+	db_bind_int(st, 4, pg.count);
+	db_bind_int(st, 5, pg.offset);
+	return answer_search(ctx, req, resp, st, patient_json, &pg, total, "patient");
+}
+
+/*
+ * One resource by id within the caller's scope: the row of st (bound by
+ * bind) as fn.  Out of scope: 403 for the restricted (existence is not
+ * disclosed), 404 for staff and admin when there is no such row.
+ */
+static int
+scoped_read(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, const char *sql,
+    const char *exists_sql, const char *id, db_row_fn fn, const char *entity,
+    void (*bind)(sqlite3_stmt *, const char *, const struct scope *))
+{
+	struct scope s;
+	sqlite3_stmt *st;
+	cJSON *r;
+	enum med_err e;
+	int rc;
+
+	caller_scope(req, &s);
+	if ((st = db_stmt(ctx, sql)) == NULL)
+		return fhir_fail(resp, MED_EDB);
+	bind(st, id, &s);
+	db_bind_int(st, 4, 1);
+	db_bind_int(st, 5, 0);
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_ROW ? fn(st) : NULL;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW && r == NULL)
+		return fhir_fail(resp, MED_ENOMEM);
+	if (rc == SQLITE_ROW) {
+		if ((e = audit_add(ctx, &req->user, "read", entity, id, "ok", "fhir")) != MED_OK) {
+			cJSON_Delete(r);
+			return fhir_fail(resp, e);
+		}
+		return fhir_reply(resp, 200, r);
+	}
+	if (rc != SQLITE_DONE)
+		return fhir_fail(resp, db_err(rc));
+	if (!s.unrestricted)
+		return denied(ctx, req, resp, entity, id);
+	if ((st = db_stmt(ctx, exists_sql)) == NULL)
+		return fhir_fail(resp, MED_EDB);
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return denied(ctx, req, resp, entity, id);
+	if (rc != SQLITE_DONE)
+		return fhir_fail(resp, db_err(rc));
+	if ((e = audit_add(ctx, &req->user, "read", entity, id, "not_found", "fhir")) != MED_OK)
+		return fhir_fail(resp, e);
+	route_keep_on_refusal(ctx);
+	return fhir_error(resp, 404, NULL, "Resource not found");
+}
+
+int
+h_fhir_patient_read(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	return scoped_read(ctx, req, resp, SQL_PATIENTS, SQL_PATIENT_EXISTS,
+	    med_path(req, "patient_id"), patient_json, "patient", bind_patient_scope);
+}
+
+/* ---- Appointment ------------------------------------------------------ */
+
+#define APPT_COLUMNS "a.id, a.patient_id, a.doctor_id, a.start_time, a.end_time, a.status," \
+    " a.reason, a.cancellation_reason"
+enum { AC_ID, AC_PATIENT, AC_DOCTOR, AC_START, AC_END, AC_STATUS, AC_REASON, AC_CANCEL };
+
+/*
+ * ?1 id, ?2 pat_user, ?3 doc_user (scope), ?6 patient, ?7 doctor, ?8 and
+ * ?9 the start range, ?10 status: NULL narrows nothing.
+ */
+#define APPT_WHERE " WHERE (?1 IS NULL OR a.id = ?1)" \
+    " AND (?2 IS NULL OR a.patient_id IN (SELECT id FROM patients WHERE user_id = ?2))" \
+    " AND (?3 IS NULL OR a.doctor_id IN (SELECT id FROM doctors WHERE user_id = ?3))" \
+    " AND (?6 IS NULL OR a.patient_id = ?6) AND (?7 IS NULL OR a.doctor_id = ?7)" \
+    " AND a.start_time >= ?8 AND a.start_time < ?9 AND (?10 IS NULL OR a.status = ?10)"
+static const char SQL_APPTS[] = "SELECT " APPT_COLUMNS " FROM appointments a" APPT_WHERE
+    " ORDER BY a.start_time, a.id LIMIT ?4 OFFSET ?5";
+static const char SQL_APPTS_COUNT[] = "SELECT count(*) FROM appointments a" APPT_WHERE;
+static const char SQL_APPT_EXISTS[] = "SELECT 1 FROM appointments WHERE id = ?1";
+
+/* Our status <-> FHIR Appointment.status. */
+static const struct { const char *ours, *fhir; } appt_status[] = {
+	{ "SCHEDULED", "booked" }, { "COMPLETED", "fulfilled" }, { "CANCELLED", "cancelled" },
+	{ "NO_SHOW", "noshow" },
+};
+
+static const char *
+status_fhir(const char *ours)
+{
+	for (size_t i = 0; ours != NULL && i < sizeof appt_status / sizeof appt_status[0]; i++)
+		if (strcmp(appt_status[i].ours, ours) == 0)
+			return appt_status[i].fhir;
+	return "booked";
+}
+
+static const char *
+status_ours(const char *fhir)
+{
+	for (size_t i = 0; i < sizeof appt_status / sizeof appt_status[0]; i++)
+		if (strcmp(appt_status[i].fhir, fhir) == 0)
+			return appt_status[i].ours;
+	return NULL;
+}
+
+static int
+add_participant(cJSON *list, const char *type, const char *id)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	if (p == NULL || !cJSON_AddItemToArray(list, p)) {
+		cJSON_Delete(p);
+		return 0;
+	}
+	return fhir_add_ref(p, "actor", type, id) && cJSON_AddStringToObject(p, "status", "accepted");
+}
+
+static cJSON *
+appt_json(sqlite3_stmt *st)
+{
+	cJSON *r = cJSON_CreateObject(), *parts;
+	char a[32], b[32];
+	const char *status = status_fhir(col(st, AC_STATUS));
+
+	util_fmt_instant(sqlite3_column_int64(st, AC_START), a);
+	util_fmt_instant(sqlite3_column_int64(st, AC_END), b);
+	if (r == NULL || cJSON_AddStringToObject(r, "resourceType", "Appointment") == NULL ||
+	    cJSON_AddStringToObject(r, "id", col(st, AC_ID)) == NULL ||
+	    cJSON_AddStringToObject(r, "status", status) == NULL ||
+	    (strcmp(status, "cancelled") == 0 && col(st, AC_CANCEL) != NULL && *col(st, AC_CANCEL) &&
+	    (cJSON_AddObjectToObject(r, "cancelationReason") == NULL ||
+	    !fhir_add_str(cJSON_GetObjectItem(r, "cancelationReason"), "text", col(st, AC_CANCEL)))) ||
+	    !fhir_add_str(r, "description", col(st, AC_REASON)) ||
+	    cJSON_AddStringToObject(r, "start", a) == NULL ||
+	    cJSON_AddStringToObject(r, "end", b) == NULL ||
+	    (parts = cJSON_AddArrayToObject(r, "participant")) == NULL ||
+	    !add_participant(parts, "Patient", col(st, AC_PATIENT)) ||
+	    !add_participant(parts, "Practitioner", col(st, AC_DOCTOR))) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	return r;
+}
+
+cJSON *
+fhir_appointment_row(sqlite3_stmt *st)
+{
+	return appt_json(st);
+}
+
+/* The search filters of an Appointment query beyond the scope. */
+struct appt_filter {
+	const char *patient, *doctor, *status;
+	int64_t from, to;
+};
+
+static void
+bind_appt(sqlite3_stmt *st, const char *id, const struct scope *s, const struct appt_filter *f)
+{
+	db_bind_text(st, 1, id);
+	db_bind_text(st, 2, s->pat_user);
+	db_bind_text(st, 3, s->doc_user);
+	db_bind_text(st, 6, f != NULL ? f->patient : NULL);
+	db_bind_text(st, 7, f != NULL ? f->doctor : NULL);
+	db_bind_int(st, 8, f != NULL ? f->from : INT64_MIN);
+	db_bind_int(st, 9, f != NULL ? f->to : INT64_MAX);
+	db_bind_text(st, 10, f != NULL ? f->status : NULL);
+}
+
+static void
+bind_appt_one(sqlite3_stmt *st, const char *id, const struct scope *s)
+{
+	bind_appt(st, id, s, NULL);
+}
+
+SPEC(fhir_appointment_query,
+	{ "patient", FT_STRING, 0, 1, 80 },
+	{ "practitioner", FT_STRING, 0, 1, 80 },
+	{ "date", FT_STRING, 0, 1, 64 },
+	{ "status", FT_STRING, 0, 1, 32 },
+	FLD_FHIR_PAGING,
+);
+
+int
+h_fhir_appointment_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	const char *pat = fval_str(med_qarg(req, "patient"));
+	const char *doc = fval_str(med_qarg(req, "practitioner"));
+	const char *status = fval_str(med_qarg(req, "status"));
+	char pid[MED_UUID_LEN + 1], did[MED_UUID_LEN + 1], why[200];
+	struct appt_filter f = { NULL, NULL, NULL, INT64_MIN, INT64_MAX };
+	struct fhir_page pg;
+	struct scope s;
+	sqlite3_stmt *st;
+	int64_t total;
+	enum med_err e;
+
+	if (pat != NULL && fhir_parse_ref(pat, "Patient", pid) != MED_OK)
+		return fhir_error(resp, 400, NULL, "patient: expected Patient/<uuid>");
+	if (doc != NULL && fhir_parse_ref(doc, "Practitioner", did) != MED_OK)
+		return fhir_error(resp, 400, NULL, "practitioner: expected Practitioner/<uuid>");
+	if (status != NULL && (f.status = status_ours(status)) == NULL)
+		return fhir_error(resp, 400, NULL,
+		    "status: expected booked, fulfilled, cancelled or noshow");
+	if (fhir_date_range(req, "date", &f.from, &f.to, why, sizeof why) != MED_OK)
+		return fhir_error(resp, 400, NULL, why);
+	f.patient = pat != NULL ? pid : NULL;
+	f.doctor = doc != NULL ? did : NULL;
+	caller_scope(req, &s);
+	fhir_page(req, &pg);
+	if ((st = db_stmt(ctx, SQL_APPTS_COUNT)) == NULL)
+		return fhir_fail(resp, MED_EDB);
+	bind_appt(st, NULL, &s, &f);
+	if ((e = count_rows(st, &total)) != MED_OK)
+		return fhir_fail(resp, e);
+	if ((st = db_stmt(ctx, SQL_APPTS)) == NULL)
+		return fhir_fail(resp, MED_EDB);
+	bind_appt(st, NULL, &s, &f);
+	db_bind_int(st, 4, pg.count);
+	db_bind_int(st, 5, pg.offset);
+	return answer_search(ctx, req, resp, st, appt_json, &pg, total, "appointment");
+}
+
+int
+h_fhir_appointment_read(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	return scoped_read(ctx, req, resp, SQL_APPTS, SQL_APPT_EXISTS,
+	    med_path(req, "appointment_id"), appt_json, "appointment", bind_appt_one);
+}
