@@ -140,7 +140,8 @@ fhir_known_params(const struct med_req *req, const struct med_spec *spec, struct
 	if (fhir_lenient(req))
 		return 1;
 	for (int i = 0; i < req->nqs; i++) {
-		if (spec_names(spec, req->qs[i].key))
+		/* JSON is the one format served: asking for it is always fine. */
+		if (spec_names(spec, req->qs[i].key) || strcmp(req->qs[i].key, "_format") == 0)
 			continue;
 		snprintf(text, sizeof text, "Unsupported search parameter: %.100s", req->qs[i].key);
 		fhir_error(resp, 400, "not-supported", text);

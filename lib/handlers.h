@@ -190,5 +190,9 @@ HANDLER(h_fhir_patient_search);
 HANDLER(h_fhir_patient_read);
 HANDLER(h_fhir_appointment_search);
 HANDLER(h_fhir_appointment_read);
+HANDLER(h_fhir_publish_manifest);
+HANDLER(h_fhir_publish_location);
+HANDLER(h_fhir_publish_schedule);
+HANDLER(h_fhir_publish_slot);
 
 #endif

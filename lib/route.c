@@ -150,6 +150,11 @@ static const struct med_route fhir_routes[] = {
 	{ "GET",  R4 "/Patient/{patient_id}",                    AUTH_REQUIRED, ANY,   TX_WRITE, NULL,                    NULL, h_fhir_patient_read },
 	{ "GET",  R4 "/Appointment",                             AUTH_REQUIRED, ANY,   TX_WRITE, &fhir_appointment_query, NULL, h_fhir_appointment_search },
 	{ "GET",  R4 "/Appointment/{appointment_id}",            AUTH_REQUIRED, ANY,   TX_WRITE, NULL,                    NULL, h_fhir_appointment_read },
+	/* SMART Scheduling Links: public, cacheable for 5 minutes. */
+	{ "GET",  R4 "/$bulk-publish",                           AUTH_NONE,     0,     TX_NONE,  NULL,                    NULL, h_fhir_publish_manifest },
+	{ "GET",  R4 "/$bulk-publish/Location.ndjson",           AUTH_NONE,     0,     TX_NONE,  NULL,                    NULL, h_fhir_publish_location },
+	{ "GET",  R4 "/$bulk-publish/Schedule.ndjson",           AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_publish_schedule },
+	{ "GET",  R4 "/$bulk-publish/Slot.ndjson",               AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_publish_slot },
 
 	{ NULL, NULL, AUTH_NONE, 0, TX_NONE, NULL, NULL, NULL },
 };

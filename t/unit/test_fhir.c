@@ -461,6 +461,97 @@ START_TEST(appointment_ownership_and_search)
 }
 END_TEST
 
+/* GET path on the FHIR base; the raw answer in resp (caller frees). */
+static void
+raw_get(const char *path, struct med_resp *resp)
+{
+	struct med_req req = { .method = "GET", .path = path };
+
+	med_handle(&ctx, &req, resp);
+	med_req_free(&req);
+}
+
+/* Count the NDJSON lines of body whose text holds needle (all with NULL); each must parse. */
+static int
+ndjson_lines(const char *body, const char *type, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = body; *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+		char *line;
+		cJSON *r;
+
+		ck_assert_ptr_nonnull(nl);
+		line = strndup(p, (size_t)(nl - p));
+		r = cJSON_Parse(line);
+		ck_assert_msg(r != NULL, "not JSON: %s", line);
+		ck_assert_str_eq(ut_str(r, "resourceType"), type);
+		dump(line);
+		if (needle == NULL || strstr(line, needle) != NULL)
+			n++;
+		cJSON_Delete(r);
+		free(line);
+		p = nl + 1;
+	}
+	return n;
+}
+
+/* SMART Scheduling Links: the manifest, its files, the free slots of the horizon. */
+START_TEST(bulk_publish)
+{
+	struct med_resp resp;
+	cJSON *m, *o, *b;
+	char from[32], to[32], path[512], needle[64];
+	int types = 0;
+
+	raw_get(R4 "/$bulk-publish", &resp);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.cache_control, "public, max-age=300");
+	m = cJSON_Parse(resp.body);
+	ck_assert_ptr_nonnull(ut_str(m, "transactionTime"));
+	cJSON_ArrayForEach(o, cJSON_GetObjectItem(m, "output")) {
+		const char *url = ut_str(o, "url");
+		ck_assert_ptr_nonnull(strstr(url, "/fhir/r4/$bulk-publish/"));
+		ck_assert_ptr_nonnull(strstr(url, ut_str(o, "type")));
+		types++;
+	}
+	ck_assert_int_eq(types, 3);
+	cJSON_Delete(m);
+	med_resp_free(&resp);
+
+	raw_get(R4 "/$bulk-publish/Location.ndjson", &resp);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.content_type, FHIR_NDJSON);
+	ck_assert_int_eq(ndjson_lines(resp.body, "Location", NULL), 1);
+	med_resp_free(&resp);
+	raw_get(R4 "/$bulk-publish/Schedule.ndjson", &resp);
+	ck_assert_int_eq(ndjson_lines(resp.body, "Schedule", NULL), 5);
+	med_resp_free(&resp);
+
+	/* The free slots of each doctor: exactly Slot?status=free over the horizon. */
+	util_fmt_instant(med_now(&ctx), from);
+	util_fmt_instant(med_now(&ctx) + 14 * 86400, to);
+	raw_get(R4 "/$bulk-publish/Slot.ndjson", &resp);
+	ck_assert_int_eq(resp.status, 200);
+	ck_assert_str_eq(resp.cache_control, "public, max-age=300");
+	ck_assert_int_eq(ndjson_lines(resp.body, "Slot", "\"busy\""), 0);
+	ck_assert_int_eq(ndjson_lines(resp.body, "Slot", NULL),
+	    ndjson_lines(resp.body, "Slot", "booking-deep-link"));
+	snprintf(path, sizeof path, R4 "/Slot?schedule=" DOC_SAMIR "&status=free&start=ge%s"
+	    "&start=lt%s&_count=1", from, to);
+	ck_assert_int_eq(fcall(path, NULL, NULL, &b), 200);
+	snprintf(needle, sizeof needle, "Schedule/%s", DOC_SAMIR);
+	ck_assert_int_gt((int)ut_num(b, "total"), 0);
+	ck_assert_int_eq(ndjson_lines(resp.body, "Slot", needle), (int)ut_num(b, "total"));
+	cJSON_Delete(b);
+	/* No medical data: nothing of a patient or an appointment. */
+	ck_assert_ptr_null(strstr(resp.body, "Patient"));
+	ck_assert_ptr_null(strstr(resp.body, "Appointment"));
+	med_resp_free(&resp);
+}
+END_TEST
+
 static Suite *
 fhir_suite(void)
 {
@@ -476,6 +567,7 @@ fhir_suite(void)
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, patient_ownership_and_audit);
 	tcase_add_test(tc, appointment_ownership_and_search);
+	tcase_add_test(tc, bulk_publish);
 	suite_add_tcase(s, tc);
 	return s;
 }
