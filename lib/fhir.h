@@ -50,4 +50,13 @@ int fhir_error(struct med_resp *resp, int status, const char *code, const char *
 /* The FHIR answer for a library error. */
 int fhir_fail(struct med_resp *resp, enum med_err e);
 
+/*
+ * Everything on one patient as a FHIR "collection" Bundle: Patient,
+ * Appointments, the Practitioners they name, and each medical record as
+ * a Condition, a CarePlan and a MedicationRequest (docs/FHIR.md says what
+ * maps).  The caller holds the transaction and writes the audit row.
+ * MED_ENOTFOUND: no such patient.
+ */
+enum med_err fhir_patient_bundle(struct med_ctx *ctx, const char *patient_id, cJSON **out);
+
 #endif

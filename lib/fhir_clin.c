@@ -440,3 +440,220 @@ h_fhir_appointment_read(struct med_ctx *ctx, struct med_req *req, struct med_res
 	return scoped_read(ctx, req, resp, SQL_APPTS, SQL_APPT_EXISTS,
 	    med_path(req, "appointment_id"), appt_json, "appointment", bind_appt_one);
 }
+
+/* ---- export: everything on one patient as a FHIR collection ------------ */
+
+#define RECORD_COLUMNS "id, doctor_id, diagnosis, treatment_plan, prescription, notes, recorded_at"
+enum { RC_ID, RC_DOCTOR, RC_DIAGNOSIS, RC_PLAN, RC_PRESCRIPTION, RC_NOTES, RC_AT };
+static const char SQL_RECORDS[] = "SELECT " RECORD_COLUMNS " FROM medical_records"
+    " WHERE patient_id = ?1 ORDER BY recorded_at, id";
+static const char SQL_PATIENT_DOCTORS[] =
+    "SELECT DISTINCT doctor_id FROM appointments WHERE patient_id = ?1"
+    " UNION SELECT doctor_id FROM medical_records WHERE patient_id = ?1 AND doctor_id IS NOT NULL"
+    " ORDER BY 1";
+
+/* A resource of type for record id about patient, with its recorder. */
+static cJSON *
+record_base(const char *type, sqlite3_stmt *st, const char *patient, const char *who_member)
+{
+	cJSON *r = cJSON_CreateObject();
+	const char *doctor = col(st, RC_DOCTOR);
+
+	if (r == NULL || cJSON_AddStringToObject(r, "resourceType", type) == NULL ||
+	    cJSON_AddStringToObject(r, "id", col(st, RC_ID)) == NULL ||
+	    !fhir_add_ref(r, "subject", "Patient", patient) ||
+	    (doctor != NULL && *doctor != '\0' && !fhir_add_ref(r, who_member, "Practitioner", doctor))) {
+		cJSON_Delete(r);
+		return NULL;
+	}
+	return r;
+}
+
+static int
+add_text_concept(cJSON *r, const char *member, const char *text)
+{
+	cJSON *c = cJSON_AddObjectToObject(r, member);
+
+	return c != NULL && cJSON_AddStringToObject(c, "text", text) != NULL;
+}
+
+/* The notes as one Annotation. */
+static int
+add_note(cJSON *r, const char *notes)
+{
+	cJSON *list, *n;
+
+	if (notes == NULL || *notes == '\0')
+		return 1;
+	if ((list = cJSON_AddArrayToObject(r, "note")) == NULL || (n = cJSON_CreateObject()) == NULL)
+		return 0;
+	cJSON_AddItemToArray(list, n);
+	return cJSON_AddStringToObject(n, "text", notes) != NULL;
+}
+
+/*
+ * One medical record: a Condition (the diagnosis), and a CarePlan (the
+ * treatment plan) and a MedicationRequest (the prescription) when the
+ * record has them, all under the record's id.
+ */
+static enum med_err
+record_resources(const struct med_ctx *ctx, cJSON *bundle, sqlite3_stmt *st, const char *patient)
+{
+	const char *plan = col(st, RC_PLAN), *rx = col(st, RC_PRESCRIPTION);
+	char at[32], ref[64];
+	cJSON *r, *list, *a;
+	enum med_err e;
+
+	util_fmt_instant(sqlite3_column_int64(st, RC_AT), at);
+	if ((r = record_base("Condition", st, patient, "recorder")) == NULL ||
+	    !add_text_concept(r, "code", col(st, RC_DIAGNOSIS)) ||
+	    cJSON_AddStringToObject(r, "recordedDate", at) == NULL ||
+	    !add_note(r, col(st, RC_NOTES))) {
+		cJSON_Delete(r);
+		return MED_ENOMEM;
+	}
+	if ((e = fhir_bundle_add(ctx, bundle, r)) != MED_OK)
+		return e;
+	fhir_ref(ref, sizeof ref, "Condition", col(st, RC_ID));
+	if (plan != NULL && *plan != '\0') {
+		if ((r = record_base("CarePlan", st, patient, "author")) == NULL ||
+		    cJSON_AddStringToObject(r, "status", "unknown") == NULL ||
+		    cJSON_AddStringToObject(r, "intent", "plan") == NULL ||
+		    cJSON_AddStringToObject(r, "description", plan) == NULL ||
+		    cJSON_AddStringToObject(r, "created", at) == NULL ||
+		    (list = cJSON_AddArrayToObject(r, "addresses")) == NULL ||
+		    (a = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(list, a) ||
+		    cJSON_AddStringToObject(a, "reference", ref) == NULL) {
+			cJSON_Delete(r);
+			return MED_ENOMEM;
+		}
+		if ((e = fhir_bundle_add(ctx, bundle, r)) != MED_OK)
+			return e;
+	}
+	if (rx != NULL && *rx != '\0') {
+		if ((r = record_base("MedicationRequest", st, patient, "requester")) == NULL ||
+		    cJSON_AddStringToObject(r, "status", "unknown") == NULL ||
+		    cJSON_AddStringToObject(r, "intent", "order") == NULL ||
+		    !add_text_concept(r, "medicationCodeableConcept", rx) ||
+		    cJSON_AddStringToObject(r, "authoredOn", at) == NULL ||
+		    (list = cJSON_AddArrayToObject(r, "reasonReference")) == NULL ||
+		    (a = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(list, a) ||
+		    cJSON_AddStringToObject(a, "reference", ref) == NULL) {
+			cJSON_Delete(r);
+			return MED_ENOMEM;
+		}
+		if ((e = fhir_bundle_add(ctx, bundle, r)) != MED_OK)
+			return e;
+	}
+	return MED_OK;
+}
+
+/* Step st (bound) and add each row as fn's resource. */
+static enum med_err
+add_rows(const struct med_ctx *ctx, cJSON *bundle, sqlite3_stmt *st, db_row_fn fn)
+{
+	enum med_err e = MED_OK;
+	int rc;
+
+	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		e = fhir_bundle_add(ctx, bundle, fn(st));
+	sqlite3_reset(st);
+	if (e != MED_OK)
+		return e;
+	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+static enum med_err
+add_doctors(struct med_ctx *ctx, cJSON *bundle, const char *patient)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_PATIENT_DOCTORS);
+	char (*ids)[MED_UUID_LEN + 1] = NULL, (*nv)[MED_UUID_LEN + 1];
+	size_t n = 0, cap = 0;
+	enum med_err e = MED_OK;
+	cJSON *r;
+	int rc;
+
+	if (st == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, patient);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			if ((nv = realloc(ids, cap * sizeof *ids)) == NULL) {
+				e = MED_ENOMEM;
+				break;
+			}
+			ids = nv;
+		}
+		db_col_copy(st, 0, ids[n++], sizeof ids[0]);
+	}
+	sqlite3_reset(st);
+	if (e == MED_OK && rc != SQLITE_DONE)
+		e = db_err(rc);
+	for (size_t i = 0; i < n && e == MED_OK; i++)
+		if ((e = fhir_practitioner(ctx, ids[i], &r)) == MED_OK)
+			e = fhir_bundle_add(ctx, bundle, r);
+		else if (e == MED_ENOTFOUND)
+			e = MED_OK; /* a doctor deleted since: the reference stays */
+	free(ids);
+	return e;
+}
+
+enum med_err
+fhir_patient_bundle(struct med_ctx *ctx, const char *patient, cJSON **out)
+{
+	struct scope all = { NULL, NULL, 1 };
+	struct appt_filter f = { patient, NULL, NULL, INT64_MIN, INT64_MAX };
+	cJSON *b = cJSON_CreateObject();
+	sqlite3_stmt *st;
+	enum med_err e;
+	char now[32];
+	int rc;
+
+	*out = NULL;
+	util_fmt_instant(med_now(ctx), now);
+	if (b == NULL || cJSON_AddStringToObject(b, "resourceType", "Bundle") == NULL ||
+	    cJSON_AddStringToObject(b, "type", "collection") == NULL ||
+	    cJSON_AddStringToObject(b, "timestamp", now) == NULL ||
+	    cJSON_AddArrayToObject(b, "entry") == NULL) {
+		cJSON_Delete(b);
+		return MED_ENOMEM;
+	}
+	e = MED_EDB;
+	if ((st = db_stmt(ctx, SQL_PATIENTS)) == NULL)
+		goto fail;
+	bind_patient_scope(st, patient, &all);
+	db_bind_int(st, 4, 1);
+	db_bind_int(st, 5, 0);
+	if ((e = add_rows(ctx, b, st, patient_json)) != MED_OK)
+		goto fail;
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(b, "entry")) == 0) {
+		e = MED_ENOTFOUND;
+		goto fail;
+	}
+	e = MED_EDB;
+	if ((st = db_stmt(ctx, SQL_APPTS)) == NULL)
+		goto fail;
+	bind_appt(st, NULL, &all, &f);
+	db_bind_int(st, 4, -1);
+	db_bind_int(st, 5, 0);
+	if ((e = add_rows(ctx, b, st, appt_json)) != MED_OK || (e = add_doctors(ctx, b, patient)) != MED_OK)
+		goto fail;
+	e = MED_EDB;
+	if ((st = db_stmt(ctx, SQL_RECORDS)) == NULL)
+		goto fail;
+	db_bind_text(st, 1, patient);
+	e = MED_OK;
+	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		e = record_resources(ctx, b, st, patient);
+	sqlite3_reset(st);
+	if (e == MED_OK && rc != SQLITE_DONE)
+		e = db_err(rc);
+	if (e != MED_OK)
+		goto fail;
+	*out = b;
+	return MED_OK;
+fail:
+	cJSON_Delete(b);
+	return e;
+}

@@ -66,6 +66,9 @@ cJSON *fhir_slot_json(const char *doctor, const struct fhir_slot *s);
 cJSON *fhir_schedule_json(const char *doctor_id);
 cJSON *fhir_location_json(const struct med_ctx *ctx);
 
+/* The Practitioner of a doctor; MED_ENOTFOUND when there is none. */
+enum med_err fhir_practitioner(struct med_ctx *ctx, const char *doctor_id, cJSON **out);
+
 /* A row of fhir_clin.c's Patient / Appointment queries as its resource. */
 cJSON *fhir_patient_row(sqlite3_stmt *st);
 cJSON *fhir_appointment_row(sqlite3_stmt *st);

@@ -200,6 +200,12 @@ fhir_location_json(const struct med_ctx *ctx)
 	return r;
 }
 
+enum med_err
+fhir_practitioner(struct med_ctx *ctx, const char *doctor_id, cJSON **out)
+{
+	return db_load_one(ctx, SQL_DOCTOR, doctor_id, practitioner_json, out);
+}
+
 /* ---- doctor-based read and search ------------------------------------- */
 
 static int

@@ -69,12 +69,14 @@ const struct adm_command adm_commands[] = {
 	  "billings, insurance policies and claims, and rows whose detail names\n"
 	  "the patient id.  Shows the newest N matching rows (default 1000).\n",
 	  1, cmd_audit },
-	{ "export-patient", "export-patient ID|EMAIL",
+	{ "export-patient", "export-patient ID|EMAIL [--fhir]",
 	  "everything held on one patient, as one JSON document",
 	  "The patient's right of access: profile, account (no password hash),\n"
 	  "appointments, medical records, billings, insurance policies and\n"
 	  "claims, reviews, favorite doctors and the access log.  The export is\n"
-	  "itself audited.\n",
+	  "itself audited.  With --fhir: a FHIR R4 Bundle (collection) of the\n"
+	  "Patient, Appointments, Practitioners and the records as Condition,\n"
+	  "CarePlan and MedicationRequest (docs/FHIR.md).\n",
 	  1, cmd_export_patient },
 	{ "holiday add", "holiday add DATE NAME", "close the clinic on a day (YYYY-MM-DD, clinic-local)",
 	  "No slots and no bookings that day.  Prints the holiday's id.\n", 1, cmd_holiday_add },

@@ -775,6 +775,52 @@ START_TEST(test_adm_holidays_settings)
 }
 END_TEST
 
+/* The FHIR form: a collection Bundle of the patient's resources, audited. */
+START_TEST(test_adm_export_patient_fhir)
+{
+	const char *dump = getenv("FHIR_DUMP_DIR");
+	int patients = 0, appts = 0, conditions = 0, practitioners = 0;
+	cJSON *j, *e;
+
+	seeded();
+	ck_assert_int_eq(run(NULL, "export-patient", "amina.benali@example.dz", "--fhir", NULL), 0);
+	if (dump != NULL && *dump != '\0') {
+		char path[1024];
+		FILE *f;
+		snprintf(path, sizeof path, "%s/medadm-export-%d.json", dump, (int)getpid());
+		if ((f = fopen(path, "w")) != NULL) {
+			fputs(out, f);
+			fclose(f);
+		}
+	}
+	j = json_out();
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "resourceType")->valuestring, "Bundle");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "type")->valuestring, "collection");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "entry")) {
+		const char *t = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "resource"),
+		    "resourceType")->valuestring;
+		patients += strcmp(t, "Patient") == 0;
+		appts += strcmp(t, "Appointment") == 0;
+		conditions += strcmp(t, "Condition") == 0;
+		practitioners += strcmp(t, "Practitioner") == 0;
+	}
+	cJSON_Delete(j);
+	ck_assert_int_eq(patients, 1);
+	ck_assert_int_eq(appts, scalar_at(dbp, "SELECT count(*) FROM appointments a JOIN patients p"
+	    " ON p.id = a.patient_id JOIN users u ON u.id = p.user_id"
+	    " WHERE u.email = 'amina.benali@example.dz'"));
+	ck_assert_int_eq(conditions, scalar_at(dbp, "SELECT count(*) FROM medical_records r JOIN"
+	    " patients p ON p.id = r.patient_id JOIN users u ON u.id = p.user_id"
+	    " WHERE u.email = 'amina.benali@example.dz'"));
+	ck_assert_int_ge(practitioners, 1);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM audit_log WHERE action = 'export'"
+	    " AND detail = 'medadm export-patient --fhir'"), 1);
+	ck_assert_int_eq(run(NULL, "export-patient", "nobody@example.dz", "--fhir", NULL), 1);
+	ck_assert_int_eq(run(NULL, "export-patient", "--fhir", NULL), 2);
+	ck_assert_int_eq(run(NULL, "export-patient", "a", "--xml", NULL), 2);
+}
+END_TEST
+
 START_TEST(test_adm_audit)
 {
 	cJSON *j, *r;
@@ -956,6 +1002,7 @@ medadm_suite(void)
 	tcase_add_test(tc, test_adm_not_a_database);
 	tcase_add_test(tc, test_adm_check_unreadable_schema);
 	tcase_add_test(tc, test_adm_export_patient);
+	tcase_add_test(tc, test_adm_export_patient_fhir);
 	tcase_add_test(tc, test_adm_audit);
 	tcase_add_test(tc, test_adm_holidays_settings);
 	tcase_add_test(tc, test_adm_rotate_secret);
