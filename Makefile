@@ -115,12 +115,14 @@ stop:
 # and under ASan+UBSan), a short run of every fuzz target, the real stack
 # end to end (plain and sanitized workers), one key set for every worker of
 # a data directory, the worker under valgrind, make install into a DESTDIR,
-# the docs pages and the web app in headless Chromium.
+# the docs pages and the web app in headless Chromium, and every FHIR
+# resource emitted against the R4 JSON schema.
 check: deps
 	$(MAKE) tests
 	$(MAKE) SANITIZE=1 tests
 	$(MAKE) nginx-test
 	$(MAKE) openapi-test
+	$(MAKE) fhir-validate
 	$(MAKE) unit
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) fuzz-smoke
