@@ -507,7 +507,7 @@ capability(const struct med_ctx *ctx)
 	base_url(ctx, url, sizeof url);
 	if (cs == NULL || cJSON_AddStringToObject(cs, "resourceType", "CapabilityStatement") == NULL ||
 	    cJSON_AddStringToObject(cs, "status", "active") == NULL ||
-	    cJSON_AddStringToObject(cs, "date", "2026-11-29") == NULL ||
+	    cJSON_AddStringToObject(cs, "date", FHIR_CAPABILITY_DATE) == NULL ||
 	    cJSON_AddStringToObject(cs, "kind", "instance") == NULL ||
 	    (sw = cJSON_AddObjectToObject(cs, "software")) == NULL ||
 	    cJSON_AddStringToObject(sw, "name", "medclinic") == NULL ||

@@ -17,6 +17,8 @@
 
 #define MED_FHIR_BASE "/fhir/r4"
 #define FHIR_VERSION "4.0.1"
+/* CapabilityStatement.date: when what is served last changed (bump with the table). */
+#define FHIR_CAPABILITY_DATE "2026-11-29"
 #define FHIR_JSON "application/fhir+json"
 #define FHIR_NDJSON "application/fhir+ndjson"
 /* Searchset page size: default and cap (above it: 400). */
