@@ -214,7 +214,6 @@ doctor_read(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, db_
 	cJSON *r = NULL;
 	enum med_err e = db_load_one(ctx, SQL_DOCTOR, med_path(req, "doctor_id"), fn, &r);
 
-	(void)ctx;
 	if (e != MED_OK)
 		return fhir_fail(resp, e);
 	return fhir_reply(resp, 200, r);
@@ -389,7 +388,8 @@ fhir_slots(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, in
 	/* The clinic-local days that hold [from, to). */
 	util_utc_to_local(from, &y, &m, &d, NULL, NULL);
 	for (yy = y, mm = m, dd = d; util_local_to_utc(yy, mm, dd, 0) < to; days++) {
-		if (days > SLOTS_DAYS_MAX)
+		/* 62 days from a time of day touch 63 clinic-local days. */
+		if (days > SLOTS_DAYS_MAX + 1)
 			return MED_ERANGE;
 		util_add_days(&yy, &mm, &dd, 1);
 	}
@@ -487,6 +487,8 @@ h_fhir_slot_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *re
 	if (to > from && (e = fhir_slots(ctx, doctor, from, to, status == SLOT_FREE, &v, &n)) != MED_OK) {
 		if (e == MED_ENOTFOUND)
 			return fhir_error(resp, 404, NULL, "Schedule not found");
+		if (e == MED_ERANGE)
+			return fhir_error(resp, 400, "too-costly", "start: the window may span at most 62 days");
 		return fhir_fail(resp, e);
 	}
 	if (to <= from)

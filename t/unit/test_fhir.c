@@ -330,6 +330,9 @@ START_TEST(bad_input)
 		    "diagnostics"));
 		cJSON_Delete(oo);
 	}
+	/* The longest window, 62 days from a time of day (63 local days), is served. */
+	ck_assert_int_eq(fcall(R4 "/Slot?schedule=" DOC_SAMIR "&start=ge2099-01-01T12:00:00Z"
+	    "&start=lt2099-03-04T12:00:00Z&_count=1", NULL, NULL, NULL), 200);
 	/* Lenient handling ignores what it does not know. */
 	ck_assert_int_eq(fcall(R4 "/Practitioner?family=x", NULL, "handling=lenient", NULL), 200);
 	/* A wrong method: 405 as an OperationOutcome too. */
