@@ -89,6 +89,14 @@ const struct adm_command adm_commands[] = {
 	  "NAME is min_notice_minutes (0..525600), booking_horizon_days (1..3650),\n"
 	  "max_no_shows (0..100, 0 = no limit) or slot_step_minutes (5..480).\n", 1,
 	  cmd_settings_set },
+	{ "publish", "publish DIR",
+	  "write the SMART Scheduling Links files as static files",
+	  "DIR receives manifest.json and Location.ndjson, Schedule.ndjson and\n"
+	  "Slot.ndjson: the bytes the workers serve under /fhir/r4/$bulk-publish\n"
+	  "(the free slots of the next 14 days, no medical data), from one\n"
+	  "snapshot, each file renamed into place when complete.  For a timer\n"
+	  "and a static server instead of the workers (docs/FHIR.md).\n",
+	  1, cmd_publish },
 	{ "rotate-secret", "rotate-secret",
 	  "new JWT secrets: every session of every user ends",
 	  "Running workers pick the new keys up at their next request (they\n"

@@ -821,6 +821,45 @@ START_TEST(test_adm_export_patient_fhir)
 }
 END_TEST
 
+/* The SMART Scheduling Links files as static files: complete, and the same as served. */
+START_TEST(test_adm_publish)
+{
+	char pub[128], path[200], line[4096];
+	const char *types[] = { "Location", "Schedule", "Slot" };
+	int lines[3] = { 0, 0, 0 };
+	FILE *f;
+
+	seeded();
+	snprintf(pub, sizeof pub, "%s/pub", dir);
+	ck_assert_int_eq(mkdir(pub, 0700), 0);
+	ck_assert_int_eq(run(NULL, "publish", pub, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "published"));
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s.ndjson", pub, types[i]);
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		while (fgets(line, sizeof line, f) != NULL) {
+			cJSON *r = cJSON_Parse(line);
+			ck_assert_ptr_nonnull(r);
+			ck_assert_str_eq(cJSON_GetObjectItem(r, "resourceType")->valuestring, types[i]);
+			cJSON_Delete(r);
+			lines[i]++;
+		}
+		fclose(f);
+		snprintf(path, sizeof path, "%s/%s.ndjson.tmp", pub, types[i]);
+		ck_assert_int_ne(access(path, F_OK), 0);
+	}
+	ck_assert_int_eq(lines[0], 1);
+	ck_assert_int_eq(lines[1], scalar_at(dbp, "SELECT count(*) FROM doctors"));
+	ck_assert_int_gt(lines[2], 0);
+	snprintf(path, sizeof path, "%s/manifest.json", pub);
+	ck_assert_int_eq(access(path, R_OK), 0);
+	ck_assert_int_eq(run(NULL, "publish", NULL), 2);
+	ck_assert_int_eq(run(NULL, "publish", pub, "extra", NULL), 2);
+	snprintf(path, sizeof path, "%s/missing", pub);
+	ck_assert_int_eq(run(NULL, "publish", path, NULL), 1);
+}
+END_TEST
+
 START_TEST(test_adm_audit)
 {
 	cJSON *j, *r;
@@ -1003,6 +1042,7 @@ medadm_suite(void)
 	tcase_add_test(tc, test_adm_check_unreadable_schema);
 	tcase_add_test(tc, test_adm_export_patient);
 	tcase_add_test(tc, test_adm_export_patient_fhir);
+	tcase_add_test(tc, test_adm_publish);
 	tcase_add_test(tc, test_adm_audit);
 	tcase_add_test(tc, test_adm_holidays_settings);
 	tcase_add_test(tc, test_adm_rotate_secret);
