@@ -437,8 +437,9 @@ med_handle(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	db_release(ctx);
 	if (resp->status == 0)
 		med_fail(resp, MED_OK);
-	if (fhir_path(req->path))
-		fhir_outcome_from_envelope(resp);
 	if (resp->status >= 500)
 		explain_failure(ctx, req, resp);
+	/* Last: explain_failure() may have rewritten the answer. */
+	if (fhir_path(req->path))
+		fhir_outcome_from_envelope(resp);
 }

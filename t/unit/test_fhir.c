@@ -464,6 +464,22 @@ START_TEST(appointment_ownership_and_search)
 }
 END_TEST
 
+/* A failure of the database is a 5xx OperationOutcome too, never the envelope. */
+START_TEST(fault_is_outcome)
+{
+	cJSON *oo;
+	int st;
+
+	ut_exec(&ctx, "ALTER TABLE doctors RENAME TO doctors_gone");
+	st = fcall(R4 "/Practitioner", NULL, NULL, &oo);
+	ck_assert_int_ge(st, 500);
+	ck_assert_str_eq(ut_str(oo, "resourceType"), "OperationOutcome");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(oo, "issue"), 0), "severity"),
+	    "fatal");
+	cJSON_Delete(oo);
+}
+END_TEST
+
 /* GET path on the FHIR base; the raw answer in resp (caller frees). */
 static void
 raw_get(const char *path, struct med_resp *resp)
@@ -571,6 +587,7 @@ fhir_suite(void)
 	tcase_add_test(tc, patient_ownership_and_audit);
 	tcase_add_test(tc, appointment_ownership_and_search);
 	tcase_add_test(tc, bulk_publish);
+	tcase_add_test(tc, fault_is_outcome);
 	suite_add_tcase(s, tc);
 	return s;
 }
