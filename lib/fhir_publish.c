@@ -185,7 +185,7 @@ fail:
 
 /* ---- the worker routes ------------------------------------------------ */
 
-struct strbuf {
+struct ndjson_buf {
 	char *p;
 	size_t len, cap;
 };
@@ -193,7 +193,7 @@ struct strbuf {
 static enum med_err
 buf_line(const char *line, size_t len, void *arg)
 {
-	struct strbuf *b = arg;
+	struct ndjson_buf *b = arg;
 	char *np;
 
 	if (b->len + len + 2 > b->cap) {
@@ -215,7 +215,7 @@ buf_line(const char *line, size_t len, void *arg)
 static int
 publish_file(struct med_ctx *ctx, struct med_resp *resp, const char *type)
 {
-	struct strbuf b = { NULL, 0, 0 };
+	struct ndjson_buf b = { NULL, 0, 0 };
 	enum med_err e = fhir_publish(ctx, type, buf_line, &b);
 
 	if (e == MED_OK && b.p == NULL)
