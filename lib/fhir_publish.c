@@ -185,41 +185,28 @@ fail:
 
 /* ---- the worker routes ------------------------------------------------ */
 
-struct ndjson_buf {
-	char *p;
-	size_t len, cap;
-};
-
+/* fhir_line_fn into a struct strbuf: the answer of a file route. */
 static enum med_err
 buf_line(const char *line, size_t len, void *arg)
 {
-	struct ndjson_buf *b = arg;
-	char *np;
+	struct strbuf *b = arg;
 
-	if (b->len + len + 2 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (b->len + len + 2 > cap)
-			cap *= 2;
-		if ((np = realloc(b->p, cap)) == NULL)
-			return MED_ENOMEM;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, line, len);
-	b->len += len;
-	b->p[b->len++] = '\n';
-	b->p[b->len] = '\0';
-	return MED_OK;
+	strbuf_put(b, line, len);
+	strbuf_put(b, "\n", 1);
+	return b->oom ? MED_ENOMEM : MED_OK;
 }
 
 static int
 publish_file(struct med_ctx *ctx, struct med_resp *resp, const char *type)
 {
-	struct ndjson_buf b = { NULL, 0, 0 };
+	struct strbuf b = { 0 };
 	enum med_err e = fhir_publish(ctx, type, buf_line, &b);
 
+	/* An empty file is still a body. */
 	if (e == MED_OK && b.p == NULL)
-		e = (b.p = strdup("")) == NULL ? MED_ENOMEM : MED_OK;
+		strbuf_put(&b, "", 0);
+	if (e == MED_OK && b.oom)
+		e = MED_ENOMEM;
 	if (e != MED_OK) {
 		free(b.p);
 		return fhir_fail(resp, e);
