@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "db.h"
 #include "fhir.h"
 #include "fhir_int.h"
 #include "handlers.h"
@@ -311,6 +312,37 @@ fhir_bundle_reply(struct med_resp *resp, cJSON *bundle)
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(bundle, "entry")) == 0)
 		cJSON_DeleteItemFromObjectCaseSensitive(bundle, "entry");
 	return fhir_reply(resp, 200, bundle);
+}
+
+int
+fhir_list_reply(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
+    const struct fhir_page *pg, int64_t total, cJSON *list)
+{
+	cJSON *bundle, *item;
+	enum med_err e = MED_OK;
+
+	if ((bundle = fhir_bundle(ctx, req, pg, total)) == NULL) {
+		cJSON_Delete(list);
+		return fhir_fail(resp, MED_ENOMEM);
+	}
+	while (e == MED_OK && (item = cJSON_DetachItemFromArray(list, 0)) != NULL)
+		e = fhir_bundle_add(ctx, bundle, item);
+	cJSON_Delete(list);
+	if (e != MED_OK) {
+		cJSON_Delete(bundle);
+		return fhir_fail(resp, e);
+	}
+	return fhir_bundle_reply(resp, bundle);
+}
+
+enum med_err
+fhir_count(sqlite3_stmt *st, int64_t *n)
+{
+	int rc = sqlite3_step(st);
+
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? MED_OK : db_err(rc);
 }
 
 /* ---- small JSON helpers -------------------------------------------- */

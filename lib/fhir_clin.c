@@ -19,6 +19,7 @@
 #include "db.h"
 #include "fhir_int.h"
 #include "handlers.h"
+#include "profiles.h"
 #include "util.h"
 #include "valid.h"
 
@@ -43,6 +44,27 @@ caller_scope(const struct med_req *req, struct scope *s)
 		s->pat_user = req->user.id;
 }
 
+/*
+ * The scope of a search.  A patient lists what its profile holds; a
+ * PATIENT without one (a demoted account) is told so, as GET /patients/me
+ * tells it: 404 "Patient profile not found", not an empty Bundle.  0 to
+ * go on; otherwise the status answered in resp.
+ */
+static int
+search_scope(struct med_ctx *ctx, const struct med_req *req, struct scope *s,
+    struct med_resp *resp)
+{
+	char id[MED_UUID_LEN + 1];
+	enum med_err e;
+
+	caller_scope(req, s);
+	if (s->pat_user == NULL)
+		return 0;
+	if ((e = profile_patient_of_user(ctx, s->pat_user, id)) == MED_ENOTFOUND)
+		return fhir_error(resp, 404, NULL, "Patient profile not found");
+	return e == MED_OK ? 0 : fhir_fail(resp, e);
+}
+
 /* Read of one resource refused: 403 whether it exists or not, and the attempt is logged. */
 static int
 denied(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp,
@@ -56,17 +78,6 @@ denied(struct med_ctx *ctx, const struct med_req *req, struct med_resp *resp,
 	return fhir_error(resp, 403, NULL, "Forbidden");
 }
 
-/* Step a count query; MED_OK with *n. */
-static enum med_err
-count_rows(sqlite3_stmt *st, int64_t *n)
-{
-	int rc = sqlite3_step(st);
-
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? MED_OK : db_err(rc);
-}
-
 /*
  * The rows of the bound list statement st as resources (fn) into a
  * searchset Bundle with total, each audited as a read of entity.
@@ -76,7 +87,7 @@ answer_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
     sqlite3_stmt *st, db_row_fn fn, const struct fhir_page *pg, int64_t total,
     const char *entity)
 {
-	cJSON *list = NULL, *bundle, *item;
+	cJSON *list = NULL;
 	enum med_err e;
 
 	if ((e = db_rows_json(st, fn, &list)) != MED_OK)
@@ -85,18 +96,7 @@ answer_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 		cJSON_Delete(list);
 		return fhir_fail(resp, e);
 	}
-	if ((bundle = fhir_bundle(ctx, req, pg, total)) == NULL) {
-		cJSON_Delete(list);
-		return fhir_fail(resp, MED_ENOMEM);
-	}
-	while (e == MED_OK && (item = cJSON_DetachItemFromArray(list, 0)) != NULL)
-		e = fhir_bundle_add(ctx, bundle, item);
-	cJSON_Delete(list);
-	if (e != MED_OK) {
-		cJSON_Delete(bundle);
-		return fhir_fail(resp, e);
-	}
-	return fhir_bundle_reply(resp, bundle);
+	return fhir_list_reply(ctx, req, resp, pg, total, list);
 }
 
 /* ---- Patient -------------------------------------------------------- */
@@ -142,22 +142,16 @@ fhir_gender(const char *g)
 static cJSON *
 patient_json(sqlite3_stmt *st)
 {
-	cJSON *r = cJSON_CreateObject(), *tel, *t;
-	const char *birth = col(st, PC_BIRTH), *phone = col(st, PC_PHONE);
+	cJSON *r = cJSON_CreateObject();
+	const char *birth = col(st, PC_BIRTH);
 
 	if (r == NULL || cJSON_AddStringToObject(r, "resourceType", "Patient") == NULL ||
 	    cJSON_AddStringToObject(r, "id", col(st, PC_ID)) == NULL ||
 	    cJSON_AddBoolToObject(r, "active", 1) == NULL ||
 	    !fhir_add_name(r, col(st, PC_FIRST), col(st, PC_LAST)))
 		goto fail;
-	if (phone != NULL && *phone != '\0') {
-		if ((tel = cJSON_AddArrayToObject(r, "telecom")) == NULL ||
-		    (t = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(tel, t) ||
-		    cJSON_AddStringToObject(t, "system", "phone") == NULL ||
-		    cJSON_AddStringToObject(t, "value", phone) == NULL)
-			goto fail;
-	}
-	if (!fhir_add_str(r, "gender", fhir_gender(col(st, PC_GENDER))) ||
+	if (!fhir_add_phone(r, col(st, PC_PHONE), NULL) ||
+	    !fhir_add_str(r, "gender", fhir_gender(col(st, PC_GENDER))) ||
 	    (birth != NULL && util_parse_date(birth, NULL, NULL, NULL) == MED_OK &&
 	    !fhir_add_str(r, "birthDate", birth)) ||
 	    !fhir_add_address(r, col(st, PC_ADDRESS), col(st, PC_CITY), col(st, PC_COUNTRY)))
@@ -194,15 +188,17 @@ h_fhir_patient_search(struct med_ctx *ctx, struct med_req *req, struct med_resp 
 	sqlite3_stmt *st;
 	int64_t total;
 	enum med_err e;
+	int refused;
 
 	if (idp != NULL && fhir_parse_ref(idp, "Patient", id) != MED_OK)
 		return fhir_error(resp, 400, NULL, "_id: expected a UUID");
-	caller_scope(req, &s);
+	if ((refused = search_scope(ctx, req, &s, resp)) != 0)
+		return refused;
 	fhir_page(req, &pg);
 	if ((st = db_stmt(ctx, SQL_PATIENTS_COUNT)) == NULL)
 		return fhir_fail(resp, MED_EDB);
 	bind_patient_scope(st, idp != NULL ? id : NULL, &s);
-	if ((e = count_rows(st, &total)) != MED_OK)
+	if ((e = fhir_count(st, &total)) != MED_OK)
 		return fhir_fail(resp, e);
 	if ((st = db_stmt(ctx, SQL_PATIENTS)) == NULL)
 		return fhir_fail(resp, MED_EDB);
@@ -406,6 +402,7 @@ h_fhir_appointment_search(struct med_ctx *ctx, struct med_req *req, struct med_r
 	sqlite3_stmt *st;
 	int64_t total;
 	enum med_err e;
+	int refused;
 
 	if (pat != NULL && fhir_parse_ref(pat, "Patient", pid) != MED_OK)
 		return fhir_error(resp, 400, NULL, "patient: expected Patient/<uuid>");
@@ -418,12 +415,13 @@ h_fhir_appointment_search(struct med_ctx *ctx, struct med_req *req, struct med_r
 		return fhir_error(resp, 400, NULL, why);
 	f.patient = pat != NULL ? pid : NULL;
 	f.doctor = doc != NULL ? did : NULL;
-	caller_scope(req, &s);
+	if ((refused = search_scope(ctx, req, &s, resp)) != 0)
+		return refused;
 	fhir_page(req, &pg);
 	if ((st = db_stmt(ctx, SQL_APPTS_COUNT)) == NULL)
 		return fhir_fail(resp, MED_EDB);
 	bind_appt(st, NULL, &s, &f);
-	if ((e = count_rows(st, &total)) != MED_OK)
+	if ((e = fhir_count(st, &total)) != MED_OK)
 		return fhir_fail(resp, e);
 	if ((st = db_stmt(ctx, SQL_APPTS)) == NULL)
 		return fhir_fail(resp, MED_EDB);
@@ -491,6 +489,28 @@ add_note(cJSON *r, const char *notes)
 }
 
 /*
+ * What a record's Condition led to - r, a CarePlan or MedicationRequest
+ * (NULL: out of memory) - pointing at the Condition ref through list
+ * member name, into the bundle.  Our records carry no status.
+ */
+static enum med_err
+follow_up(const struct med_ctx *ctx, cJSON *bundle, cJSON *r, const char *intent,
+    const char *name, const char *ref)
+{
+	cJSON *list, *a;
+
+	if (r == NULL || cJSON_AddStringToObject(r, "status", "unknown") == NULL ||
+	    cJSON_AddStringToObject(r, "intent", intent) == NULL ||
+	    (list = cJSON_AddArrayToObject(r, name)) == NULL ||
+	    (a = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(list, a) ||
+	    cJSON_AddStringToObject(a, "reference", ref) == NULL) {
+		cJSON_Delete(r);
+		return MED_ENOMEM;
+	}
+	return fhir_bundle_add(ctx, bundle, r);
+}
+
+/*
  * One medical record: a Condition (the diagnosis), and a CarePlan (the
  * treatment plan) and a MedicationRequest (the prescription) when the
  * record has them, all under the record's id.
@@ -500,7 +520,7 @@ record_resources(const struct med_ctx *ctx, cJSON *bundle, sqlite3_stmt *st, con
 {
 	const char *plan = col(st, RC_PLAN), *rx = col(st, RC_PRESCRIPTION);
 	char at[32], ref[64];
-	cJSON *r, *list, *a;
+	cJSON *r;
 	enum med_err e;
 
 	util_fmt_instant(sqlite3_column_int64(st, RC_AT), at);
@@ -514,36 +534,26 @@ record_resources(const struct med_ctx *ctx, cJSON *bundle, sqlite3_stmt *st, con
 	if ((e = fhir_bundle_add(ctx, bundle, r)) != MED_OK)
 		return e;
 	fhir_ref(ref, sizeof ref, "Condition", col(st, RC_ID));
-	if (plan != NULL && *plan != '\0') {
-		if ((r = record_base("CarePlan", st, patient, "author")) == NULL ||
-		    cJSON_AddStringToObject(r, "status", "unknown") == NULL ||
-		    cJSON_AddStringToObject(r, "intent", "plan") == NULL ||
-		    cJSON_AddStringToObject(r, "description", plan) == NULL ||
-		    cJSON_AddStringToObject(r, "created", at) == NULL ||
-		    (list = cJSON_AddArrayToObject(r, "addresses")) == NULL ||
-		    (a = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(list, a) ||
-		    cJSON_AddStringToObject(a, "reference", ref) == NULL) {
-			cJSON_Delete(r);
-			return MED_ENOMEM;
-		}
-		if ((e = fhir_bundle_add(ctx, bundle, r)) != MED_OK)
-			return e;
+	if (plan != NULL && *plan != '\0' &&
+	    (r = record_base("CarePlan", st, patient, "author")) != NULL &&
+	    (cJSON_AddStringToObject(r, "description", plan) == NULL ||
+	    cJSON_AddStringToObject(r, "created", at) == NULL)) {
+		cJSON_Delete(r);
+		return MED_ENOMEM;
 	}
-	if (rx != NULL && *rx != '\0') {
-		if ((r = record_base("MedicationRequest", st, patient, "requester")) == NULL ||
-		    cJSON_AddStringToObject(r, "status", "unknown") == NULL ||
-		    cJSON_AddStringToObject(r, "intent", "order") == NULL ||
-		    !add_text_concept(r, "medicationCodeableConcept", rx) ||
-		    cJSON_AddStringToObject(r, "authoredOn", at) == NULL ||
-		    (list = cJSON_AddArrayToObject(r, "reasonReference")) == NULL ||
-		    (a = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(list, a) ||
-		    cJSON_AddStringToObject(a, "reference", ref) == NULL) {
-			cJSON_Delete(r);
-			return MED_ENOMEM;
-		}
-		if ((e = fhir_bundle_add(ctx, bundle, r)) != MED_OK)
-			return e;
+	if (plan != NULL && *plan != '\0' &&
+	    (e = follow_up(ctx, bundle, r, "plan", "addresses", ref)) != MED_OK)
+		return e;
+	if (rx != NULL && *rx != '\0' &&
+	    (r = record_base("MedicationRequest", st, patient, "requester")) != NULL &&
+	    (!add_text_concept(r, "medicationCodeableConcept", rx) ||
+	    cJSON_AddStringToObject(r, "authoredOn", at) == NULL)) {
+		cJSON_Delete(r);
+		return MED_ENOMEM;
 	}
+	if (rx != NULL && *rx != '\0' &&
+	    (e = follow_up(ctx, bundle, r, "order", "reasonReference", ref)) != MED_OK)
+		return e;
 	return MED_OK;
 }
 

@@ -28,6 +28,11 @@ cJSON *fhir_bundle(const struct med_ctx *ctx, const struct med_req *req,
 enum med_err fhir_bundle_add(const struct med_ctx *ctx, cJSON *bundle, cJSON *resource);
 /* Answer the bundle (consumed). */
 int fhir_bundle_reply(struct med_resp *resp, cJSON *bundle);
+/* Answer the resources of list (consumed) as a searchset Bundle of total matches. */
+int fhir_list_reply(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
+    const struct fhir_page *pg, int64_t total, cJSON *list);
+/* Step the bound count query st into *n. */
+enum med_err fhir_count(sqlite3_stmt *st, int64_t *n);
 
 void fhir_ref(char *out, size_t size, const char *type, const char *id);
 void fhir_full_url(const struct med_ctx *ctx, char *out, size_t size, const char *type,
@@ -48,6 +53,7 @@ enum med_err fhir_parse_ref(const char *s, const char *type, char out[MED_UUID_L
 
 /* Add name / address / lists of a person or place; nothing when all parts are empty. */
 int fhir_add_name(cJSON *o, const char *first, const char *last);
+int fhir_add_phone(cJSON *o, const char *phone, const char *use);
 int fhir_add_address(cJSON *o, const char *line, const char *city, const char *country);
 
 /* One computed slot. */

@@ -46,9 +46,9 @@ resource(const char *type, const char *id)
 	return r;
 }
 
-/* [{"system": "phone", "value": phone, "use": "work"}], nothing without a phone. */
-static int
-add_phone(cJSON *o, const char *phone)
+/* [{"system": "phone", "value": phone, "use": use}] (no use when NULL), nothing without a phone. */
+int
+fhir_add_phone(cJSON *o, const char *phone, const char *use)
 {
 	cJSON *list, *t;
 
@@ -60,7 +60,7 @@ add_phone(cJSON *o, const char *phone)
 	cJSON_AddItemToArray(list, t);
 	return cJSON_AddStringToObject(t, "system", "phone") != NULL &&
 	    cJSON_AddStringToObject(t, "value", phone) != NULL &&
-	    cJSON_AddStringToObject(t, "use", "work") != NULL;
+	    (use == NULL || cJSON_AddStringToObject(t, "use", use) != NULL);
 }
 
 /* [{"line": [line], "city", "country"}], nothing when all are empty. */
@@ -108,7 +108,7 @@ practitioner_json(sqlite3_stmt *st)
 
 	if (r == NULL || cJSON_AddBoolToObject(r, "active", 1) == NULL ||
 	    !fhir_add_name(r, col(st, DC_FIRST), col(st, DC_LAST)) ||
-	    !add_phone(r, col(st, DC_PHONE)) ||
+	    !fhir_add_phone(r, col(st, DC_PHONE), "work") ||
 	    !fhir_add_address(r, col(st, DC_ADDRESS), col(st, DC_CITY), col(st, DC_COUNTRY))) {
 		cJSON_Delete(r);
 		return NULL;
@@ -150,7 +150,7 @@ role_json(sqlite3_stmt *st)
 		goto fail;
 	cJSON_AddItemToArray(locs, loc);
 	if (cJSON_AddStringToObject(loc, "reference", "Location/" FHIR_LOCATION_ID) == NULL ||
-	    !add_specialties(r, col(st, DC_SPECIALTIES)) || !add_phone(r, col(st, DC_PHONE)))
+	    !add_specialties(r, col(st, DC_SPECIALTIES)) || !fhir_add_phone(r, col(st, DC_PHONE), "work"))
 		goto fail;
 	return r;
 fail:
@@ -193,7 +193,7 @@ fhir_location_json(const struct med_ctx *ctx)
 	if (r == NULL || cJSON_AddStringToObject(r, "status", "active") == NULL ||
 	    cJSON_AddStringToObject(r, "name", ctx->cfg.clinic_name) == NULL ||
 	    cJSON_AddStringToObject(r, "mode", "instance") == NULL ||
-	    !add_phone(r, ctx->cfg.clinic_phone)) {
+	    !fhir_add_phone(r, ctx->cfg.clinic_phone, "work")) {
 		cJSON_Delete(r);
 		return NULL;
 	}
@@ -231,10 +231,9 @@ doctor_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 	char id[MED_UUID_LEN + 1], why[160];
 	struct fhir_page pg;
 	sqlite3_stmt *st;
-	cJSON *list = NULL, *bundle, *item;
+	cJSON *list = NULL;
 	int64_t total;
 	enum med_err e;
-	int rc;
 
 	if (ref != NULL && fhir_parse_ref(ref, reftype, id) != MED_OK) {
 		snprintf(why, sizeof why, "%s: expected %s/<uuid>", param, reftype);
@@ -244,11 +243,8 @@ doctor_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 	if ((st = db_stmt(ctx, SQL_DOCTORS_COUNT)) == NULL)
 		return fhir_fail(resp, MED_EDB);
 	db_bind_text(st, 1, ref != NULL ? id : NULL);
-	rc = sqlite3_step(st);
-	total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
-		return fhir_fail(resp, db_err(rc));
+	if ((e = fhir_count(st, &total)) != MED_OK)
+		return fhir_fail(resp, e);
 	if ((st = db_stmt(ctx, SQL_DOCTORS)) == NULL)
 		return fhir_fail(resp, MED_EDB);
 	db_bind_text(st, 1, ref != NULL ? id : NULL);
@@ -256,18 +252,7 @@ doctor_search(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp,
 	db_bind_int(st, 3, pg.offset);
 	if ((e = db_rows_json(st, fn, &list)) != MED_OK)
 		return fhir_fail(resp, e);
-	if ((bundle = fhir_bundle(ctx, req, &pg, total)) == NULL) {
-		cJSON_Delete(list);
-		return fhir_fail(resp, MED_ENOMEM);
-	}
-	while (e == MED_OK && (item = cJSON_DetachItemFromArray(list, 0)) != NULL)
-		e = fhir_bundle_add(ctx, bundle, item);
-	cJSON_Delete(list);
-	if (e != MED_OK) {
-		cJSON_Delete(bundle);
-		return fhir_fail(resp, e);
-	}
-	return fhir_bundle_reply(resp, bundle);
+	return fhir_list_reply(ctx, req, resp, &pg, total, list);
 }
 
 SPEC(fhir_practitioner_query, { "_id", FT_STRING, 0, 1, 80 }, FLD_FHIR_PAGING);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testctx.h"
 #include "unitkit.h"
 #include "util.h"
 #include "testreg.h"
@@ -273,6 +274,82 @@ START_TEST(slot_equals_slots_route)
 }
 END_TEST
 
+/* 1 when the comma list of "start|end" pairs has a slot starting at start. */
+static int
+has_start(const char *list, const char *start)
+{
+	char key[64];
+	size_t n = (size_t)snprintf(key, sizeof key, "%s|", start);
+
+	for (const char *p = list; (p = strstr(p, key)) != NULL; p += n)
+		if (p == list || p[-1] == ',')
+			return 1;
+	return 0;
+}
+
+/*
+ * Every rule of the slots route holds in Slot too: a booked visit of a
+ * service with buffers, time off, a holiday, minimum notice and booking
+ * horizon.  The clock is 2031-01-01T00:00Z, a Wednesday; Samir works on
+ * Mondays 09-12 and 14-17 (clinic time UTC).
+ */
+START_TEST(slot_equals_slots_route_with_closures)
+{
+	static char a[65536], b[65536];
+	char *admin, *staff, *svc, body[256];
+	cJSON *bundle, *e;
+	int busy930 = 0, busy1030 = 0;
+
+	ctx.fixed_now = 1924992000LL;
+	admin = ut_mint(&ctx, EM_ADMIN);
+	staff = ut_mint(&ctx, EM_STAFF);
+	svc = ut_create_id(&ctx, "/api/v1/doctors/" DOC_SAMIR "/services", admin,
+	    "{\"name\":\"Soins\",\"duration_minutes\":30,\"buffer_before_minutes\":15,"
+	    "\"buffer_after_minutes\":15}");
+	/* Monday 6th 10:00-10:30 with its buffers: 09:45-10:45 is taken. */
+	snprintf(body, sizeof body, "{\"doctor_id\":\"" DOC_SAMIR "\",\"patient_id\":\"" PAT_AMINA
+	    "\",\"start_time\":\"2031-01-06T10:00:00Z\",\"service_id\":\"%s\"}", svc);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/appointments", staff, body), 201);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/time-off", admin,
+	    "{\"start_time\":\"2031-01-13T14:00:00Z\",\"end_time\":\"2031-01-13T15:30:00Z\"}"), 201);
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/holidays", admin,
+	    "{\"date\":\"2031-01-20\",\"name\":\"Fermeture\"}"), 201);
+	/* Bookable from Monday 6th 09:30 (notice 5 days 9.5 hours), 30 days ahead. */
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/settings", admin,
+	    "{\"min_notice_minutes\":7770,\"booking_horizon_days\":30}"), 200);
+
+	route_slots(DOC_SAMIR, "2031-01-01", 40, a, sizeof a);
+	fhir_free_slots(DOC_SAMIR, "2031-01-01", "2031-02-10", b, sizeof b);
+	ck_assert_str_eq(a, b);
+	/* The rules did their part, so the comparison covers them. */
+	ck_assert(!has_start(a, "2031-01-06T09:00:00Z"));  /* notice */
+	ck_assert(!has_start(a, "2031-01-06T09:30:00Z"));  /* the visit's buffer */
+	ck_assert(!has_start(a, "2031-01-06T10:30:00Z"));
+	ck_assert(has_start(a, "2031-01-06T11:00:00Z"));
+	ck_assert(!has_start(a, "2031-01-13T15:00:00Z"));  /* time off */
+	ck_assert(has_start(a, "2031-01-13T15:30:00Z"));
+	ck_assert(has_start(a, "2031-01-13T09:00:00Z"));
+	ck_assert(strstr(a, "2031-01-20T") == NULL);        /* holiday */
+	ck_assert(has_start(a, "2031-01-27T09:00:00Z"));
+	ck_assert(strstr(a, "2031-02-03T") == NULL);        /* horizon */
+
+	/* Busy is what a visit holds, buffers included. */
+	ck_assert_int_eq(fcall(R4 "/Slot?schedule=" DOC_SAMIR "&status=busy&start=ge2031-01-06"
+	    "&start=lt2031-01-07", NULL, NULL, &bundle), 200);
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(bundle, "entry")) {
+		const char *st = ut_str(cJSON_GetObjectItem(e, "resource"), "start");
+		busy930 += strcmp(st, "2031-01-06T09:30:00Z") == 0;
+		busy1030 += strcmp(st, "2031-01-06T10:30:00Z") == 0;
+	}
+	ck_assert_int_eq((int)ut_num(bundle, "total"), 3);
+	ck_assert_int_eq(busy930 + busy1030, 2);
+	cJSON_Delete(bundle);
+	free(svc);
+	free(staff);
+	free(admin);
+}
+END_TEST
+
 START_TEST(slot_busy_is_the_booking)
 {
 	cJSON *b, *e;
@@ -408,6 +485,27 @@ START_TEST(patient_ownership_and_audit)
 	free(nadia);
 	free(staff);
 	free(admin);
+}
+END_TEST
+
+/* A PATIENT without a profile searches as /patients/me reads: 404, said so. */
+START_TEST(search_without_profile)
+{
+	char *fresh;
+	cJSON *r;
+
+	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/auth/register", NULL,
+	    "{\"email\":\"noprofile@example.dz\",\"password\":\"longenough\"}"), 200);
+	fresh = test_login(&ctx, "noprofile@example.dz", "longenough");
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/patients/me", fresh, NULL), 404);
+	ck_assert_int_eq(fcall(R4 "/Patient", fresh, NULL, &r), 404);
+	ck_assert_str_eq(issue_code(r), "not-found");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "issue"), 0),
+	    "diagnostics"), "Patient profile not found");
+	cJSON_Delete(r);
+	ck_assert_int_eq(fcall(R4 "/Appointment", fresh, NULL, NULL), 404);
+	ck_assert_int_eq(fcall(R4 "/Patient/" PAT_AMINA, fresh, NULL, NULL), 403);
+	free(fresh);
 }
 END_TEST
 
@@ -582,9 +680,11 @@ fhir_suite(void)
 	tcase_add_test(tc, metadata_is_the_table);
 	tcase_add_test(tc, practitioner_and_friends);
 	tcase_add_test(tc, slot_equals_slots_route);
+	tcase_add_test(tc, slot_equals_slots_route_with_closures);
 	tcase_add_test(tc, slot_busy_is_the_booking);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, patient_ownership_and_audit);
+	tcase_add_test(tc, search_without_profile);
 	tcase_add_test(tc, appointment_ownership_and_search);
 	tcase_add_test(tc, bulk_publish);
 	tcase_add_test(tc, fault_is_outcome);
