@@ -97,7 +97,11 @@ doctor_ids(struct med_ctx *ctx, char (**ids)[MED_UUID_LEN + 1], size_t *n)
 	return MED_OK;
 }
 
-/* A free slot with its deep link into the web app and the phone to book by. */
+/*
+ * A free slot with its deep link and the phone to book by.  The link
+ * opens the doctor's booking page of the web app (web/, hash routes),
+ * which lists the slot; start names it for a page that would preselect it.
+ */
 static cJSON *
 published_slot(const struct med_ctx *ctx, const char *doctor, const struct fhir_slot *s)
 {
@@ -108,7 +112,7 @@ published_slot(const struct med_ctx *ctx, const char *doctor, const struct fhir_
 	while (n > 0 && ctx->cfg.public_url[n - 1] == '/')
 		n--;
 	util_fmt_instant(s->start, start);
-	snprintf(url, sizeof url, "%.*s/book?doctor=%s&start=%s", (int)n, ctx->cfg.public_url,
+	snprintf(url, sizeof url, "%.*s/#/doctor/%s?start=%s", (int)n, ctx->cfg.public_url,
 	    doctor, start);
 	if (r == NULL || !add_extension(r, EXT_DEEP_LINK, "valueUrl", url) ||
 	    (ctx->cfg.clinic_phone[0] != '\0' &&

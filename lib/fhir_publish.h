@@ -8,7 +8,7 @@
 
 #include "fhir.h"
 
-/* How far ahead the free slots are published (the booking horizon). */
+/* How far ahead the free slots are published; a doctor's booking horizon may end them sooner. */
 #define FHIR_PUBLISH_DAYS 14
 
 /* The published types, NULL-terminated: one <type>.ndjson each. */

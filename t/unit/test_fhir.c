@@ -655,6 +655,9 @@ START_TEST(bulk_publish)
 	ck_assert_int_eq(ndjson_lines(resp.body, "Slot", "\"busy\""), 0);
 	ck_assert_int_eq(ndjson_lines(resp.body, "Slot", NULL),
 	    ndjson_lines(resp.body, "Slot", "booking-deep-link"));
+	/* Into the web app's booking page of the slot's doctor. */
+	ck_assert_int_eq(ndjson_lines(resp.body, "Slot", "\"valueUrl\":\"https://localhost/#/doctor/"),
+	    ndjson_lines(resp.body, "Slot", NULL));
 	snprintf(path, sizeof path, R4 "/Slot?schedule=" DOC_SAMIR "&status=free&start=ge%s"
 	    "&start=lt%s&_count=1", from, to);
 	ck_assert_int_eq(fcall(path, NULL, NULL, &b), 200);
