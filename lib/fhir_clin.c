@@ -290,7 +290,8 @@ static const char SQL_APPT_EXISTS[] = "SELECT 1 FROM appointments WHERE id = ?1"
 
 /* Our status <-> FHIR Appointment.status. */
 static const struct { const char *ours, *fhir; } appt_status[] = {
-	{ "SCHEDULED", "booked" }, { "COMPLETED", "fulfilled" }, { "CANCELLED", "cancelled" },
+	{ "SCHEDULED", "booked" }, { "ARRIVED", "arrived" }, { "COMPLETED", "fulfilled" },
+	{ "CANCELLED", "cancelled" }, { "NO_SHOW", "noshow" },
 };
 
 static const char *
@@ -410,7 +411,7 @@ h_fhir_appointment_search(struct med_ctx *ctx, struct med_req *req, struct med_r
 		return fhir_error(resp, 400, NULL, "practitioner: expected Practitioner/<uuid>");
 	if (status != NULL && (f.status = status_ours(status)) == NULL)
 		return fhir_error(resp, 400, NULL,
-		    "status: expected booked, fulfilled or cancelled");
+		    "status: expected booked, arrived, fulfilled, cancelled or noshow");
 	if (fhir_date_range(req, "date", &f.from, &f.to, why, sizeof why) != MED_OK)
 		return fhir_error(resp, 400, NULL, why);
 	f.patient = pat != NULL ? pid : NULL;

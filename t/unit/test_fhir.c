@@ -515,7 +515,7 @@ START_TEST(appointment_ownership_and_search)
 	char *nadia = ut_login(&ctx, EM_NADIA), *staff = ut_login(&ctx, EM_STAFF);
 	cJSON *b, *e;
 	const char *appt;
-	char path[256];
+	char path[256], appt_id[MED_UUID_LEN + 1];
 	int n;
 
 	ck_assert_int_eq(fcall(R4 "/Appointment", amina, NULL, &b), 200);
@@ -530,6 +530,7 @@ START_TEST(appointment_ownership_and_search)
 	}
 	appt = ut_str(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "entry"), 0),
 	    "resource"), "id");
+	snprintf(appt_id, sizeof appt_id, "%s", appt);
 	snprintf(path, sizeof path, R4 "/Appointment/%s", appt);
 	ck_assert_int_eq(fcall(path, amina, NULL, NULL), 200);
 	ck_assert_int_eq(fcall(path, samir, NULL, NULL), 200);
@@ -551,6 +552,21 @@ START_TEST(appointment_ownership_and_search)
 	cJSON_Delete(b);
 	ck_assert_int_eq(fcall(R4 "/Appointment?patient=Patient/" PAT_SOFIANE, amina, NULL, &b), 200);
 	ck_assert_int_eq((int)ut_num(b, "total"), 0);
+	cJSON_Delete(b);
+	/* Check-in and no-show have FHIR statuses of their own. */
+	ut_exec(&ctx, "UPDATE appointments SET status = 'ARRIVED' WHERE id = '%s'", appt_id);
+	snprintf(path, sizeof path, R4 "/Appointment/%s", appt_id);
+	ck_assert_int_eq(fcall(path, staff, NULL, &b), 200);
+	ck_assert_str_eq(ut_str(b, "status"), "arrived");
+	cJSON_Delete(b);
+	ut_exec(&ctx, "UPDATE appointments SET status = 'NO_SHOW' WHERE id = '%s'", appt_id);
+	ck_assert_int_eq(fcall(path, staff, NULL, &b), 200);
+	ck_assert_str_eq(ut_str(b, "status"), "noshow");
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/Appointment?status=noshow", staff, NULL, &b), 200);
+	ck_assert_int_ge((int)ut_num(b, "total"), 1);
+	ck_assert_int_eq((int)ut_num(b, "total"),
+	    (int)ut_count(&ctx, "SELECT count(*) FROM appointments WHERE status = 'NO_SHOW'"));
 	cJSON_Delete(b);
 	ck_assert_int_eq(fcall(R4 "/Appointment?status=pending", staff, NULL, NULL), 400);
 	ck_assert_int_eq(fcall(R4 "/Appointment?date=tomorrow", staff, NULL, NULL), 400);
