@@ -268,11 +268,32 @@ h_fhir_patient_read(struct med_ctx *ctx, struct med_req *req, struct med_resp *r
 	    med_path(req, "patient_id"), patient_json, "patient", bind_patient_scope);
 }
 
+/*
+ * [{"text": text}] as member of r: one Annotation (note) or text-only
+ * CodeableConcept (serviceType); nothing when text is empty.
+ */
+static int
+add_text_list(cJSON *r, const char *member, const char *text)
+{
+	cJSON *list, *n;
+
+	if (text == NULL || *text == '\0')
+		return 1;
+	if ((list = cJSON_AddArrayToObject(r, member)) == NULL || (n = cJSON_CreateObject()) == NULL)
+		return 0;
+	cJSON_AddItemToArray(list, n);
+	return cJSON_AddStringToObject(n, "text", text) != NULL;
+}
+
 /* ---- Appointment ------------------------------------------------------ */
 
 #define APPT_COLUMNS "a.id, a.patient_id, a.doctor_id, a.start_time, a.end_time, a.status," \
-    " a.reason, a.cancellation_reason"
-enum { AC_ID, AC_PATIENT, AC_DOCTOR, AC_START, AC_END, AC_STATUS, AC_REASON, AC_CANCEL };
+    " a.reason, a.cancellation_reason," \
+    " (SELECT s.name FROM doctor_services s WHERE s.id = a.service_id)"
+enum {
+	AC_ID, AC_PATIENT, AC_DOCTOR, AC_START, AC_END, AC_STATUS, AC_REASON, AC_CANCEL,
+	AC_SERVICE
+};
 
 /*
  * ?1 id, ?2 pat_user, ?3 doc_user (scope), ?6 patient, ?7 doctor, ?8 and
@@ -339,6 +360,7 @@ appt_json(sqlite3_stmt *st)
 	    (strcmp(status, "cancelled") == 0 && col(st, AC_CANCEL) != NULL && *col(st, AC_CANCEL) &&
 	    (cJSON_AddObjectToObject(r, "cancelationReason") == NULL ||
 	    !fhir_add_str(cJSON_GetObjectItem(r, "cancelationReason"), "text", col(st, AC_CANCEL)))) ||
+	    !add_text_list(r, "serviceType", col(st, AC_SERVICE)) ||
 	    !fhir_add_str(r, "description", col(st, AC_REASON)) ||
 	    cJSON_AddStringToObject(r, "start", a) == NULL ||
 	    cJSON_AddStringToObject(r, "end", b) == NULL ||
@@ -475,20 +497,6 @@ add_text_concept(cJSON *r, const char *member, const char *text)
 	return c != NULL && cJSON_AddStringToObject(c, "text", text) != NULL;
 }
 
-/* The notes as one Annotation. */
-static int
-add_note(cJSON *r, const char *notes)
-{
-	cJSON *list, *n;
-
-	if (notes == NULL || *notes == '\0')
-		return 1;
-	if ((list = cJSON_AddArrayToObject(r, "note")) == NULL || (n = cJSON_CreateObject()) == NULL)
-		return 0;
-	cJSON_AddItemToArray(list, n);
-	return cJSON_AddStringToObject(n, "text", notes) != NULL;
-}
-
 /*
  * What a record's Condition led to - r, a CarePlan or MedicationRequest
  * (NULL: out of memory) - pointing at the Condition ref through list
@@ -528,7 +536,7 @@ record_resources(const struct med_ctx *ctx, cJSON *bundle, sqlite3_stmt *st, con
 	if ((r = record_base("Condition", st, patient, "recorder")) == NULL ||
 	    !add_text_concept(r, "code", col(st, RC_DIAGNOSIS)) ||
 	    cJSON_AddStringToObject(r, "recordedDate", at) == NULL ||
-	    !add_note(r, col(st, RC_NOTES))) {
+	    !add_text_list(r, "note", col(st, RC_NOTES))) {
 		cJSON_Delete(r);
 		return MED_ENOMEM;
 	}

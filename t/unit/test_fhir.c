@@ -296,7 +296,7 @@ has_start(const char *list, const char *start)
 START_TEST(slot_equals_slots_route_with_closures)
 {
 	static char a[65536], b[65536];
-	char *admin, *staff, *svc, body[256];
+	char *admin, *staff, *svc, *visit, body[256];
 	cJSON *bundle, *e;
 	int busy930 = 0, busy1030 = 0;
 
@@ -309,7 +309,13 @@ START_TEST(slot_equals_slots_route_with_closures)
 	/* Monday 6th 10:00-10:30 with its buffers: 09:45-10:45 is taken. */
 	snprintf(body, sizeof body, "{\"doctor_id\":\"" DOC_SAMIR "\",\"patient_id\":\"" PAT_AMINA
 	    "\",\"start_time\":\"2031-01-06T10:00:00Z\",\"service_id\":\"%s\"}", svc);
-	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/appointments", staff, body), 201);
+	visit = ut_create_id(&ctx, "/api/v1/appointments", staff, body);
+	/* The visit names its service. */
+	snprintf(body, sizeof body, R4 "/Appointment/%s", visit);
+	ck_assert_int_eq(fcall(body, staff, NULL, &bundle), 200);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(bundle, "serviceType"), 0),
+	    "text"), "Soins");
+	cJSON_Delete(bundle);
 	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/doctors/" DOC_SAMIR "/time-off", admin,
 	    "{\"start_time\":\"2031-01-13T14:00:00Z\",\"end_time\":\"2031-01-13T15:30:00Z\"}"), 201);
 	ck_assert_int_eq(ut_status(&ctx, "POST", "/api/v1/holidays", admin,
@@ -344,6 +350,7 @@ START_TEST(slot_equals_slots_route_with_closures)
 	ck_assert_int_eq((int)ut_num(bundle, "total"), 3);
 	ck_assert_int_eq(busy930 + busy1030, 2);
 	cJSON_Delete(bundle);
+	free(visit);
 	free(svc);
 	free(staff);
 	free(admin);
