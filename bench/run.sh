@@ -227,6 +227,39 @@ run "GET /appointments/doctor/me" "$SECS" "$API/appointments/doctor/me" \
     -H "Authorization: Bearer $SAMIR"
 run "GET /medical-records/doctor/me" "$SECS" "$API/medical-records/doctor/me" \
     -H "Authorization: Bearer $SAMIR"
+# FHIR (docs/FHIR.md): Slot search for one doctor over the default 14 days,
+# the same slots as the route above, as a searchset of up to 200.
+run "GET /fhir/r4/Slot?schedule (14 days)" "$SECS" \
+    "$BASE/fhir/r4/Slot?schedule=Schedule/$SAMIR_DOCTOR&status=free&_count=200"
+# The $bulk-publish Slot file for every doctor: too big for a wrk run of
+# its own; FHIR_PUBLISH_RUNS sequential fetches, the median, its size.
+# Its resources and a few of each other type from this data set are
+# checked against the FHIR R4 schema when make fhir-deps has installed it.
+FHIR_DIR=$WORK/fhir
+mkdir -p "$FHIR_DIR"
+: > "$WORK/publish.ms"
+for _i in 1 2 3 4 5; do
+	curl -sf -o "$FHIR_DIR/Slot.ndjson" -w '%{time_total}\n' \
+	    "$BASE/fhir/r4/\$bulk-publish/Slot.ndjson" >> "$WORK/publish.ms"
+done
+PUBLISH_MS=$(sort -n "$WORK/publish.ms" | awk '{ v[NR] = $1 * 1000 } END { printf "%.0f", v[int((NR + 1) / 2)] }')
+PUBLISH_BYTES=$(stat -c %s "$FHIR_DIR/Slot.ndjson")
+PUBLISH_LINES=$(wc -l < "$FHIR_DIR/Slot.ndjson")
+curl -sf -o "$FHIR_DIR/Schedule.ndjson" "$BASE/fhir/r4/\$bulk-publish/Schedule.ndjson"
+curl -sf -o "$FHIR_DIR/practitioners.json" "$BASE/fhir/r4/Practitioner?_count=200"
+curl -sf -o "$FHIR_DIR/roles.json" "$BASE/fhir/r4/PractitionerRole?_count=200"
+curl -sf -o "$FHIR_DIR/patients.json" -H "Authorization: Bearer $SAMIR" \
+    "$BASE/fhir/r4/Patient?_count=200"
+curl -sf -o "$FHIR_DIR/appointments.json" -H "Authorization: Bearer $SAMIR" \
+    "$BASE/fhir/r4/Appointment?_count=200"
+FHIR_VALID="not run (make fhir-deps installs the validator)"
+if [ -d "$ROOT/t/fhir/node_modules" ] && command -v node >/dev/null 2>&1; then
+	if node "$ROOT/t/fhir/validate.js" "$FHIR_DIR" > "$WORK/fhir-validate.out" 2>&1; then
+		FHIR_VALID=$(tail -n 1 "$WORK/fhir-validate.out")
+	else
+		FHIR_VALID="FAILED: $(tail -n 1 "$WORK/fhir-validate.out")"
+	fi
+fi
 # Ten days from today's midnight (UTC): all future, well clear of "now".
 BOOK_BASE=$(( ($(date +%s) / 86400 + 10) * 86400 ))
 BOOK_THREADS=$THREADS
@@ -308,6 +341,10 @@ OUT=$ROOT/bench/RESULTS.md
 	echo "  (VmHWM) $((HWM_KB / 1024)) MiB: a login's scrypt needs 128·r·N = 32 MiB while it runs, by design."
 	echo "- Query plans of the booking and slot checks on this data set (bench/probe.c plans):"
 	sed 's/^plan_\([a-z_]*\) /  - \1: /' "$WORK/plans.txt"
+	echo "- FHIR \$bulk-publish Slot.ndjson, every doctor's free slots over 14 days,"
+	echo "  served by a worker: ${PUBLISH_MS} ms median of 5 fetches, $PUBLISH_LINES slots,"
+	echo "  $(awk -v b="$PUBLISH_BYTES" 'BEGIN { printf "%.1f MiB", b / 1048576 }') (Cache-Control: max-age=300)."
+	echo "- FHIR resources of this data set against the R4 JSON schema: $FHIR_VALID."
 	echo "- Database after the run: $(awk -v b="$DB_AFTER" 'BEGIN { printf "%.0f MiB", b / 1048576 }') file, WAL $((WAL_BYTES / 1024)) KiB."
 	if [ -f "$ROOT/bench/NOTES.md" ]; then
 		echo

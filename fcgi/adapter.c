@@ -166,6 +166,7 @@ adapter_map(char *const *envp, adapter_read_fn rd, void *arg,
 	req->origin = adapter_param(envp, "HTTP_ORIGIN");
 	req->remote_addr = adapter_param(envp, "REMOTE_ADDR");
 	req->idempotency_key = adapter_param(envp, "HTTP_IDEMPOTENCY_KEY");
+	req->prefer = adapter_param(envp, "HTTP_PREFER");
 
 	rc = request_path(envp, &own->path);
 	req->path = own->path;
@@ -293,12 +294,17 @@ response_head(char *head, size_t size, size_t *len, const struct med_resp *resp,
 	if (n < 0 || (size_t)n >= size)
 		return -1;
 	*len = (size_t)n;
-	/* Medical data: no cache, shared or private, may keep any answer. */
-	if (header_add(head, size, len, "Cache-Control", "no-store") != 0)
+	/*
+	 * Medical data: no cache, shared or private, may keep any answer,
+	 * unless the library says the answer is public (published slots).
+	 */
+	if (header_add(head, size, len, "Cache-Control",
+	    resp->cache_control != NULL ? resp->cache_control : "no-store") != 0)
 		return -1;
 	if (body_len > 0) {
 		snprintf(num, sizeof num, "%zu", body_len);
-		if (header_add(head, size, len, "Content-Type", "application/json") != 0 ||
+		if (header_add(head, size, len, "Content-Type",
+		    resp->content_type != NULL ? resp->content_type : "application/json") != 0 ||
 		    header_add(head, size, len, "Content-Length", num) != 0)
 			return -1;
 	}

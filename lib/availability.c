@@ -302,8 +302,8 @@ h_availability_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp 
 /* ---- slots ----------------------------------------------------------- */
 
 #define DAYS_DEFAULT 7
-#define DAYS_MAX 62
-#define SLOT_DEFAULT 30
+#define DAYS_MAX SLOTS_DAYS_MAX
+#define SLOT_DEFAULT SLOTS_MINUTES_DEFAULT
 #define SLOT_MIN 5
 #define SLOT_MAX 480
 
@@ -358,33 +358,16 @@ SPEC(slots_query,
 );
 
 /*
- * Slots last `minutes` and start every `step` minutes; a service sets
- * both (its duration, the clinic's slot step) and pads each slot with its
- * buffers, which must be free too.
+ * A slot_request as the generator needs it.  Slots last `minutes` and
+ * start every `step` minutes; a service sets both (its duration, the
+ * clinic's slot step) and pads each slot with its buffers, which must be
+ * free too.
  */
 struct slot_query {
 	int y, m, d, days, minutes, step;
 	int64_t pad_before, pad_after;
 	int64_t not_before, not_after;  /* bounds of a slot's start: notice and horizon */
 };
-
-static void
-read_slot_query(struct med_ctx *ctx, const struct med_req *req, struct slot_query *q)
-{
-	const struct fval *days = med_qarg(req, "days"), *minutes = med_qarg(req, "slot_minutes");
-	const char *start = fval_str(med_qarg(req, "start_date"));
-	char today[11];
-
-	if (start == NULL) {
-		util_local_date(med_now(ctx), today);
-		start = today;
-	}
-	(void)util_parse_date(start, &q->y, &q->m, &q->d);
-	q->days = days->present ? (int)days->i : DAYS_DEFAULT;
-	q->minutes = minutes->present ? (int)minutes->i : SLOT_DEFAULT;
-	q->step = q->minutes;
-	q->pad_before = q->pad_after = 0;
-}
 
 /*
  * The doctor's minimum notice and booking horizon as bounds of a slot's
@@ -404,15 +387,13 @@ take_notice(struct med_ctx *ctx, const char *doctor, struct slot_query *q)
 }
 
 /*
- * Apply the service of the query, if any, to q: its length, the clinic's
- * slot step, its buffers.  MED_ENOTFOUND when it is not an active service
- * of doctor.
+ * Apply the service id, if any, to q: its length, the clinic's slot
+ * step, its buffers.  MED_ENOTFOUND when it is not an active service of
+ * doctor.
  */
 static enum med_err
-take_service(struct med_ctx *ctx, const struct med_req *req, const char *doctor,
-    struct slot_query *q)
+take_service(struct med_ctx *ctx, const char *id, const char *doctor, struct slot_query *q)
 {
-	const char *id = fval_str(med_qarg(req, "service_id"));
 	struct clinic_settings cs;
 	struct service sv;
 	enum med_err e;
@@ -447,9 +428,9 @@ struct wwin {
 	int weekday, start, end;
 };
 
-/* Up to DAYS_MAX holiday dates "YYYY-MM-DD" in the days of q. */
+/* The holiday dates "YYYY-MM-DD" in the days of q (at most DAYS_MAX + 1, see slot_request). */
 struct holidays {
-	char date[DAYS_MAX][11];
+	char date[DAYS_MAX + 1][11];
 	int n;
 };
 
@@ -468,7 +449,7 @@ load_holidays(struct med_ctx *ctx, const struct slot_query *q, struct holidays *
 	h->n = 0;
 	db_bind_text(st, 1, from);
 	db_bind_text(st, 2, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && h->n < DAYS_MAX)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && h->n < DAYS_MAX + 1)
 		db_col_copy(st, 0, h->date[h->n++], sizeof h->date[0]);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? MED_OK : db_err(rc);
@@ -604,52 +585,88 @@ overlaps_any(const struct spans *s, int64_t start, int64_t end)
 }
 
 /*
- * Keep the slots that end after now and whose span padded by q's buffers
- * overlaps no busy span.  Both lists are sorted by start; maxend[i] is
+ * Walk the slots that end after now and start within notice and
+ * horizon, on no time off, each with whether a busy span overlaps it
+ * padded by q's buffers.  Both lists are sorted by start; maxend[i] is
  * the latest end among busy[0..i], so once it is at or before a padded
  * slot's start, busy[0..i] are behind every later slot too and the scan
  * starts after them.
  */
 static enum med_err
-slots_json(const struct spans *slots, const struct spans *busy, const struct spans *off,
-    const struct slot_query *q, int64_t now, cJSON *list)
+slots_walk(const struct spans *slots, const struct spans *busy, const struct spans *off,
+    const struct slot_query *q, int64_t now, slot_fn fn, void *arg)
 {
 	int64_t *maxend = NULL;
+	enum med_err e = MED_OK;
 	size_t lo = 0;
 
 	if (busy->n > 0 && (maxend = malloc(busy->n * sizeof *maxend)) == NULL)
 		return MED_ENOMEM;
 	for (size_t i = 0; i < busy->n; i++)
 		maxend[i] = i == 0 || busy->v[i].end > maxend[i - 1] ? busy->v[i].end : maxend[i - 1];
-	for (size_t i = 0; i < slots->n; i++) {
+	for (size_t i = 0; i < slots->n && e == MED_OK; i++) {
 		const struct span *s = &slots->v[i];
-		char a[32], b[32];
-		cJSON *o;
 		int taken = 0;
 
 		if (s->end <= now || s->start < q->not_before || s->start > q->not_after ||
 		    (i > 0 && s->start == slots->v[i - 1].start &&
-		    s->end == slots->v[i - 1].end))
+		    s->end == slots->v[i - 1].end) || overlaps_any(off, s->start, s->end))
 			continue;
 		while (lo < busy->n && maxend[lo] <= s->start - q->pad_before)
 			lo++;
 		for (size_t j = lo; j < busy->n && busy->v[j].start < s->end + q->pad_after && !taken;
 		    j++)
 			taken = busy->v[j].end > s->start - q->pad_before;
-		if (taken || overlaps_any(off, s->start, s->end))
-			continue;
-		util_fmt_instant(s->start, a);
-		util_fmt_instant(s->end, b);
-		if ((o = cJSON_CreateObject()) == NULL ||
-		    cJSON_AddStringToObject(o, "start_time", a) == NULL ||
-		    cJSON_AddStringToObject(o, "end_time", b) == NULL ||
-		    !cJSON_AddItemToArray(list, o)) {
-			cJSON_Delete(o);
-			free(maxend);
-			return MED_ENOMEM;
-		}
+		e = fn(s->start, s->end, !taken, arg);
 	}
 	free(maxend);
+	return e;
+}
+
+enum med_err
+slots_compute(struct med_ctx *ctx, const struct slot_request *rq, slot_fn fn, void *arg)
+{
+	struct slot_query q = { rq->y, rq->m, rq->d, rq->days, rq->minutes, rq->minutes,
+	    0, 0, 0, 0 };
+	struct spans slots = { 0 }, busy = { 0 }, off = { 0 };
+	int64_t from, to;
+	int y = rq->y, m = rq->m, d = rq->d;
+	enum med_err e;
+
+	from = util_local_to_utc(y, m, d, 0);
+	util_add_days(&y, &m, &d, rq->days);
+	to = util_local_to_utc(y, m, d, 0);
+	if ((e = profile_doctor_exists(ctx, rq->doctor)) == MED_OK &&
+	    (e = take_service(ctx, rq->service_id, rq->doctor, &q)) == MED_OK &&
+	    (e = take_notice(ctx, rq->doctor, &q)) == MED_OK &&
+	    (e = candidate_slots(ctx, rq->doctor, &q, &slots)) == MED_OK &&
+	    (e = busy_spans(ctx, rq->doctor, from, to, &busy)) == MED_OK &&
+	    (e = time_off_spans(ctx, rq->doctor, from, to, &off)) == MED_OK)
+		e = slots_walk(&slots, &busy, &off, &q, med_now(ctx), fn, arg);
+	free(slots.v);
+	free(busy.v);
+	free(off.v);
+	return e;
+}
+
+/* slot_fn of the slots route: the free slots as {start_time, end_time}. */
+static enum med_err
+slot_json(int64_t start, int64_t end, int free, void *arg)
+{
+	cJSON *list = arg, *o;
+	char a[32], b[32];
+
+	if (!free)
+		return MED_OK;
+	util_fmt_instant(start, a);
+	util_fmt_instant(end, b);
+	if ((o = cJSON_CreateObject()) == NULL ||
+	    cJSON_AddStringToObject(o, "start_time", a) == NULL ||
+	    cJSON_AddStringToObject(o, "end_time", b) == NULL ||
+	    !cJSON_AddItemToArray(list, o)) {
+		cJSON_Delete(o);
+		return MED_ENOMEM;
+	}
 	return MED_OK;
 }
 
@@ -657,35 +674,34 @@ slots_json(const struct spans *slots, const struct spans *busy, const struct spa
 int
 h_slots(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
-	const char *doctor = med_path(req, "doctor_id");
-	struct spans slots = { 0 }, busy = { 0 }, off = { 0 };
-	struct slot_query q;
-	int64_t from, to;
-	cJSON *list = NULL;
+	const struct fval *days = med_qarg(req, "days"), *minutes = med_qarg(req, "slot_minutes");
+	const char *start = fval_str(med_qarg(req, "start_date"));
+	struct slot_request rq = {
+		.doctor = med_path(req, "doctor_id"),
+		.service_id = fval_str(med_qarg(req, "service_id")),
+		.days = days->present ? (int)days->i : DAYS_DEFAULT,
+		.minutes = minutes->present ? (int)minutes->i : SLOT_DEFAULT,
+	};
+	char today[11];
+	cJSON *list;
 	enum med_err e;
-	int y, m, d;
 
-	read_slot_query(ctx, req, &q);
-	y = q.y, m = q.m, d = q.d;
-	from = util_local_to_utc(y, m, d, 0);
-	util_add_days(&y, &m, &d, q.days);
-	to = util_local_to_utc(y, m, d, 0);
-	if ((e = profile_doctor_exists(ctx, doctor)) == MED_ENOTFOUND)
-		return med_error(resp, 404, "Doctor not found");
-	if (e == MED_OK && (e = take_service(ctx, req, doctor, &q)) == MED_ENOTFOUND)
-		return med_error(resp, 404, "Service not found");
-	if (e == MED_OK && (e = take_notice(ctx, doctor, &q)) == MED_OK &&
-	    (e = candidate_slots(ctx, doctor, &q, &slots)) == MED_OK &&
-	    (e = busy_spans(ctx, doctor, from, to, &busy)) == MED_OK &&
-	    (e = time_off_spans(ctx, doctor, from, to, &off)) == MED_OK)
-		e = (list = cJSON_CreateArray()) == NULL ? MED_ENOMEM :
-		    slots_json(&slots, &busy, &off, &q, med_now(ctx), list);
-	free(slots.v);
-	free(busy.v);
-	free(off.v);
-	if (e != MED_OK) {
-		cJSON_Delete(list);
-		return med_fail(resp, e);
+	if (start == NULL) {
+		util_local_date(med_now(ctx), today);
+		start = today;
 	}
-	return med_ok(resp, list);
+	(void)util_parse_date(start, &rq.y, &rq.m, &rq.d);
+	/* slots_compute() does not tell a missing doctor from a foreign service. */
+	if ((e = profile_doctor_exists(ctx, rq.doctor)) == MED_ENOTFOUND)
+		return med_error(resp, 404, "Doctor not found");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	if ((list = cJSON_CreateArray()) == NULL)
+		return med_fail(resp, MED_ENOMEM);
+	if ((e = slots_compute(ctx, &rq, slot_json, list)) == MED_OK)
+		return med_ok(resp, list);
+	cJSON_Delete(list);
+	if (e == MED_ENOTFOUND)
+		return med_error(resp, 404, "Service not found");
+	return med_fail(resp, e);
 }

@@ -104,6 +104,9 @@ med_config_from_env(struct med_config *cfg)
 		return MED_ERANGE;
 	env_str(cfg->clinic_tz, sizeof cfg->clinic_tz, "CLINIC_TZ", "UTC");
 	env_str(cfg->cors_origins, sizeof cfg->cors_origins, "CORS_ORIGINS", "");
+	env_str(cfg->public_url, sizeof cfg->public_url, "PUBLIC_URL", "https://localhost");
+	env_str(cfg->clinic_name, sizeof cfg->clinic_name, "CLINIC_NAME", "Clinic");
+	env_str(cfg->clinic_phone, sizeof cfg->clinic_phone, "CLINIC_PHONE", "");
 	cfg->reset_minutes = 15;
 	if (env_int(&cfg->access_minutes, "ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1, 24 * 60) ||
 	    env_int(&cfg->refresh_days, "REFRESH_TOKEN_EXPIRE_DAYS", 7, 1, 365) ||

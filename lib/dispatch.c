@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "fhir.h"
 #include "idempotency.h"
 #include "route.h"
 #include "secrets.h"
@@ -47,7 +48,8 @@ find_route(struct med_req *req, struct med_resp *resp)
 	int nparams, path_known = 0;
 
 	resp->allow[0] = '\0';
-	for (const struct med_route *r = med_routes(); r->handler != NULL; r++) {
+	for (const struct med_route *r = fhir_path(req->path) ? med_fhir_routes() : med_routes();
+	    r->handler != NULL; r++) {
 		if (!route_match(r->pattern, req->path, params, &nparams))
 			continue;
 		if (strcmp(r->method, req->method) == 0) {
@@ -359,6 +361,8 @@ dispatch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	}
 	if (!body_is_json(req, resp) || !parse_body(req, resp))
 		return;
+	if (fhir_path(req->path) && !fhir_known_params(req, r->query, resp))
+		return;
 	if (valid_request(req, r->pattern, r->query, r->body, resp) != MED_OK)
 		return;
 	/*
@@ -437,4 +441,7 @@ med_handle(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 		med_fail(resp, MED_OK);
 	if (resp->status >= 500)
 		explain_failure(ctx, req, resp);
+	/* Last: explain_failure() may have rewritten the answer. */
+	if (fhir_path(req->path))
+		fhir_outcome_from_envelope(resp);
 }

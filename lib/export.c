@@ -8,6 +8,7 @@
 #include "audit_query.h"
 #include "db.h"
 #include "export.h"
+#include "fhir.h"
 #include "util.h"
 
 static const char SQL_FIND[] =
@@ -192,5 +193,27 @@ export_patient(struct med_ctx *ctx, const char *who, cJSON **out)
 fail:
 	db_rollback(ctx);
 	cJSON_Delete(doc);
+	return e;
+}
+
+enum med_err
+export_patient_fhir(struct med_ctx *ctx, const char *who, cJSON **out)
+{
+	char id[MED_UUID_LEN + 1];
+	enum med_err e;
+
+	*out = NULL;
+	/* As export_patient(): one snapshot, and the audit row commits with it. */
+	if ((e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = find_patient(ctx, who, id)) != MED_OK ||
+	    (e = fhir_patient_bundle(ctx, id, out)) != MED_OK ||
+	    (e = audit_add(ctx, NULL, "export", "patient", id, "ok",
+	    "medadm export-patient --fhir")) != MED_OK ||
+	    (e = db_commit(ctx)) != MED_OK) {
+		db_rollback(ctx);
+		cJSON_Delete(*out);
+		*out = NULL;
+	}
 	return e;
 }

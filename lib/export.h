@@ -22,4 +22,10 @@
  */
 enum med_err export_patient(struct med_ctx *ctx, const char *who, cJSON **doc);
 
+/*
+ * The same patient as a FHIR R4 Bundle (fhir_patient_bundle()), audited
+ * the same way ("export", detail "medadm export-patient --fhir").
+ */
+enum med_err export_patient_fhir(struct med_ctx *ctx, const char *who, cJSON **doc);
+
 #endif

@@ -167,4 +167,32 @@ HANDLER(h_settings_patch);
 SPEC_DECL(audit_list_query);
 HANDLER(h_audit_list);
 
+/* fhir.c, fhir_res.c, fhir_clin.c, fhir_publish.c: the FHIR table (route.c) */
+SPEC_DECL(fhir_metadata_query);
+SPEC_DECL(fhir_practitioner_query);
+SPEC_DECL(fhir_role_query);
+SPEC_DECL(fhir_schedule_query);
+SPEC_DECL(fhir_location_query);
+SPEC_DECL(fhir_slot_query);
+HANDLER(h_fhir_metadata);
+HANDLER(h_fhir_practitioner_search);
+HANDLER(h_fhir_practitioner_read);
+HANDLER(h_fhir_role_search);
+HANDLER(h_fhir_role_read);
+HANDLER(h_fhir_schedule_search);
+HANDLER(h_fhir_schedule_read);
+HANDLER(h_fhir_location_search);
+HANDLER(h_fhir_location_read);
+HANDLER(h_fhir_slot_search);
+SPEC_DECL(fhir_patient_query);
+SPEC_DECL(fhir_appointment_query);
+HANDLER(h_fhir_patient_search);
+HANDLER(h_fhir_patient_read);
+HANDLER(h_fhir_appointment_search);
+HANDLER(h_fhir_appointment_read);
+HANDLER(h_fhir_publish_manifest);
+HANDLER(h_fhir_publish_location);
+HANDLER(h_fhir_publish_schedule);
+HANDLER(h_fhir_publish_slot);
+
 #endif

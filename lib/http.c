@@ -44,6 +44,9 @@ med_reply(struct med_resp *resp, int status, cJSON *data, const char *message)
 	free(resp->body);
 	resp->body = NULL;
 	resp->status = status;
+	/* An envelope is JSON and never cacheable, whatever the answer held before. */
+	resp->content_type = NULL;
+	resp->cache_control = NULL;
 	if (env == NULL)
 		goto oom;
 	if (cJSON_AddBoolToObject(env, "success", status >= 200 && status < 300) == NULL)

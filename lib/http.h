@@ -63,6 +63,7 @@ struct med_req {
 	const char *content_type;  /* may be NULL */
 	const char *origin;        /* may be NULL */
 	const char *idempotency_key; /* Idempotency-Key header, may be NULL */
+	const char *prefer;        /* Prefer header (FHIR handling=lenient), may be NULL */
 	const char *remote_addr;   /* may be NULL */
 	const char *body;          /* may be NULL */
 	size_t body_len;
@@ -97,6 +98,8 @@ struct med_resp {
 	                        log (never tokens or bodies); "" otherwise */
 	char set_cookie[1280]; /* one Set-Cookie value, "" none; the adapter sends it
 	                          with 2xx answers only */
+	const char *content_type; /* static string; NULL: application/json */
+	const char *cache_control;/* static string; NULL: no-store */
 	int replayed;        /* 1: the stored answer of an earlier request with the
 	                        same Idempotency-Key (header Idempotent-Replayed) */
 };

@@ -67,6 +67,10 @@ struct med_config {
 	int login_max_failures;        /* LOGIN_MAX_FAILURES, 5 */
 	int login_window_seconds;      /* LOGIN_WINDOW_SECONDS, 900 */
 	struct med_mail_config mail;   /* the outbox sender (outbox.h) */
+	/* What FHIR publishes about the clinic (lib/fhir.h). */
+	char public_url[256];          /* PUBLIC_URL, default "https://localhost" */
+	char clinic_name[128];         /* CLINIC_NAME, default "Clinic" */
+	char clinic_phone[64];         /* CLINIC_PHONE, "" = none */
 };
 
 struct stmt_cache;

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "route.h"
+#include "fhir.h"
 #include "handlers.h"
 
 #define A ROLE_ADMIN
@@ -122,6 +123,46 @@ const struct med_route *
 med_routes(void)
 {
 	return routes;
+}
+
+#define R4 MED_FHIR_BASE
+
+/*
+ * The FHIR R4 read API (fhir.h): the same rows, run by the same pipeline;
+ * its refusals are OperationOutcomes.  The CapabilityStatement is this
+ * table: "/Type" rows are searches (their query specs list the search
+ * parameters), "/Type/{x}" rows are reads.
+ */
+static const struct med_route fhir_routes[] = {
+	/* method pattern                                         auth           roles  tx        query                    body  handler */
+	{ "GET",  R4 "/metadata",                                AUTH_NONE,     0,     TX_NONE,  &fhir_metadata_query,    NULL, h_fhir_metadata },
+	{ "GET",  R4 "/Location",                                AUTH_NONE,     0,     TX_NONE,  &fhir_location_query,    NULL, h_fhir_location_search },
+	{ "GET",  R4 "/Location/{location_id}",                  AUTH_NONE,     0,     TX_NONE,  NULL,                    NULL, h_fhir_location_read },
+	{ "GET",  R4 "/Practitioner",                            AUTH_NONE,     0,     TX_READ,  &fhir_practitioner_query,NULL, h_fhir_practitioner_search },
+	{ "GET",  R4 "/Practitioner/{doctor_id}",                AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_practitioner_read },
+	{ "GET",  R4 "/PractitionerRole",                        AUTH_NONE,     0,     TX_READ,  &fhir_role_query,        NULL, h_fhir_role_search },
+	{ "GET",  R4 "/PractitionerRole/{doctor_id}",            AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_role_read },
+	{ "GET",  R4 "/Schedule",                                AUTH_NONE,     0,     TX_READ,  &fhir_schedule_query,    NULL, h_fhir_schedule_search },
+	{ "GET",  R4 "/Schedule/{doctor_id}",                    AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_schedule_read },
+	{ "GET",  R4 "/Slot",                                    AUTH_NONE,     0,     TX_READ,  &fhir_slot_query,        NULL, h_fhir_slot_search },
+	/* Reads of medical data write their audit rows: TX_WRITE. */
+	{ "GET",  R4 "/Patient",                                 AUTH_REQUIRED, ANY,   TX_WRITE, &fhir_patient_query,     NULL, h_fhir_patient_search },
+	{ "GET",  R4 "/Patient/{patient_id}",                    AUTH_REQUIRED, ANY,   TX_WRITE, NULL,                    NULL, h_fhir_patient_read },
+	{ "GET",  R4 "/Appointment",                             AUTH_REQUIRED, ANY,   TX_WRITE, &fhir_appointment_query, NULL, h_fhir_appointment_search },
+	{ "GET",  R4 "/Appointment/{appointment_id}",            AUTH_REQUIRED, ANY,   TX_WRITE, NULL,                    NULL, h_fhir_appointment_read },
+	/* SMART Scheduling Links: public, cacheable for 5 minutes. */
+	{ "GET",  R4 "/$bulk-publish",                           AUTH_NONE,     0,     TX_NONE,  NULL,                    NULL, h_fhir_publish_manifest },
+	{ "GET",  R4 "/$bulk-publish/Location.ndjson",           AUTH_NONE,     0,     TX_NONE,  NULL,                    NULL, h_fhir_publish_location },
+	{ "GET",  R4 "/$bulk-publish/Schedule.ndjson",           AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_publish_schedule },
+	{ "GET",  R4 "/$bulk-publish/Slot.ndjson",               AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_publish_slot },
+
+	{ NULL, NULL, AUTH_NONE, 0, TX_NONE, NULL, NULL, NULL },
+};
+
+const struct med_route *
+med_fhir_routes(void)
+{
+	return fhir_routes;
 }
 
 /*

@@ -8,6 +8,13 @@
  * transaction, then the handler.  A handler is domain logic only: it
  * reads validated values by name (valid.h) and answers; dispatch commits
  * a write when the answer is 2xx and rolls it back otherwise.
+ *
+ * Two tables share the pipeline: med_routes() under MED_API_BASE, which
+ * answers in the API envelope, and med_fhir_routes() under MED_FHIR_BASE
+ * (fhir.h).  The path prefix picks the table, and on the FHIR base the
+ * pipeline's refusals are rewritten once, at the end of med_handle(), as
+ * FHIR OperationOutcomes (422 becoming 400), and a query parameter the
+ * route's spec does not name is refused unless "Prefer: handling=lenient".
  */
 #ifndef ROUTE_H
 #define ROUTE_H
@@ -57,6 +64,8 @@ void route_keep_on_refusal(struct med_ctx *ctx);
 
 /* The table, NULL-terminated (handler == NULL), for tests and docs. */
 const struct med_route *med_routes(void);
+/* The FHIR table (fhir.h), the same way. */
+const struct med_route *med_fhir_routes(void);
 
 /* Handle one request; always fills resp (never leaves status 0). */
 void med_handle(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp);

@@ -69,12 +69,14 @@ const struct adm_command adm_commands[] = {
 	  "billings, insurance policies and claims, and rows whose detail names\n"
 	  "the patient id.  Shows the newest N matching rows (default 1000).\n",
 	  1, cmd_audit },
-	{ "export-patient", "export-patient ID|EMAIL",
+	{ "export-patient", "export-patient ID|EMAIL [--fhir]",
 	  "everything held on one patient, as one JSON document",
 	  "The patient's right of access: profile, account (no password hash),\n"
 	  "appointments, medical records, billings, insurance policies and\n"
 	  "claims, reviews, favorite doctors and the access log.  The export is\n"
-	  "itself audited.\n",
+	  "itself audited.  With --fhir: a FHIR R4 Bundle (collection) of the\n"
+	  "Patient, Appointments, Practitioners and the records as Condition,\n"
+	  "CarePlan and MedicationRequest (docs/FHIR.md).\n",
 	  1, cmd_export_patient },
 	{ "holiday add", "holiday add DATE NAME", "close the clinic on a day (YYYY-MM-DD, clinic-local)",
 	  "No slots and no bookings that day.  Prints the holiday's id.\n", 1, cmd_holiday_add },
@@ -87,6 +89,14 @@ const struct adm_command adm_commands[] = {
 	  "NAME is min_notice_minutes (0..525600), booking_horizon_days (1..3650),\n"
 	  "max_no_shows (0..100, 0 = no limit) or slot_step_minutes (5..480).\n", 1,
 	  cmd_settings_set },
+	{ "publish", "publish DIR",
+	  "write the SMART Scheduling Links files as static files",
+	  "DIR receives manifest.json and Location.ndjson, Schedule.ndjson and\n"
+	  "Slot.ndjson: the bytes the workers serve under /fhir/r4/$bulk-publish\n"
+	  "(the free slots of the next 14 days, no medical data), from one\n"
+	  "snapshot, each file renamed into place when complete.  For a timer\n"
+	  "and a static server instead of the workers (docs/FHIR.md).\n",
+	  1, cmd_publish },
 	{ "rotate-secret", "rotate-secret",
 	  "new JWT secrets: every session of every user ends",
 	  "Running workers pick the new keys up at their next request (they\n"

@@ -57,6 +57,7 @@ int cmd_restore(struct adm *a, int argc, char **argv);
 int cmd_check(struct adm *a, int argc, char **argv);
 int cmd_audit(struct adm *a, int argc, char **argv);
 int cmd_export_patient(struct adm *a, int argc, char **argv);
+int cmd_publish(struct adm *a, int argc, char **argv);
 int cmd_rotate_secret(struct adm *a, int argc, char **argv);
 int cmd_outbox_run(struct adm *a, int argc, char **argv);
 int cmd_outbox_list(struct adm *a, int argc, char **argv);

@@ -5,10 +5,11 @@
  * strings one over each length limit, invalid UTF-8, NUL bytes, bad
  * UUIDs and path traversal in ids, impossible dates and times, SQL
  * metacharacters, bad query values, oversized bodies, header floods,
- * wrong content types, and forged or mangled JWTs.
+ * wrong content types, forged or mangled JWTs, and bad FHIR searches.
  *
  * Every request must be refused with a 4xx (never 5xx, never 2xx) and,
- * when it has a body, the JSON envelope with success false.  A few cases
+ * when it has a body, the JSON envelope with success false (on the FHIR
+ * base, an OperationOutcome).  A few cases
  * are answered by nginx before the worker sees them (10 MB body, 64 KB
  * header); they are flagged and may also end in a closed connection, but
  * must not hang, and the stack must answer /health afterwards.  A checksum
@@ -190,7 +191,15 @@ hostile_raw(const char *method, const char *path, const char *const *headers,
 		fprintf(stderr, "hostile: ACCEPTED %d for %s %.120s (%s): %.200s\n", st, method,
 		    path, what, r.body);
 	}
-	if (r.body_len > 0 && (r.json == NULL ||
+	/* On the FHIR base a refusal is an OperationOutcome, not the envelope. */
+	if (r.body_len > 0 && strncmp(path, "/fhir/", 6) == 0 && !(flags & F_NGINX)) {
+		const cJSON *t = cJSON_GetObjectItem(r.json, "resourceType");
+		if (!cJSON_IsString(t) || strcmp(t->valuestring, "OperationOutcome") != 0) {
+			bad_envelope++;
+			fprintf(stderr, "hostile: not an OperationOutcome (%d) for %s %.120s (%s): %.200s\n",
+			    st, method, path, what, r.body);
+		}
+	} else if (r.body_len > 0 && (r.json == NULL ||
 	    !cJSON_IsFalse(cJSON_GetObjectItem(r.json, "success")) ||
 	    !cJSON_HasObjectItem(r.json, "data") || !cJSON_HasObjectItem(r.json, "message"))) {
 		bad_envelope++;
@@ -1010,6 +1019,59 @@ setup(char **revoked, char **refresh)
 	}
 }
 
+/*
+ * The FHIR base: unknown types, unknown and malformed search parameters,
+ * prefixes, references, counts over the cap, ids that are not UUIDs,
+ * wrong methods.  Each a 4xx OperationOutcome.
+ */
+#define R4 "/fhir/r4"
+static void
+fhir_cases(void)
+{
+	static const char *const anon[] = {
+		R4 "/Observation", R4 "/observation", R4 "/Slot/x", R4 "/Practitioner/%20",
+		R4 "/Practitioner/" SAMIR_DOC "x", R4 "/$bulk-publish/Patient.ndjson",
+		R4 "/$everything", R4 "/Practitioner?family=x", R4 "/Practitioner?_count=0",
+		R4 "/Practitioner?_count=201", R4 "/Practitioner?_count=-1",
+		R4 "/Practitioner?_count=99999999999999999999", R4 "/Practitioner?_count=1e400",
+		R4 "/Practitioner?_count=abc", R4 "/Practitioner?_offset=-1",
+		R4 "/Practitioner?_id=%27%20OR%201%3D1%20--", R4 "/Practitioner?_id=%ff%fe",
+		R4 "/Practitioner?_id=a%00b", R4 "/Practitioner?%zz=1",
+		R4 "/PractitionerRole?practitioner=Patient/" SAMIR_DOC,
+		R4 "/Schedule?actor=../../x", R4 "/Slot", R4 "/Slot?schedule=",
+		R4 "/Slot?schedule=Schedule/x",
+		R4 "/Slot?schedule=Schedule/00000000-0000-4000-8000-000000000000",
+		R4 "/Slot?schedule=" SAMIR_DOC "&start=ge2026-02-30",
+		R4 "/Slot?schedule=" SAMIR_DOC "&start=ge",
+		R4 "/Slot?schedule=" SAMIR_DOC "&start=zz2026-01-01",
+		R4 "/Slot?schedule=" SAMIR_DOC "&start=ge2026-01-01T10:00:00%2B25:00",
+		R4 "/Slot?schedule=" SAMIR_DOC "&start=ge2026-01-01T24:00:00Z",
+		R4 "/Slot?schedule=" SAMIR_DOC "&start=ge2099-01-01&start=lt2099-12-31",
+		R4 "/Slot?schedule=" SAMIR_DOC "&status=FREE",
+		R4 "/Slot?schedule=" SAMIR_DOC "&status=free,,busy",
+		R4 "/Slot?schedule=" SAMIR_DOC "&_sort=start",
+		R4 "/Patient", R4 "/Patient/" SAMIR_DOC, R4 "/Appointment",
+	};
+	static const char *const authed[] = {
+		R4 "/Patient?_id=x", R4 "/Patient?name=x", R4 "/Patient/not-a-uuid",
+		R4 "/Appointment?status=pending", R4 "/Appointment?status=%27--",
+		R4 "/Appointment?date=lt", R4 "/Appointment?date=2026-13-01",
+		R4 "/Appointment?patient=Patient/../x", R4 "/Appointment?practitioner=x",
+		R4 "/Appointment?_count=1000",
+	};
+	static const char *const methods[][2] = {
+		{ "POST", R4 "/Patient" }, { "PUT", R4 "/Practitioner/" SAMIR_DOC },
+		{ "DELETE", R4 "/Slot" }, { "PATCH", R4 "/metadata" }, { "POST", R4 "/$bulk-publish" },
+	};
+
+	for (size_t i = 0; i < sizeof anon / sizeof anon[0]; i++)
+		hostile("GET", anon[i], NOBODY, NULL, 0, "fhir");
+	for (size_t i = 0; i < sizeof authed / sizeof authed[0]; i++)
+		hostile("GET", authed[i], PATIENT, NULL, 0, "fhir, patient");
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		hostile(methods[i][0], methods[i][1], ADMIN, "{}", 0, "fhir method");
+}
+
 START_TEST(hostile_requests)
 {
 	char *revoked = NULL, *refresh = NULL;
@@ -1029,6 +1091,7 @@ START_TEST(hostile_requests)
 	query_cases();
 	content_type_cases();
 	size_and_header_cases();
+	fhir_cases();
 
 	ck_assert_int_eq(api("GET", V1 "/health", NULL, NULL, &r), 200);
 	http_result_free(&r);

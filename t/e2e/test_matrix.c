@@ -32,7 +32,8 @@
  *    (from medadm, as out of band) on a spare account of their own;
  *  - logout is sent with a second session of the identity (made by a
  *    refresh in the setup), so its main token survives the row.
- * Every answer with a body must be the JSON envelope (and 204 none), every
+ * Every answer with a body must be the JSON envelope (and 204 none) - on
+ * the FHIR base, FHIR JSON with refusals as OperationOutcome - every
  * 401 must carry the Bearer challenge, and the inactive user's 403s must
  * say "Inactive user".  Password hashes dominate the run time, so the
  * accounts of the setup and the register and login rows go concurrently.
@@ -82,6 +83,7 @@ struct mrow {
 };
 
 #define V1 "/api/v1"
+#define R4 "/fhir/r4"
 #define PW "\"" E2E_PW "\""
 #define ALL(s) { s, s, s, s, s, s, s, s, s, s }
 
@@ -268,6 +270,41 @@ static const struct mrow matrix[] = {
 	                                                                { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
 
 	{ "GET", V1 "/audit", "/audit", NULL, 0,                { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
+
+	/*
+	 * The FHIR table (med_fhir_routes()), paths in full: every answer is
+	 * FHIR JSON, every refusal an OperationOutcome.  The public resources
+	 * ignore a token; Patient and Appointment follow the API's ownership.
+	 */
+	{ "GET", R4 "/metadata", R4 "/metadata", NULL, 0, ALL(200) },
+	{ "GET", R4 "/Location", R4 "/Location", NULL, 0, ALL(200) },
+	{ "GET", R4 "/Location/{location_id}", R4 "/Location/c11a1c00-0000-4000-8000-000000000001",
+	    NULL, 0, ALL(200) },
+	{ "GET", R4 "/Practitioner", R4 "/Practitioner", NULL, 0, ALL(200) },
+	{ "GET", R4 "/Practitioner/{doctor_id}", R4 "/Practitioner/{X_doctor}", NULL, 0, ALL(200) },
+	{ "GET", R4 "/PractitionerRole", R4 "/PractitionerRole", NULL, 0, ALL(200) },
+	{ "GET", R4 "/PractitionerRole/{doctor_id}", R4 "/PractitionerRole/{X_doctor}", NULL, 0,
+	    ALL(200) },
+	{ "GET", R4 "/Schedule", R4 "/Schedule", NULL, 0, ALL(200) },
+	{ "GET", R4 "/Schedule/{doctor_id}", R4 "/Schedule/{X_doctor}", NULL, 0, ALL(200) },
+	{ "GET", R4 "/Slot", R4 "/Slot?schedule={X_doctor}", NULL, 0, ALL(200) },
+	/*
+	 * A PATIENT without a profile (DD, DS) searches as /patients/me reads:
+	 * 404 "Patient profile not found".
+	 */
+	/*                                                              AN   PA   PB   DX   DY   ST   AD   IN   DD   DS */
+	{ "GET", R4 "/Patient", R4 "/Patient", NULL, 0,         { 401, 200, 200, 200, 200, 200, 200, 403, 404, 404 } },
+	{ "GET", R4 "/Patient/{patient_id}", R4 "/Patient/{A_patient}", NULL, 0,
+	                                                        { 401, 200, 403, 200, 403, 200, 200, 403, 403, 403 } },
+	{ "GET", R4 "/Appointment", R4 "/Appointment", NULL, 0, { 401, 200, 200, 200, 200, 200, 200, 403, 404, 404 } },
+	{ "GET", R4 "/Appointment/{appointment_id}", R4 "/Appointment/{appt_AX}", NULL, 0,
+	                                                        { 401, 200, 403, 200, 403, 200, 200, 403, 403, 403 } },
+	{ "GET", R4 "/$bulk-publish", R4 "/$bulk-publish", NULL, 0, ALL(200) },
+	{ "GET", R4 "/$bulk-publish/Location.ndjson", R4 "/$bulk-publish/Location.ndjson", NULL, 0,
+	    ALL(200) },
+	{ "GET", R4 "/$bulk-publish/Schedule.ndjson", R4 "/$bulk-publish/Schedule.ndjson", NULL, 0,
+	    ALL(200) },
+	{ "GET", R4 "/$bulk-publish/Slot.ndjson", R4 "/$bulk-publish/Slot.ndjson", NULL, 0, ALL(200) },
 };
 
 #define NROWS (sizeof matrix / sizeof matrix[0])
@@ -359,12 +396,29 @@ struct preq {
 	struct http_result r;
 };
 
+/* A FHIR path: sent as it is (api() would put it under /api/v1). */
+static int
+fhir_call(const char *method, const char *path, const char *token, struct http_result *out)
+{
+	char auth[4096];
+	const char *headers[2] = { NULL, NULL };
+
+	if (token != NULL) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+		headers[0] = auth;
+	}
+	return http_call(method, path, headers, NULL, 0, out);
+}
+
 static void *
 preq_run(void *arg)
 {
 	struct preq *q = arg;
 
-	q->status = api(q->method, q->path, q->token, q->has_body ? q->body : NULL, &q->r);
+	if (strncmp(q->path, R4 "/", sizeof R4) == 0)
+		q->status = fhir_call(q->method, q->path, q->token, &q->r);
+	else
+		q->status = api(q->method, q->path, q->token, q->has_body ? q->body : NULL, &q->r);
 	return NULL;
 }
 
@@ -887,6 +941,42 @@ envelope_problem(const struct http_result *r)
 	return "";
 }
 
+/* "" when r is a well-formed FHIR answer: FHIR JSON, refusals as OperationOutcome. */
+static const char *
+fhir_problem(const struct http_result *r)
+{
+	const cJSON *type;
+	const char *ct = http_header(r, "Content-Type"), *cc = http_header(r, "Cache-Control");
+
+	/* $bulk-publish: NDJSON files and a plain JSON manifest, cacheable. */
+	if (r->status == 200 && ct != NULL && (strncmp(ct, "application/fhir+ndjson", 23) == 0 ||
+	    (strncmp(ct, "application/json", 16) == 0 && cJSON_HasObjectItem(r->json, "output"))))
+		return cc != NULL && strstr(cc, "max-age=300") != NULL ? "" :
+		    "published file without Cache-Control: max-age=300";
+	if (r->body_len == 0 || r->json == NULL || !cJSON_IsObject(r->json))
+		return "body is not a JSON object";
+	if (ct == NULL || strncmp(ct, "application/fhir+json", 21) != 0)
+		return "Content-Type is not application/fhir+json";
+	type = cJSON_GetObjectItemCaseSensitive(r->json, "resourceType");
+	if (!cJSON_IsString(type))
+		return "no resourceType";
+	if ((r->status >= 400) != (strcmp(type->valuestring, "OperationOutcome") == 0))
+		return "OperationOutcome disagrees with the status";
+	return "";
+}
+
+/* The message of a refusal: the envelope's, or the OperationOutcome's diagnostics. */
+static const char *
+refusal_text(const struct http_result *r, int fhir)
+{
+	const cJSON *issue;
+
+	if (!fhir)
+		return e2e_str(r->json, "message");
+	issue = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "issue"), 0);
+	return e2e_str(issue, "diagnostics");
+}
+
 /* Append one line to report (truncated, never overflowing). */
 static void
 note(char *report, size_t size, size_t *len, const char *line)
@@ -905,13 +995,15 @@ static int
 check_answer(const struct mrow *m, enum who w, struct preq *q, unsigned consumed, char *report,
     size_t size, size_t *len)
 {
-	const char *problem = q->status > 0 ? envelope_problem(&q->r) : "transport error";
+	int fhir = strncmp(m->pattern, R4 "/", sizeof R4) == 0;
+	const char *problem = q->status <= 0 ? "transport error" :
+	    fhir ? fhir_problem(&q->r) : envelope_problem(&q->r);
 	const char *www = http_header(&q->r, "WWW-Authenticate"), *msg;
 	char line[512];
 	int bad;
 
 	/* The contract's words for two refusals: the Bearer challenge, "Inactive user". */
-	msg = e2e_str(q->r.json, "message");
+	msg = refusal_text(&q->r, fhir);
 	if (problem[0] == '\0' && q->status == 401 && (www == NULL || strncmp(www, "Bearer", 6) != 0))
 		problem = "401 without WWW-Authenticate: Bearer";
 	if (problem[0] == '\0' && w == IN && q->status == 403 &&
@@ -1002,7 +1094,7 @@ END_TEST
 START_TEST(matrix_covers_routes)
 {
 	static char report[16384];
-	const struct med_route *routes = med_routes();
+	const struct med_route *tables[] = { med_routes(), med_fhir_routes() };
 	char path[1024], *params[MED_MAX_PARAMS];
 	size_t len = 0, nroutes = 0;
 	int nparams, problems = 0;
@@ -1015,7 +1107,8 @@ START_TEST(matrix_covers_routes)
 		len = sizeof report - 1; \
 } while (0)
 
-	for (const struct med_route *rt = routes; rt->handler != NULL; rt++) {
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+	for (const struct med_route *rt = tables[t]; rt->handler != NULL; rt++) {
 		int found = 0;
 
 		nroutes++;
@@ -1029,7 +1122,9 @@ START_TEST(matrix_covers_routes)
 			PROBLEM("  route in the matrix %d times: %s %s\n", found, rt->method, rt->pattern);
 	}
 	for (size_t i = 0; i < NROWS; i++) {
-		const struct med_route *first = NULL;
+		/* A FHIR row names its whole path; the others are under /api/v1. */
+		int fhir = strncmp(matrix[i].path, R4 "/", sizeof R4) == 0;
+		const struct med_route *first = NULL, *routes = tables[fhir];
 		int found = 0;
 		unsigned unused = 0;
 
@@ -1042,8 +1137,13 @@ START_TEST(matrix_covers_routes)
 			    matrix[i].pattern);
 			continue;
 		}
-		memcpy(path, V1, sizeof V1);
-		expand(matrix[i].path, AN, path + sizeof V1 - 1, sizeof path - sizeof V1, &unused, 0);
+		if (fhir) {
+			expand(matrix[i].path, AN, path, sizeof path, &unused, 0);
+		} else {
+			memcpy(path, V1, sizeof V1);
+			expand(matrix[i].path, AN, path + sizeof V1 - 1, sizeof path - sizeof V1, &unused, 0);
+		}
+		path[strcspn(path, "?")] = '\0';
 		for (const struct med_route *rt = routes; rt->handler != NULL && first == NULL; rt++) {
 			if (strcmp(rt->method, matrix[i].method) != 0 ||
 			    !route_match(rt->pattern, path, params, &nparams))
@@ -1057,7 +1157,7 @@ START_TEST(matrix_covers_routes)
 			    matrix[i].path, first != NULL ? first->pattern : "no route");
 	}
 #undef PROBLEM
-	printf("e2e_matrix: %zu routes in the table, %zu rows in the matrix\n", nroutes, NROWS);
+	printf("e2e_matrix: %zu routes in the tables, %zu rows in the matrix\n", nroutes, NROWS);
 	fflush(stdout);
 	ck_assert_msg(problems == 0, "matrix and routing table differ:\n%s", report);
 	ck_assert_uint_eq(nroutes, NROWS);

@@ -786,6 +786,91 @@ START_TEST(test_adm_holidays_settings)
 }
 END_TEST
 
+/* The FHIR form: a collection Bundle of the patient's resources, audited. */
+START_TEST(test_adm_export_patient_fhir)
+{
+	const char *dump = getenv("FHIR_DUMP_DIR");
+	int patients = 0, appts = 0, conditions = 0, practitioners = 0;
+	cJSON *j, *e;
+
+	seeded();
+	ck_assert_int_eq(run(NULL, "export-patient", "amina.benali@example.dz", "--fhir", NULL), 0);
+	if (dump != NULL && *dump != '\0') {
+		char path[1024];
+		FILE *f;
+		snprintf(path, sizeof path, "%s/medadm-export-%d.json", dump, (int)getpid());
+		if ((f = fopen(path, "w")) != NULL) {
+			fputs(out, f);
+			fclose(f);
+		}
+	}
+	j = json_out();
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "resourceType")->valuestring, "Bundle");
+	ck_assert_str_eq(cJSON_GetObjectItem(j, "type")->valuestring, "collection");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(j, "entry")) {
+		const char *t = cJSON_GetObjectItem(cJSON_GetObjectItem(e, "resource"),
+		    "resourceType")->valuestring;
+		patients += strcmp(t, "Patient") == 0;
+		appts += strcmp(t, "Appointment") == 0;
+		conditions += strcmp(t, "Condition") == 0;
+		practitioners += strcmp(t, "Practitioner") == 0;
+	}
+	cJSON_Delete(j);
+	ck_assert_int_eq(patients, 1);
+	ck_assert_int_eq(appts, scalar_at(dbp, "SELECT count(*) FROM appointments a JOIN patients p"
+	    " ON p.id = a.patient_id JOIN users u ON u.id = p.user_id"
+	    " WHERE u.email = 'amina.benali@example.dz'"));
+	ck_assert_int_eq(conditions, scalar_at(dbp, "SELECT count(*) FROM medical_records r JOIN"
+	    " patients p ON p.id = r.patient_id JOIN users u ON u.id = p.user_id"
+	    " WHERE u.email = 'amina.benali@example.dz'"));
+	ck_assert_int_ge(practitioners, 1);
+	ck_assert_int_eq(scalar_at(dbp, "SELECT count(*) FROM audit_log WHERE action = 'export'"
+	    " AND detail = 'medadm export-patient --fhir'"), 1);
+	ck_assert_int_eq(run(NULL, "export-patient", "nobody@example.dz", "--fhir", NULL), 1);
+	ck_assert_int_eq(run(NULL, "export-patient", "--fhir", NULL), 2);
+	ck_assert_int_eq(run(NULL, "export-patient", "a", "--xml", NULL), 2);
+}
+END_TEST
+
+/* The SMART Scheduling Links files as static files: complete, and the same as served. */
+START_TEST(test_adm_publish)
+{
+	char pub[128], path[200], line[4096];
+	const char *types[] = { "Location", "Schedule", "Slot" };
+	int lines[3] = { 0, 0, 0 };
+	FILE *f;
+
+	seeded();
+	snprintf(pub, sizeof pub, "%s/pub", dir);
+	ck_assert_int_eq(mkdir(pub, 0700), 0);
+	ck_assert_int_eq(run(NULL, "publish", pub, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "published"));
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s.ndjson", pub, types[i]);
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		while (fgets(line, sizeof line, f) != NULL) {
+			cJSON *r = cJSON_Parse(line);
+			ck_assert_ptr_nonnull(r);
+			ck_assert_str_eq(cJSON_GetObjectItem(r, "resourceType")->valuestring, types[i]);
+			cJSON_Delete(r);
+			lines[i]++;
+		}
+		fclose(f);
+		snprintf(path, sizeof path, "%s/%s.ndjson.tmp", pub, types[i]);
+		ck_assert_int_ne(access(path, F_OK), 0);
+	}
+	ck_assert_int_eq(lines[0], 1);
+	ck_assert_int_eq(lines[1], scalar_at(dbp, "SELECT count(*) FROM doctors"));
+	ck_assert_int_gt(lines[2], 0);
+	snprintf(path, sizeof path, "%s/manifest.json", pub);
+	ck_assert_int_eq(access(path, R_OK), 0);
+	ck_assert_int_eq(run(NULL, "publish", NULL), 2);
+	ck_assert_int_eq(run(NULL, "publish", pub, "extra", NULL), 2);
+	snprintf(path, sizeof path, "%s/missing", pub);
+	ck_assert_int_eq(run(NULL, "publish", path, NULL), 1);
+}
+END_TEST
+
 START_TEST(test_adm_audit)
 {
 	cJSON *j, *r;
@@ -967,6 +1052,8 @@ medadm_suite(void)
 	tcase_add_test(tc, test_adm_not_a_database);
 	tcase_add_test(tc, test_adm_check_unreadable_schema);
 	tcase_add_test(tc, test_adm_export_patient);
+	tcase_add_test(tc, test_adm_export_patient_fhir);
+	tcase_add_test(tc, test_adm_publish);
 	tcase_add_test(tc, test_adm_audit);
 	tcase_add_test(tc, test_adm_holidays_settings);
 	tcase_add_test(tc, test_adm_rotate_secret);
