@@ -145,11 +145,11 @@ static const struct med_route fhir_routes[] = {
 	{ "GET",  R4 "/Schedule",                                AUTH_NONE,     0,     TX_READ,  &fhir_schedule_query,    NULL, h_fhir_schedule_search },
 	{ "GET",  R4 "/Schedule/{doctor_id}",                    AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_schedule_read },
 	{ "GET",  R4 "/Slot",                                    AUTH_NONE,     0,     TX_READ,  &fhir_slot_query,        NULL, h_fhir_slot_search },
-	/* Reads of medical data write their audit rows: TX_WRITE. */
-	{ "GET",  R4 "/Patient",                                 AUTH_REQUIRED, ANY,   TX_WRITE, &fhir_patient_query,     NULL, h_fhir_patient_search },
-	{ "GET",  R4 "/Patient/{patient_id}",                    AUTH_REQUIRED, ANY,   TX_WRITE, NULL,                    NULL, h_fhir_patient_read },
-	{ "GET",  R4 "/Appointment",                             AUTH_REQUIRED, ANY,   TX_WRITE, &fhir_appointment_query, NULL, h_fhir_appointment_search },
-	{ "GET",  R4 "/Appointment/{appointment_id}",            AUTH_REQUIRED, ANY,   TX_WRITE, NULL,                    NULL, h_fhir_appointment_read },
+	/* Reads of medical data write their audit rows: TX_AUDIT. */
+	{ "GET",  R4 "/Patient",                                 AUTH_REQUIRED, ANY,   TX_AUDIT, &fhir_patient_query,     NULL, h_fhir_patient_search },
+	{ "GET",  R4 "/Patient/{patient_id}",                    AUTH_REQUIRED, ANY,   TX_AUDIT, NULL,                    NULL, h_fhir_patient_read },
+	{ "GET",  R4 "/Appointment",                             AUTH_REQUIRED, ANY,   TX_AUDIT, &fhir_appointment_query, NULL, h_fhir_appointment_search },
+	{ "GET",  R4 "/Appointment/{appointment_id}",            AUTH_REQUIRED, ANY,   TX_AUDIT, NULL,                    NULL, h_fhir_appointment_read },
 	/* SMART Scheduling Links: public, cacheable for 5 minutes. */
 	{ "GET",  R4 "/$bulk-publish",                           AUTH_NONE,     0,     TX_NONE,  NULL,                    NULL, h_fhir_publish_manifest },
 	{ "GET",  R4 "/$bulk-publish/Location.ndjson",           AUTH_NONE,     0,     TX_NONE,  NULL,                    NULL, h_fhir_publish_location },
