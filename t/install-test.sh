@@ -171,7 +171,10 @@ if [ -x "$NGINX" ] && command -v openssl >/dev/null 2>&1; then
 		    "root \"$PREFIX/share/medclinic/web\";" "$S/$f"
 	done
 	localize "$S/nginx-site.conf" > "$TMP/site.conf"
-	printf 'pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\ninclude %s/site.conf;\n}\n' \
+	# Debian's nginx.conf loads modules-enabled/ (libnginx-mod-nchan) first;
+	# they name their modules relative to the prefix (here $TMP).
+	ln -s /usr/lib/nginx/modules "$TMP/modules"
+	printf 'include /etc/nginx/modules-enabled/*.conf;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\ninclude %s/site.conf;\n}\n' \
 	    "$TMP" "$TMP" "$TMP" > "$TMP/nginx-site-test.conf"
 	check "nginx -t accepts the installed site" "$NGINX" -t -q -p "$TMP/" -e "$TMP/error.log" \
 	    -c "$TMP/nginx-site-test.conf"

@@ -107,21 +107,27 @@ check "environment ignored" sh -c \
 # --- every mode renders completely and nginx -t accepts it ----------------
 
 mkdir -p "$TMP/dev/run/nginx-tmp" "$TMP/dev/log"
+# Debian's modules-enabled/*.conf name their modules relative to nginx's
+# prefix (/usr/share/nginx, whose modules/ is /usr/lib/nginx/modules); the
+# tests' prefix is $TMP.
+ln -s /usr/lib/nginx/modules "$TMP/modules"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$HOST" \
     -keyout "$TMP/key.pem" -out "$TMP/cert.pem" >/dev/null 2>&1
 
 # Production values where the test cannot use the real ones: certificate,
 # logs and docs in reach, a socket nobody listens on.
 PROD_VALUES="STATIC_DIR=$ROOT FASTCGI_CONF=$ROOT/deploy/nginx-fastcgi.conf
-SOCK=$TMP/no-workers.sock SSL_CERT=$TMP/cert.pem SSL_KEY=$TMP/key.pem
+SOCK=$TMP/no-workers.sock LIVE_SOCK=$TMP/live.sock SSL_CERT=$TMP/cert.pem SSL_KEY=$TMP/key.pem
 ACCESS_LOG=$TMP/access.log ERROR_LOG=$TMP/error.log WEB_ROOT=$ROOT/web"
 
-# A whole nginx.conf around a site file, every path in $TMP.
+# A whole nginx.conf around a site file, every path in $TMP; modules
+# as Debian's nginx.conf loads them (libnginx-mod-nchan, live updates).
 wrap_site() {
 	if [ "$(id -u)" -eq 0 ]; then
 		echo "user $(id -un) $(id -gn);"
 	fi
 	cat <<EOF
+include /etc/nginx/modules-enabled/*.conf;
 pid $TMP/nginx.pid;
 error_log $TMP/error.log warn;
 events { worker_connections 64; }
