@@ -159,6 +159,7 @@ if [ -x "$NGINX" ] && command -v openssl >/dev/null 2>&1; then
 		    -e "s|ssl_certificate_key [^;]*;|ssl_certificate_key $TMP/key.pem;|" \
 		    -e "s|/var/log/nginx/|$TMP/|g" -e "s|^pid .*|pid $TMP/nginx.pid;|" \
 		    -e "s|^user .*||" -e "s|include /etc/nginx/mime.types;||" \
+		    -e "s|unix:/run/medclinic/live.sock|unix:$TMP/live.sock|" \
 		    -e "s|include \"$PREFIX/share/medclinic/|include \"$S/|" "$1"
 	}
 	for f in nginx-site.conf nginx.conf.example; do

@@ -353,6 +353,19 @@ else
 	check "openapi.json: JSON" header_is "Content-Type: application/json"
 	check "openapi.json: the security headers" security_headers
 
+	# Live updates: the publisher only on its Unix socket, never through
+	# the site's ports; the subscriber location asks the workers first.
+	expect "live: no publisher on the site's port" 404 "$B/pub/clinic" -X POST --data '{}'
+	check "live: publisher 404 in the envelope" envelope_is "Not found"
+	_pub=$(curl -s --max-time 5 --unix-socket "$TMP/live.sock" -o /dev/null -w '%{http_code}' \
+	    -X POST -H 'Content-Type: application/json' --data '{"kind":"test"}' \
+	    http://localhost/pub/clinic || echo 000)
+	check "live: the publisher answers on its Unix socket ($_pub)" test "$_pub" = 202
+	check "live: the site listens on no other port" sh -c \
+	    "! grep -E '^[[:space:]]*listen' '$TMP/site.conf' | grep -v -e 'listen 127.0.0.1:' -e 'listen unix:$TMP/live.sock;'"
+	expect "live: subscribing without workers: 502" 502 "$B/api/v1/live?ticket=QuerySecret" \
+	    -H 'Accept: text/event-stream'
+
 	expect "plain HTTP redirects" 301 "http://$HOST:$HTTP/api/v1/health"
 	check "redirect to https" header_is "Location: https://$HOST/api/v1/health"
 	expect "plain HTTP, a forged Host: redirects" 301 "http://$HOST:$HTTP/api/v1/health" \
