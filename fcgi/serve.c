@@ -76,6 +76,9 @@ serve_one(struct med_ctx *ctx, FCGX_Request *fr, const struct logs *lg)
 	if (a.status >= 500)
 		elog(lg, "request=%s status=%d %s", id, a.status,
 		    resp.cause[0] != '\0' ? resp.cause : "(no cause recorded)");
+	/* What a committed request could not do after its commit (live updates). */
+	if (resp.note[0] != '\0')
+		elog(lg, "request=%s %s", id, resp.note);
 	/*
 	 * Flush the answer, then log, then let FCGX_Finish_r() end the
 	 * request: the line is in access.log before the client sees the

@@ -185,44 +185,65 @@ bearer_token(const char *header)
 }
 
 enum med_err
+auth_claims_user(struct med_ctx *ctx, const struct jwt_claims *c, struct med_user *u)
+{
+	enum med_err e;
+	int revoked;
+
+	if ((revoked = jti_revoked(ctx, c->jti)) != 0)
+		return revoked < 0 ? MED_EDB : MED_EAUTH;
+	if ((e = auth_load_user(ctx, c->sub, u)) != MED_OK)
+		return e == MED_ENOTFOUND ? MED_EAUTH : e;
+	/*
+	 * Deactivation bumped the version; the holder of a token signed for
+	 * an inactive account still hears why (403 "Inactive user", Rule).
+	 */
+	if (c->ver != u->token_version && u->is_active)
+		return MED_EAUTH;
+	return MED_OK;
+}
+
+enum med_err
 auth_authenticate(struct med_ctx *ctx, struct med_req *req)
 {
 	struct jwt_claims c;
 	const char *token;
 	enum med_err e;
-	int revoked;
 
 	req->authed = 0;
 	if (req->authorization == NULL)
 		return MED_ENOTFOUND;
 	if ((token = bearer_token(req->authorization)) == NULL)
 		return MED_EAUTH;
-	if ((e = jwt_verify(ctx->access_key, MED_KEY_LEN, token, JWT_ACCESS,
-	    med_now(ctx), &c)) != MED_OK)
+	if ((e = auth_verify(ctx, token, JWT_ACCESS, &c)) != MED_OK)
 		return e;
-	if ((revoked = jti_revoked(ctx, c.jti)) != 0)
-		return revoked < 0 ? MED_EDB : MED_EAUTH;
-	if ((e = auth_load_user(ctx, c.sub, &req->user)) != MED_OK)
-		return e == MED_ENOTFOUND ? MED_EAUTH : e;
-	/*
-	 * Deactivation bumped the version; the holder of a token signed for
-	 * an inactive account still hears why (403 "Inactive user", Rule).
-	 */
-	if (c.ver != req->user.token_version && req->user.is_active)
-		return MED_EAUTH;
+	if ((e = auth_claims_user(ctx, &c, &req->user)) != MED_OK)
+		return e;
 	snprintf(req->user.jti, sizeof req->user.jti, "%s", c.jti);
 	req->user.token_exp = c.exp;
 	req->authed = 1;
 	return MED_OK;
 }
 
-/* Sign one token of type t for user u, expiring after lifetime seconds. */
-static enum med_err
-sign_token(struct med_ctx *ctx, const struct med_user *u, enum jwt_type t, int64_t lifetime,
+/* Live tickets share the access key: their type keeps the two apart. */
+static const unsigned char *
+token_key(const struct med_ctx *ctx, enum jwt_type t)
+{
+	return t == JWT_ACCESS || t == JWT_LIVE ? ctx->access_key :
+	    t == JWT_REFRESH ? ctx->refresh_key : ctx->reset_key;
+}
+
+enum med_err
+auth_verify(struct med_ctx *ctx, const char *token, enum jwt_type t, struct jwt_claims *c)
+{
+	return jwt_verify(token_key(ctx, t), MED_KEY_LEN, token, t, med_now(ctx), c);
+}
+
+enum med_err
+auth_sign(struct med_ctx *ctx, const struct med_user *u, enum jwt_type t, int64_t lifetime,
     char *out, size_t outsz, struct jwt_claims *c)
 {
-	const unsigned char *key = t == JWT_ACCESS ? ctx->access_key :
-	    t == JWT_REFRESH ? ctx->refresh_key : ctx->reset_key;
+	const unsigned char *key = token_key(ctx, t);
 	enum med_err e;
 
 	memset(c, 0, sizeof *c);
@@ -249,9 +270,9 @@ issue_pair(struct med_ctx *ctx, const struct med_user *u, cJSON **out)
 	sqlite3_stmt *st;
 	enum med_err e;
 
-	if ((e = sign_token(ctx, u, JWT_ACCESS, (int64_t)ctx->cfg.access_minutes * 60,
+	if ((e = auth_sign(ctx, u, JWT_ACCESS, (int64_t)ctx->cfg.access_minutes * 60,
 	    access, sizeof access, &ac)) != MED_OK ||
-	    (e = sign_token(ctx, u, JWT_REFRESH, (int64_t)ctx->cfg.refresh_days * 86400,
+	    (e = auth_sign(ctx, u, JWT_REFRESH, (int64_t)ctx->cfg.refresh_days * 86400,
 	    refresh, sizeof refresh, &rc)) != MED_OK)
 		return e;
 	if ((st = db_stmt(ctx, SQL_REFRESH_INSERT)) == NULL)
@@ -615,7 +636,7 @@ h_auth_refresh(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 
 	if (token == NULL)
 		return med_invalid(resp, "body", "refresh_token", "Field required", "missing");
-	if (jwt_verify(ctx->refresh_key, MED_KEY_LEN, token, JWT_REFRESH, med_now(ctx), &c) != MED_OK)
+	if (auth_verify(ctx, token, JWT_REFRESH, &c) != MED_OK)
 		return med_unauthorized(resp, "Invalid refresh token");
 	e = rotate(ctx, &c, &u, &pair, &reused);
 	if (reused && e == MED_OK) {
@@ -660,8 +681,7 @@ h_auth_logout(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	if (req->authed)
 		e = auth_revoke_jti(ctx, req->user.jti, req->user.token_exp);
 	if (e == MED_OK && refresh != NULL && strlen(refresh) < JWT_MAX &&
-	    jwt_verify(ctx->refresh_key, MED_KEY_LEN, refresh, JWT_REFRESH,
-	    med_now(ctx), &c) == MED_OK)
+	    auth_verify(ctx, refresh, JWT_REFRESH, &c) == MED_OK)
 		e = auth_revoke_jti(ctx, c.jti, c.exp);
 	if (e != MED_OK)
 		return med_fail(resp, e);
@@ -680,7 +700,7 @@ auth_issue_reset_token(struct med_ctx *ctx, const char *email, char *out, size_t
 		return e;
 	if (!u.is_active)
 		return MED_EFORBIDDEN;
-	return sign_token(ctx, &u, JWT_RESET, (int64_t)ctx->cfg.reset_minutes * 60, out, outsz, &c);
+	return auth_sign(ctx, &u, JWT_RESET, (int64_t)ctx->cfg.reset_minutes * 60, out, outsz, &c);
 }
 
 /* Reset mails one account may cause per hour: nobody floods a mailbox through us. */
@@ -752,7 +772,7 @@ record_reset_mail(struct med_ctx *ctx, const struct med_user *u, int real)
 	enum med_err e;
 
 	if ((e = user_locale(ctx, u->id, pref, sizeof pref)) != MED_OK ||
-	    (e = sign_token(ctx, u, JWT_RESET, (int64_t)ctx->cfg.reset_minutes * 60, token,
+	    (e = auth_sign(ctx, u, JWT_RESET, (int64_t)ctx->cfg.reset_minutes * 60, token,
 	    sizeof token, &c)) != MED_OK)
 		return e;
 	if ((params = reset_params(token, u->email, ctx->cfg.reset_minutes)) == NULL) {
@@ -851,7 +871,7 @@ h_auth_reset(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	struct jwt_claims c;
 	enum med_err e;
 
-	if (jwt_verify(ctx->reset_key, MED_KEY_LEN, token, JWT_RESET, med_now(ctx), &c) != MED_OK)
+	if (auth_verify(ctx, token, JWT_RESET, &c) != MED_OK)
 		return med_error(resp, 400, INVALID_RESET);
 	if ((e = pwhash_hash(fval_str(med_body(req, "new_password")), hash)) != MED_OK)
 		return med_fail(resp, e);

@@ -26,6 +26,24 @@
  */
 enum med_err auth_authenticate(struct med_ctx *ctx, struct med_req *req);
 
+/*
+ * The user u whose verified token claims c are: c's jti not revoked, the
+ * user known, c signed for the user's current token version (or the user
+ * is inactive: the caller then says "Inactive user").  MED_EAUTH
+ * otherwise; MED_EDB.  For access tokens and live tickets alike.
+ */
+enum med_err auth_claims_user(struct med_ctx *ctx, const struct jwt_claims *c, struct med_user *u);
+
+/*
+ * Sign a token of type t for u, expiring after lifetime seconds, with a
+ * fresh jti (its claims in c); verify one (jwt_verify() at med_now(), with
+ * the key of its type).
+ */
+enum med_err auth_sign(struct med_ctx *ctx, const struct med_user *u, enum jwt_type t,
+    int64_t lifetime, char *out, size_t outsz, struct jwt_claims *c);
+enum med_err auth_verify(struct med_ctx *ctx, const char *token, enum jwt_type t,
+    struct jwt_claims *c);
+
 /* Load a user by id into u (role fields included). */
 enum med_err auth_load_user(struct med_ctx *ctx, const char *user_id, struct med_user *u);
 enum med_err auth_load_user_by_email(struct med_ctx *ctx, const char *email,

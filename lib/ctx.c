@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "db.h"
+#include "live.h"
 #include "med.h"
 #include "util.h"
 
@@ -114,6 +115,9 @@ med_config_from_env(struct med_config *cfg)
 	    env_int(&cfg->login_window_seconds, "LOGIN_WINDOW_SECONDS", 900, 1, 86400) ||
 	    mail_config_from_env(&cfg->mail) != MED_OK)
 		e = MED_EINVAL;
+	env_str(cfg->live_publish, sizeof cfg->live_publish, "LIVE_PUBLISH", "");
+	if (e == MED_OK)
+		e = live_target_check(cfg->live_publish);
 	return e;
 }
 
@@ -237,6 +241,7 @@ void
 med_ctx_close(struct med_ctx *ctx)
 {
 	db_close(ctx);
+	live_free(ctx);
 	OPENSSL_cleanse(ctx->access_key, sizeof ctx->access_key);
 	OPENSSL_cleanse(ctx->refresh_key, sizeof ctx->refresh_key);
 	OPENSSL_cleanse(ctx->reset_key, sizeof ctx->reset_key);

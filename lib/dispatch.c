@@ -15,6 +15,7 @@
 #include "db.h"
 #include "fhir.h"
 #include "idempotency.h"
+#include "live.h"
 #include "route.h"
 #include "secrets.h"
 #include "util.h"
@@ -270,6 +271,8 @@ run_in_tx(struct med_ctx *ctx, const struct med_route *r, struct med_req *req,
 	if (ok || (ctx->tx_keep && resp->status < 500)) {
 		if ((e = db_commit(ctx)) != MED_OK)
 			med_fail(resp, e);
+		else
+			live_publish(ctx, resp->note, sizeof resp->note);
 	} else {
 		db_rollback(ctx);
 	}
@@ -436,6 +439,8 @@ med_handle(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 			return;
 	}
 	dispatch(ctx, req, resp);
+	/* Events of anything not committed above never leave (live.h). */
+	live_drop(ctx);
 	db_release(ctx);
 	if (resp->status == 0)
 		med_fail(resp, MED_OK);

@@ -163,6 +163,11 @@ SPEC_DECL(settings_patch_body);
 HANDLER(h_settings_get);
 HANDLER(h_settings_patch);
 
+/* live_auth.c */
+SPEC_DECL(live_auth_query);
+HANDLER(h_live_ticket);
+HANDLER(h_live_auth);
+
 /* audit.c */
 SPEC_DECL(audit_list_query);
 HANDLER(h_audit_list);

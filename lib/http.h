@@ -102,6 +102,9 @@ struct med_resp {
 	const char *cache_control;/* static string; NULL: no-store */
 	int replayed;        /* 1: the stored answer of an earlier request with the
 	                        same Idempotency-Key (header Idempotent-Replayed) */
+	char note[256];      /* a best-effort step after commit that failed (live
+	                        events not published), for the worker log; the
+	                        answer stands; "" otherwise */
 };
 
 void med_req_free(struct med_req *req);

@@ -104,6 +104,8 @@ jwt_type_name(enum jwt_type t)
 		return "refresh";
 	case JWT_RESET:
 		return "reset";
+	case JWT_LIVE:
+		return "live";
 	}
 	return "?";
 }

@@ -13,7 +13,11 @@
 #include <stdint.h>
 #include "med.h"
 
-enum jwt_type { JWT_ACCESS, JWT_REFRESH, JWT_RESET };
+/*
+ * JWT_LIVE: a subscribe ticket for live updates (live.h), never an access
+ * token: jwt_verify() pins the type, so neither passes for the other.
+ */
+enum jwt_type { JWT_ACCESS, JWT_REFRESH, JWT_RESET, JWT_LIVE };
 
 #define JWT_MAX 1024   /* longest token we produce or accept */
 #define JWT_JTI_LEN 32 /* hex chars of a jti */

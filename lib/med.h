@@ -71,9 +71,13 @@ struct med_config {
 	char public_url[256];          /* PUBLIC_URL, default "https://localhost" */
 	char clinic_name[128];         /* CLINIC_NAME, default "Clinic" */
 	char clinic_phone[64];         /* CLINIC_PHONE, "" = none */
+	char live_publish[MED_PATH_MAX]; /* LIVE_PUBLISH: nchan's publisher for live updates
+	                                  (live.h), a Unix socket path or http://IP:PORT;
+	                                  "" = off */
 };
 
 struct stmt_cache;
+struct live_queue;
 
 struct med_ctx {
 	struct med_config cfg;
@@ -93,6 +97,7 @@ struct med_ctx {
 	int fault;           /* extended SQLite code of this request's storage fault, 0 none */
 	char fault_msg[128]; /* its text, for the worker log */
 	int64_t reopen_after_ms; /* monotonic: the next try to reopen a failed database */
+	struct live_queue *live; /* live.c: events of the open transaction, sent after commit */
 };
 
 /* Fill cfg from the environment, with the defaults above. */

@@ -113,6 +113,12 @@ static const struct med_route routes[] = {
 	/* For the web app: the clinic's zone, a doctor's day for the front desk. */
 	{ "GET",  V1 "/clinic",                                  AUTH_NONE,     0,     TX_NONE,  NULL,                  NULL,                  h_clinic_info },
 	{ "GET",  V1 "/appointments/doctor/{doctor_id}",         AUTH_REQUIRED, A|S,   TX_READ,  &appt_list_query,      NULL,                  h_appt_of_doctor },
+	/*
+	 * Live updates (lib/live.h): nginx serves GET /api/v1/live (nchan, EventSource)
+	 * and asks /live/auth, with the subscriber's query string, before it does.
+	 */
+	{ "POST", V1 "/live/ticket",                             AUTH_REQUIRED, A|S|D, TX_READ,  NULL,                  NULL,                  h_live_ticket },
+	{ "GET",  V1 "/live/auth",                               AUTH_NONE,     0,     TX_WRITE, &live_auth_query,      NULL,                  h_live_auth },
 
 	{ "GET",  V1 "/audit",                                   AUTH_REQUIRED, A,     TX_READ,  &audit_list_query,     NULL,                  h_audit_list },
 

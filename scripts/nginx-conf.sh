@@ -30,6 +30,12 @@
 #   AUTH_RATE AUTH_BURST  10r/m and 20 / 200r/s and 500: limit_req on
 #                     /api/v1/auth/
 #   BODY_MAX          1m / 1088k: client_max_body_size
+#   LIVE_SOCK         /run/medclinic/live.sock / DATA_DIR/run/live.sock:
+#                     nchan's publisher for live updates (the workers'
+#                     LIVE_PUBLISH)
+#   NCHAN_MODULE      (dev only) /usr/lib/nginx/modules/ngx_nchan_module.so,
+#                     Debian's libnginx-mod-nchan; site and example get it
+#                     from /etc/nginx/modules-enabled/
 #   WEB_ROOT          SHAREDIR/web / the source tree's web/: the clinic
 #                     web app, served at /; WEB_ROOT= (empty): no app, /
 #                     answers 404
@@ -46,7 +52,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TEMPLATE=${MED_NGINX_TEMPLATE:-$ROOT/deploy/nginx.conf.in}
 NAMES="SHAREDIR SBINDIR STATIC_DIR FASTCGI_CONF SOCK SERVER_NAME SSL_CERT SSL_KEY \
-ACCESS_LOG ERROR_LOG AUTH_RATE AUTH_BURST BODY_MAX WEB_ROOT USER_LINE \
+ACCESS_LOG ERROR_LOG AUTH_RATE AUTH_BURST BODY_MAX WEB_ROOT LIVE_SOCK NCHAN_MODULE USER_LINE \
 WORKER_PROCESSES PID_FILE MAIN_ERROR_LOG RUN_DIR DATA_DIR PORT"
 
 die() {
@@ -92,6 +98,8 @@ if [ "$MODE" = dev ]; then
 	fi
 	: "${RUN_DIR:=$DATA_DIR/run}"
 	: "${SOCK:=$RUN_DIR/fcgi.sock}"
+	: "${LIVE_SOCK:=$RUN_DIR/live.sock}"
+	: "${NCHAN_MODULE:=/usr/lib/nginx/modules/ngx_nchan_module.so}"
 	: "${STATIC_DIR:=$ROOT}"
 	: "${FASTCGI_CONF:=$ROOT/deploy/nginx-fastcgi.conf}"
 	: "${SERVER_NAME:=localhost}"
@@ -117,6 +125,7 @@ else
 	: "${STATIC_DIR:=$SHAREDIR}"
 	: "${FASTCGI_CONF:=$SHAREDIR/nginx-fastcgi.conf}"
 	: "${SOCK:=/run/medclinic/fcgi.sock}"
+	: "${LIVE_SOCK:=/run/medclinic/live.sock}"
 	: "${SERVER_NAME:=clinic.example.dz}"
 	: "${SSL_CERT:=/etc/letsencrypt/live/$SERVER_NAME/fullchain.pem}"
 	: "${SSL_KEY:=/etc/letsencrypt/live/$SERVER_NAME/privkey.pem}"

@@ -245,6 +245,12 @@ def schemas(table):
         "TokenPair": out({"access_token": string(), "refresh_token": string(),
                           "token_type": {"const": "bearer"}}),
         "Message": out({"message": string()}),
+        "LiveTicket": out({"ticket": string(description="Single-use subscribe ticket (a JWT of "
+                                                        "type live): never an access token"),
+                           "expires_in": {"type": "integer",
+                                          "description": "Seconds it stays usable (at most 60)"},
+                           "url": string(description="The EventSource URL with the ticket: "
+                                                     "/api/v1/live?ticket=...")}),
         "Role": out({"id": {"type": "integer"}, "name": {"enum": table["roles"]}}),
         "User": out({"id": UUID, "email": string(format="email"),
                      "is_active": {"type": "boolean"}, "is_superuser": {"type": "boolean"},
@@ -600,6 +606,30 @@ op("get", "/appointments/doctor/{doctor_id}", "Appointments", "A doctor's appoin
    (200, arr("Appointment")), errors=["404", "422"], query=APPT_LIST_PROSE,
    desc='ADMIN and STAFF: the diary of any doctor, e.g. one clinic-local day with '
         '`from=2026-12-01&to=2026-12-02`. 404 "Doctor not found". Newest first.')
+op("post", "/live/ticket", "Live updates", "A ticket to subscribe to live updates",
+   (200, ref("LiveTicket")),
+   desc="STAFF, DOCTOR and ADMIN (the front desk and doctor screens). Open the returned "
+        "`url` with EventSource: `GET /api/v1/live?ticket=...` is served by nginx (nchan, "
+        "`text/event-stream`), which first asks `GET /api/v1/live/auth` with the same query "
+        "string; a refused ticket gets that answer (403). Each event's data is JSON with a "
+        "kind and ids, never medical data: `{\"kind\":\"appointment.booked\","
+        "\"appointment_id\":...,\"doctor_id\":...,\"at\":...}`; kinds "
+        "`appointment.booked`, `.moved`, `.cancelled`, `.status`, and "
+        "`appointments.changed` (`doctor_id` or null: many visits of one change, a long "
+        "series). A screen re-fetches what it shows through the API. Events are sent after "
+        "the change committed (none for a refused one), best effort, within about a second. "
+        "The ticket opens one subscription: it is spent by its first use, expires after 60 s "
+        "(never after the access token it came from), and is refused once the account is "
+        "inactive, lost its role or ended its sessions; a subscription ends after 10 minutes "
+        "and is opened again with a new ticket.")
+op("get", "/live/auth", "Live updates", "Check a subscribe ticket (for nginx)", (204, None),
+   query={"ticket": {"description": "From POST /live/ticket."}},
+   errors=["403"],
+   desc="Asked by nginx (nchan_authorize_request) before it holds a subscription to "
+        "`/api/v1/live`. 204: the ticket is good, and now spent; 403 \"Not allowed to "
+        "subscribe\": no ticket, a bad, expired or spent one, or its holder may not (any "
+        "role but STAFF, DOCTOR and ADMIN, or inactive). The ticket, not a bearer token, "
+        "authenticates.")
 op("get", "/appointments/{appointment_id}", "Appointments", "One appointment",
    (200, ref("Appointment")), errors=["404", "422"],
    desc="The owner patient, the owner doctor, ADMIN or STAFF (403 otherwise).")
@@ -718,7 +748,8 @@ def operation(route, prose):
     res = {}
     status, data = prose["ok"]
     if status == 204:
-        res["204"] = {"description": "Deleted; no body."}
+        res["204"] = {"description": "Deleted; no body." if route["method"] == "DELETE"
+                      else "Done; no body."}
     else:
         res[str(status)] = {"description": "Created." if status == 201 else "OK.",
                             "content": {"application/json": {"schema": envelope(data)}}}

@@ -25,6 +25,10 @@
 # 2 per CPU); everything else (CLINIC_TZ, LOGIN_MAX_FAILURES, ...) is passed
 # through to the workers.  MED_DB is ignored: the stack owns DIR/clinic.db.
 #
+# Live updates: nginx (nchan) listens for the workers' events on
+# run/live.sock; the workers get LIVE_PUBLISH pointing there unless the
+# caller set LIVE_PUBLISH itself (empty: off).
+#
 # Beside the workers runs the outbox sender (medadm outbox run --loop,
 # pid in run/outbox.pid, log in log/outbox.log), which mails what the API
 # records (reset mails).  Unless the caller sets MAIL_COMMAND (or the
@@ -148,8 +152,9 @@ prepare_dir() {
 	mkdir -p "$DIR/run/nginx-tmp" "$DIR/log"
 	chmod 0750 "$DIR/log"
 	SOCK=$DIR/run/fcgi.sock
+	LIVE_SOCK=$DIR/run/live.sock
 	# sun_path holds 108 bytes including the NUL.
-	[ "${#SOCK}" -lt 108 ] || die "socket path too long (${#SOCK} > 107): $SOCK"
+	[ "${#LIVE_SOCK}" -lt 108 ] || die "socket path too long (${#LIVE_SOCK} > 107): $LIVE_SOCK"
 	for _what in spawn.pid:medfcgi nginx.pid:nginx outbox.pid:outbox; do
 		if _pid=$(pid_from "$DIR/run/${_what%%:*}" "${_what#*:}"); then
 			die "${_what#*:} already running for $DIR (pid $_pid); run: sh scripts/stack.sh stop $DIR"
@@ -178,7 +183,8 @@ start_workers() {
 	if [ -n "${WORKERS:-}" ]; then
 		set -- "$@" -w "$WORKERS"
 	fi
-	if ! (unset MED_DB; MED_DATA_DIR=$DIR; export MED_DATA_DIR;
+	if ! (unset MED_DB; MED_DATA_DIR=$DIR; LIVE_PUBLISH=${LIVE_PUBLISH-$LIVE_SOCK};
+	    export MED_DATA_DIR LIVE_PUBLISH;
 	    exec "$SPAWN_FCGI" "$@") >>"$DIR/log/spawn-fcgi.log" 2>&1; then
 		tail -n 5 "$DIR/log/spawn-fcgi.log" "$DIR/log/worker.log" >&2 2>/dev/null || true
 		die "spawn-fcgi failed"
@@ -209,7 +215,7 @@ start_sender() {
 # include) rendered with development values; MED_NGINX_TEMPLATE, when
 # set, is honoured by the renderer (bench/run.sh adds a static location).
 render_conf() {
-	sh "$ROOT/scripts/nginx-conf.sh" dev DATA_DIR="$DIR" PORT="$1" SOCK="$SOCK" \
+	sh "$ROOT/scripts/nginx-conf.sh" dev DATA_DIR="$DIR" PORT="$1" SOCK="$SOCK" LIVE_SOCK="$LIVE_SOCK" \
 	    > "$DIR/run/nginx.conf.tmp" || die "could not render the nginx configuration"
 	mv "$DIR/run/nginx.conf.tmp" "$DIR/run/nginx.conf"
 }
@@ -318,7 +324,7 @@ cmd_stop() {
 	stop_pidfile "$1/run/nginx.pid" nginx
 	stop_pidfile "$1/run/spawn.pid" medfcgi
 	stop_pidfile "$1/run/outbox.pid" outbox
-	rm -f "$1/run/fcgi.sock" "$1/port" "$1/base_url"
+	rm -f "$1/run/fcgi.sock" "$1/run/live.sock" "$1/port" "$1/base_url"
 }
 
 cmd_status() {

@@ -159,6 +159,7 @@ if [ -x "$NGINX" ] && command -v openssl >/dev/null 2>&1; then
 		    -e "s|ssl_certificate_key [^;]*;|ssl_certificate_key $TMP/key.pem;|" \
 		    -e "s|/var/log/nginx/|$TMP/|g" -e "s|^pid .*|pid $TMP/nginx.pid;|" \
 		    -e "s|^user .*||" -e "s|include /etc/nginx/mime.types;||" \
+		    -e "s|unix:/run/medclinic/live.sock|unix:$TMP/live.sock|" \
 		    -e "s|include \"$PREFIX/share/medclinic/|include \"$S/|" "$1"
 	}
 	for f in nginx-site.conf nginx.conf.example; do
@@ -171,7 +172,10 @@ if [ -x "$NGINX" ] && command -v openssl >/dev/null 2>&1; then
 		    "root \"$PREFIX/share/medclinic/web\";" "$S/$f"
 	done
 	localize "$S/nginx-site.conf" > "$TMP/site.conf"
-	printf 'pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\ninclude %s/site.conf;\n}\n' \
+	# Debian's nginx.conf loads modules-enabled/ (libnginx-mod-nchan) first;
+	# they name their modules relative to the prefix (here $TMP).
+	ln -s /usr/lib/nginx/modules "$TMP/modules"
+	printf 'include /etc/nginx/modules-enabled/*.conf;\npid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\ninclude %s/site.conf;\n}\n' \
 	    "$TMP" "$TMP" "$TMP" > "$TMP/nginx-site-test.conf"
 	check "nginx -t accepts the installed site" "$NGINX" -t -q -p "$TMP/" -e "$TMP/error.log" \
 	    -c "$TMP/nginx-site-test.conf"

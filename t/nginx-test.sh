@@ -107,21 +107,27 @@ check "environment ignored" sh -c \
 # --- every mode renders completely and nginx -t accepts it ----------------
 
 mkdir -p "$TMP/dev/run/nginx-tmp" "$TMP/dev/log"
+# Debian's modules-enabled/*.conf name their modules relative to nginx's
+# prefix (/usr/share/nginx, whose modules/ is /usr/lib/nginx/modules); the
+# tests' prefix is $TMP.
+ln -s /usr/lib/nginx/modules "$TMP/modules"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=$HOST" \
     -keyout "$TMP/key.pem" -out "$TMP/cert.pem" >/dev/null 2>&1
 
 # Production values where the test cannot use the real ones: certificate,
 # logs and docs in reach, a socket nobody listens on.
 PROD_VALUES="STATIC_DIR=$ROOT FASTCGI_CONF=$ROOT/deploy/nginx-fastcgi.conf
-SOCK=$TMP/no-workers.sock SSL_CERT=$TMP/cert.pem SSL_KEY=$TMP/key.pem
+SOCK=$TMP/no-workers.sock LIVE_SOCK=$TMP/live.sock SSL_CERT=$TMP/cert.pem SSL_KEY=$TMP/key.pem
 ACCESS_LOG=$TMP/access.log ERROR_LOG=$TMP/error.log WEB_ROOT=$ROOT/web"
 
-# A whole nginx.conf around a site file, every path in $TMP.
+# A whole nginx.conf around a site file, every path in $TMP; modules
+# as Debian's nginx.conf loads them (libnginx-mod-nchan, live updates).
 wrap_site() {
 	if [ "$(id -u)" -eq 0 ]; then
 		echo "user $(id -un) $(id -gn);"
 	fi
 	cat <<EOF
+include /etc/nginx/modules-enabled/*.conf;
 pid $TMP/nginx.pid;
 error_log $TMP/error.log warn;
 events { worker_connections 64; }
@@ -346,6 +352,19 @@ else
 	check "openapi.json is the API description" grep -q '"openapi"' "$TMP/b"
 	check "openapi.json: JSON" header_is "Content-Type: application/json"
 	check "openapi.json: the security headers" security_headers
+
+	# Live updates: the publisher only on its Unix socket, never through
+	# the site's ports; the subscriber location asks the workers first.
+	expect "live: no publisher on the site's port" 404 "$B/pub/clinic" -X POST --data '{}'
+	check "live: publisher 404 in the envelope" envelope_is "Not found"
+	_pub=$(curl -s --max-time 5 --unix-socket "$TMP/live.sock" -o /dev/null -w '%{http_code}' \
+	    -X POST -H 'Content-Type: application/json' --data '{"kind":"test"}' \
+	    http://localhost/pub/clinic || echo 000)
+	check "live: the publisher answers on its Unix socket ($_pub)" test "$_pub" = 202
+	check "live: the site listens on no other port" sh -c \
+	    "! grep -E '^[[:space:]]*listen' '$TMP/site.conf' | grep -v -e 'listen 127.0.0.1:' -e 'listen unix:$TMP/live.sock;'"
+	expect "live: subscribing without workers: 502" 502 "$B/api/v1/live?ticket=QuerySecret" \
+	    -H 'Accept: text/event-stream'
 
 	expect "plain HTTP redirects" 301 "http://$HOST:$HTTP/api/v1/health"
 	check "redirect to https" header_is "Location: https://$HOST/api/v1/health"

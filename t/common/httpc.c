@@ -164,6 +164,16 @@ connect_base(const struct base *b)
 	return fd;
 }
 
+int
+http_connect(void)
+{
+	struct base b;
+
+	if (parse_base(&b) != 0)
+		return -1;
+	return connect_base(&b);
+}
+
 /* Write all of p; 0, or -1 with errno. MSG_NOSIGNAL: no SIGPIPE. */
 static int
 send_all(int fd, const char *p, size_t n)

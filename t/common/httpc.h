@@ -58,6 +58,13 @@ void http_result_free(struct http_result *res);
 int api(const char *method, const char *path, const char *token,
     const char *json_body, struct http_result *out);
 
+/*
+ * A socket connected to MED_BASE_URL's host and port (blocking, with the
+ * timeouts above), for a test that speaks HTTP itself (a stream that never
+ * ends, such as EventSource); -1 on failure (message on stderr).
+ */
+int http_connect(void);
+
 /* The base URL from the environment (never NULL: aborts if unset). */
 const char *http_base_url(void);
 

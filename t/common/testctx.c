@@ -48,6 +48,13 @@ int
 test_call(struct med_ctx *ctx, const char *method, const char *path,
     const char *token, const char *body, cJSON **out)
 {
+	return test_call_note(ctx, method, path, token, body, out, NULL, 0);
+}
+
+int
+test_call_note(struct med_ctx *ctx, const char *method, const char *path,
+    const char *token, const char *body, cJSON **out, char *note, size_t note_size)
+{
 	struct med_req req = { 0 };
 	struct med_resp resp;
 	char auth[2048], pathbuf[1024];
@@ -73,6 +80,8 @@ test_call(struct med_ctx *ctx, const char *method, const char *path,
 	}
 	med_handle(ctx, &req, &resp);
 	status = resp.status;
+	if (note != NULL)
+		snprintf(note, note_size, "%s", resp.note);
 	if (out != NULL)
 		*out = resp.body != NULL ? cJSON_Parse(resp.body) : NULL;
 	if (resp.body != NULL && status != 204) {

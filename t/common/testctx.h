@@ -23,6 +23,10 @@ void test_ctx_close(struct med_ctx *ctx);
 int test_call(struct med_ctx *ctx, const char *method, const char *path,
     const char *token, const char *body, cJSON **out);
 
+/* test_call(), and the answer's note (resp->note: what failed after commit) into note. */
+int test_call_note(struct med_ctx *ctx, const char *method, const char *path,
+    const char *token, const char *body, cJSON **out, char *note, size_t note_size);
+
 /* Log in through the API and return a malloc'd access token (NULL on failure). */
 char *test_login(struct med_ctx *ctx, const char *email, const char *password);
 

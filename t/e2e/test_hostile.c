@@ -1072,6 +1072,52 @@ fhir_cases(void)
 		hostile(methods[i][0], methods[i][1], ADMIN, "{}", 0, "fhir method");
 }
 
+/*
+ * Live updates: GET /live/auth with every ticket but a good one (each a
+ * 403 that writes nothing, or a 422), tickets where tokens go, and the
+ * ticket route refused.
+ */
+static void
+live_cases(void)
+{
+	unsigned char access_key[MED_KEY_LEN], reset_key[MED_KEY_LEN];
+	int64_t now = (int64_t)time(NULL);
+	char path[4200], authz[1100], *t[5], *big = repeat("A", 1100);
+	static const char *const q[] = {
+		"", "?ticket=", "?ticket=x", "?ticket=a.b.c", "?ticket=%00", "?ticket=%ff%fe",
+		"?ticket=%27%20OR%201=1--", "?ticket=x&ticket=y", "?ticket=..", "?ticket=a.b.c.d.e",
+		"?Ticket=x", "?ticket[]=x",
+	};
+
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		snprintf(path, sizeof path, V1 "/live/auth%s", q[i]);
+		hostile("GET", path, NOBODY, NULL, 0, "bad live ticket");
+	}
+	snprintf(path, sizeof path, V1 "/live/auth?ticket=%s", big);
+	hostile("GET", path, NOBODY, NULL, 0, "oversized live ticket");
+	load_key("jwt_access", access_key);
+	load_key("jwt_reset", reset_key);
+	t[0] = sign_with(reset_key, JWT_LIVE, ADMIN_USER, now + 60, 0);      /* wrong key */
+	t[1] = sign_with(access_key, JWT_LIVE, ADMIN_USER, now - 5, 0);      /* expired */
+	t[2] = sign_with(access_key, JWT_LIVE, AMINA_USER, now + 60, 0);     /* a patient's */
+	t[3] = sign_with(access_key, JWT_ACCESS, ADMIN_USER, now + 60, 0);   /* not a ticket */
+	t[4] = sign_with(access_key, JWT_LIVE, ADMIN_USER, now + 60, 99);    /* old sessions */
+	for (int i = 0; i < 5; i++) {
+		snprintf(path, sizeof path, V1 "/live/auth?ticket=%s", t[i]);
+		hostile("GET", path, NOBODY, NULL, 0, "forged live ticket");
+		/* Any ticket where an access token goes. */
+		snprintf(authz, sizeof authz, "Bearer %s", t[i]);
+		if (i != 3)
+			hostile_auth("GET", V1 "/users/me", authz, "live ticket as a bearer token");
+		free(t[i]);
+	}
+	hostile("POST", V1 "/live/ticket", NOBODY, NULL, 0, "live ticket, anonymous");
+	hostile("POST", V1 "/live/ticket", PATIENT, NULL, 0, "live ticket, patient");
+	hostile("GET", V1 "/live/ticket", STAFF, NULL, 0, "live ticket by GET");
+	hostile("POST", V1 "/live/auth", NOBODY, NULL, 0, "live auth by POST");
+	free(big);
+}
+
 START_TEST(hostile_requests)
 {
 	char *revoked = NULL, *refresh = NULL;
@@ -1092,6 +1138,7 @@ START_TEST(hostile_requests)
 	content_type_cases();
 	size_and_header_cases();
 	fhir_cases();
+	live_cases();
 
 	ck_assert_int_eq(api("GET", V1 "/health", NULL, NULL, &r), 200);
 	http_result_free(&r);

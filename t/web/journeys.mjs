@@ -560,6 +560,22 @@ try {
 	const after = (await api('GET', `/appointments/${booked.id}`, undefined, staffTok)).data;
 	ok(after.status === 'CANCELLED' && after.cancellation_reason === 'Appel du patient',
 		'API: CANCELLED with the front desk\'s reason');
+
+	// Live updates: a booking made elsewhere (here through the API, as by
+	// another desk) appears on this open day without a reload.
+	await page.evaluate(() => { window.medNoReload = 1; });
+	ok(await page.waitForFunction(() => document.querySelector('[data-live="on"]') !== null,
+		{ timeout: 10000 }).then(() => true, () => false), 'the desk says it is live');
+	const liveRes = await api('POST', '/appointments', { doctor_id: deskDoctor,
+		patient_id: '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001', start_time: deskSlots[0].start_time,
+		end_time: deskSlots[0].end_time }, staffTok);
+	ok(liveRes.status === 201, 'API: another desk books the freed slot');
+	const liveId = liveRes.data && liveRes.data.id;
+	ok(await page.waitForFunction((id) => document.querySelector(`main li[data-appt="${id}"]`) !== null,
+		{ timeout: 5000 }, liveId).then(() => true, () => false) &&
+		await page.evaluate(() => window.medNoReload === 1),
+		'live: the booking appears on the open desk without a reload');
+	await screen('desk-live');
 	await clickText('header button', 'Se déconnecter');
 	await idle();
 

@@ -8,6 +8,7 @@ import * as api from './api.js';
 import { t, initLang, setLang, getLang, setZone, getZone, LANGS, fmtDay, fmtTime,
 	fmtDateTime, fmtDate, dayKey, fmtMoney } from './i18n.js';
 import { visitIcs, download } from './ics.js';
+import { useLiveRevisions, LiveBadge } from './live.js';
 
 const html = htm.bind(h);
 
@@ -517,9 +518,9 @@ function addDays(day, n) {
 const today = () => dayKey(new Date().toISOString());
 
 // One doctor's column of the day.
-function DoctorDay({ doctor, day, onChanged }) {
+function DoctorDay({ doctor, day, rev, onChanged }) {
 	const [list, reload] = useLoad(() => api.call('GET',
-		`/appointments/doctor/${doctor.id}?from=${day}&to=${addDays(day, 1)}&limit=200`), [doctor.id, day]);
+		`/appointments/doctor/${doctor.id}?from=${day}&to=${addDays(day, 1)}&limit=200`), [doctor.id, day, rev]);
 	const [cancelling, setCancelling] = useState(null);
 	const [reason, setReason] = useState('');
 	const [msg, setMsg] = useState(null);
@@ -569,7 +570,9 @@ function Desk() {
 	const day = q.get('day') || today();
 	const [docs] = useLoad(() => api.call('GET', '/doctors?limit=100'), []);
 	const setDay = (d) => go('/desk?day=' + d);
+	const [live, revOf] = useLiveRevisions();
 	return html`<${Page} title=${t('desk.title')}>
+		<${LiveBadge} state=${live} />
 		<form class="actions desk-day" onSubmit=${(e) => e.preventDefault()}>
 			<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, -1))}>${t('desk.prev')}</button>
 			<label class="visually-hidden" for="desk-day">${t('desk.day')}</label>
@@ -580,7 +583,7 @@ function Desk() {
 		<p><strong>${fmtDay(day + 'T12:00:00Z')}</strong></p>
 		${docs.error && html`<${Banner} kind="error">${errText(docs.error)}<//>`}
 		<div class="grid-cards">
-			${(docs.data || []).map((d) => html`<${DoctorDay} key=${d.id + day} doctor=${d} day=${day} />`)}
+			${(docs.data || []).map((d) => html`<${DoctorDay} key=${d.id + day} doctor=${d} day=${day} rev=${revOf(d.id)} />`)}
 		</div>
 	<//>`;
 }

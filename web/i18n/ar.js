@@ -130,6 +130,8 @@ export default {
 	"desk.prev": "اليوم السابق",
 	"desk.next": "اليوم التالي",
 	"desk.today": "اليوم",
+	"live.on": "مباشر",
+	"live.off": "غير متصل: إعادة الاتصال…",
 	"desk.day": "اليوم",
 	"desk.free_day": "لا مواعيد في هذا اليوم.",
 	"desk.book": "حجز موعد",

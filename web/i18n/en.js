@@ -130,6 +130,8 @@ export default {
 	"desk.prev": "Previous day",
 	"desk.next": "Next day",
 	"desk.today": "Today",
+	"live.on": "Live",
+	"live.off": "Offline: reconnecting…",
 	"desk.day": "Day",
 	"desk.free_day": "No visit this day.",
 	"desk.book": "Book a visit",

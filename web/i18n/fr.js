@@ -131,6 +131,8 @@ export default {
 	"desk.prev": "Jour précédent",
 	"desk.next": "Jour suivant",
 	"desk.today": "Aujourd'hui",
+	"live.on": "En direct",
+	"live.off": "Hors ligne : reconnexion…",
 	"desk.day": "Jour",
 	"desk.free_day": "Aucun rendez-vous ce jour.",
 	"desk.book": "Prendre un rendez-vous",
