@@ -177,6 +177,27 @@ static const char *const migrations[] = {
 	"ALTER TABLE patients ADD COLUMN no_show_count INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE appointments ADD COLUMN series_id TEXT;"
 	"CREATE INDEX IF NOT EXISTS appointments_series ON appointments(series_id);",
+	/*
+	 * 7 -> 8: outreach (notify.h).  appointments.sequence is the .ics
+	 * SEQUENCE of the visit, raised by each change; reminders_sent lets
+	 * one reminder per visit, offset and sequence exist; in-app
+	 * notifications; calendar feeds, their tokens kept hashed.
+	 */
+	"ALTER TABLE appointments ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE clinic_settings ADD COLUMN reminder_offsets TEXT NOT NULL"
+	" DEFAULT '[1440,120]';"
+	"CREATE TABLE IF NOT EXISTS reminders_sent ("
+	" appointment_id TEXT NOT NULL, offset_minutes INTEGER NOT NULL,"
+	" sequence INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (appointment_id, offset_minutes, sequence)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS notifications ("
+	" id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),"
+	" kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, appointment_id TEXT,"
+	" created_at INTEGER NOT NULL, read_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS notifications_user ON notifications(user_id, created_at);"
+	"CREATE TABLE IF NOT EXISTS calendar_feeds ("
+	" user_id TEXT PRIMARY KEY REFERENCES users(id), token_hash TEXT NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL);",
 };
 
 /*

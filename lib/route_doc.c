@@ -94,6 +94,7 @@ type_of(const struct fld *f, const char **format)
 		*format = "money";
 		return "number";
 	case FT_STRLIST:
+	case FT_INTLIST:
 		return "array";
 	case FT_UUID:
 		*format = "uuid";
@@ -163,6 +164,12 @@ add_limits(cJSON *o, const struct fld *f)
 		return (items = cJSON_AddObjectToObject(o, "items")) != NULL &&
 		    cJSON_AddStringToObject(items, "type", "string") != NULL &&
 		    add_lengths(items, f) && add_num(o, "maxItems", FLD_STRLIST_MAX);
+	case FT_INTLIST:
+		return (items = cJSON_AddObjectToObject(o, "items")) != NULL &&
+		    cJSON_AddStringToObject(items, "type", "integer") != NULL &&
+		    add_num(items, "minimum", (double)f->min) &&
+		    add_num(items, "maximum", (double)f->max) &&
+		    add_num(o, "maxItems", FLD_INTLIST_MAX);
 	case FT_BOOL:
 	case FT_UUID:
 	case FT_DATE:

@@ -30,11 +30,14 @@ enum fld_type {
 	FT_STRLIST,   /* array of <= FLD_STRLIST_MAX strings, each with min/max
 	                 lengths; fval.raw is the cJSON array */
 	FT_CURRENCY,  /* ISO 4217 shape: three uppercase ASCII letters (lengths as FT_STRING) */
+	FT_INTLIST,   /* array of <= FLD_INTLIST_MAX integers, each in min..max;
+	                 fval.raw is the cJSON array, bound as its JSON text */
 };
 
 /* Limits of the types themselves, whatever the spec says. */
 #define FLD_EMAIL_MAX 254
 #define FLD_STRLIST_MAX 50
+#define FLD_INTLIST_MAX 8
 
 enum fld_flag {
 	FF_REQUIRED = 1u << 0,  /* missing -> 422 "Field required" */

@@ -305,7 +305,11 @@ def schemas(table):
         "Settings": out({"min_notice_minutes": {"type": "integer"},
                          "booking_horizon_days": {"type": "integer"},
                          "max_no_shows": {"type": "integer"},
-                         "slot_step_minutes": {"type": "integer"}}),
+                         "slot_step_minutes": {"type": "integer"},
+                         "reminder_offsets_minutes": {
+                             "type": "array", "items": {"type": "integer"},
+                             "description": "Minutes before a visit its reminders go out "
+                                            "(mail, and SMS where configured)."}}),
         "Record": out({"id": UUID, "patient_id": UUID, "doctor_id": nullable(UUID),
                        "diagnosis": string(), "treatment_plan": nullable(string()),
                        "prescription": nullable(string()), "notes": nullable(string()),
@@ -677,10 +681,15 @@ op("delete", "/holidays/{holiday_id}", "Settings", "Remove a holiday", (204, Non
    errors=["404", "422"])
 op("get", "/settings", "Settings", "The clinic's booking rules", (200, ref("Settings")),
    desc="min_notice_minutes (default 0), booking_horizon_days (default 365), max_no_shows "
-        "(default 0 = no limit), slot_step_minutes (default 15: the step of service slots). "
+        "(default 0 = no limit), slot_step_minutes (default 15: the step of service slots), "
+        "reminder_offsets_minutes (default [1440, 120]: a reminder a day and two hours "
+        "before each SCHEDULED visit; [] sends none). "
         "A doctor's profile may override notice and horizon.")
 op("patch", "/settings", "Settings", "Change the clinic's booking rules",
-   (200, ref("Settings")), errors=["422"])
+   (200, ref("Settings")), errors=["422"],
+   desc="reminder_offsets_minutes: at most 8 offsets, each 5 to 20160 minutes (14 days). "
+        "The reminder scheduler (medadm outbox run) sends, for each visit, one reminder per "
+        "offset at most, and only the nearest offset when several are already due.")
 
 op("get", "/audit", "Audit", "Read the audit log", (200, arr("AuditEntry")), errors=["422"],
    query={"user_id": {"description": "Only rows of this acting user."},

@@ -8,16 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "ics.h"
-#include "proc.h"
 #include "testreg.h"
+#include "unitkit.h"
 #include "util.h"
-
-#define CHECKER "t/ical-check.py"
 
 /* The TEXT form of s (malloc'd). */
 static char *
@@ -141,27 +138,6 @@ START_TEST(test_ics_host)
 }
 END_TEST
 
-/* Run the checker on text (mode "ics" or "mail"); its JSON answer (caller deletes). */
-static cJSON *
-ics_checked(const char *mode, const char *text)
-{
-	char path[] = "/tmp/ics-test-XXXXXX", out[16384], err[2048];
-	char *argv[] = { "/usr/bin/python3", CHECKER, (char *)mode, path, NULL };
-	int fd = mkstemp(path), rc;
-	cJSON *j;
-
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	rc = proc_run(argv, NULL, "/tmp/ics-test.out", "/tmp/ics-test.err", out, sizeof out,
-	    err, sizeof err);
-	unlink(path);
-	ck_assert_msg(rc == 0, "%s rejects:\n%s\n%s", CHECKER, err, text);
-	j = cJSON_Parse(out);
-	ck_assert_ptr_nonnull(j);
-	return j;
-}
-
 START_TEST(test_ics_python_parses)
 {
 	struct strbuf b = { NULL, 0, 0, 0 };
@@ -183,7 +159,7 @@ START_TEST(test_ics_python_parses)
 	ics_event(&b, &ev);
 	ck_assert_int_eq(ics_end(&b, &text), MED_OK);
 	check_lines(text);
-	j = ics_checked("ics", text);
+	j = ut_ical_check("ics", text);
 	ck_assert_str_eq(cJSON_GetObjectItem(j, "method")->valuestring, "CANCEL");
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "events")), 1);
 	e0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "events"), 0);
