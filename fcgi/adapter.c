@@ -298,7 +298,8 @@ response_head(char *head, size_t size, size_t *len, const struct med_resp *resp,
 		return -1;
 	if (body_len > 0) {
 		snprintf(num, sizeof num, "%zu", body_len);
-		if (header_add(head, size, len, "Content-Type", "application/json") != 0 ||
+		if (header_add(head, size, len, "Content-Type", resp->content_type[0] != '\0' ?
+		    resp->content_type : "application/json") != 0 ||
 		    header_add(head, size, len, "Content-Length", num) != 0)
 			return -1;
 	}

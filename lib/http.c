@@ -44,6 +44,7 @@ med_reply(struct med_resp *resp, int status, cJSON *data, const char *message)
 	free(resp->body);
 	resp->body = NULL;
 	resp->status = status;
+	resp->content_type[0] = '\0';
 	if (env == NULL)
 		goto oom;
 	if (cJSON_AddBoolToObject(env, "success", status >= 200 && status < 300) == NULL)
@@ -88,7 +89,18 @@ med_no_content(struct med_resp *resp)
 	free(resp->body);
 	resp->body = NULL;
 	resp->status = 204;
+	resp->content_type[0] = '\0';
 	return 204;
+}
+
+int
+med_ok_text(struct med_resp *resp, const char *content_type, char *text)
+{
+	free(resp->body);
+	resp->body = text;
+	resp->status = 200;
+	snprintf(resp->content_type, sizeof resp->content_type, "%s", content_type);
+	return 200;
 }
 
 int

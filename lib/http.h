@@ -99,6 +99,8 @@ struct med_resp {
 	                          with 2xx answers only */
 	int replayed;        /* 1: the stored answer of an earlier request with the
 	                        same Idempotency-Key (header Idempotent-Replayed) */
+	char content_type[48]; /* "": body is the JSON envelope; else the type of a
+	                          body that is not (med_ok_text(): a calendar feed) */
 };
 
 void med_req_free(struct med_req *req);
@@ -113,6 +115,8 @@ int med_reply(struct med_resp *resp, int status, cJSON *data, const char *messag
 int med_ok(struct med_resp *resp, cJSON *data);               /* 200 */
 int med_created(struct med_resp *resp, cJSON *data);          /* 201 */
 int med_no_content(struct med_resp *resp);                    /* 204 */
+/* 200 with text (consumed) as the body, of content_type: for the few non-JSON answers. */
+int med_ok_text(struct med_resp *resp, const char *content_type, char *text);
 int med_error(struct med_resp *resp, int status, const char *message);
 /* 422 with data.detail = [{loc:[where, field], msg, type}] */
 int med_invalid(struct med_resp *resp, const char *where, const char *field,

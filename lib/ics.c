@@ -192,3 +192,12 @@ ics_host(const char *url, char *out, size_t size)
 	else
 		snprintf(out, size, "%.*s", (int)n, p);
 }
+
+void
+ics_uid(const char *public_url, const char *appointment_id, char out[ICS_UID_MAX])
+{
+	char host[ICS_UID_MAX - MED_UUID_LEN - 2];
+
+	ics_host(public_url, host, sizeof host);
+	snprintf(out, ICS_UID_MAX, "%.36s@%s", appointment_id, host);
+}

@@ -53,4 +53,11 @@ enum med_err ics_end(struct strbuf *b, char **out);
  */
 void ics_host(const char *url, char *out, size_t size);
 
+/*
+ * The UID of a visit's event, "<appointment id>@<host of public_url>": the
+ * same in every mail and in the feed, so calendar apps merge them.
+ */
+#define ICS_UID_MAX 256
+void ics_uid(const char *public_url, const char *appointment_id, char out[ICS_UID_MAX]);
+
 #endif

@@ -109,11 +109,10 @@ static enum med_err
 visit_ics(struct med_ctx *ctx, const struct visit *v, int cancelled, char **out)
 {
 	struct strbuf b = { NULL, 0, 0, 0 };
-	char host[200], uid[MED_UUID_LEN + 202], org[256], summary[400];
+	char uid[ICS_UID_MAX], org[256], summary[400];
 	struct ics_event ev;
 
-	ics_host(ctx->cfg.public_url, host, sizeof host);
-	snprintf(uid, sizeof uid, "%s@%s", v->id, host);
+	ics_uid(ctx->cfg.public_url, v->id, uid);
 	from_address(ctx->cfg.mail.from, org, sizeof org);
 	snprintf(summary, sizeof summary, "%s, %s", v->service, v->doctor);
 	ev = (struct ics_event){ .uid = uid, .sequence = v->sequence, .stamp = med_now(ctx),

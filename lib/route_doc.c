@@ -224,7 +224,7 @@ spec_json(const struct med_spec *spec)
 	return a;
 }
 
-/* Every "{x}" of pattern, in order: a UUID (valid.c valid_path_params). */
+/* Every "{x}" of pattern, in order: "{x_id}" a UUID (valid.c valid_path_params), others a token. */
 static cJSON *
 path_params(const char *pattern)
 {
@@ -242,7 +242,8 @@ path_params(const char *pattern)
 		if ((p = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(a, p) ||
 		    cJSON_AddStringToObject(p, "name", name) == NULL ||
 		    cJSON_AddStringToObject(p, "type", "string") == NULL ||
-		    cJSON_AddStringToObject(p, "format", "uuid") == NULL)
+		    cJSON_AddStringToObject(p, "format",
+		        valid_path_is_uuid(name, len) ? "uuid" : "token") == NULL)
 			goto fail;
 	}
 	return a;

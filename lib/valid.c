@@ -460,7 +460,13 @@ valid_path_uuid(const struct med_req *req, int idx, const char *name,
 	return MED_OK;
 }
 
-/* Every "{x}" of pattern is a UUID: check and lower-case req->params in place. */
+int
+valid_path_is_uuid(const char *name, size_t len)
+{
+	return len >= 3 && memcmp(name + len - 3, "_id", 3) == 0;
+}
+
+/* Every "{x_id}" of pattern is a UUID: check and lower-case req->params in place. */
 static enum med_err
 valid_path_params(struct med_req *req, const char *pattern, struct med_resp *resp)
 {
@@ -471,6 +477,10 @@ valid_path_params(struct med_req *req, const char *pattern, struct med_resp *res
 		size_t len = strcspn(++p, "}");
 
 		snprintf(name, sizeof name, "%.*s", (int)len, p);
+		if (!valid_path_is_uuid(p, len)) {
+			p += len;
+			continue;
+		}
 		if (valid_path_uuid(req, i, name, norm, resp) != MED_OK)
 			return MED_EINVAL;
 		memcpy(req->params[i], norm, sizeof norm);

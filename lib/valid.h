@@ -109,6 +109,12 @@ const struct fval *med_body(const struct med_req *req, const char *name);
 const struct fval *med_qarg(const struct med_req *req, const char *name);
 /* Path parameter by its pattern name, validated and lower-cased. */
 const char *med_path(const struct med_req *req, const char *name);
+/*
+ * Whether the path parameter name (len bytes) is a UUID, checked by
+ * dispatch: every "{x_id}".  Any other ("{token}") is the handler's to
+ * check, and to answer 404 for when malformed, as for an unknown one.
+ */
+int valid_path_is_uuid(const char *name, size_t len);
 /* The string of a present, non-null value; NULL otherwise. */
 const char *fval_str(const struct fval *v);
 /* 1 when v was sent and is not null. */

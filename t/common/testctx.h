@@ -23,6 +23,13 @@ void test_ctx_close(struct med_ctx *ctx);
 int test_call(struct med_ctx *ctx, const char *method, const char *path,
     const char *token, const char *body, cJSON **out);
 
+/*
+ * A GET whose answer may not be JSON (a calendar feed): its status, body
+ * (malloc'd, "" for none) into *text and Content-Type ("" for the JSON
+ * envelope) into ctype.
+ */
+int test_get_text(struct med_ctx *ctx, const char *path, char **text, char ctype[48]);
+
 /* Log in through the API and return a malloc'd access token (NULL on failure). */
 char *test_login(struct med_ctx *ctx, const char *email, const char *password);
 

@@ -428,6 +428,178 @@ START_TEST(test_settings_reminder_offsets)
 }
 END_TEST
 
+
+/* The length of the list a GET of path as email answers. */
+static int
+list_len_as(const char *email, const char *path)
+{
+	char *token = ut_mint(&ctx, email);
+	int n = ut_list_len(&ctx, path, token);
+
+	free(token);
+	return n;
+}
+
+/* The data of a call as email (a copy; the caller deletes it); asserts want. */
+static cJSON *
+data_as(const char *email, const char *method, const char *path, const char *body, int want)
+{
+	cJSON *env = NULL, *d;
+
+	ck_assert_int_eq(call_as(email, method, path, body, &env), want);
+	d = cJSON_Duplicate(ut_data(env), 1);
+	cJSON_Delete(env);
+	return d;
+}
+
+START_TEST(test_notifications_own_only)
+{
+	char id[MED_UUID_LEN + 1], nid[MED_UUID_LEN + 1], path[128];
+	cJSON *d;
+
+	ck_assert_int_eq(book(EM_AMINA, PAT_AMINA, "2031-01-06T09:00:00Z", id), 201);
+	d = data_as(EM_AMINA, "GET", V1 "/notifications", NULL, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(d), 1);
+	snprintf(nid, sizeof nid, "%s", ut_str(cJSON_GetArrayItem(d, 0), "id"));
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(d, 0), "kind"), "appointment_booked");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(d, 0), "appointment_id"), id);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(d, 0), "title"),
+	    "Rendez-vous confirmé le 06/01/2031 à 09:00");
+	ck_assert(ut_is_null(cJSON_GetArrayItem(d, 0), "read_at"));
+	cJSON_Delete(d);
+	ck_assert_int_eq(list_len_as(EM_AMINA, V1 "/notifications?unread=true"), 1);
+	ck_assert_int_eq(list_len_as(EM_AMINA, V1 "/notifications?unread=false"), 0);
+	/* Others see none of it, and cannot mark it: 404 as for an unknown id. */
+	ck_assert_int_eq(list_len_as(EM_SOFIANE, V1 "/notifications"), 0);
+	snprintf(path, sizeof path, V1 "/notifications/%s/read", nid);
+	ck_assert_int_eq(status_as(EM_SOFIANE, "POST", path, NULL), 404);
+	ck_assert_int_eq(status_as(EM_ADMIN, "POST", path, NULL), 404);
+	ck_assert_int_eq(status_as(EM_AMINA, "POST", V1 "/notifications/" NO_SUCH_ID "/read",
+	    NULL), 404);
+	ck_assert_int_eq(status_as(EM_AMINA, "POST", V1 "/notifications/nope/read", NULL), 422);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM notifications WHERE read_at IS NULL"),
+	    1);
+	ctx.fixed_now += 60;
+	d = data_as(EM_AMINA, "POST", path, NULL, 200);
+	ck_assert_str_eq(ut_str(d, "id"), nid);
+	ck_assert_str_eq(ut_str(d, "read_at"), "2031-01-01T00:01:00Z");
+	cJSON_Delete(d);
+	/* Again: the first read_at stays. */
+	ctx.fixed_now += 60;
+	d = data_as(EM_AMINA, "POST", path, NULL, 200);
+	ck_assert_str_eq(ut_str(d, "read_at"), "2031-01-01T00:01:00Z");
+	cJSON_Delete(d);
+	ck_assert_int_eq(list_len_as(EM_AMINA, V1 "/notifications?unread=true"), 0);
+	ck_assert_int_eq(book(EM_AMINA, PAT_AMINA, "2031-01-06T10:00:00Z", NULL), 201);
+	ck_assert_int_eq(book(EM_STAFF, PAT_SOFIANE, "2031-01-06T11:00:00Z", NULL), 201);
+	d = data_as(EM_AMINA, "POST", V1 "/notifications/read-all", NULL, 200);
+	ck_assert_int_eq(ut_num(d, "marked"), 1);
+	cJSON_Delete(d);
+	/* Sofiane's stays unread. */
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM notifications WHERE read_at IS NULL"),
+	    1);
+	ck_assert_int_eq(list_len_as(EM_AMINA, V1 "/notifications?limit=1"), 1);
+}
+END_TEST
+
+/* The token of a feed URL (after the last '/', before ".ics"). */
+static void
+feed_path(const char *url, char *path, size_t size)
+{
+	const char *slash = strrchr(url, '/');
+
+	ck_assert_ptr_nonnull(slash);
+	snprintf(path, size, V1 "/calendar%s", slash);
+}
+
+/* GET path; asserts status want; the body (malloc'd). */
+static char *
+get_feed(const char *path, int want)
+{
+	char ctype[48], *text;
+
+	ck_assert_int_eq(test_get_text(&ctx, path, &text, ctype), want);
+	ck_assert_str_eq(ctype, want == 200 ? "text/calendar; charset=utf-8" : "");
+	return text;
+}
+
+START_TEST(test_calendar_feed)
+{
+	char id[MED_UUID_LEN + 1], id2[MED_UUID_LEN + 1], path[256], path2[256], uid[128];
+	char body[256], cpath[128];
+	const cJSON *evs;
+	cJSON *d, *j;
+	char *text;
+
+	ck_assert_int_eq(book(EM_AMINA, PAT_AMINA, "2031-01-06T09:00:00Z", id), 201);
+	snprintf(body, sizeof body, "{\"doctor_id\":\"" DOC_SAMIR "\",\"start_time\":"
+	    "\"2031-01-06T10:00:00Z\",\"end_time\":\"2031-01-06T10:30:00Z\","
+	    "\"reason\":\"Secret symptom\"}");
+	d = data_as(EM_AMINA, "POST", V1 "/appointments", body, 201);
+	snprintf(id2, sizeof id2, "%s", ut_str(d, "id"));
+	cJSON_Delete(d);
+	snprintf(cpath, sizeof cpath, V1 "/appointments/%s/cancel", id2);
+	ck_assert_int_eq(status_as(EM_AMINA, "POST", cpath, "{}"), 200);
+	ck_assert_int_eq(status_as(EM_STAFF, "POST", V1 "/calendar/feed", NULL), 403);
+	ck_assert_int_eq(status_as(EM_AMINA, "GET", V1 "/calendar/feed", NULL), 405);
+	d = data_as(EM_AMINA, "POST", V1 "/calendar/feed", NULL, 201);
+	ck_assert(strncmp(ut_str(d, "url"), "https://" HOST ":8443/app/api/v1/calendar/", 51) == 0);
+	ck_assert_uint_eq(strlen(ut_str(d, "url")), 51 + 64 + 4);
+	feed_path(ut_str(d, "url"), path, sizeof path);
+	cJSON_Delete(d);
+	/* Only the hash is stored. */
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM calendar_feeds WHERE user_id = '"
+	    USR_AMINA "' AND length(token_hash) = 64 AND instr('%s', token_hash) = 0", path), 1);
+	text = get_feed(path, 200);
+	ck_assert_ptr_null(strstr(text, "Secret"));
+	j = ut_ical_check("ics", text);
+	free(text);
+	evs = cJSON_GetObjectItem(j, "events");
+	/* Seeded past visits are years before "now": only the two of January 2031. */
+	ck_assert_int_eq(cJSON_GetArraySize(evs), 2);
+	snprintf(uid, sizeof uid, "%s@" HOST, id);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(evs, 0), "uid"), uid);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(evs, 0), "status"), "CONFIRMED");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(evs, 0), "summary"),
+	    "Consultation, Dr Samir Bensalah");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(evs, 1), "status"), "CANCELLED");
+	ck_assert_int_eq(ut_num(cJSON_GetArrayItem(evs, 1), "sequence"), 1);
+	cJSON_Delete(j);
+	/* The doctor's feed names no patient. */
+	d = data_as(EM_SAMIR, "POST", V1 "/calendar/feed", NULL, 201);
+	feed_path(ut_str(d, "url"), path2, sizeof path2);
+	cJSON_Delete(d);
+	text = get_feed(path2, 200);
+	ck_assert_ptr_null(strstr(text, "Amina"));
+	ck_assert_ptr_null(strstr(text, "Benali"));
+	j = ut_ical_check("ics", text);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "events"), 0), "summary"),
+	    "Consultation");
+	cJSON_Delete(j);
+	free(text);
+	/* A new URL replaces the old one. */
+	d = data_as(EM_AMINA, "POST", V1 "/calendar/feed", NULL, 201);
+	feed_path(ut_str(d, "url"), path2, sizeof path2);
+	cJSON_Delete(d);
+	free(get_feed(path, 404));
+	free(get_feed(path2, 200));
+	/* Revoked: 404; revoking again is still 204. */
+	ck_assert_int_eq(status_as(EM_AMINA, "DELETE", V1 "/calendar/feed", NULL), 204);
+	ck_assert_int_eq(status_as(EM_AMINA, "DELETE", V1 "/calendar/feed", NULL), 204);
+	free(get_feed(path2, 404));
+	/* Malformed tokens are unknown ones. */
+	free(get_feed(V1 "/calendar/abc.ics", 404));
+	free(get_feed(V1 "/calendar/.ics", 404));
+	free(get_feed(V1 "/calendar/ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789.ics", 404));
+	/* A deactivated account's feed closes with it. */
+	d = data_as(EM_SAMIR, "POST", V1 "/calendar/feed", NULL, 201);
+	feed_path(ut_str(d, "url"), path, sizeof path);
+	cJSON_Delete(d);
+	ut_exec(&ctx, "UPDATE users SET is_active = 0 WHERE id = '" USR_SAMIR "'");
+	free(get_feed(path, 404));
+}
+END_TEST
+
 static Suite *
 notify_suite(void)
 {
@@ -445,6 +617,8 @@ notify_suite(void)
 	tcase_add_test(tc, test_reminders_none_after_cancel);
 	tcase_add_test(tc, test_reminders_follow_a_move);
 	tcase_add_test(tc, test_settings_reminder_offsets);
+	tcase_add_test(tc, test_notifications_own_only);
+	tcase_add_test(tc, test_calendar_feed);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
