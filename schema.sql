@@ -248,6 +248,8 @@ CREATE INDEX appointments_doctor_start ON appointments(doctor_id, start_time);
 CREATE INDEX appointments_service ON appointments(service_id);
 CREATE INDEX appointments_series ON appointments(series_id);
 CREATE INDEX appointments_patient_start ON appointments(patient_id, start_time);
+-- The reminder scheduler's look-ahead (notify.h): upcoming SCHEDULED visits.
+CREATE INDEX appointments_scheduled_start ON appointments(start_time) WHERE status = 'SCHEDULED';
 
 CREATE TABLE medical_records (
     id             TEXT PRIMARY KEY,

@@ -184,6 +184,8 @@ static const char *const migrations[] = {
 	 * notifications; calendar feeds, their tokens kept hashed.
 	 */
 	"ALTER TABLE appointments ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX IF NOT EXISTS appointments_scheduled_start ON appointments(start_time)"
+	" WHERE status = 'SCHEDULED';"
 	"ALTER TABLE clinic_settings ADD COLUMN reminder_offsets TEXT NOT NULL"
 	" DEFAULT '[1440,120]';"
 	"CREATE TABLE IF NOT EXISTS reminders_sent ("

@@ -39,7 +39,7 @@ static const char SQL_RAISE_SEQUENCE[] =
 static const char SQL_DROP_REMINDERS[] =
     "DELETE FROM outbox WHERE status = 'pending' AND kind IN ('" KIND_REMINDER "', '"
     KIND_REMINDER SMS_SUFFIX "') AND json_extract(params, '$.appointment_id') = ?1";
-static const char SQL_DUE_VISITS[] =
+const char notify_sql_due_visits[] =
     "SELECT id FROM appointments WHERE status = 'SCHEDULED' AND start_time > ?1"
     " AND start_time <= ?2 ORDER BY start_time LIMIT ?3";
 static const char SQL_REMINDED[] =
@@ -315,7 +315,7 @@ remind_visit(struct med_ctx *ctx, const char *id, const int64_t *offs, int n, in
 static enum med_err
 due_visits(struct med_ctx *ctx, int64_t max_offset, char (*ids)[MED_UUID_LEN + 1], int *n)
 {
-	sqlite3_stmt *st = db_stmt(ctx, SQL_DUE_VISITS);
+	sqlite3_stmt *st = db_stmt(ctx, notify_sql_due_visits);
 	int64_t now = med_now(ctx);
 	int rc;
 

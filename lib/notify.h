@@ -53,4 +53,7 @@ enum med_err notify_appt_change(struct med_ctx *ctx, const struct appt_change *c
  */
 enum med_err notify_reminders(struct med_ctx *ctx, int *written);
 
+/* The scheduler's look-ahead query, for the index test (test_notify.c). */
+extern const char notify_sql_due_visits[];
+
 #endif

@@ -600,6 +600,22 @@ START_TEST(test_calendar_feed)
 }
 END_TEST
 
+/* The scheduler's look-ahead searches an index, never scans all visits. */
+START_TEST(test_reminder_scan_uses_index)
+{
+	char eqp[1024], plan[1024] = "";
+	sqlite3_stmt *st;
+
+	snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", notify_sql_due_visits);
+	ck_assert_int_eq(sqlite3_prepare_v2(ctx.db, eqp, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(plan + strlen(plan), sizeof plan - strlen(plan), "%s | ",
+		    (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+	ck_assert_msg(strstr(plan, "USING INDEX appointments_scheduled_start") != NULL, "%s", plan);
+}
+END_TEST
+
 static Suite *
 notify_suite(void)
 {
@@ -619,6 +635,7 @@ notify_suite(void)
 	tcase_add_test(tc, test_settings_reminder_offsets);
 	tcase_add_test(tc, test_notifications_own_only);
 	tcase_add_test(tc, test_calendar_feed);
+	tcase_add_test(tc, test_reminder_scan_uses_index);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
