@@ -188,7 +188,9 @@ CREATE TABLE clinic_settings (
     booking_horizon_days INTEGER NOT NULL DEFAULT 365,
     max_no_shows         INTEGER NOT NULL DEFAULT 0,
     slot_step_minutes    INTEGER NOT NULL DEFAULT 15,
-    updated_at           INTEGER NOT NULL DEFAULT 0
+    updated_at           INTEGER NOT NULL DEFAULT 0,
+    -- Minutes before a visit its reminders go out: a JSON array (notify.h).
+    reminder_offsets     TEXT NOT NULL DEFAULT '[1440,120]'
 );
 INSERT INTO clinic_settings (id) VALUES (1);
 
@@ -237,12 +239,17 @@ CREATE TABLE appointments (
     buffer_after        INTEGER NOT NULL DEFAULT 0,
     -- The recurring series the visit belongs to (POST /appointments/series).
     series_id           TEXT,
+    -- The .ics SEQUENCE of the visit: raised by each move or cancellation,
+    -- so calendar apps order the messages about it (notify.h).
+    sequence            INTEGER NOT NULL DEFAULT 0,
     CHECK (end_time > start_time)
 );
 CREATE INDEX appointments_doctor_start ON appointments(doctor_id, start_time);
 CREATE INDEX appointments_service ON appointments(service_id);
 CREATE INDEX appointments_series ON appointments(series_id);
 CREATE INDEX appointments_patient_start ON appointments(patient_id, start_time);
+-- The reminder scheduler's look-ahead (notify.h): upcoming SCHEDULED visits.
+CREATE INDEX appointments_scheduled_start ON appointments(start_time) WHERE status = 'SCHEDULED';
 
 CREATE TABLE medical_records (
     id             TEXT PRIMARY KEY,
@@ -375,6 +382,39 @@ CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status = 'pending';
 CREATE INDEX outbox_recipient ON outbox(recipient, kind, created_at);
 CREATE INDEX outbox_expiry ON outbox(expires_at) WHERE params IS NOT NULL;
 
+-- One row per reminder written to the outbox: the key makes a second one
+-- for the same visit, offset and sequence impossible, however often or
+-- concurrently the scheduler runs (notify.h).  A move raises the visit's
+-- sequence, so the new time gets its own reminders.
+CREATE TABLE reminders_sent (
+    appointment_id TEXT NOT NULL,
+    offset_minutes INTEGER NOT NULL,
+    sequence       INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    PRIMARY KEY (appointment_id, offset_minutes, sequence)
+) WITHOUT ROWID;
+
+-- In-app notifications, written with the messages of the outbox (notify.h).
+CREATE TABLE notifications (
+    id             TEXT PRIMARY KEY,
+    user_id        TEXT NOT NULL REFERENCES users(id),
+    kind           TEXT NOT NULL,
+    title          TEXT NOT NULL,
+    body           TEXT NOT NULL,
+    appointment_id TEXT,
+    created_at     INTEGER NOT NULL,
+    read_at        INTEGER
+);
+CREATE INDEX notifications_user ON notifications(user_id, created_at);
+
+-- A person's calendar feed (GET /calendar/{token}.ics): only the SHA-256
+-- of the token is kept, so a copy of the database opens no feed.
+CREATE TABLE calendar_feeds (
+    user_id    TEXT PRIMARY KEY REFERENCES users(id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;

@@ -52,6 +52,7 @@ static const struct fld specs[] = {
 	{ "mu", FT_MONEY, 0 },
 	{ "l", FT_STRLIST, FF_NULLABLE, 1, 10 },
 	{ "cu", FT_CURRENCY, 0, 3, 3 },
+	{ "il", FT_INTLIST, 0, 1, 100 },
 };
 #define NSPECS ((int)(sizeof specs / sizeof specs[0]))
 
@@ -125,6 +126,18 @@ check_value(const struct fld *f, const struct fval *v, int from_query)
 		if (!cJSON_IsArray(v->raw) || cJSON_GetArraySize(v->raw) > 50)
 			fail("bad list accepted", f);
 		break;
+	case FT_INTLIST: {
+		const cJSON *el;
+		if (from_query)
+			fail("list accepted from a query", f);
+		if (!cJSON_IsArray(v->raw) || cJSON_GetArraySize(v->raw) > FLD_INTLIST_MAX)
+			fail("bad integer list accepted", f);
+		cJSON_ArrayForEach(el, v->raw)
+			if (!cJSON_IsNumber(el) || el->valuedouble < f->min || el->valuedouble > f->max ||
+			    el->valuedouble != (double)(int64_t)el->valuedouble)
+				fail("integer list item out of range", f);
+		break;
+	}
 	case FT_BOOL:
 	case FT_DATETIME:
 		break;

@@ -3,13 +3,16 @@
  */
 #include "appt_events.h"
 #include "live.h"
+#include "notify.h"
 
 enum med_err
 appt_changed(struct med_ctx *ctx, const struct appt_change *c)
 {
 	enum med_err e;
 
-	/* The consequences (messages, waitlist offers, live events) are added here, one call each. */
+	/* The consequences, one call each; the first failure dooms the change. */
+	if ((e = notify_appt_change(ctx, c)) != MED_OK)  /* messages and notifications (notify.h) */
+		return e;
 	if ((e = live_queue(ctx, c)) != MED_OK)  /* screens told after commit (live.h) */
 		return e;
 	return MED_OK;

@@ -83,6 +83,7 @@ mail_config_from_env(struct med_mail_config *m)
 	if (cmd == NULL || *cmd == '\0')
 		env_str(m->reset_command, sizeof m->reset_command, "RESET_MAIL_COMMAND", "");
 	env_str(m->from, sizeof m->from, "MAIL_FROM", "no-reply@localhost");
+	env_str(m->sms_command, sizeof m->sms_command, "SMS_COMMAND", "");
 	if (env_int(&m->timeout_seconds, "MAIL_TIMEOUT_SECONDS", 30, 1, 3600) ||
 	    env_int(&m->max_attempts, "OUTBOX_MAX_ATTEMPTS", 8, 1, 100) ||
 	    env_int(&m->retry_seconds, "OUTBOX_RETRY_SECONDS", 60, 1, 86400) ||
@@ -105,6 +106,7 @@ med_config_from_env(struct med_config *cfg)
 		return MED_ERANGE;
 	env_str(cfg->clinic_tz, sizeof cfg->clinic_tz, "CLINIC_TZ", "UTC");
 	env_str(cfg->cors_origins, sizeof cfg->cors_origins, "CORS_ORIGINS", "");
+	/* PUBLIC_URL: where people reach the clinic's site (feed URLs, UIDs of .ics events). */
 	env_str(cfg->public_url, sizeof cfg->public_url, "PUBLIC_URL", "https://localhost");
 	env_str(cfg->clinic_name, sizeof cfg->clinic_name, "CLINIC_NAME", "Clinic");
 	env_str(cfg->clinic_phone, sizeof cfg->clinic_phone, "CLINIC_PHONE", "");

@@ -190,6 +190,29 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'audit_seen is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS audit_seen_no_delete BEFORE DELETE ON audit_seen"
 	" BEGIN SELECT RAISE(ABORT, 'audit_seen is append-only'); END;",
+	/*
+	 * 8 -> 9: outreach (notify.h).  appointments.sequence is the .ics
+	 * SEQUENCE of the visit, raised by each change; reminders_sent lets
+	 * one reminder per visit, offset and sequence exist; in-app
+	 * notifications; calendar feeds, their tokens kept hashed.
+	 */
+	"ALTER TABLE appointments ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX IF NOT EXISTS appointments_scheduled_start ON appointments(start_time)"
+	" WHERE status = 'SCHEDULED';"
+	"ALTER TABLE clinic_settings ADD COLUMN reminder_offsets TEXT NOT NULL"
+	" DEFAULT '[1440,120]';"
+	"CREATE TABLE IF NOT EXISTS reminders_sent ("
+	" appointment_id TEXT NOT NULL, offset_minutes INTEGER NOT NULL,"
+	" sequence INTEGER NOT NULL, created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (appointment_id, offset_minutes, sequence)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS notifications ("
+	" id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),"
+	" kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL, appointment_id TEXT,"
+	" created_at INTEGER NOT NULL, read_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS notifications_user ON notifications(user_id, created_at);"
+	"CREATE TABLE IF NOT EXISTS calendar_feeds ("
+	" user_id TEXT PRIMARY KEY REFERENCES users(id), token_hash TEXT NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL);",
 };
 
 /*

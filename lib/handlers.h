@@ -158,6 +158,17 @@ HANDLER(h_holidays_list);
 HANDLER(h_holidays_create);
 HANDLER(h_holidays_delete);
 
+/* notifications.c */
+SPEC_DECL(notifications_query);
+HANDLER(h_notifications_list);
+HANDLER(h_notification_read);
+HANDLER(h_notifications_read_all);
+
+/* feeds.c */
+HANDLER(h_feed_create);
+HANDLER(h_feed_delete);
+HANDLER(h_feed_get);
+
 /* settings.c */
 SPEC_DECL(settings_patch_body);
 HANDLER(h_settings_get);

@@ -91,7 +91,18 @@ med_no_content(struct med_resp *resp)
 	free(resp->body);
 	resp->body = NULL;
 	resp->status = 204;
+	resp->content_type = NULL;
 	return 204;
+}
+
+int
+med_ok_text(struct med_resp *resp, const char *content_type, char *text)
+{
+	free(resp->body);
+	resp->body = text;
+	resp->status = 200;
+	resp->content_type = content_type;
+	return 200;
 }
 
 int

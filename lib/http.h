@@ -119,6 +119,8 @@ int med_reply(struct med_resp *resp, int status, cJSON *data, const char *messag
 int med_ok(struct med_resp *resp, cJSON *data);               /* 200 */
 int med_created(struct med_resp *resp, cJSON *data);          /* 201 */
 int med_no_content(struct med_resp *resp);                    /* 204 */
+/* 200 with text (consumed) as the body, of content_type (a static string): for the few non-JSON answers. */
+int med_ok_text(struct med_resp *resp, const char *content_type, char *text);
 int med_error(struct med_resp *resp, int status, const char *message);
 /* 422 with data.detail = [{loc:[where, field], msg, type}] */
 int med_invalid(struct med_resp *resp, const char *where, const char *field,

@@ -147,16 +147,59 @@ body_ok(const char *body)
 	return 1;
 }
 
+/* data as base64 lines of 76 characters (RFC 2045 6.8). */
+static void
+put_base64(struct strbuf *t, const char *data)
+{
+	unsigned char line[77];
+	size_t len = strlen(data), n;
+
+	for (; len > 0; data += n, len -= n) {
+		n = len < 57 ? len : 57;
+		EVP_EncodeBlock(line, (const unsigned char *)data, (int)n);
+		strbuf_puts(t, (const char *)line);
+		strbuf_puts(t, "\n");
+	}
+}
+
+/* A boundary from the Message-ID's hex, which no part may contain. */
+static enum med_err
+boundary_for(const char *message_id, const char *body, const struct mail_attachment *att,
+    char out[64])
+{
+	size_t n = 0;
+
+	for (const char *p = message_id; *p != '\0' && *p != '@' && n < 32; p++)
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+			out[n++] = *p;
+	out[n] = '\0';
+	snprintf(out + n, 64 - n, "=_part");
+	/* "=_" never occurs in base64, so only the body could hold it. */
+	if (strstr(body, out) != NULL || strpbrk(att->content_type, "\r\n") != NULL ||
+	    strpbrk(att->filename, "\"\r\n") != NULL)
+		return MED_EINVAL;
+	return MED_OK;
+}
+
 enum med_err
 mail_compose(const char *from, const char *to, const char *subject, const char *body,
     const char *message_id, int64_t date, char **out)
 {
+	return mail_compose_with(from, to, subject, body, message_id, date, NULL, out);
+}
+
+enum med_err
+mail_compose_with(const char *from, const char *to, const char *subject, const char *body,
+    const char *message_id, int64_t date, const struct mail_attachment *att, char **out)
+{
 	struct strbuf t = { NULL, 0, 0, 0 };
-	char when[40];
+	char when[40], boundary[64];
 
 	*out = NULL;
 	if (!one_line(from) || !one_line(to) || !one_line(subject) || !one_line(message_id) ||
 	    !body_ok(body))
+		return MED_EINVAL;
+	if (att != NULL && boundary_for(message_id, body, att, boundary) != MED_OK)
 		return MED_EINVAL;
 	mail_date(date, when);
 	strbuf_puts(&t, "From: ");
@@ -170,14 +213,35 @@ mail_compose(const char *from, const char *to, const char *subject, const char *
 	strbuf_puts(&t, "\nMessage-ID: ");
 	strbuf_puts(&t, message_id);
 	strbuf_puts(&t, "\nMIME-Version: 1.0\n"
-	    "Content-Type: text/plain; charset=utf-8\n"
-	    "Content-Transfer-Encoding: 8bit\n"
 	    /* RFC 3834: vacation robots must not answer. */
-	    "Auto-Submitted: auto-generated\n"
+	    "Auto-Submitted: auto-generated\n");
+	if (att != NULL) {
+		strbuf_puts(&t, "Content-Type: multipart/mixed; boundary=\"");
+		strbuf_puts(&t, boundary);
+		strbuf_puts(&t, "\"\n\nThis is a MIME message.\n--");
+		strbuf_puts(&t, boundary);
+		strbuf_puts(&t, "\n");
+	}
+	strbuf_puts(&t, "Content-Type: text/plain; charset=utf-8\n"
+	    "Content-Transfer-Encoding: 8bit\n"
 	    "\n");
 	strbuf_puts(&t, body);
 	if (t.len == 0 || t.p[t.len - 1] != '\n')
 		strbuf_puts(&t, "\n");
+	if (att != NULL) {
+		strbuf_puts(&t, "--");
+		strbuf_puts(&t, boundary);
+		strbuf_puts(&t, "\nContent-Type: ");
+		strbuf_puts(&t, att->content_type);
+		strbuf_puts(&t, "\nContent-Transfer-Encoding: base64\n"
+		    "Content-Disposition: attachment; filename=\"");
+		strbuf_puts(&t, att->filename);
+		strbuf_puts(&t, "\"\n\n");
+		put_base64(&t, att->data);
+		strbuf_puts(&t, "--");
+		strbuf_puts(&t, boundary);
+		strbuf_puts(&t, "--\n");
+	}
 	if (t.oom) {
 		free(t.p);
 		return MED_ENOMEM;
@@ -226,25 +290,94 @@ send_legacy(const struct med_mail_config *cfg, const struct mail_msg *m, char *e
 	return ran(e, &r, timeout_ms, err, errsz);
 }
 
-/* Render, compose and pipe the mail into MAIL_COMMAND. */
+/*
+ * The .ics of m as an attachment into *att; 0 when m has none.  A method
+ * other than ours is a malformed message (MED_EINVAL).
+ */
+static enum med_err
+ics_attachment(const struct mail_msg *m, struct mail_attachment *att, int *has)
+{
+	const cJSON *ics = cJSON_GetObjectItemCaseSensitive(m->params, "ics");
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(m->params, "ics_method");
+
+	*has = 0;
+	if (ics == NULL)
+		return MED_OK;
+	if (!cJSON_IsString(ics) || !cJSON_IsString(method))
+		return MED_EINVAL;
+	if (strcmp(method->valuestring, "REQUEST") == 0)
+		att->content_type = "text/calendar; charset=utf-8; method=REQUEST";
+	else if (strcmp(method->valuestring, "CANCEL") == 0)
+		att->content_type = "text/calendar; charset=utf-8; method=CANCEL";
+	else
+		return MED_EINVAL;
+	att->filename = "invite.ics";
+	att->data = ics->valuestring;
+	*has = 1;
+	return MED_OK;
+}
+
+/* The text SMS_COMMAND reads: the number, a newline, the text (malloc'd). */
+static enum med_err
+sms_input(const char *number, const char *body, char **out)
+{
+	struct strbuf t = { NULL, 0, 0, 0 };
+	size_t n = strlen(body);
+
+	*out = NULL;
+	if (strpbrk(number, "\r\n") != NULL)
+		return MED_EINVAL;
+	while (n > 0 && body[n - 1] == '\n')
+		n--;
+	strbuf_puts(&t, number);
+	strbuf_puts(&t, "\n");
+	strbuf_put(&t, body, n);
+	strbuf_puts(&t, "\n");
+	if (t.oom) {
+		free(t.p);
+		return MED_ENOMEM;
+	}
+	*out = t.p;
+	return MED_OK;
+}
+
+/* Render and build what the command of m's channel reads, into *text. */
+static enum med_err
+build(const struct med_mail_config *cfg, const struct mail_msg *m, const char *subject,
+    const char *body, char **text)
+{
+	struct mail_attachment att;
+	int has;
+	enum med_err e;
+
+	if (strcmp(m->channel, "sms") == 0)
+		return sms_input(m->recipient, body, text);
+	if ((e = ics_attachment(m, &att, &has)) != MED_OK)
+		return e;
+	return mail_compose_with(cfg->from, m->recipient, subject, body, m->message_id, m->date,
+	    has ? &att : NULL, text);
+}
+
+/* Render, compose and pipe the message into MAIL_COMMAND (or SMS_COMMAND). */
 static enum med_err
 send_mail(const struct med_mail_config *cfg, const struct mail_msg *m, char *err,
     size_t errsz, int *permanent)
 {
 	char *subject = NULL, *body = NULL, *text = NULL;
 	int timeout_ms = cfg->timeout_seconds * 1000;
+	const char *command = strcmp(m->channel, "sms") == 0 ? cfg->sms_command : cfg->command;
 	struct cmd_result r;
 	enum med_err e;
 
 	e = tpl_render(m->kind, m->locale, m->params, &subject, &body);
 	if (e == MED_OK)
-		e = mail_compose(cfg->from, m->recipient, subject, body, m->message_id, m->date, &text);
+		e = build(cfg, m, subject, body, &text);
 	if (e != MED_OK) {
 		*permanent = e != MED_ENOMEM;
 		snprintf(err, errsz, "cannot build the %s message (%s): %s", m->kind, m->locale,
 		    med_strerror(e));
 	} else {
-		e = ran(cmd_run(cfg->command, NULL, text, strlen(text), timeout_ms, &r), &r,
+		e = ran(cmd_run(command, NULL, text, strlen(text), timeout_ms, &r), &r,
 		    timeout_ms, err, errsz);
 		OPENSSL_cleanse(text, strlen(text));
 	}
@@ -262,7 +395,8 @@ mail_send(const struct med_mail_config *cfg, const struct mail_msg *m, char *err
 {
 	*permanent = 0;
 	err[0] = '\0';
-	if (strcmp(m->channel, "email") != 0) {
+	if (strcmp(m->channel, "email") != 0 &&
+	    (strcmp(m->channel, "sms") != 0 || cfg->sms_command[0] == '\0')) {
 		*permanent = 1;
 		snprintf(err, errsz, "no sender for channel %s", m->channel);
 		return MED_EINVAL;

@@ -33,6 +33,23 @@ void mail_date(int64_t t, char out[40]);
 enum med_err mail_compose(const char *from, const char *to, const char *subject,
     const char *body, const char *message_id, int64_t date, char **out);
 
+/* A file sent with a mail: text of a MIME type, carried base64 (CRLFs kept exact). */
+struct mail_attachment {
+	const char *content_type;  /* with its parameters: "text/calendar; method=REQUEST" */
+	const char *filename;      /* plain ASCII, no quote */
+	const char *data;
+};
+
+/*
+ * mail_compose() with an attachment: a multipart/mixed message whose
+ * first part is the text body (8bit UTF-8), the second att.  att NULL:
+ * exactly mail_compose().  The boundary is derived from the Message-ID
+ * and checked absent from the parts.
+ */
+enum med_err mail_compose_with(const char *from, const char *to, const char *subject,
+    const char *body, const char *message_id, int64_t date,
+    const struct mail_attachment *att, char **out);
+
 /* One message to deliver (the outbox row, parameters parsed). */
 struct mail_msg {
 	const char *kind;        /* the template */
@@ -46,7 +63,10 @@ struct mail_msg {
 
 /*
  * Render m and run the mail command on it within cfg->timeout_seconds.
- * On failure err says why in one line and *permanent tells whether trying
+ * A parameter "ics" (with "ics_method" REQUEST or CANCEL) goes as an
+ * invite.ics attachment.  An SMS (channel "sms") goes to SMS_COMMAND: the
+ * number on the first line of its standard input, then the text.  On
+ * failure err says why in one line and *permanent tells whether trying
  * again could help (a missing template or parameter, an SMS with no SMS
  * sender: no; the command failing or hanging: yes).
  */

@@ -53,6 +53,7 @@ struct med_mail_config {
 	int max_attempts;                 /* OUTBOX_MAX_ATTEMPTS, 8: then the message is dead */
 	int retry_seconds;                /* OUTBOX_RETRY_SECONDS, 60: first retry, doubling */
 	int per_recipient_hour;           /* OUTBOX_RECIPIENT_PER_HOUR, 10 messages sent */
+	char sms_command[MED_PATH_MAX];   /* SMS_COMMAND, "": no SMS (number and text on stdin) */
 };
 
 /* Settings, read once at start-up from the environment (ctx.c). */
@@ -67,7 +68,7 @@ struct med_config {
 	int login_max_failures;        /* LOGIN_MAX_FAILURES, 5 */
 	int login_window_seconds;      /* LOGIN_WINDOW_SECONDS, 900 */
 	struct med_mail_config mail;   /* the outbox sender (outbox.h) */
-	/* What FHIR publishes about the clinic (lib/fhir.h). */
+	/* The clinic as messages, feeds and FHIR name it. */
 	char public_url[256];          /* PUBLIC_URL, default "https://localhost" */
 	char clinic_name[128];         /* CLINIC_NAME, default "Clinic" */
 	char clinic_phone[64];         /* CLINIC_PHONE, "" = none */

@@ -120,6 +120,14 @@ static const struct med_route routes[] = {
 	{ "POST", V1 "/live/ticket",                             AUTH_REQUIRED, A|S|D, TX_READ,  NULL,                  NULL,                  h_live_ticket },
 	{ "GET",  V1 "/live/auth",                               AUTH_NONE,     0,     TX_WRITE, &live_auth_query,      NULL,                  h_live_auth },
 
+	{ "GET",  V1 "/notifications",                           AUTH_REQUIRED, ANY,   TX_READ,  &notifications_query,  NULL,                  h_notifications_list },
+	{ "POST", V1 "/notifications/read-all",                  AUTH_REQUIRED, ANY,   TX_WRITE, NULL,                  NULL,                  h_notifications_read_all },
+	{ "POST", V1 "/notifications/{notification_id}/read",    AUTH_REQUIRED, ANY,   TX_WRITE, NULL,                  NULL,                  h_notification_read },
+
+	{ "POST", V1 "/calendar/feed",                           AUTH_REQUIRED, P|D,   TX_WRITE, NULL,                  NULL,                  h_feed_create },
+	{ "DELETE", V1 "/calendar/feed",                           AUTH_REQUIRED, P|D,   TX_WRITE, NULL,                  NULL,                  h_feed_delete },
+	{ "GET",  V1 "/calendar/{token}.ics",                    AUTH_NONE,     0,     TX_READ,  NULL,                  NULL,                  h_feed_get },
+
 	{ "GET",  V1 "/audit",                                   AUTH_REQUIRED, A,     TX_READ,  &audit_list_query,     NULL,                  h_audit_list },
 
 	{ NULL, NULL, AUTH_NONE, 0, TX_NONE, NULL, NULL, NULL },
@@ -172,8 +180,10 @@ med_fhir_routes(void)
 }
 
 /*
- * Segment-by-segment match.  "{x}" matches one non-empty segment; a single
- * trailing slash on the path is tolerated so "/x" and "/x/" answer alike.
+ * Segment-by-segment match.  "{x}" matches one non-empty segment, or the
+ * non-empty start of one when the pattern's segment goes on after it
+ * ("{token}.ics" takes "abc" of "abc.ics"); a single trailing slash on the
+ * path is tolerated so "/x" and "/x/" answer alike.
  */
 int
 route_match(const char *pattern, const char *path, char **params, int *nparams)
@@ -185,9 +195,14 @@ route_match(const char *pattern, const char *path, char **params, int *nparams)
 	while (*p != '\0') {
 		if (*p == '{') {
 			const char *pe = strchr(p, '}');
-			size_t len = strcspn(s, "/");
-			if (pe == NULL || len == 0 || n >= MED_MAX_PARAMS)
+			size_t len = strcspn(s, "/"), tail;
+			if (pe == NULL || n >= MED_MAX_PARAMS)
 				goto nomatch;
+			/* The literal rest of the pattern's segment must end the path's. */
+			tail = strcspn(pe + 1, "/");
+			if (len <= tail || memcmp(s + len - tail, pe + 1, tail) != 0)
+				goto nomatch;
+			len -= tail;
 			if ((params[n] = strndup(s, len)) == NULL)
 				goto nomatch;
 			n++;

@@ -96,6 +96,7 @@ type_of(const struct fld *f, const char **format)
 		*format = "money";
 		return "number";
 	case FT_STRLIST:
+	case FT_INTLIST:
 		return "array";
 	case FT_UUID:
 		*format = "uuid";
@@ -165,6 +166,12 @@ add_limits(cJSON *o, const struct fld *f)
 		return (items = cJSON_AddObjectToObject(o, "items")) != NULL &&
 		    cJSON_AddStringToObject(items, "type", "string") != NULL &&
 		    add_lengths(items, f) && add_num(o, "maxItems", FLD_STRLIST_MAX);
+	case FT_INTLIST:
+		return (items = cJSON_AddObjectToObject(o, "items")) != NULL &&
+		    cJSON_AddStringToObject(items, "type", "integer") != NULL &&
+		    add_num(items, "minimum", (double)f->min) &&
+		    add_num(items, "maximum", (double)f->max) &&
+		    add_num(o, "maxItems", FLD_INTLIST_MAX);
 	case FT_BOOL:
 	case FT_UUID:
 	case FT_DATE:
@@ -219,7 +226,7 @@ spec_json(const struct med_spec *spec)
 	return a;
 }
 
-/* Every "{x}" of pattern, in order: a UUID (valid.c valid_path_params). */
+/* Every "{x}" of pattern, in order: "{x_id}" a UUID (valid.c valid_path_params), others a token. */
 static cJSON *
 path_params(const char *pattern)
 {
@@ -237,7 +244,8 @@ path_params(const char *pattern)
 		if ((p = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(a, p) ||
 		    cJSON_AddStringToObject(p, "name", name) == NULL ||
 		    cJSON_AddStringToObject(p, "type", "string") == NULL ||
-		    cJSON_AddStringToObject(p, "format", "uuid") == NULL)
+		    cJSON_AddStringToObject(p, "format",
+		        valid_path_is_uuid(name, len) ? "uuid" : "token") == NULL)
 			goto fail;
 	}
 	return a;

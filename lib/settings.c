@@ -12,7 +12,8 @@
 #include "valid.h"
 
 #define SETTINGS_COLUMNS \
-    "min_notice_minutes, booking_horizon_days, max_no_shows, slot_step_minutes"
+    "min_notice_minutes, booking_horizon_days, max_no_shows, slot_step_minutes," \
+    " reminder_offsets"
 
 /* ?1 is "1": the one row (INTEGER affinity makes the text an integer). */
 static const char SQL_GET[] = "SELECT " SETTINGS_COLUMNS " FROM clinic_settings WHERE id = ?1";
@@ -23,7 +24,8 @@ static const char SQL_UPDATE[] =
     " booking_horizon_days = CASE WHEN ?3 THEN ?4 ELSE booking_horizon_days END,"
     " max_no_shows = CASE WHEN ?5 THEN ?6 ELSE max_no_shows END,"
     " slot_step_minutes = CASE WHEN ?7 THEN ?8 ELSE slot_step_minutes END,"
-    " updated_at = ?9 WHERE id = 1";
+    " reminder_offsets = CASE WHEN ?9 THEN ?10 ELSE reminder_offsets END,"
+    " updated_at = ?11 WHERE id = 1";
 static const char SQL_ENSURE[] = "INSERT OR IGNORE INTO clinic_settings (id) VALUES (1)";
 static const char SQL_DOCTOR[] =
     "SELECT d.min_notice_minutes, d.booking_horizon_days FROM doctors d WHERE d.id = ?1";
@@ -31,7 +33,25 @@ static const char SQL_DOCTOR[] =
 static const struct db_col settings_cols[] = {
 	{ "min_notice_minutes", DB_INT }, { "booking_horizon_days", DB_INT },
 	{ "max_no_shows", DB_INT }, { "slot_step_minutes", DB_INT },
+	{ "reminder_offsets_minutes", DB_JSON },
 };
+
+/* The stored JSON array of offsets into cs (a malformed one counts as none). */
+static void
+parse_offsets(const char *text, struct clinic_settings *cs)
+{
+	cJSON *a = cJSON_Parse(text != NULL ? text : "[]"), *el;
+
+	cs->n_reminder_offsets = 0;
+	if (!cJSON_IsArray(a)) {
+		cJSON_Delete(a);
+		return;
+	}
+	cJSON_ArrayForEach(el, a)
+		if (cJSON_IsNumber(el) && cs->n_reminder_offsets < SETTINGS_REMINDERS_MAX)
+			cs->reminder_offsets[cs->n_reminder_offsets++] = (int64_t)el->valuedouble;
+	cJSON_Delete(a);
+}
 
 static enum med_err
 settings_row(sqlite3_stmt *st, void *arg)
@@ -42,6 +62,7 @@ settings_row(sqlite3_stmt *st, void *arg)
 	cs->booking_horizon_days = sqlite3_column_int64(st, 1);
 	cs->max_no_shows = sqlite3_column_int64(st, 2);
 	cs->slot_step_minutes = sqlite3_column_int64(st, 3);
+	parse_offsets((const char *)sqlite3_column_text(st, 4), cs);
 	return MED_OK;
 }
 
@@ -54,6 +75,7 @@ settings_load(struct med_ctx *ctx, struct clinic_settings *cs)
 	cs->booking_horizon_days = 365;
 	cs->max_no_shows = 0;
 	cs->slot_step_minutes = 15;
+	parse_offsets("[1440,120]", cs);
 	e = db_first(ctx, SQL_GET, "1", settings_row, cs);
 	return e == MED_ENOTFOUND ? MED_OK : e;
 }
@@ -94,15 +116,22 @@ settings_for_doctor(struct med_ctx *ctx, const char *doctor_id, int64_t *notice_
 cJSON *
 settings_json(const struct clinic_settings *cs)
 {
-	cJSON *o;
+	cJSON *o, *a;
 
 	if ((o = cJSON_CreateObject()) == NULL ||
 	    cJSON_AddNumberToObject(o, settings_cols[0].name, (double)cs->min_notice_minutes) == NULL ||
 	    cJSON_AddNumberToObject(o, settings_cols[1].name, (double)cs->booking_horizon_days) == NULL ||
 	    cJSON_AddNumberToObject(o, settings_cols[2].name, (double)cs->max_no_shows) == NULL ||
-	    cJSON_AddNumberToObject(o, settings_cols[3].name, (double)cs->slot_step_minutes) == NULL) {
+	    cJSON_AddNumberToObject(o, settings_cols[3].name, (double)cs->slot_step_minutes) == NULL ||
+	    (a = cJSON_AddArrayToObject(o, settings_cols[4].name)) == NULL) {
 		cJSON_Delete(o);
 		return NULL;
+	}
+	for (int i = 0; i < cs->n_reminder_offsets; i++) {
+		if (!cJSON_AddItemToArray(a, cJSON_CreateNumber((double)cs->reminder_offsets[i]))) {
+			cJSON_Delete(o);
+			return NULL;
+		}
 	}
 	return o;
 }
@@ -135,6 +164,8 @@ SPEC(settings_patch_body,
 	{ "booking_horizon_days", FT_INT, 0, 1, HORIZON_MAX_DAYS },
 	{ "max_no_shows", FT_INT, 0, 0, 100 },
 	{ "slot_step_minutes", FT_INT, 0, 5, 480 },
+	{ "reminder_offsets_minutes", FT_INTLIST, 0, REMINDER_OFFSET_MIN_MINUTES,
+	    REMINDER_OFFSET_MAX_MINUTES },
 );
 
 int
@@ -150,7 +181,7 @@ h_settings_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp
 	if ((st = db_stmt(ctx, SQL_UPDATE)) == NULL)
 		return med_fail(resp, MED_EDB);
 	valid_bind_update(st, 1, settings_patch_body.f, req->body_vals, settings_patch_body.n);
-	db_bind_int(st, 9, med_now(ctx));
+	db_bind_int(st, 11, med_now(ctx));
 	if ((e = db_step_done(st)) != MED_OK)
 		return med_fail(resp, e);
 	return reply_settings(ctx, resp);
@@ -165,8 +196,9 @@ static const char SQL_SET_NO_SHOWS[] =
     "UPDATE clinic_settings SET max_no_shows = ?1, updated_at = ?2 WHERE id = 1";
 static const char SQL_SET_STEP[] =
     "UPDATE clinic_settings SET slot_step_minutes = ?1, updated_at = ?2 WHERE id = 1";
+/* NULL: a list, set through PATCH /settings only. */
 static const char *const set_sql[] = {
-	SQL_SET_NOTICE, SQL_SET_HORIZON, SQL_SET_NO_SHOWS, SQL_SET_STEP,
+	SQL_SET_NOTICE, SQL_SET_HORIZON, SQL_SET_NO_SHOWS, SQL_SET_STEP, NULL,
 };
 _Static_assert(sizeof set_sql / sizeof set_sql[0] == sizeof settings_patch_body_fields /
     sizeof settings_patch_body_fields[0], "one statement per field of settings_patch_body");
@@ -181,7 +213,7 @@ settings_set(struct med_ctx *ctx, const char *name, int64_t value)
 		const struct fld *f = &settings_patch_body.f[i];
 		if (strcmp(f->name, name) != 0)
 			continue;
-		if (value < f->min || value > f->max)
+		if (set_sql[i] == NULL || value < f->min || value > f->max)
 			return MED_EINVAL;
 		if ((st = db_stmt(ctx, SQL_ENSURE)) == NULL)
 			return MED_EDB;
@@ -194,4 +226,18 @@ settings_set(struct med_ctx *ctx, const char *name, int64_t value)
 		return db_step_done(st);
 	}
 	return MED_EINVAL;
+}
+
+enum med_err
+settings_reminder_offsets(struct med_ctx *ctx, int64_t offs[SETTINGS_REMINDERS_MAX], int *n)
+{
+	struct clinic_settings cs;
+	enum med_err e;
+
+	*n = 0;
+	if ((e = settings_load(ctx, &cs)) != MED_OK)
+		return e;
+	memcpy(offs, cs.reminder_offsets, sizeof cs.reminder_offsets);
+	*n = cs.n_reminder_offsets;
+	return MED_OK;
 }

@@ -241,6 +241,29 @@ check_strlist(const struct fld *f, const cJSON *item, struct fval *v, struct pro
 	return 1;
 }
 
+static int
+check_intlist(const struct fld *f, const cJSON *item, struct fval *v, struct problem *p)
+{
+	const cJSON *el;
+	int n = 0;
+
+	if (!cJSON_IsArray(item))
+		return set_problem(p, "list_type", "Input should be a valid list");
+	cJSON_ArrayForEach(el, item) {
+		int64_t i;
+		if (++n > FLD_INTLIST_MAX)
+			return set_problem(p, "too_long", "List should have at most %d items",
+			    FLD_INTLIST_MAX);
+		if (!cJSON_IsNumber(el) || !json_whole(el->valuedouble))
+			return set_problem(p, "int_type", "List items should be integers");
+		i = (int64_t)el->valuedouble;
+		if (!check_int_range(f, &i, p))
+			return 0;
+	}
+	v->raw = (cJSON *)item;
+	return 1;
+}
+
 /* One JSON value against its spec. */
 static int
 check_json(const struct fld *f, const cJSON *item, struct fval *v, struct problem *p)
@@ -269,6 +292,8 @@ check_json(const struct fld *f, const cJSON *item, struct fval *v, struct proble
 		return 1;
 	case FT_STRLIST:
 		return check_strlist(f, item, v, p);
+	case FT_INTLIST:
+		return check_intlist(f, item, v, p);
 	default:
 		if (!cJSON_IsString(item))
 			return set_problem(p, "string_type", "Input should be a valid string");
@@ -331,6 +356,7 @@ check_query(const struct fld *f, const char *s, struct fval *v, struct problem *
 			return set_problem(p, "bool_parsing", "Input should be a valid boolean");
 		return 1;
 	case FT_STRLIST:
+	case FT_INTLIST:
 		return set_problem(p, "list_type", "Lists are not accepted here");
 	default:
 		return check_string(f, s, v, p);
@@ -434,7 +460,13 @@ valid_path_uuid(const struct med_req *req, int idx, const char *name,
 	return MED_OK;
 }
 
-/* Every "{x}" of pattern is a UUID: check and lower-case req->params in place. */
+int
+valid_path_is_uuid(const char *name, size_t len)
+{
+	return len >= 3 && memcmp(name + len - 3, "_id", 3) == 0;
+}
+
+/* Every "{x_id}" of pattern is a UUID: check and lower-case req->params in place. */
 static enum med_err
 valid_path_params(struct med_req *req, const char *pattern, struct med_resp *resp)
 {
@@ -445,6 +477,10 @@ valid_path_params(struct med_req *req, const char *pattern, struct med_resp *res
 		size_t len = strcspn(++p, "}");
 
 		snprintf(name, sizeof name, "%.*s", (int)len, p);
+		if (!valid_path_is_uuid(p, len)) {
+			p += len;
+			continue;
+		}
 		if (valid_path_uuid(req, i, name, norm, resp) != MED_OK)
 			return MED_EINVAL;
 		memcpy(req->params[i], norm, sizeof norm);
@@ -595,6 +631,10 @@ valid_bind(sqlite3_stmt *st, int idx, const struct fld *spec, const struct fval 
 		break;
 	case FT_STRLIST:
 		sqlite3_bind_null(st, idx);
+		break;
+	case FT_INTLIST:
+		/* Its JSON text; SQLite frees it (NULL when memory ran out, caught by NOT NULL). */
+		sqlite3_bind_text(st, idx, cJSON_PrintUnformatted(v->raw), -1, cJSON_free);
 		break;
 	default:
 		sqlite3_bind_text(st, idx, v->s, -1, SQLITE_TRANSIENT);

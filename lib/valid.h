@@ -30,11 +30,14 @@ enum fld_type {
 	FT_STRLIST,   /* array of <= FLD_STRLIST_MAX strings, each with min/max
 	                 lengths; fval.raw is the cJSON array */
 	FT_CURRENCY,  /* ISO 4217 shape: three uppercase ASCII letters (lengths as FT_STRING) */
+	FT_INTLIST,   /* array of <= FLD_INTLIST_MAX integers, each in min..max;
+	                 fval.raw is the cJSON array, bound as its JSON text */
 };
 
 /* Limits of the types themselves, whatever the spec says. */
 #define FLD_EMAIL_MAX 254
 #define FLD_STRLIST_MAX 50
+#define FLD_INTLIST_MAX 8
 
 enum fld_flag {
 	FF_REQUIRED = 1u << 0,  /* missing -> 422 "Field required" */
@@ -106,6 +109,12 @@ const struct fval *med_body(const struct med_req *req, const char *name);
 const struct fval *med_qarg(const struct med_req *req, const char *name);
 /* Path parameter by its pattern name, validated and lower-cased. */
 const char *med_path(const struct med_req *req, const char *name);
+/*
+ * Whether the path parameter name (len bytes) is a UUID, checked by
+ * dispatch: every "{x_id}".  Any other ("{token}") is the handler's to
+ * check, and to answer 404 for when malformed, as for an unknown one.
+ */
+int valid_path_is_uuid(const char *name, size_t len);
 /* The string of a present, non-null value; NULL otherwise. */
 const char *fval_str(const struct fval *v);
 /* 1 when v was sent and is not null. */

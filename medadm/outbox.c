@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "db.h"
 #include "medadm.h"
+#include "notify.h"
 #include "outbox.h"
 #include "util.h"
 
@@ -104,11 +105,21 @@ warn_deprecated(const struct med_mail_config *m)
 		fprintf(stderr, "medadm: RESET_MAIL_COMMAND is ignored: MAIL_COMMAND is set\n");
 }
 
+/*
+ * One pass: write the reminders that came due (notify.h), then send.  A
+ * failing scheduler does not hold back the messages already queued.
+ */
 static int
 run_pass(struct adm *a, const struct outbox_hooks *h, struct outbox_stats *s)
 {
-	enum med_err e = outbox_run(&a->ctx, h, s);
+	enum med_err e;
+	int n;
 
+	if ((e = notify_reminders(&a->ctx, &n)) != MED_OK)
+		fprintf(stderr, "medadm: outbox: reminders: %s\n", med_strerror(e));
+	else if (n > 0)
+		printf("outbox: %d reminders due\n", n);
+	e = outbox_run(&a->ctx, h, s);
 	if (e != MED_OK) {
 		fprintf(stderr, "medadm: outbox: %s\n", med_strerror(e));
 		return ADM_FAIL;

@@ -133,6 +133,10 @@ cmd_settings_show(struct adm *a, int argc, char **argv)
 	printf("booking_horizon_days  %lld\n", (long long)cs.booking_horizon_days);
 	printf("max_no_shows          %lld\n", (long long)cs.max_no_shows);
 	printf("slot_step_minutes     %lld\n", (long long)cs.slot_step_minutes);
+	printf("reminder_offsets_minutes");
+	for (int i = 0; i < cs.n_reminder_offsets; i++)
+		printf("%s%lld", i == 0 ? " " : ",", (long long)cs.reminder_offsets[i]);
+	printf("\n");
 	return ADM_OK;
 }
 

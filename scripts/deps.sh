@@ -13,7 +13,7 @@ set -eu
 
 PKGS="build-essential pkg-config libsqlite3-dev libcjson-dev libssl-dev
 libfcgi-dev check spawn-fcgi nginx-light sqlite3 curl tzdata ca-certificates
-clang libclang-rt-14-dev valgrind libutf8proc-dev python3
+clang libclang-rt-14-dev valgrind libutf8proc-dev python3 python3-icalendar
 libnginx-mod-nchan"
 POLICY=/usr/sbin/policy-rc.d
 

@@ -98,6 +98,7 @@ CLAIM_STATUS = ["PENDING", "SUBMITTED", "APPROVED", "REJECTED", "PAID"]
 # Schema's date-time format does not: no "format" there.
 FORMATS = {
     "uuid": {"format": "uuid", "example": UUID_EXAMPLE},
+    "token": {"pattern": "^[0-9a-f]{64}$"},
     "email": {"format": "email"},
     "date": {"format": "date", "example": "1990-04-17"},
     "time": {"pattern": WALL_PATTERN, "example": "09:00:00",
@@ -179,9 +180,11 @@ def path_params(route):
     out_ = []
     for p in route["params"]:
         schema = dict({"type": p["type"]}, **FORMATS[p["format"]])
+        why = ("Malformed UUID: 422 with loc [\"path\", \"%s\"]." % p["name"]
+               if p["format"] == "uuid" else
+               "A secret: malformed or unknown, 404 alike.")
         out_.append({"name": p["name"], "in": "path", "required": True, "schema": schema,
-                     "description": "Malformed UUID: 422 with loc [\"path\", \"%s\"]." %
-                                    p["name"]})
+                     "description": why})
     return out_
 
 
@@ -308,10 +311,19 @@ def schemas(table):
                                              "inside the time off: kept, for the front desk "
                                              "to move."}}),
         "Holiday": out({"id": UUID, "date": DATE, "name": string()}),
+        "Notification": out({"id": UUID, "kind": string(), "title": string(),
+                             "body": string(), "appointment_id": nullable(UUID),
+                             "created_at": INSTANT, "read_at": nullable(INSTANT)}),
+        "NotificationsMarked": out({"marked": {"type": "integer"}}),
+        "CalendarFeed": out({"url": string(format="uri")}),
         "Settings": out({"min_notice_minutes": {"type": "integer"},
                          "booking_horizon_days": {"type": "integer"},
                          "max_no_shows": {"type": "integer"},
-                         "slot_step_minutes": {"type": "integer"}}),
+                         "slot_step_minutes": {"type": "integer"},
+                         "reminder_offsets_minutes": {
+                             "type": "array", "items": {"type": "integer"},
+                             "description": "Minutes before a visit its reminders go out "
+                                            "(mail, and SMS where configured)."}}),
         "Record": out({"id": UUID, "patient_id": UUID, "doctor_id": nullable(UUID),
                        "diagnosis": string(), "treatment_plan": nullable(string()),
                        "prescription": nullable(string()), "notes": nullable(string()),
@@ -374,11 +386,13 @@ OPS = {}
 
 
 def op(method, path, tag, summary, ok, errors=(), desc=None, query=None, body=None,
-       headers=()):
+       headers=(), raw=None):
+    """raw: the media type of a 200 that is not the JSON envelope (ok's schema is its body)."""
     key = (method.upper(), path)
     assert key not in OPS, key
     OPS[key] = dict(tag=tag, summary=summary, ok=ok, errors=list(errors), desc=desc,
-                    query=dict(query or {}), body=dict(body or {}), headers=list(headers))
+                    query=dict(query or {}), body=dict(body or {}), headers=list(headers),
+                    raw=raw)
 
 
 op("get", "/health", "Health", "Liveness", (200, ref("Health")))
@@ -710,10 +724,45 @@ op("delete", "/holidays/{holiday_id}", "Settings", "Remove a holiday", (204, Non
    errors=["404", "422"])
 op("get", "/settings", "Settings", "The clinic's booking rules", (200, ref("Settings")),
    desc="min_notice_minutes (default 0), booking_horizon_days (default 365), max_no_shows "
-        "(default 0 = no limit), slot_step_minutes (default 15: the step of service slots). "
+        "(default 0 = no limit), slot_step_minutes (default 15: the step of service slots), "
+        "reminder_offsets_minutes (default [1440, 120]: a reminder a day and two hours "
+        "before each SCHEDULED visit; [] sends none). "
         "A doctor's profile may override notice and horizon.")
 op("patch", "/settings", "Settings", "Change the clinic's booking rules",
-   (200, ref("Settings")), errors=["422"])
+   (200, ref("Settings")), errors=["422"],
+   desc="reminder_offsets_minutes: at most 8 offsets, each 5 to 20160 minutes (14 days). "
+        "The reminder scheduler (medadm outbox run) sends, for each visit, one reminder per "
+        "offset at most, and only the nearest offset when several are already due.")
+
+op("get", "/notifications", "Notifications", "My in-app notifications",
+   (200, arr("Notification")),
+   query={"unread": {"description": "true: only unread ones; false: only read ones; "
+                                    "absent: all."}},
+   desc="The caller's own notifications, newest first: one for each message the clinic "
+        "sent them (booking confirmation, move, cancellation, reminder), in their locale. "
+        "kind names the message; appointment_id the visit it is about.")
+op("post", "/notifications/read-all", "Notifications", "Mark all my notifications read",
+   (200, ref("NotificationsMarked")), desc="marked: how many were unread.")
+op("post", "/notifications/{notification_id}/read", "Notifications",
+   "Mark one of my notifications read", (200, ref("Notification")), errors=["404"],
+   desc="404 \"Notification not found\" for another user's id as for an unknown one. "
+        "Marking a read one again keeps its first read_at.")
+op("post", "/calendar/feed", "Calendar", "Get a secret calendar feed URL",
+   (201, ref("CalendarFeed")),
+   desc="url: PUBLIC_URL + /api/v1/calendar/<token>.ics, to subscribe to in a calendar "
+        "app. The token is 256 random bits, stored only as its SHA-256, so it cannot be "
+        "shown again: each call makes a new one and the previous URL stops working.")
+op("delete", "/calendar/feed", "Calendar", "Revoke my calendar feed", (204, None),
+   desc="The feed URL answers 404 from now on. 204 also when there was none.")
+op("get", "/calendar/{token}.ics", "Calendar", "A calendar feed (iCalendar)",
+   (200, string(description="RFC 5545 text: VCALENDAR with one VEVENT per visit.")),
+   errors=["404"], raw="text/calendar",
+   desc="No login: the token in the URL is the credential. The person's visits from 30 "
+        "days back, cancelled ones as STATUS:CANCELLED; UID <appointment id>@<host of "
+        "PUBLIC_URL> and SEQUENCE as in the mails' invitations. Time, doctor, service, "
+        "place and status only: never a reason, and a doctor's feed names no patient. "
+        "404 \"Calendar feed not found\" for an unknown, revoked or malformed token. "
+        "Rate-limited per client address by nginx (429).")
 
 op("get", "/audit", "Audit", "Read the audit log", (200, arr("AuditEntry")), errors=["422"],
    query={"user_id": {"description": "Only rows of this acting user."},
@@ -750,6 +799,8 @@ def operation(route, prose):
     if status == 204:
         res["204"] = {"description": "Deleted; no body." if route["method"] == "DELETE"
                       else "Done; no body."}
+    elif prose["raw"]:
+        res[str(status)] = {"description": "OK.", "content": {prose["raw"]: {"schema": data}}}
     else:
         res[str(status)] = {"description": "Created." if status == 201 else "OK.",
                             "content": {"application/json": {"schema": envelope(data)}}}
@@ -758,7 +809,7 @@ def operation(route, prose):
         errs |= {"401", "403"}
     if req is not None:
         errs |= {"413", "415", "422"}
-    if any(p["in"] in ("path", "query") for p in params):
+    if route["query"] is not None or any(p["format"] == "uuid" for p in route["params"]):
         errs.add("422")
     for code in sorted(errs):
         res[code] = {"$ref": "#/components/responses/" + ERRORS[code][0]}

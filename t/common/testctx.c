@@ -99,6 +99,26 @@ test_call_note(struct med_ctx *ctx, const char *method, const char *path,
 	return status;
 }
 
+int
+test_get_text(struct med_ctx *ctx, const char *path, char **text, char ctype[48])
+{
+	struct med_req req = { 0 };
+	struct med_resp resp;
+	int status;
+
+	req.method = "GET";
+	req.path = path;
+	req.remote_addr = "127.0.0.1";
+	med_handle(ctx, &req, &resp);
+	status = resp.status;
+	snprintf(ctype, 48, "%s", resp.content_type != NULL ? resp.content_type : "");
+	*text = strdup(resp.body != NULL ? resp.body : "");
+	ck_assert_ptr_nonnull(*text);
+	med_resp_free(&resp);
+	med_req_free(&req);
+	return status;
+}
+
 char *
 test_login(struct med_ctx *ctx, const char *email, const char *password)
 {

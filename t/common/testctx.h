@@ -26,6 +26,12 @@ int test_call(struct med_ctx *ctx, const char *method, const char *path,
 /* test_call(), and the answer's note (resp->note: what failed after commit) into note. */
 int test_call_note(struct med_ctx *ctx, const char *method, const char *path,
     const char *token, const char *body, cJSON **out, char *note, size_t note_size);
+/*
+ * A GET whose answer may not be JSON (a calendar feed): its status, body
+ * (malloc'd, "" for none) into *text and Content-Type ("" for the JSON
+ * envelope) into ctype.
+ */
+int test_get_text(struct med_ctx *ctx, const char *path, char **text, char ctype[48]);
 
 /* Log in through the API and return a malloc'd access token (NULL on failure). */
 char *test_login(struct med_ctx *ctx, const char *email, const char *password);

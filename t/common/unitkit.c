@@ -3,10 +3,12 @@
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "unitkit.h"
 #include "util.h"
 #include "jwt.h"
+#include "proc.h"
 
 cJSON *
 ut_data(const cJSON *env)
@@ -200,4 +202,24 @@ ut_mint(struct med_ctx *ctx, const char *email)
 	c.type = JWT_ACCESS;
 	ck_assert_int_eq(jwt_sign(ctx->access_key, MED_KEY_LEN, &c, token, sizeof token), MED_OK);
 	return strdup(token);
+}
+
+cJSON *
+ut_ical_check(const char *mode, const char *text)
+{
+	char path[] = "/tmp/ical-check-XXXXXX", out[16384], err[2048], op[64], ep[64];
+	char *argv[] = { "/usr/bin/python3", "t/ical-check.py", (char *)mode, path, NULL };
+	int fd = mkstemp(path), rc;
+	cJSON *j;
+
+	snprintf(op, sizeof op, "/tmp/ical-check.%d.out", (int)getpid());
+	snprintf(ep, sizeof ep, "/tmp/ical-check.%d.err", (int)getpid());
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	rc = proc_run(argv, NULL, op, ep, out, sizeof out, err, sizeof err);
+	unlink(path);
+	ck_assert_msg(rc == 0, "t/ical-check.py rejects:\n%s\n%s", err, text);
+	ck_assert_ptr_nonnull(j = cJSON_Parse(out));
+	return j;
 }

@@ -89,6 +89,13 @@ void ut_own_profile(struct med_ctx *ctx, const char *path, const char *token,
 __attribute__((format(printf, 2, 3))) void ut_exec(struct med_ctx *ctx, const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) long long ut_count(struct med_ctx *ctx,
     const char *fmt, ...);
+/*
+ * Run t/ical-check.py (Debian's python3-icalendar and the email package)
+ * on text, mode "ics" or "mail"; asserts it accepts it and returns its
+ * JSON description (the caller deletes it).
+ */
+cJSON *ut_ical_check(const char *mode, const char *text);
+
 /* Insert an appointment directly (status as given), for relationship tests. */
 void ut_appt(struct med_ctx *ctx, const char *id, const char *doctor, const char *patient,
     long long start, long long end, const char *status);

@@ -249,7 +249,7 @@ hostile_auth(const char *method, const char *path, const char *authz, const char
 
 /* Field kinds: what "wrong" means depends on them. */
 enum kind { K_STR, K_INT, K_NUM, K_BOOL, K_UUID, K_EMAIL, K_DATE, K_TIME, K_DT, K_ENUM,
-	K_MONEY, K_LIST };
+	K_MONEY, K_LIST, K_INTLIST };
 
 struct field {
 	const char *name;
@@ -321,7 +321,8 @@ static const struct route routes[] = {
 	  { { "date", K_DATE }, { "name", K_STR, 100 } } },
 	{ "PATCH", V1 "/settings", ADMIN, "{\"max_no_shows\":0}",
 	  { { "min_notice_minutes", K_INT }, { "booking_horizon_days", K_INT },
-	    { "max_no_shows", K_INT }, { "slot_step_minutes", K_INT } } },
+	    { "max_no_shows", K_INT }, { "slot_step_minutes", K_INT },
+	    { "reminder_offsets_minutes", K_INTLIST } } },
 	{ "POST", V1 "/medical-records", FRESH_DOC,
 	  "{\"patient_id\":\"" AMINA_PAT "\",\"diagnosis\":\"d\"}",
 	  { { "patient_id", K_UUID }, { "diagnosis", K_STR, 500 }, { "treatment_plan", K_STR, 1000 },
@@ -382,6 +383,9 @@ wrong_values(enum kind k)
 	static const char *const money[] = { "\"12.34\"", "12.345", "-5", "0", "1e400",
 		"100000000", "99999999999999999999", "true", NULL };
 	static const char *const list[] = { "\"ORL\"", "[1]", "5", "[[\"a\"]]", "{\"a\":\"b\"}", NULL };
+	static const char *const intlist[] = { "\"60\"", "60", "[\"60\"]", "[60.5]", "[4]",
+		"[20161]", "[-60]", "[1e400]", "[99999999999999999999]", "[null]", "[[60]]",
+		"{\"a\":60}", "[60,61,62,63,64,65,66,67,68]", "true", NULL };
 
 	switch (k) {
 	case K_STR: return str;
@@ -396,6 +400,7 @@ wrong_values(enum kind k)
 	case K_ENUM: return enumv;
 	case K_MONEY: return money;
 	case K_LIST: return list;
+	case K_INTLIST: return intlist;
 	}
 	return str;
 }
@@ -602,6 +607,9 @@ path_cases(void)
 		{ "GET", V1 "/billing/", "", ADMIN, NULL },
 		{ "PATCH", V1 "/users/", "", ADMIN, "{\"is_active\":false}" },
 		{ "DELETE", V1 "/billing/policies/", "", ADMIN, NULL },
+		{ "POST", V1 "/notifications/", "/read", PATIENT, NULL },
+		/* Feed tokens are not UUIDs: every one of these is an unknown feed. */
+		{ "GET", V1 "/calendar/", ".ics", NOBODY, NULL },
 	};
 	char path[512], what[600];
 
@@ -663,6 +671,13 @@ query_cases(void)
 	hostile("GET", V1 "/appointments/doctor/" SAMIR_DOC "?from=2026-02-30", STAFF, NULL, 0,
 	    "bad query");
 	hostile("GET", V1 "/audit?user_id=%27%20OR%201=1--", ADMIN, NULL, 0, "bad query");
+	hostile("GET", V1 "/notifications?unread=maybe", PATIENT, NULL, 0, "bad query");
+	hostile("GET", V1 "/notifications?unread=2", PATIENT, NULL, 0, "bad query");
+	hostile("GET", V1 "/notifications?limit=0", PATIENT, NULL, 0, "bad query");
+	hostile("GET", V1 "/calendar/"
+	    "00000000000000000000000000000000000000000000000000000000000000000.ics", NOBODY, NULL, 0,
+	    "feed token one digit too long");
+	hostile("GET", V1 "/calendar/feed.ics", NOBODY, NULL, 0, "feed named like the route");
 }
 
 static void

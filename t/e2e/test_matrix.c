@@ -275,6 +275,21 @@ static const struct mrow matrix[] = {
 	{ "POST", V1 "/live/ticket", "/live/ticket", NULL, 0,   { 401, 403, 403, 200, 200, 200, 200, 403, 403, 403 } },
 	{ "GET", V1 "/live/auth", "/live/auth?ticket={live_ticket}", NULL, M_TICKET,
 	                                                        { 403, 403, 403, 204, 204, 204, 204, 403, 403, 403 } },
+	/* Own notifications only: A's, by id, is unknown to everyone else. */
+	{ "GET", V1 "/notifications", "/notifications", NULL, 0,
+	                                                        { 401, 200, 200, 200, 200, 200, 200, 403, 200, 200 } },
+	{ "POST", V1 "/notifications/read-all", "/notifications/read-all", NULL, 0,
+	                                                        { 401, 200, 200, 200, 200, 200, 200, 403, 200, 200 } },
+	{ "POST", V1 "/notifications/{notification_id}/read", "/notifications/{notif_A}/read", NULL, 0,
+	                                                        { 401, 200, 404, 404, 404, 404, 404, 403, 404, 404 } },
+	/* Feeds are for patients and doctors (the demoted are PATIENTs now). */
+	{ "POST", V1 "/calendar/feed", "/calendar/feed", NULL, 0,
+	                                                        { 401, 201, 201, 201, 201, 403, 403, 403, 201, 201 } },
+	{ "DELETE", V1 "/calendar/feed", "/calendar/feed", NULL, 0,
+	                                                        { 401, 204, 204, 204, 204, 403, 403, 403, 204, 204 } },
+	{ "GET", V1 "/calendar/{token}.ics",
+	    "/calendar/0000000000000000000000000000000000000000000000000000000000000000.ics", NULL, 0,
+	    ALL(404) },
 
 	{ "GET", V1 "/audit", "/audit", NULL, 0,                { 401, 403, 403, 403, 403, 403, 200, 403, 403, 403 } },
 
@@ -330,6 +345,7 @@ static struct ident ids[NWHO];
 static char boot[1024];            /* the seed admin: builds the world */
 static char appt_ax[40], record_ax[40], bill_a[40], policy_a[40], claim_a[40];
 static char appt_add[40], record_add[40];  /* A's with the demoted doctor, as appt_ax, record_ax */
+static char notif_a[40];           /* A's confirmation of appt_ax, in the application */
 static char spare_email[160], spare_refresh[1024];
 static int nslot, nwin, nuniq, nrequests, nseries;
 static char slot_end[32], win_end[16], series_end[32];
@@ -379,6 +395,20 @@ must(const char *method, const char *path, const char *token, const char *body, 
 		ck_assert_msg(s != NULL, "setup %s %s: no data.id", method, path);
 		snprintf(id, 37, "%s", s);
 	}
+	http_result_free(&r);
+}
+
+/* The id of w's newest notification (there must be one). */
+static void
+first_notification(enum who w, char *id)
+{
+	struct http_result r;
+	const cJSON *d;
+
+	ck_assert_int_eq(api("GET", "/notifications", ids[w].token, NULL, &r), 200);
+	d = e2e_data(&r);
+	ck_assert_int_gt(cJSON_GetArraySize(d), 0);
+	snprintf(id, 37, "%s", e2e_str(cJSON_GetArrayItem(d, 0), "id"));
 	http_result_free(&r);
 }
 
@@ -750,6 +780,8 @@ resolve(const char *name, enum who w, char *out, size_t size, unsigned *consumed
 		snprintf(out, size, "%s", record_add);
 	else if (strcmp(name, "bill_A") == 0)
 		snprintf(out, size, "%s", bill_a);
+	else if (strcmp(name, "notif_A") == 0)
+		snprintf(out, size, "%s", notif_a);
 	else if (strcmp(name, "policy_A") == 0)
 		snprintf(out, size, "%s", policy_a);
 	else if (strcmp(name, "claim_A") == 0)
@@ -912,6 +944,7 @@ setup_world(void)
 	}
 	/* X treats A, and so does the doctor to be demoted. */
 	treat_a(DX, appt_ax, record_ax);
+	first_notification(PA, notif_a);
 	treat_a(DD, appt_add, record_add);
 	/* Before the demotion both pass checks their columns will fail. */
 	snprintf(path, sizeof path, "/appointments/%s", appt_add);

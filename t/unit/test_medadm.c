@@ -525,6 +525,8 @@ START_TEST(test_adm_migrate_1_to_2)
 	    "DROP TABLE doctor_time_off; DROP TABLE clinic_holidays;"
 	    "DROP INDEX appointments_series; ALTER TABLE appointments DROP COLUMN series_id;"
 	    "ALTER TABLE patients DROP COLUMN no_show_count;"
+	    "DROP INDEX appointments_scheduled_start; ALTER TABLE appointments DROP COLUMN sequence;"
+	    "DROP TABLE reminders_sent; DROP TABLE notifications; DROP TABLE calendar_feeds;"
 	    /* The status CHECK of version 5, without ARRIVED and NO_SHOW. */
 	    "ALTER TABLE appointments RENAME COLUMN status TO status_new;"
 	    "ALTER TABLE appointments ADD COLUMN status TEXT NOT NULL DEFAULT 'SCHEDULED'"
@@ -580,6 +582,13 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_ne(sqlite3_exec(db, "UPDATE appointments SET status = 'LOST'"
 	    " WHERE status = 'NO_SHOW'", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(count_of(db, "SELECT sum(no_show_count) FROM patients"), 0);
+	/* Outreach: every visit at sequence 0, the default reminders, the new tables. */
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE sequence <> 0"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM clinic_settings"
+	    " WHERE reminder_offsets = '[1440,120]'"), 1);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('reminders_sent', 'notifications', 'notifications_user', 'calendar_feeds',"
+	    " 'appointments_scheduled_start')"), 5);
 	sqlite3_close(db);
 	ck_assert_int_eq(run(NULL, "check", NULL), 0);
 	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);

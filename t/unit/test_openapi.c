@@ -180,6 +180,7 @@ json_type(enum fld_type t)
 	case FT_BOOL:
 		return "boolean";
 	case FT_STRLIST:
+	case FT_INTLIST:
 		return "array";
 	default:
 		return "string";
@@ -263,6 +264,14 @@ check_field(const struct fld *f, const cJSON *schema, int nullable, const char *
 		    !num_is(items, "maxLength", f->max > 0, (double)f->max) ||
 		    !num_is(schema, "maxItems", 1, FLD_STRLIST_MAX))
 			limit = "length";
+		break;
+	}
+	case FT_INTLIST: {
+		const cJSON *items = cJSON_GetObjectItemCaseSensitive(schema, "items");
+		if (!num_is(items, "minimum", 1, (double)f->min) ||
+		    !num_is(items, "maximum", 1, (double)f->max) ||
+		    !num_is(schema, "maxItems", 1, FLD_INTLIST_MAX))
+			limit = "range";
 		break;
 	}
 	case FT_EMAIL:

@@ -1,0 +1,23 @@
+/*
+ * notifications.h - in-app notifications: what a person was told, shown
+ * in the application (GET /notifications) beside the mail or SMS that
+ * carried it.  Written by notify.c in the same transaction as the outbox
+ * rows, so the two never disagree.
+ */
+#ifndef NOTIFICATIONS_H
+#define NOTIFICATIONS_H
+
+#include "med.h"
+
+/* Title and body are cut to these many bytes (on a UTF-8 boundary). */
+#define NOTIFICATION_TITLE_MAX 200
+#define NOTIFICATION_BODY_MAX 4000
+
+/*
+ * Record one unread notification for user_id inside the caller's open
+ * transaction (MED_EINVAL outside one).  appointment_id may be NULL.
+ */
+enum med_err notification_add(struct med_ctx *ctx, const char *user_id, const char *kind,
+    const char *title, const char *body, const char *appointment_id);
+
+#endif
