@@ -104,11 +104,13 @@ med_config_from_env(struct med_config *cfg)
 		return MED_ERANGE;
 	env_str(cfg->clinic_tz, sizeof cfg->clinic_tz, "CLINIC_TZ", "UTC");
 	env_str(cfg->cors_origins, sizeof cfg->cors_origins, "CORS_ORIGINS", "");
+	env_str(cfg->public_url, sizeof cfg->public_url, "PUBLIC_URL", "https://localhost");
 	cfg->reset_minutes = 15;
 	if (env_int(&cfg->access_minutes, "ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1, 24 * 60) ||
 	    env_int(&cfg->refresh_days, "REFRESH_TOKEN_EXPIRE_DAYS", 7, 1, 365) ||
 	    env_int(&cfg->login_max_failures, "LOGIN_MAX_FAILURES", 5, 1, 1000) ||
 	    env_int(&cfg->login_window_seconds, "LOGIN_WINDOW_SECONDS", 900, 1, 86400) ||
+	    env_int(&cfg->waitlist_hold_minutes, "WAITLIST_HOLD_MINUTES", 30, 1, 1440) ||
 	    mail_config_from_env(&cfg->mail) != MED_OK)
 		e = MED_EINVAL;
 	return e;

@@ -67,6 +67,8 @@ struct med_config {
 	int login_max_failures;        /* LOGIN_MAX_FAILURES, 5 */
 	int login_window_seconds;      /* LOGIN_WINDOW_SECONDS, 900 */
 	struct med_mail_config mail;   /* the outbox sender (outbox.h) */
+	char public_url[256];          /* PUBLIC_URL, default "https://localhost" */
+	int waitlist_hold_minutes;     /* WAITLIST_HOLD_MINUTES, 30: how long an offer holds */
 };
 
 struct stmt_cache;

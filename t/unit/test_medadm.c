@@ -518,6 +518,7 @@ START_TEST(test_adm_migrate_1_to_2)
 	    "DROP TABLE doctor_time_off; DROP TABLE clinic_holidays;"
 	    "DROP INDEX appointments_series; ALTER TABLE appointments DROP COLUMN series_id;"
 	    "ALTER TABLE patients DROP COLUMN no_show_count;"
+	    "DROP TABLE waitlist_offers; DROP TABLE waitlist_entries;"
 	    /* The status CHECK of version 5, without ARRIVED and NO_SHOW. */
 	    "ALTER TABLE appointments RENAME COLUMN status TO status_new;"
 	    "ALTER TABLE appointments ADD COLUMN status TEXT NOT NULL DEFAULT 'SCHEDULED'"
@@ -559,6 +560,9 @@ START_TEST(test_adm_migrate_1_to_2)
 	    " OR buffer_before <> 0 OR buffer_after <> 0"), 0);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('doctor_time_off', 'clinic_holidays', 'appointments_series')"), 3);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('waitlist_entries', 'waitlist_offers', 'waitlist_entries_active',"
+	    " 'waitlist_offers_held')"), 4);
 	/* Every status kept; the new ones accepted. */
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE status = 'COMPLETED'"),
 	    2);
