@@ -382,10 +382,9 @@ CREATE TABLE waitlist_entries (
     created_by  TEXT,
     CHECK (to_date >= from_date)
 );
-CREATE INDEX waitlist_entries_queue ON waitlist_entries(doctor_id, created_at)
-    WHERE status = 'WAITING';
 CREATE INDEX waitlist_entries_patient ON waitlist_entries(patient_id, created_at);
-CREATE INDEX waitlist_entries_doctor ON waitlist_entries(doctor_id, created_at);
+-- A doctor's queue, in the order it is served (the list and each freed interval).
+CREATE INDEX waitlist_entries_doctor ON waitlist_entries(doctor_id, created_at, id);
 CREATE UNIQUE INDEX waitlist_entries_active
     ON waitlist_entries(patient_id, doctor_id, coalesce(service_id, ''))
     WHERE status IN ('WAITING', 'OFFERED');

@@ -89,10 +89,9 @@ struct stmt_cache {
     " status TEXT NOT NULL DEFAULT 'WAITING'" \
     "  CHECK (status IN ('WAITING', 'OFFERED', 'BOOKED', 'REMOVED', 'EXPIRED'))," \
     " created_at INTEGER NOT NULL, created_by TEXT, CHECK (to_date >= from_date));" \
-    "CREATE INDEX IF NOT EXISTS waitlist_entries_queue ON waitlist_entries(doctor_id, created_at)" \
-    " WHERE status = 'WAITING';" \
     "CREATE INDEX IF NOT EXISTS waitlist_entries_patient ON waitlist_entries(patient_id, created_at);" \
-    "CREATE INDEX IF NOT EXISTS waitlist_entries_doctor ON waitlist_entries(doctor_id, created_at);" \
+    "CREATE INDEX IF NOT EXISTS waitlist_entries_doctor" \
+    " ON waitlist_entries(doctor_id, created_at, id);" \
     "CREATE UNIQUE INDEX IF NOT EXISTS waitlist_entries_active" \
     " ON waitlist_entries(patient_id, doctor_id, coalesce(service_id, ''))" \
     " WHERE status IN ('WAITING', 'OFFERED');" \

@@ -64,7 +64,7 @@ static const char SQL_SET_ENTRY[] = "UPDATE waitlist_entries SET status = ?2 WHE
  * The queue for an interval starting on local date ?2: earliest first,
  * never the patient who freed it (?3), nor an entry offered it before.
  */
-static const char SQL_CANDIDATES[] =
+const char waitlist_sql_queue[] =
     "SELECT e.id, e.patient_id, e.service_id FROM waitlist_entries e"
     " WHERE e.doctor_id = ?1 AND e.status = 'WAITING' AND e.from_date <= ?2 AND e.to_date >= ?2"
     " AND e.patient_id <> ?3 AND NOT EXISTS (SELECT 1 FROM waitlist_offers o"
@@ -321,7 +321,7 @@ offer_interval(struct med_ctx *ctx, const char *doctor, int64_t start, int64_t e
 	/* Nobody can book the past: not worth a look at the queue. */
 	if (start <= med_now(ctx) || end <= start)
 		return MED_OK;
-	if ((st = db_stmt(ctx, SQL_CANDIDATES)) == NULL)
+	if ((st = db_stmt(ctx, waitlist_sql_queue)) == NULL)
 		return MED_EDB;
 	util_local_date(start, date);
 	snprintf(o.doctor_id, sizeof o.doctor_id, "%s", doctor);

@@ -27,6 +27,12 @@ struct appt_change;
 extern const char waitlist_sql_held[];
 
 /*
+ * The WAITING entries of doctor ?1 whose dates hold local date ?2, but
+ * patient ?3's and those offered [?4, ?5) before, in the order served.
+ */
+extern const char waitlist_sql_queue[];
+
+/*
  * 1 when [start, end) overlaps an interval held for doctor_id now, other
  * than offer except_offer_id (NULL: none); 0 when not; -1 on error.
  */

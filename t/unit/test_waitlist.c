@@ -17,6 +17,7 @@
 #include "db.h"
 #include "testctx.h"
 #include "unitkit.h"
+#include "template.h"
 #include "testreg.h"
 #include "waitlist.h"
 
@@ -177,6 +178,33 @@ slot_listed(const char *start)
 	return 0;
 }
 
+/* The one waitlist_offer row renders in both locales, with the clinic-local time and the link. */
+static void
+render_offer_mail(void)
+{
+	static const char *const locales[] = { "fr", "en" };
+	sqlite3_stmt *st;
+	cJSON *params;
+	char *subject, *body;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(ctx.db, "SELECT params FROM outbox"
+	    " WHERE kind = 'waitlist_offer'", -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	params = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	ck_assert_ptr_nonnull(params);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_int_eq(tpl_render("waitlist_offer", locales[i], params, &subject, &body),
+		    MED_OK);
+		ck_assert_ptr_nonnull(strstr(subject, "Samir"));
+		ck_assert_ptr_nonnull(strstr(body, "2031-01-06 09:00"));
+		ck_assert_ptr_nonnull(strstr(body, "https://localhost/#/waitlist/offers/"));
+		free(subject);
+		free(body);
+	}
+	cJSON_Delete(params);
+}
+
 START_TEST(offer_holds_the_freed_interval)
 {
 	char visit[37], sofiane[37], sara[37], offer[37];
@@ -195,6 +223,7 @@ START_TEST(offer_holds_the_freed_interval)
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM outbox WHERE kind = 'waitlist_offer'"
 	    " AND recipient = '" EM_SOFIANE "' AND params LIKE '%%/#/waitlist/offers/%s%%'", offer), 1);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM outbox WHERE kind = 'waitlist_offer'"), 1);
+	render_offer_mail();
 	ck_assert_int_eq(ut_count(&ctx, "SELECT hold_until - %lld FROM waitlist_offers"
 	    " WHERE id = '%s'", (long long)ctx.fixed_now, offer), 30 * 60);
 	/* Held: nobody else books it, by themself or at the desk, and no slot shows it. */
