@@ -239,6 +239,23 @@ waiting_index(const char *id)
 	return -1;
 }
 
+/* The waiting patients not offered anything, one after the other (from the database). */
+static int
+next_waiting(void)
+{
+	static int at;
+	char sql[256];
+
+	for (; at < NWAIT; at++) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM waitlist_entries WHERE doctor_id = ?1"
+		    " AND status = 'WAITING' AND patient_id = '%s'", wpat[at]);
+		if (doctor_count(sql) == 1)
+			return at++;
+	}
+	ck_abort_msg("no waiting patient left");
+	return -1;
+}
+
 START_TEST(accepts_beat_direct_bookings)
 {
 	static struct shot shots[2 * NVISITS];
@@ -260,12 +277,21 @@ START_TEST(accepts_beat_direct_bookings)
 		snprintf(a->path, sizeof a->path, "/waitlist/offers/%.36s/accept",
 		    e2e_str(offer, "id"));
 		a->body[0] = '\0';
-		/* The competitor: a patient whose own visit was cancelled, booked at the desk. */
-		b->token = staff.token;
+		/*
+		 * The competitor: by turns a patient whose own visit was cancelled,
+		 * booked at the desk, and a patient still waiting, booking themself.
+		 */
 		snprintf(b->path, sizeof b->path, "/appointments");
-		snprintf(b->body, sizeof b->body, "{\"patient_id\":\"%.36s\",\"doctor_id\":\"%.36s\","
-		    "\"start_time\":\"%.31s\",\"end_time\":\"%.31s\"}", vpat[(n / 2) % NVP], doc.profile_id,
-		    e2e_str(offer, "start_time"), e2e_str(offer, "end_time"));
+		if ((n / 2) % 2 == 0) {
+			b->token = staff.token;
+			snprintf(b->body, sizeof b->body, "{\"patient_id\":\"%.36s\",", vpat[(n / 2) % NVP]);
+		} else {
+			b->token = wtok[next_waiting()];
+			snprintf(b->body, sizeof b->body, "{");
+		}
+		snprintf(b->body + strlen(b->body), sizeof b->body - strlen(b->body),
+		    "\"doctor_id\":\"%.36s\",\"start_time\":\"%.31s\",\"end_time\":\"%.31s\"}",
+		    doc.profile_id, e2e_str(offer, "start_time"), e2e_str(offer, "end_time"));
 		n += 2;
 	}
 	http_result_free(&r);

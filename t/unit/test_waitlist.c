@@ -207,7 +207,7 @@ render_offer_mail(void)
 
 START_TEST(offer_holds_the_freed_interval)
 {
-	char visit[37], sofiane[37], sara[37], offer[37];
+	char visit[37], sofiane[37], sara[37], offer[37], other[37], path[128];
 
 	book(PAT_AMINA, MON_0900, MON_0930, visit);
 	join(tok_sofiane, NULL, "2031-01-02", "2031-01-10", sofiane);
@@ -235,6 +235,13 @@ START_TEST(offer_holds_the_freed_interval)
 	ck_assert_int_eq(call("POST", V1 "/appointments", tok_staff, "{\"doctor_id\":\"" DOC_SAMIR
 	    "\",\"patient_id\":\"" PAT_SARA "\",\"start_time\":\"2031-01-06T09:15:00Z\","
 	    "\"end_time\":\"2031-01-06T09:45:00Z\"}"), 409);
+	/* Nor is a visit moved onto it. */
+	book(PAT_SARA, "2031-01-06T10:00:00Z", "2031-01-06T10:30:00Z", other);
+	snprintf(path, sizeof path, V1 "/appointments/%s/reschedule", other);
+	ck_assert_int_eq(call("POST", path, tok_sara, "{\"start_time\":\"" MON_0900 "\","
+	    "\"end_time\":\"" MON_0930 "\"}"), 409);
+	ck_assert_str_eq(last_message, "The requested time is held for a patient on the waitlist");
+	ck_assert_int_eq(cancel(other, tok_sara), 200);
 	/* Past hold_until it blocks nothing, before any expiry pass ran. */
 	ctx.fixed_now += 30 * 60;
 	ck_assert(slot_listed(MON_0900));
