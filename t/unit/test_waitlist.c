@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "outbox.h"
 #include "testctx.h"
 #include "unitkit.h"
 #include "template.h"
@@ -344,6 +345,30 @@ START_TEST(expiry_passes_on)
 }
 END_TEST
 
+/* The sender's pass hands an offer not taken in time on, and mails the next patient only. */
+START_TEST(sender_pass_passes_on)
+{
+	char visit[37], sofiane[37], sara[37], offer[37];
+	struct outbox_stats st;
+
+	snprintf(ctx.cfg.mail.command, sizeof ctx.cfg.mail.command, "cat >/dev/null");
+	book(PAT_AMINA, MON_0900, MON_0930, visit);
+	join(tok_sofiane, NULL, "2031-01-02", "2031-01-10", sofiane);
+	ctx.fixed_now += 1;
+	join(tok_sara, NULL, "2031-01-02", "2031-01-10", sara);
+	ck_assert_int_eq(cancel(visit, tok_amina), 200);
+	ctx.fixed_now += 30 * 60;
+	ck_assert_int_eq(outbox_run(&ctx, NULL, &st), MED_OK);
+	held_offer(tok_sara, sara, offer);
+	ck_assert_str_eq(entry_status(sofiane), "WAITING");
+	/* Sofiane's mail came too late to be of use: dropped; Sara's went. */
+	ck_assert_int_eq(st.expired, 1);
+	ck_assert_int_eq(st.sent, 1);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM outbox WHERE kind = 'waitlist_offer'"
+	    " AND recipient = '" EM_SARA "' AND status = 'sent'"), 1);
+}
+END_TEST
+
 START_TEST(who_matches)
 {
 	char v1[37], v2[37], amina[37], narrow[37], longer[37], sofiane[37], sara[37];
@@ -488,6 +513,7 @@ waitlist_suite(void)
 	tcase_add_test(tc, accept_books_the_hold);
 	tcase_add_test(tc, decline_passes_on);
 	tcase_add_test(tc, expiry_passes_on);
+	tcase_add_test(tc, sender_pass_passes_on);
 	tcase_add_test(tc, who_matches);
 	tcase_add_test(tc, moved_away_is_offered);
 	tcase_add_test(tc, leave_the_list);
