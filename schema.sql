@@ -415,6 +415,52 @@ CREATE TABLE calendar_feeds (
     created_at INTEGER NOT NULL
 );
 
+-- The waitlist (waitlist.h): a patient waiting for a free time of one
+-- doctor (and service, when named) between two clinic-local dates,
+-- inclusive.  One active entry (WAITING or OFFERED) per patient, doctor
+-- and service.  An offer holds a freed interval for one entry until
+-- hold_until; while it is HELD and not past hold_until, only its
+-- acceptance books inside the interval (appt_check_booking()).
+-- freed_by is the patient whose cancellation freed it, never offered it.
+CREATE TABLE waitlist_entries (
+    id          TEXT PRIMARY KEY,
+    patient_id  TEXT NOT NULL REFERENCES patients(id),
+    doctor_id   TEXT NOT NULL REFERENCES doctors(id),
+    service_id  TEXT,
+    from_date   TEXT NOT NULL,
+    to_date     TEXT NOT NULL,
+    status      TEXT NOT NULL DEFAULT 'WAITING'
+                CHECK (status IN ('WAITING', 'OFFERED', 'BOOKED', 'REMOVED', 'EXPIRED')),
+    created_at  INTEGER NOT NULL,
+    created_by  TEXT,
+    CHECK (to_date >= from_date)
+);
+CREATE INDEX waitlist_entries_patient ON waitlist_entries(patient_id, created_at);
+-- A doctor's queue, in the order it is served (the list and each freed interval).
+CREATE INDEX waitlist_entries_doctor ON waitlist_entries(doctor_id, created_at, id);
+CREATE UNIQUE INDEX waitlist_entries_active
+    ON waitlist_entries(patient_id, doctor_id, coalesce(service_id, ''))
+    WHERE status IN ('WAITING', 'OFFERED');
+CREATE TABLE waitlist_offers (
+    id             TEXT PRIMARY KEY,
+    entry_id       TEXT NOT NULL REFERENCES waitlist_entries(id),
+    doctor_id      TEXT NOT NULL REFERENCES doctors(id),
+    service_id     TEXT,
+    start_time     INTEGER NOT NULL,
+    end_time       INTEGER NOT NULL,
+    hold_until     INTEGER NOT NULL,
+    status         TEXT NOT NULL DEFAULT 'HELD'
+                   CHECK (status IN ('HELD', 'ACCEPTED', 'DECLINED', 'EXPIRED')),
+    appointment_id TEXT,
+    freed_by       TEXT,
+    created_at     INTEGER NOT NULL,
+    CHECK (end_time > start_time)
+);
+CREATE INDEX waitlist_offers_held ON waitlist_offers(doctor_id, start_time)
+    WHERE status = 'HELD';
+CREATE INDEX waitlist_offers_entry ON waitlist_offers(entry_id);
+CREATE INDEX waitlist_offers_due ON waitlist_offers(hold_until) WHERE status = 'HELD';
+
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;

@@ -23,6 +23,7 @@
 #include "settings.h"
 #include "util.h"
 #include "valid.h"
+#include "waitlist.h"
 
 #define REASON_MAX 500
 
@@ -162,7 +163,6 @@ overlaps(struct med_ctx *ctx, const char *sql, const char *owner, int64_t start,
     const char *exclude_id)
 {
 	sqlite3_stmt *st = db_stmt(ctx, sql);
-	int rc;
 
 	if (st == NULL)
 		return -1;
@@ -170,11 +170,7 @@ overlaps(struct med_ctx *ctx, const char *sql, const char *owner, int64_t start,
 	db_bind_int(st, 2, start);
 	db_bind_int(st, 3, end);
 	db_bind_text(st, 4, exclude_id != NULL ? exclude_id : "");
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_step_found(st);
 }
 
 int
@@ -182,7 +178,6 @@ appt_in_window(struct med_ctx *ctx, const char *doctor_id, int64_t start, int64_
 {
 	int y, m, d, wd, secs, ey, em, ed, ewd, esecs;
 	sqlite3_stmt *st;
-	int rc;
 
 	if (end <= start)
 		return 0;
@@ -202,11 +197,7 @@ appt_in_window(struct med_ctx *ctx, const char *doctor_id, int64_t start, int64_
 	db_bind_int(st, 2, wd);
 	db_bind_int(st, 3, secs);
 	db_bind_int(st, 4, esecs);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_step_found(st);
 }
 
 static enum med_err
@@ -275,6 +266,11 @@ appt_check_booking(struct med_ctx *ctx, const struct appt_booking *b, struct app
 		return MED_EDB;
 	if (r == 1)
 		return refuse(v, 409, "Doctor is not available at the requested time");
+	if ((r = waitlist_held(ctx, b->doctor_id, b->start - b->buffer_before,
+	    b->end + b->buffer_after, b->accepting_offer_id)) < 0)
+		return MED_EDB;
+	if (r == 1)
+		return refuse(v, 409, "The requested time is held for a patient on the waitlist");
 	if ((r = overlaps(ctx, appt_sql_patient_overlap, b->patient_id, b->start, b->end,
 	    b->exclude_id)) < 0)
 		return MED_EDB;
@@ -438,7 +434,6 @@ h_appt_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	char patient_id[MED_UUID_LEN + 1], id[MED_UUID_LEN + 1];
 	struct appt_booking b = { 0 };
-	struct appt_verdict v;
 	enum med_err e;
 
 	b.doctor_id = fval_str(med_body(req, "doctor_id"));
@@ -453,11 +448,21 @@ h_appt_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 		return resp->status;
 	if ((e = util_uuid4(id)) != MED_OK)
 		return med_fail(resp, e);
-	if ((e = appt_check_booking(ctx, &b, &v)) != MED_OK)
+	return appt_book(ctx, &b, id, fval_str(med_body(req, "reason")), resp);
+}
+
+int
+appt_book(struct med_ctx *ctx, const struct appt_booking *b, const char *id, const char *reason,
+    struct med_resp *resp)
+{
+	struct appt_verdict v;
+	enum med_err e;
+
+	if ((e = appt_check_booking(ctx, b, &v)) != MED_OK)
 		return med_fail(resp, e);
 	if (v.status != 0)
 		return med_error(resp, v.status, v.message);
-	if ((e = appt_insert(ctx, id, &b, fval_str(med_body(req, "reason")))) != MED_OK)
+	if ((e = appt_insert(ctx, id, b, reason)) != MED_OK)
 		return med_fail(resp, e);
 	return reply_appt(ctx, id, 201, resp);
 }

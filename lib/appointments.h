@@ -36,6 +36,7 @@ struct appt_booking {
 	const char *exclude_id;          /* the appointment being rescheduled, or NULL */
 	int on_behalf;                   /* ADMIN or STAFF books: minimum notice does not apply */
 	const char *actor_user_id;       /* who books (for appt_changed); NULL: the system */
+	const char *accepting_offer_id;  /* the waitlist offer this booking accepts, or NULL */
 };
 
 /*
@@ -45,7 +46,9 @@ struct appt_booking {
  * holiday nor in the doctor's time off, inside one
  * active availability window on the clinic-local weekday, no overlap
  * with the doctor's SCHEDULED or ARRIVED visits counting both sides'
- * buffers, nor with the patient's (the visits alone; half-open).  Call it
+ * buffers, nor with an interval the waitlist holds for someone else
+ * (waitlist.h; only accepting_offer_id's own hold lets it in), nor with
+ * the patient's visits (the visits alone; half-open).  Call it
  * inside the transaction that will write the booking, so the answer
  * still holds at the insert.  Single bookings, reschedules and series
  * all go through it.  Returns MED_OK when the checks ran (the outcome is
@@ -69,6 +72,13 @@ int appt_booking_patient(struct med_ctx *ctx, struct med_req *req,
 /* 0 with 403 set when b is a self-booking of a patient at the no-show limit. */
 int appt_self_booking_allowed(struct med_ctx *ctx, const struct appt_booking *b,
     struct med_resp *resp);
+/*
+ * Check b, insert it as SCHEDULED appointment id and answer 201 with it
+ * (the answer of POST /appointments), or set the refusal.  Returns the
+ * status set in resp.
+ */
+int appt_book(struct med_ctx *ctx, const struct appt_booking *b, const char *id,
+    const char *reason, struct med_resp *resp);
 /* Insert checked booking b as SCHEDULED appointment id, and tell appt_changed(). */
 enum med_err appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b,
     const char *reason);

@@ -24,6 +24,7 @@
 #include "settings.h"
 #include "util.h"
 #include "valid.h"
+#include "waitlist.h"
 
 #define WINDOW_COLUMNS \
     "id, doctor_id, weekday, start_time, end_time, is_active, created_at, updated_at"
@@ -525,13 +526,32 @@ candidate_slots(struct med_ctx *ctx, const char *doctor, const struct slot_query
 	return e;
 }
 
-/* The doctor's SCHEDULED appointments that may touch [from, to), by start. */
+/* Step the bound statement st, each row's two integers a span of out. */
+static enum med_err
+rows_spans(sqlite3_stmt *st, struct spans *out)
+{
+	enum med_err e = MED_OK;
+	int rc = SQLITE_DONE;
+
+	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		e = spans_add(out, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+	sqlite3_reset(st);
+	if (e != MED_OK)
+		return e;
+	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+/*
+ * What keeps the doctor busy and may touch [from, to), by start: the
+ * SCHEDULED and ARRIVED appointments with their buffers, and the
+ * intervals the waitlist holds for a patient (waitlist.h), which nobody
+ * else may book either.
+ */
 static enum med_err
 busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, struct spans *out)
 {
 	sqlite3_stmt *st = db_stmt(ctx, avail_sql_busy);
-	enum med_err e = MED_OK;
-	int rc = SQLITE_DONE;
+	enum med_err e;
 
 	if (st == NULL)
 		return MED_EDB;
@@ -539,13 +559,17 @@ busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, st
 	db_bind_int(st, 2, from - MAX_APPOINTMENT_SECONDS - 2 * MAX_BUFFER_SECONDS);
 	db_bind_int(st, 3, to + 2 * MAX_BUFFER_SECONDS);
 	db_bind_int(st, 4, from - MAX_BUFFER_SECONDS);
-	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		e = spans_add(out, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-	sqlite3_reset(st);
-	if (e != MED_OK)
+	if ((e = rows_spans(st, out)) != MED_OK)
 		return e;
-	if (rc != SQLITE_DONE)
-		return db_err(rc);
+	if ((st = db_stmt(ctx, waitlist_sql_held)) == NULL)
+		return MED_EDB;
+	db_bind_text(st, 1, doctor);
+	db_bind_int(st, 2, from - 2 * MAX_BUFFER_SECONDS);
+	db_bind_int(st, 3, to + 2 * MAX_BUFFER_SECONDS);
+	db_bind_int(st, 4, med_now(ctx));
+	db_bind_text(st, 5, "");
+	if ((e = rows_spans(st, out)) != MED_OK)
+		return e;
 	/* Buffers of different lengths can reorder the occupied starts. */
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof out->v[0], span_cmp);
@@ -558,20 +582,13 @@ time_off_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to
     struct spans *out)
 {
 	sqlite3_stmt *st = db_stmt(ctx, closure_sql_time_off);
-	enum med_err e = MED_OK;
-	int rc = SQLITE_DONE;
 
 	if (st == NULL)
 		return MED_EDB;
 	db_bind_text(st, 1, doctor);
 	db_bind_int(st, 2, from);
 	db_bind_int(st, 3, to);
-	while (e == MED_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		e = spans_add(out, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
-	sqlite3_reset(st);
-	if (e != MED_OK)
-		return e;
-	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
+	return rows_spans(st, out);
 }
 
 /* 1 when [start, end) overlaps one of the (few) spans of s. */

@@ -72,18 +72,13 @@ int
 closure_time_off(struct med_ctx *ctx, const char *doctor_id, int64_t start, int64_t end)
 {
 	sqlite3_stmt *st = db_stmt(ctx, closure_sql_time_off);
-	int rc;
 
 	if (st == NULL)
 		return -1;
 	db_bind_text(st, 1, doctor_id);
 	db_bind_int(st, 2, start);
 	db_bind_int(st, 3, end);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return db_step_found(st);
 }
 
 int

@@ -115,6 +115,7 @@ med_config_from_env(struct med_config *cfg)
 	    env_int(&cfg->refresh_days, "REFRESH_TOKEN_EXPIRE_DAYS", 7, 1, 365) ||
 	    env_int(&cfg->login_max_failures, "LOGIN_MAX_FAILURES", 5, 1, 1000) ||
 	    env_int(&cfg->login_window_seconds, "LOGIN_WINDOW_SECONDS", 900, 1, 86400) ||
+	    env_int(&cfg->waitlist_hold_minutes, "WAITLIST_HOLD_MINUTES", 30, 1, 1440) ||
 	    mail_config_from_env(&cfg->mail) != MED_OK)
 		e = MED_EINVAL;
 	env_str(cfg->live_publish, sizeof cfg->live_publish, "LIVE_PUBLISH", "");

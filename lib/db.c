@@ -80,6 +80,35 @@ struct stmt_cache {
     " id TEXT PRIMARY KEY, date TEXT NOT NULL UNIQUE, name TEXT NOT NULL," \
     " created_at INTEGER NOT NULL);"
 
+/* The waitlist and its offers (waitlist.h), as schema.sql creates them. */
+#define MED_SQL_WAITLIST \
+    "CREATE TABLE IF NOT EXISTS waitlist_entries (" \
+    " id TEXT PRIMARY KEY, patient_id TEXT NOT NULL REFERENCES patients(id)," \
+    " doctor_id TEXT NOT NULL REFERENCES doctors(id), service_id TEXT," \
+    " from_date TEXT NOT NULL, to_date TEXT NOT NULL," \
+    " status TEXT NOT NULL DEFAULT 'WAITING'" \
+    "  CHECK (status IN ('WAITING', 'OFFERED', 'BOOKED', 'REMOVED', 'EXPIRED'))," \
+    " created_at INTEGER NOT NULL, created_by TEXT, CHECK (to_date >= from_date));" \
+    "CREATE INDEX IF NOT EXISTS waitlist_entries_patient ON waitlist_entries(patient_id, created_at);" \
+    "CREATE INDEX IF NOT EXISTS waitlist_entries_doctor" \
+    " ON waitlist_entries(doctor_id, created_at, id);" \
+    "CREATE UNIQUE INDEX IF NOT EXISTS waitlist_entries_active" \
+    " ON waitlist_entries(patient_id, doctor_id, coalesce(service_id, ''))" \
+    " WHERE status IN ('WAITING', 'OFFERED');" \
+    "CREATE TABLE IF NOT EXISTS waitlist_offers (" \
+    " id TEXT PRIMARY KEY, entry_id TEXT NOT NULL REFERENCES waitlist_entries(id)," \
+    " doctor_id TEXT NOT NULL REFERENCES doctors(id), service_id TEXT," \
+    " start_time INTEGER NOT NULL, end_time INTEGER NOT NULL, hold_until INTEGER NOT NULL," \
+    " status TEXT NOT NULL DEFAULT 'HELD'" \
+    "  CHECK (status IN ('HELD', 'ACCEPTED', 'DECLINED', 'EXPIRED'))," \
+    " appointment_id TEXT, freed_by TEXT, created_at INTEGER NOT NULL," \
+    " CHECK (end_time > start_time));" \
+    "CREATE INDEX IF NOT EXISTS waitlist_offers_held ON waitlist_offers(doctor_id, start_time)" \
+    " WHERE status = 'HELD';" \
+    "CREATE INDEX IF NOT EXISTS waitlist_offers_entry ON waitlist_offers(entry_id);" \
+    "CREATE INDEX IF NOT EXISTS waitlist_offers_due ON waitlist_offers(hold_until)" \
+    " WHERE status = 'HELD';"
+
 /*
  * Forward migrations: entry i brings user_version i to i + 1.  A new file
  * gets schema.sql (always the latest version) instead.
@@ -213,6 +242,8 @@ static const char *const migrations[] = {
 	"CREATE TABLE IF NOT EXISTS calendar_feeds ("
 	" user_id TEXT PRIMARY KEY REFERENCES users(id), token_hash TEXT NOT NULL UNIQUE,"
 	" created_at INTEGER NOT NULL);",
+	/* 9 -> 10: the waitlist and its offers (waitlist.h). */
+	MED_SQL_WAITLIST,
 };
 
 /*
@@ -695,6 +726,17 @@ db_step_done(sqlite3_stmt *st)
 		e = MED_OK;
 	sqlite3_reset(st);
 	return e;
+}
+
+int
+db_step_found(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

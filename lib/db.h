@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 #include "med.h"
 
-#define MED_SCHEMA_VERSION 9
+#define MED_SCHEMA_VERSION 10
 
 enum med_err db_open(struct med_ctx *ctx, const char *path, int create);
 /* PRAGMA user_version of the file at path, without opening a context. */
@@ -95,6 +95,8 @@ int db_files_writable(const struct med_ctx *ctx);
 
 /* Step a statement that returns no row; MED_OK on SQLITE_DONE. */
 enum med_err db_step_done(sqlite3_stmt *st);
+/* Step the bound statement st once and reset it: 1 when it gave a row, 0 when not, -1 on error. */
+int db_step_found(sqlite3_stmt *st);
 /* Number of rows changed by the last statement. */
 int db_changes(struct med_ctx *ctx);
 

@@ -169,6 +169,17 @@ HANDLER(h_feed_create);
 HANDLER(h_feed_delete);
 HANDLER(h_feed_get);
 
+/* waitlist.c */
+SPEC_DECL(waitlist_create_body);
+SPEC_DECL(waitlist_mine_query);
+SPEC_DECL(waitlist_list_query);
+HANDLER(h_waitlist_create);
+HANDLER(h_waitlist_mine);
+HANDLER(h_waitlist_list);
+HANDLER(h_waitlist_delete);
+HANDLER(h_waitlist_accept);
+HANDLER(h_waitlist_decline);
+
 /* settings.c */
 SPEC_DECL(settings_patch_body);
 HANDLER(h_settings_get);

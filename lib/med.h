@@ -75,6 +75,7 @@ struct med_config {
 	char live_publish[MED_PATH_MAX]; /* LIVE_PUBLISH: nchan's publisher for live updates
 	                                  (live.h), a Unix socket path or http://IP:PORT;
 	                                  "" = off */
+	int waitlist_hold_minutes;     /* WAITLIST_HOLD_MINUTES, 30: how long an offer holds */
 };
 
 struct stmt_cache;

@@ -11,6 +11,7 @@
 #include "mail.h"
 #include "outbox.h"
 #include "template.h"
+#include "waitlist.h"
 
 /* Messages one pass sends at most: a pass always ends. */
 #define PASS_MAX 500
@@ -428,7 +429,8 @@ outbox_run(struct med_ctx *ctx, const struct outbox_hooks *hooks, struct outbox_
 	if (stats == NULL)
 		stats = &local;
 	memset(stats, 0, sizeof *stats);
-	if ((e = expire(ctx, stats)) != MED_OK)
+	/* Holds that ran out pass to the next patient, whose offer this pass sends. */
+	if ((e = waitlist_expire(ctx, NULL)) != MED_OK || (e = expire(ctx, stats)) != MED_OK)
 		return e;
 	for (int i = 0; i < PASS_MAX; i++) {
 		if (hooks != NULL && hooks->stop != NULL && hooks->stop(hooks->arg))

@@ -83,7 +83,8 @@ struct outbox_stats {
 };
 
 /*
- * One pass of the sender: expire what is past its expires_at, then send
+ * One pass of the sender: pass on the waitlist holds that ran out
+ * (waitlist_expire()), expire what is past its expires_at, then send
  * every message due now (at most a few hundred), one at a time, each
  * within MAIL_TIMEOUT_SECONDS.  A message's failure is recorded on it, not
  * returned: the status is MED_OK unless the database fails.  stats (may

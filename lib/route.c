@@ -105,6 +105,13 @@ static const struct med_route routes[] = {
 	{ "GET",  V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S|P, TX_AUDIT, NULL,                  NULL,                  h_billing_get },
 	{ "PATCH", V1 "/billing/{billing_id}",                    AUTH_REQUIRED, A|S,   TX_WRITE, NULL,                  &billing_patch_body,   h_billing_patch },
 
+	{ "POST", V1 "/waitlist",                                AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  &waitlist_create_body, h_waitlist_create },
+	{ "GET",  V1 "/waitlist",                                AUTH_REQUIRED, A|S|D, TX_READ,  &waitlist_list_query,  NULL,                  h_waitlist_list },
+	{ "GET",  V1 "/waitlist/me",                             AUTH_REQUIRED, P,     TX_READ,  &waitlist_mine_query,  NULL,                  h_waitlist_mine },
+	{ "DELETE", V1 "/waitlist/{entry_id}",                     AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  NULL,                  h_waitlist_delete },
+	{ "POST", V1 "/waitlist/offers/{offer_id}/accept",       AUTH_REQUIRED, P,     TX_WRITE, NULL,                  NULL,                  h_waitlist_accept },
+	{ "POST", V1 "/waitlist/offers/{offer_id}/decline",      AUTH_REQUIRED, P|A|S, TX_WRITE, NULL,                  NULL,                  h_waitlist_decline },
+
 	{ "GET",  V1 "/holidays",                                AUTH_NONE,     0,     TX_READ,  &holiday_list_query,   NULL,                  h_holidays_list },
 	{ "POST", V1 "/holidays",                                AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &holiday_create_body,  h_holidays_create },
 	{ "DELETE", V1 "/holidays/{holiday_id}",                   AUTH_REQUIRED, A,     TX_WRITE, NULL,                  NULL,                  h_holidays_delete },

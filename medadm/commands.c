@@ -114,7 +114,8 @@ const struct adm_command adm_commands[] = {
 	  "the same Message-ID on every attempt.  --once makes one pass (cron);\n"
 	  "--loop makes one every --interval seconds (default 5) until SIGTERM or\n"
 	  "SIGINT, finishing the message under way.  One line per message on\n"
-	  "stdout, never its content.\n",
+	  "stdout, never its content.  Each pass first hands the waitlist offers\n"
+	  "past their hold_until to the next waiting patient (README \"Waitlist\").\n",
 	  1, cmd_outbox_run },
 	{ "outbox list", "outbox list [--failed] [--limit N]",
 	  "the newest messages of the outbox (default 50)",

@@ -316,6 +316,21 @@ def schemas(table):
                              "created_at": INSTANT, "read_at": nullable(INSTANT)}),
         "NotificationsMarked": out({"marked": {"type": "integer"}}),
         "CalendarFeed": out({"url": string(format="uri")}),
+        "WaitlistOffer": out({"id": UUID, "start_time": INSTANT, "end_time": INSTANT,
+                              "hold_until": INSTANT,
+                              "status": {"enum": ["HELD", "ACCEPTED", "DECLINED", "EXPIRED"],
+                                         "description": "A HELD offer past hold_until reads "
+                                                        "EXPIRED."}}),
+        "WaitlistEntry": out({"id": UUID, "patient_id": UUID, "doctor_id": UUID,
+                              "service_id": nullable(dict(UUID, description=(
+                                  "null: any freed interval of the doctor."))),
+                              "from_date": DATE, "to_date": DATE,
+                              "status": {"enum": table_field(table, "GET", "/waitlist",
+                                                             "query", "status")["enum"]},
+                              "created_at": INSTANT,
+                              "offer": {"oneOf": [ref("WaitlistOffer"), {"type": "null"}],
+                                        "description": "The entry's latest offer; null "
+                                                       "before the first."}}),
         "Settings": out({"min_notice_minutes": {"type": "integer"},
                          "booking_horizon_days": {"type": "integer"},
                          "max_no_shows": {"type": "integer"},
@@ -516,7 +531,8 @@ op("get", "/doctors/{doctor_id}/availability/slots", "Availability", "Bookable s
                                         "length, starting every slot_step_minutes (settings), "
                                         "with its buffers free too. 404 \"Service not found\"."}},
    desc="Without service_id: consecutive slots inside each active window. Slots that "
-        "overlap a SCHEDULED or ARRIVED visit including that visit's buffers, slots that "
+        "overlap a SCHEDULED or ARRIVED visit including that visit's buffers or an "
+        "interval the waitlist holds for a patient (POST /waitlist), slots that "
         "end in the past, start sooner than the minimum notice or beyond the booking "
         "horizon are left out; ascending. 400 on bad values.")
 op("delete", "/doctors/time-off/{time_off_id}", "Availability", "Remove time off",
@@ -589,7 +605,9 @@ op("post", "/appointments", "Appointments", "Book an appointment", (201, ref("Ap
         "booking on behalf are exempt) and booking horizon (400 \"Too far ahead...\"), "
         "not on a clinic holiday (400 \"The clinic is closed on that day\"), not in the "
         "doctor's time off (400 \"Doctor is unavailable\"), inside one active availability window (400), no overlap with the doctor's "
-        "SCHEDULED or ARRIVED visits, each side's buffers included, nor with the "
+        "SCHEDULED or ARRIVED visits, each side's buffers included (409), nor with an "
+        "interval the waitlist holds for a patient until its hold_until (409 \"The "
+        "requested time is held for a patient on the waitlist\"), nor with the "
         "patient's (409).")
 op("post", "/appointments/series", "Appointments", "Book a recurring series",
    (201, ref("Series")), errors=["400", "404", "409", "422"],
@@ -722,6 +740,57 @@ op("post", "/holidays", "Settings", "Add a holiday", (201, ref("Holiday")),
    errors=["409", "422"], desc="409 when the date already is one.")
 op("delete", "/holidays/{holiday_id}", "Settings", "Remove a holiday", (204, None),
    errors=["404", "422"])
+WAITLIST_OFFERS = (
+    "When a visit is cancelled (by anyone, a doctor's status CANCELLED included) or moved "
+    "away, the freed interval is offered in the same transaction to the earliest WAITING "
+    "entry of that doctor (by created_at, then id) whose dates contain the interval's "
+    "clinic-local date, whose service (if any) fits inside it, whose patient is not the "
+    "one who freed it and could book it now by every rule of POST /appointments (no "
+    "visit of their own then, among others). The offer holds the interval for "
+    "WAITLIST_HOLD_MINUTES (default 30): until hold_until no other booking or reschedule "
+    "overlaps it (409 \"The requested time is held for a patient on the waitlist\") and "
+    "the slots route leaves it out. The patient is told by mail (outbox kind "
+    "waitlist_offer, with the link PUBLIC_URL/#/waitlist/offers/{id}).")
+op("post", "/waitlist", "Waitlist", "Join a doctor's waitlist", (201, ref("WaitlistEntry")),
+   errors=["400", "404", "409", "422"],
+   body={"patient_id": {"description": "The patient who waits: required from ADMIN and "
+                                       "STAFF (400 otherwise); a PATIENT waits for themself."},
+         "service_id": {"description": "An active service of the doctor (404 \"Service not "
+                                       "found\"): only intervals it fits in are offered; "
+                                       "without one, any freed interval is."},
+         "from_date": {"description": "First clinic-local date, not before today (422)."},
+         "to_date": {"description": "Last clinic-local date, inclusive: not before from_date "
+                                    "and not beyond the doctor's booking horizon (422)."}},
+   desc="One active (WAITING or OFFERED) entry per patient, doctor and service: 409 "
+        "\"Already on the waitlist for this doctor and service\". " + WAITLIST_OFFERS)
+op("get", "/waitlist", "Waitlist", "A doctor's waitlist", (200, arr("WaitlistEntry")),
+   errors=["404", "422"],
+   query={"doctor_id": {"description": "The doctor (404 \"Doctor not found\")."},
+          "status": {"description": "Only entries in this status."}},
+   desc="ADMIN, STAFF, or the DOCTOR owning doctor_id (403 otherwise). In the order "
+        "entries are served: created_at, then id.")
+op("get", "/waitlist/me", "Waitlist", "My waitlist entries", (200, arr("WaitlistEntry")),
+   errors=["404", "422"], desc="Newest first, with their latest offers.")
+op("delete", "/waitlist/{entry_id}", "Waitlist", "Leave the waitlist", (204, None),
+   errors=["404", "422"],
+   desc="The owner patient, STAFF or ADMIN (403 otherwise). A WAITING or OFFERED entry "
+        "becomes REMOVED; a held offer of it is declined and its interval passes to the "
+        "next entry at once. A finished entry (BOOKED, REMOVED, EXPIRED) stays as it is.")
+op("post", "/waitlist/offers/{offer_id}/accept", "Waitlist", "Take the offered interval",
+   (201, ref("Appointment")), errors=["403", "404", "409", "422"],
+   desc="The offer's patient only (403 otherwise). Books the held interval by every rule "
+        "of POST /appointments but the hold itself, and answers as it does: from the "
+        "interval's start, for the entry's service (its length and buffers) or, without "
+        "one, the whole interval. 409 \"The offer is no longer held\" once declined, "
+        "accepted or past hold_until; the entry becomes BOOKED.")
+op("post", "/waitlist/offers/{offer_id}/decline", "Waitlist", "Leave the offered interval "
+   "to the next patient", (200, ref("WaitlistEntry")), errors=["404", "409", "422"],
+   desc="The offer's patient, STAFF or ADMIN (403 otherwise). The entry goes back to "
+        "WAITING (it is not offered that interval again) and the interval is offered to "
+        "the next entry at once. An offer not taken by hold_until stops blocking anything "
+        "then; each pass of the outbox sender (medadm outbox run) marks it EXPIRED and "
+        "passes the interval on the same way. 409 when it is no longer held.")
+
 op("get", "/settings", "Settings", "The clinic's booking rules", (200, ref("Settings")),
    desc="min_notice_minutes (default 0), booking_horizon_days (default 365), max_no_shows "
         "(default 0 = no limit), slot_step_minutes (default 15: the step of service slots), "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "e2ekit.h"
@@ -199,4 +200,47 @@ e2e_local_at(int days, int hour, int minute, char out[32])
 	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:00", (tm.tm_year + 1900) % 10000,
 	    (tm.tm_mon + 1) % 100, tm.tm_mday % 100, hour % 100, minute % 100);
 	return out;
+}
+
+void
+e2e_fire(int n, int (*request)(int i, void *arg), void *arg, int *statuses)
+{
+	int gate[2], results[2], msg[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(gate), 0);
+	ck_assert_int_eq(pipe(results), 0);
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_ne(pid = fork(), -1);
+		if (pid == 0) {
+			ssize_t got;
+			char c;
+
+			close(gate[1]);
+			close(results[0]);
+			/* Wait at the gate: EOF when the parent closes it. */
+			do
+				got = read(gate[0], &c, 1);
+			while (got < 0 && errno == EINTR);
+			msg[0] = i;
+			msg[1] = request(i, arg);
+			_exit(write(results[1], msg, sizeof msg) == sizeof msg ? 0 : 2);
+		}
+	}
+	close(gate[0]);
+	close(results[1]);
+	/* Every child exists: open the gate. */
+	close(gate[1]);
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(read(results[0], msg, sizeof msg), sizeof msg);
+		ck_assert_int_ge(msg[0], 0);
+		ck_assert_int_lt(msg[0], n);
+		statuses[msg[0]] = msg[1];
+	}
+	close(results[0]);
+	for (int i = 0; i < n; i++) {
+		int ws;
+		ck_assert_int_gt(wait(&ws), 0);
+		ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	}
 }

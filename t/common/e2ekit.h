@@ -68,6 +68,14 @@ void e2e_fresh_doctor(const struct e2e_who *admin, const char *tag, const char *
 /* "YYYY-MM-DDTHH:MM:00" clinic-local, days ahead of today (UTC date); returns out. */
 const char *e2e_local_at(int days, int hour, int minute, char out[32]);
 
+/*
+ * Send n requests at once: one forked child each, held at a pipe until
+ * all exist and released together by closing it (no sleeps).  Child i
+ * runs request(i, arg), which only calls the API, and its result (an HTTP
+ * status) lands in statuses[i].  Asserts every child exited cleanly.
+ */
+void e2e_fire(int n, int (*request)(int i, void *arg), void *arg, int *statuses);
+
 /* The stack's directory (MED_DATA_DIR, set by t/run-e2e.sh); asserts it is set. */
 const char *e2e_data_dir(void);
 /* Sleep ms milliseconds (restarted after signals): pacing, never synchronisation. */

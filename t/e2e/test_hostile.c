@@ -317,6 +317,11 @@ static const struct route routes[] = {
 	{ "POST", V1 "/doctors/{FRESH_DOC}/time-off", FRESH_DOC,
 	  "{\"start_time\":\"2030-01-07T09:00:00Z\",\"end_time\":\"2030-01-07T10:00:00Z\"}",
 	  { { "start_time", K_DT }, { "end_time", K_DT }, { "reason", K_STR, 500 } } },
+	/* Dates beyond any booking horizon: a mutation that slipped through would still be refused. */
+	{ "POST", V1 "/waitlist", FRESH_PAT,
+	  "{\"doctor_id\":\"{FRESH_DOC}\",\"from_date\":\"2099-01-07\",\"to_date\":\"2099-01-08\"}",
+	  { { "doctor_id", K_UUID }, { "service_id", K_UUID }, { "from_date", K_DATE },
+	    { "to_date", K_DATE } } },
 	{ "POST", V1 "/holidays", ADMIN, "{\"date\":\"2099-01-01\",\"name\":\"H\"}",
 	  { { "date", K_DATE }, { "name", K_STR, 100 } } },
 	{ "PATCH", V1 "/settings", ADMIN, "{\"max_no_shows\":0}",
@@ -610,6 +615,9 @@ path_cases(void)
 		{ "POST", V1 "/notifications/", "/read", PATIENT, NULL },
 		/* Feed tokens are not UUIDs: every one of these is an unknown feed. */
 		{ "GET", V1 "/calendar/", ".ics", NOBODY, NULL },
+		{ "DELETE", V1 "/waitlist/", "", ADMIN, NULL },
+		{ "POST", V1 "/waitlist/offers/", "/accept", PATIENT, NULL },
+		{ "POST", V1 "/waitlist/offers/", "/decline", STAFF, NULL },
 	};
 	char path[512], what[600];
 
@@ -678,6 +686,12 @@ query_cases(void)
 	    "00000000000000000000000000000000000000000000000000000000000000000.ics", NOBODY, NULL, 0,
 	    "feed token one digit too long");
 	hostile("GET", V1 "/calendar/feed.ics", NOBODY, NULL, 0, "feed named like the route");
+	hostile("GET", V1 "/waitlist?doctor_id=nope", STAFF, NULL, 0, "bad query");
+	hostile("GET", V1 "/waitlist", STAFF, NULL, 0, "bad query");
+	hostile("GET", V1 "/waitlist?doctor_id=" SAMIR_DOC "&status=BOGUS", STAFF, NULL, 0,
+	    "bad query");
+	hostile("GET", V1 "/waitlist?doctor_id=%27%20OR%201=1--", ADMIN, NULL, 0, "bad query");
+	hostile("GET", V1 "/waitlist/me?limit=0", PATIENT, NULL, 0, "bad query");
 }
 
 static void

@@ -262,6 +262,20 @@ static const struct mrow matrix[] = {
 	{ "PATCH", V1 "/billing/{billing_id}", "/billing/{bill_A}", "{\"description\":\"matrix\"}", 0,
 	                                                        { 401, 403, 403, 403, 403, 200, 200, 403, 403, 403 } },
 
+	/* The waitlist: patients for themselves, the front desk for a named patient. */
+	{ "POST", V1 "/waitlist", "/waitlist", "{\"doctor_id\":\"{X_doctor}\","
+	    "\"patient_id\":\"{tmp_patient}\",\"from_date\":\"{wl_from}\",\"to_date\":\"{wl_to}\"}", 0,
+	                                                                { 401, 201, 201, 403, 403, 201, 201, 403, 404, 404 } },
+	{ "GET", V1 "/waitlist", "/waitlist?doctor_id={X_doctor}", NULL, 0,
+	                                                                { 401, 403, 403, 200, 403, 200, 200, 403, 403, 403 } },
+	{ "GET", V1 "/waitlist/me", "/waitlist/me", NULL, 0,            { 401, 200, 200, 403, 403, 403, 403, 403, 404, 404 } },
+	{ "DELETE", V1 "/waitlist/{entry_id}", "/waitlist/{tmp_wl_entry_A}", NULL, 0,
+	                                                                { 401, 204, 403, 403, 403, 204, 204, 403, 403, 403 } },
+	{ "POST", V1 "/waitlist/offers/{offer_id}/accept", "/waitlist/offers/{tmp_wl_offer_A}/accept",
+	    NULL, 0,                                                    { 401, 201, 403, 403, 403, 403, 403, 403, 403, 403 } },
+	{ "POST", V1 "/waitlist/offers/{offer_id}/decline", "/waitlist/offers/{tmp_wl_offer_A}/decline",
+	    NULL, 0,                                                    { 401, 200, 403, 403, 403, 200, 200, 403, 403, 403 } },
+
 	{ "GET", V1 "/holidays", "/holidays", NULL, 0, ALL(200) },
 	{ "POST", V1 "/holidays", "/holidays", "{\"date\":\"{far_date}\",\"name\":\"Matrix\"}", 0,
 	                                                                { 401, 403, 403, 403, 403, 403, 201, 403, 403, 403 } },
@@ -361,7 +375,7 @@ static struct tmp tmps[] = {
 	{ "tmp_avail_X", "" }, { "tmp_appt_AX", "" }, { "tmp_record_AX", "" }, { "tmp_policy_A", "" },
 	{ "tmp_avail_DD", "" }, { "tmp_appt_ADD", "" }, { "tmp_record_ADD", "" },
 	{ "tmp_service_X", "" }, { "tmp_time_off_X", "" }, { "tmp_holiday", "" },
-	{ "tmp_series_AX", "" },
+	{ "tmp_series_AX", "" }, { "tmp_wl_entry_A", "" }, { "tmp_wl_offer_A", "" },
 };
 
 #define NTMPS (sizeof tmps / sizeof tmps[0])
@@ -653,6 +667,55 @@ far_date(char *out, size_t size)
 	snprintf(out, size, "%04d-%02d-%02d", 2200 + k / 336, 1 + (k / 28) % 12, 1 + k % 28);
 }
 
+/* The UTC date (the stack's clinic zone) days from today. */
+static void
+wl_date(int days, char *out, size_t size)
+{
+	time_t t = time(NULL) + (time_t)days * 86400;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, size, "%Y-%m-%d", &tm);
+}
+
+/*
+ * An offer held for A: A waits (for a fresh service of X, so never a
+ * duplicate) on the day of a fresh slot that B books and cancels.  An
+ * earlier entry of A that declined may be the one offered it: the id is
+ * read from A's list, where only one offer is ever held.
+ */
+static void
+make_offer_a(char *id)
+{
+	char body[512], path[160], svc[40], appt[40], s[32], e[32];
+	struct http_result r;
+	const cJSON *entry, *offer;
+
+	snprintf(path, sizeof path, "/doctors/%s/services", ids[DX].profile);
+	snprintf(body, sizeof body, "{\"name\":\"Wait %d\",\"duration_minutes\":30}", ++nuniq);
+	must("POST", path, boot, body, 201, svc);
+	slot(nslot++, s, e);
+	snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"patient_id\":\"%s\",\"service_id\":\"%s\","
+	    "\"from_date\":\"%.10s\",\"to_date\":\"%.10s\"}", ids[DX].profile, ids[PA].profile, svc, s,
+	    s);
+	must("POST", "/waitlist", boot, body, 201, NULL);
+	snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"start_time\":\"%s\",\"end_time\":\"%s\"}",
+	    ids[DX].profile, s, e);
+	must("POST", "/appointments", ids[PB].token, body, 201, appt);
+	snprintf(path, sizeof path, "/appointments/%s/cancel", appt);
+	must("POST", path, ids[PB].token, "{}", 200, NULL);
+	ck_assert_int_eq(api("GET", "/waitlist/me", ids[PA].token, NULL, &r), 200);
+	id[0] = '\0';
+	cJSON_ArrayForEach(entry, e2e_data(&r)) {
+		offer = cJSON_GetObjectItemCaseSensitive(entry, "offer");
+		if (cJSON_IsObject(offer) && e2e_str(offer, "status") != NULL &&
+		    strcmp(e2e_str(offer, "status"), "HELD") == 0)
+			snprintf(id, 37, "%s", e2e_str(offer, "id"));
+	}
+	http_result_free(&r);
+	ck_assert_msg(id[0] != '\0', "setup: no offer held for A");
+}
+
 /* Turn the fresh account w (role set) into consumable t. */
 static void
 finish_tmp(struct tmp *t, struct ident *w)
@@ -718,6 +781,14 @@ make_tmp(struct tmp *t)
 		    "\"end_time\":\"%s\",\"frequency\":\"WEEKLY\",\"count\":2}",
 		    ids[DX].profile, st, en);
 		must_series(body, t->id);
+	} else if (strcmp(t->name, "tmp_wl_entry_A") == 0) {
+		wl_date(2, s, sizeof s);
+		wl_date(10, e, sizeof e);
+		snprintf(body, sizeof body, "{\"doctor_id\":\"%s\",\"patient_id\":\"%s\","
+		    "\"from_date\":\"%s\",\"to_date\":\"%s\"}", ids[DY].profile, ids[PA].profile, s, e);
+		must("POST", "/waitlist", boot, body, 201, t->id);
+	} else if (strcmp(t->name, "tmp_wl_offer_A") == 0) {
+		make_offer_a(t->id);
 	} else if (strcmp(t->name, "tmp_holiday") == 0) {
 		far_date(s, sizeof s);
 		snprintf(body, sizeof body, "{\"date\":\"%s\",\"name\":\"Tmp\"}", s);
@@ -788,6 +859,10 @@ resolve(const char *name, enum who w, char *out, size_t size, unsigned *consumed
 		snprintf(out, size, "%s", claim_a);
 	else if (strcmp(name, "far_date") == 0)
 		far_date(out, size);
+	else if (strcmp(name, "wl_from") == 0)
+		wl_date(2, out, size);
+	else if (strcmp(name, "wl_to") == 0)
+		wl_date(10, out, size);
 	else if (strcmp(name, "fresh_email") == 0)
 		fresh_email(out, size, "row");
 	else if (strcmp(name, "spare_email") == 0)

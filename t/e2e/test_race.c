@@ -3,8 +3,8 @@
  * racing for one slot must leave exactly one booking (API.md §6 Rule:
  * check and insert in one BEGIN IMMEDIATE transaction).
  *
- * Requests are fired by forked children held at a pipe until all exist,
- * then released at once by closing the pipe (no sleeps).  Bookings are
+ * Requests are fired by forked children held at a pipe until all exist
+ * (e2e_fire()), then released at once by closing it (no sleeps).  Bookings are
  * made by staff on behalf of fresh patients (registering 200 users would
  * cost 200 password hashes), for a fresh doctor nobody else books.
  *
@@ -15,11 +15,9 @@
  * overlap, and no series with fewer visits than it was booked with.
  */
 #include <check.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,58 +58,38 @@ struct shot {
 	char body[512];     /* with path: the body sent */
 };
 
+/* e2e_fire() request: booking i of the shots arg, by staff. */
+static int
+book_shot(int i, void *arg)
+{
+	const struct shot *s = (const struct shot *)arg + i;
+	char body[512];
+
+	if (s->path != NULL)
+		snprintf(body, sizeof body, "%s", s->body);
+	else
+		snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"doctor_id\":\"%s\","
+		    "\"start_time\":\"%s\",\"end_time\":\"%s\"}", s->patient, doc.profile_id,
+		    s->start, s->end);
+	return e2e_call("POST", s->path != NULL ? s->path : "/appointments", staff.token, body,
+	    NULL);
+}
+
 /*
- * Fire n bookings at once, one child each; count the statuses.
+ * Fire n bookings at once; count the statuses.
  * counts[0] = 201, counts[1] = 409, counts[2] = anything else.
  */
 static void
 fire(const struct shot *shots, int n, int counts[3])
 {
-	int gate[2], results[2], status;
-	pid_t pid;
+	static int statuses[NREQUESTS];
 
-	ck_assert_int_eq(pipe(gate), 0);
-	ck_assert_int_eq(pipe(results), 0);
-	for (int i = 0; i < n; i++) {
-		ck_assert_int_ne(pid = fork(), -1);
-		if (pid == 0) {
-			char body[512], c;
-			ssize_t got;
-
-			close(gate[1]);
-			close(results[0]);
-			if (shots[i].path != NULL)
-				snprintf(body, sizeof body, "%s", shots[i].body);
-			else
-				snprintf(body, sizeof body, "{\"patient_id\":\"%s\",\"doctor_id\":\"%s\","
-				    "\"start_time\":\"%s\",\"end_time\":\"%s\"}",
-				    shots[i].patient, doc.profile_id, shots[i].start, shots[i].end);
-			/* Wait at the gate: EOF when the parent closes it. */
-			do
-				got = read(gate[0], &c, 1);
-			while (got < 0 && errno == EINTR);
-			status = e2e_call("POST", shots[i].path != NULL ? shots[i].path : "/appointments",
-			    staff.token, body, NULL);
-			if (write(results[1], &status, sizeof status) != sizeof status)
-				_exit(2);
-			_exit(0);
-		}
-	}
-	close(gate[0]);
-	close(results[1]);
-	/* Every child exists: open the gate. */
-	close(gate[1]);
+	ck_assert_int_le(n, NREQUESTS);
+	e2e_fire(n, book_shot, (void *)shots, statuses);
 	counts[0] = counts[1] = counts[2] = 0;
 	for (int i = 0; i < n; i++) {
-		ck_assert_int_eq(read(results[0], &status, sizeof status), sizeof status);
-		ck_assert_msg(status < 500, "a racing request got %d", status);
-		counts[status == 201 ? 0 : status == 409 ? 1 : 2]++;
-	}
-	close(results[0]);
-	for (int i = 0; i < n; i++) {
-		int ws;
-		ck_assert_int_gt(wait(&ws), 0);
-		ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+		ck_assert_msg(statuses[i] < 500, "a racing request got %d", statuses[i]);
+		counts[statuses[i] == 201 ? 0 : statuses[i] == 409 ? 1 : 2]++;
 	}
 }
 
@@ -300,49 +278,35 @@ END_TEST
  * transaction as the check, so no more than LOGIN_MAX_FAILURES (5) of
  * them run the check; the rest are throttled.
  */
+static char wrong_login[256];
+
+/* e2e_fire() request: the wrong login. */
+static int
+wrong_shot(int i, void *arg)
+{
+	(void)i;
+	(void)arg;
+	return e2e_call("POST", "/auth/login", NULL, wrong_login, NULL);
+}
+
 START_TEST(parallel_wrong_logins)
 {
 	static const char email[] = "racer.login@example.dz";
-	int gate[2], results[2], status, unauthorized = 0, throttled = 0;
+	int statuses[12], unauthorized = 0, throttled = 0;
 	char body[256];
-	pid_t pid;
 
 	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"Right-pass-1\"}", email);
 	ck_assert_int_eq(e2e_call("POST", "/auth/register", NULL, body, NULL), 200);
-	snprintf(body, sizeof body, "{\"email\":\"%s\",\"password\":\"wrong-guess\"}", email);
-	ck_assert_int_eq(pipe(gate), 0);
-	ck_assert_int_eq(pipe(results), 0);
+	snprintf(wrong_login, sizeof wrong_login, "{\"email\":\"%s\",\"password\":\"wrong-guess\"}",
+	    email);
+	e2e_fire(12, wrong_shot, NULL, statuses);
 	for (int i = 0; i < 12; i++) {
-		ck_assert_int_ne(pid = fork(), -1);
-		if (pid == 0) {
-			char c;
-			ssize_t got;
-
-			close(gate[1]);
-			close(results[0]);
-			do
-				got = read(gate[0], &c, 1);
-			while (got < 0 && errno == EINTR);
-			status = e2e_call("POST", "/auth/login", NULL, body, NULL);
-			_exit(write(results[1], &status, sizeof status) == sizeof status ? 0 : 2);
-		}
-	}
-	close(gate[0]);
-	close(results[1]);
-	close(gate[1]);
-	for (int i = 0; i < 12; i++) {
-		ck_assert_int_eq(read(results[0], &status, sizeof status), sizeof status);
-		ck_assert_msg(status == 401 || status == 429, "a parallel login got %d", status);
-		if (status == 401)
+		ck_assert_msg(statuses[i] == 401 || statuses[i] == 429, "a parallel login got %d",
+		    statuses[i]);
+		if (statuses[i] == 401)
 			unauthorized++;
 		else
 			throttled++;
-	}
-	close(results[0]);
-	for (int i = 0; i < 12; i++) {
-		int ws;
-		ck_assert_int_gt(wait(&ws), 0);
-		ck_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
 	}
 	fprintf(stderr, "parallel_wrong_logins: %d checked (401), %d throttled (429)\n",
 	    unauthorized, throttled);

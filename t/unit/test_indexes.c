@@ -13,6 +13,7 @@
 #include "db.h"
 #include "testctx.h"
 #include "unitkit.h"
+#include "waitlist.h"
 #include "testreg.h"
 
 UT_SEEDED_FIXTURE
@@ -75,6 +76,14 @@ START_TEST(list_queries)
 }
 END_TEST
 
+/* Every booking check reads the holds; every freed interval reads the queue. */
+START_TEST(waitlist_queries)
+{
+	assert_searches(waitlist_sql_held, "waitlist_offers", "waitlist_offers_held");
+	assert_searches(waitlist_sql_queue, "waitlist_entries", "waitlist_entries_doctor");
+}
+END_TEST
+
 START_TEST(slots_query)
 {
 	assert_searches(avail_sql_busy, "appointments", "appointments_doctor_start");
@@ -99,6 +108,7 @@ appt_indexes_suite(void)
 	tcase_add_test(tc, detector_sees_scans);
 	tcase_add_test(tc, overlap_queries);
 	tcase_add_test(tc, list_queries);
+	tcase_add_test(tc, waitlist_queries);
 	tcase_add_test(tc, slots_query);
 	tcase_add_test(tc, closure_queries);
 	suite_add_tcase(s, tc);

@@ -527,6 +527,7 @@ START_TEST(test_adm_migrate_1_to_2)
 	    "ALTER TABLE patients DROP COLUMN no_show_count;"
 	    "DROP INDEX appointments_scheduled_start; ALTER TABLE appointments DROP COLUMN sequence;"
 	    "DROP TABLE reminders_sent; DROP TABLE notifications; DROP TABLE calendar_feeds;"
+	    "DROP TABLE waitlist_offers; DROP TABLE waitlist_entries;"
 	    /* The status CHECK of version 5, without ARRIVED and NO_SHOW. */
 	    "ALTER TABLE appointments RENAME COLUMN status TO status_new;"
 	    "ALTER TABLE appointments ADD COLUMN status TEXT NOT NULL DEFAULT 'SCHEDULED'"
@@ -572,6 +573,9 @@ START_TEST(test_adm_migrate_1_to_2)
 	    " ('audit_seen', 'audit_seen_no_update', 'audit_seen_no_delete')"), 3);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM pragma_table_info('audit_log')"
 	    " WHERE name = 'entity_ids'"), 1);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('waitlist_entries', 'waitlist_offers', 'waitlist_entries_active',"
+	    " 'waitlist_offers_held')"), 4);
 	/* Every status kept; the new ones accepted. */
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointments WHERE status = 'COMPLETED'"),
 	    2);
