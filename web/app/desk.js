@@ -1,73 +1,58 @@
 // desk.js - the front desk (STAFF, ADMIN): the day of every doctor side
-// by side, booking on behalf of a patient, cancelling with a reason.
+// by side; check in, no-show, move, cancel with a reason; booking on
+// behalf of a patient.
 import { useState } from '../vendor/hooks.js';
 import * as api from './api.js';
-import { t, fmtDay, fmtTime, fmtDateTime, dayKey } from './i18n.js';
+import { t, fmtTime, fmtDateTime, fmtDayShort, dayKey } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getDoctor, drName,
-	ptName, PatientName, addDays, today, SlotPicker } from './ui.js';
+	ptName, addDays, today, SlotPicker, useAction, Msg, CancelForm, cancelBody, DayNav,
+	DayVisits, byStart } from './ui.js';
+
+// What the front desk may do with a visit now.  A no-show only once the
+// visit has begun (the API refuses it before).
+function VisitActions({ a, run }) {
+	const [cancelling, setCancelling] = useState(false);
+	const time = fmtTime(a.start_time);
+	const status = (to, ok) => run(() => api.call('PATCH', `/appointments/${a.id}/status`, { status: to }), ok);
+	if (a.status !== 'SCHEDULED')
+		return null;
+	if (cancelling)
+		return html`<${CancelForm} onBack=${() => setCancelling(false)} onConfirm=${(r) =>
+			run(() => api.call('POST', `/appointments/${a.id}/cancel`, cancelBody(r)), t('visits.cancelled'))} />`;
+	return html`<div class="actions">
+		<button type="button" aria-label=${t('desk.checkin_label', { time })}
+			onClick=${() => status('ARRIVED', t('desk.checked_in'))}>${t('desk.checkin')}</button>
+		${Date.parse(a.start_time) <= Date.now() && html`<button type="button" class="secondary"
+			aria-label=${t('desk.no_show_label', { time })}
+			onClick=${() => status('NO_SHOW', t('desk.no_show_done'))}>${t('desk.no_show')}</button>`}
+		<a role="button" class="secondary outline" href=${'#/desk/move/' + a.id}
+			aria-label=${t('desk.move_label', { time })}>${t('desk.move')}</a>
+		<button type="button" class="secondary outline" aria-label=${t('desk.cancel_label', { time })}
+			onClick=${() => setCancelling(true)}>${t('visits.cancel')}</button>
+	</div>`;
+}
 
 // One doctor's column of the day.
-function DoctorDay({ doctor, day, onChanged }) {
+function DoctorDay({ doctor, day }) {
 	const [list, reload] = useLoad(() => api.call('GET',
 		`/appointments/doctor/${doctor.id}?from=${day}&to=${addDays(day, 1)}&limit=200`), [doctor.id, day]);
-	const [cancelling, setCancelling] = useState(null);
-	const [reason, setReason] = useState('');
-	const [msg, setMsg] = useState(null);
-	const visits = (list.data || []).slice().sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
-
-	async function cancel(a) {
-		try {
-			await api.call('POST', `/appointments/${a.id}/cancel`,
-				reason.trim() ? { cancellation_reason: reason.trim() } : {});
-			setCancelling(null);
-			setMsg({ kind: 'ok', text: t('visits.cancelled') });
-			reload();
-		} catch (e) {
-			setMsg({ kind: 'error', text: errText(e) });
-		}
-	}
+	const [msg, run] = useAction(reload);
 
 	return html`<article data-doctor=${doctor.id}>
 		<header><strong>${drName(doctor)}</strong>
 			<small class="muted"> · ${(doctor.specialties || []).map((x) => x.name).join(', ')}</small></header>
-		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
-		${list.error && html`<${Banner} kind="error">${errText(list.error)}<//>`}
-		${list.data && visits.length === 0 && html`<p class="muted">${t('desk.free_day')}</p>`}
-		<ul class="desk-visits">${visits.map((a) => html`<li key=${a.id} data-appt=${a.id}>
-			<strong>${fmtTime(a.start_time)}–${fmtTime(a.end_time)}</strong>
-			${' '}<${PatientName} id=${a.patient_id} />
-			${' '}<span class="status ${a.status}">${t('status.' + a.status)}</span>
-			${a.reason && html`<br /><small class="muted" dir="auto">${a.reason}</small>`}
-			${a.status === 'SCHEDULED' && (cancelling === a.id ? html`<div>
-				<label>${t('visits.cancel_reason')}
-					<input name="cancellation_reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>
-				<div class="actions">
-					<button type="button" class="contrast" onClick=${() => cancel(a)}>${t('visits.cancel_confirm')}</button>
-					<button type="button" class="secondary outline" onClick=${() => setCancelling(null)}>${t('common.back')}</button>
-				</div></div>` : html`<div class="actions">
-				<button type="button" class="secondary outline"
-					aria-label=${t('desk.cancel_label', { time: fmtTime(a.start_time) })}
-					onClick=${() => { setCancelling(a.id); setReason(''); }}>${t('visits.cancel')}</button></div>`)}
-		</li>`)}</ul>
+		<${DayVisits} list=${list} msg=${msg} actions=${(a) => html`<${VisitActions} key=${a.id + a.status} a=${a} run=${run} />`} />
 		<a role="button" class="outline" href=${`#/desk/book/${doctor.id}?day=${day}`}
 			aria-label=${t('desk.book_with', { name: drName(doctor) })}>${t('desk.book')}</a>
 	</article>`;
 }
 
 export function Desk() {
-	const q = parseHash().query;
-	const day = q.get('day') || today();
+	const day = parseHash().query.get('day') || today();
 	const [docs] = useLoad(() => api.call('GET', '/doctors?limit=100'), []);
-	const setDay = (d) => go('/desk?day=' + d);
 	return html`<${Page} title=${t('desk.title')}>
-		<form class="actions desk-day" onSubmit=${(e) => e.preventDefault()}>
-			<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, -1))}>${t('desk.prev')}</button>
-			<label class="visually-hidden" for="desk-day">${t('desk.day')}</label>
-			<input id="desk-day" name="day" type="date" value=${day} onChange=${(e) => e.target.value && setDay(e.target.value)} />
-			<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, 1))}>${t('desk.next')}</button>
-			<button type="button" class="secondary outline" onClick=${() => setDay(today())}>${t('desk.today')}</button>
-		</form>
-		<p><strong>${fmtDay(day + 'T12:00:00Z')}</strong></p>
+		<${DayNav} day=${day} span=${1} setDay=${(d) => go('/desk?day=' + d)} />
+		<p><a href=${'#/desk/week?day=' + day}>${t('week.open')}</a></p>
 		${docs.error && html`<${Banner} kind="error">${errText(docs.error)}<//>`}
 		<div class="grid-cards">
 			${(docs.data || []).map((d) => html`<${DoctorDay} key=${d.id + day} doctor=${d} day=${day} />`)}
@@ -75,7 +60,33 @@ export function Desk() {
 	<//>`;
 }
 
-// Book on behalf of a patient: find them (name, phone or email), then a slot.
+// The week of every doctor side by side: a row per doctor, a column per day.
+export function DeskWeek() {
+	const day = parseHash().query.get('day') || today();
+	const days = [0, 1, 2, 3, 4, 5, 6].map((i) => addDays(day, i));
+	const [docs] = useLoad(() => api.call('GET', '/doctors?limit=100'), []);
+	const [visits] = useLoad(() => Promise.all((docs.data || []).map((d) => api.call('GET',
+		`/appointments/doctor/${d.id}?from=${day}&to=${addDays(day, 7)}&limit=500`))), [docs.data, day]);
+	const cell = (i, k) => byStart((visits.data || [])[i]).filter((a) => dayKey(a.start_time) === k);
+	return html`<${Page} title=${t('week.title')}>
+		<${DayNav} day=${day} setDay=${(d) => go('/desk/week?day=' + d)} />
+		<p><a href=${'#/desk?day=' + day}>${t('week.day_view')}</a></p>
+		${(docs.error || visits.error) && html`<${Banner} kind="error">${errText(docs.error || visits.error)}<//>`}
+		<div class="overflow-auto" tabindex="0" role="region" aria-label=${t('week.title')}><table class="week">
+			<thead><tr><th scope="col">${t('week.doctor')}</th>
+				${days.map((k) => html`<th scope="col"><a href=${'#/desk?day=' + k}>${fmtShortDay(k)}</a></th>`)}</tr></thead>
+			<tbody>${(docs.data || []).map((d, i) => html`<tr key=${d.id} data-doctor=${d.id}>
+				<th scope="row">${drName(d)}</th>
+				${days.map((k) => html`<td>${cell(i, k).map((a) => html`<div class="week-visit status-${a.status}" data-appt=${a.id}>
+					${fmtTime(a.start_time)} <span class="muted">${t('status.' + a.status)}</span></div>`)}</td>`)}
+			</tr>`)}</tbody>
+		</table></div>
+	<//>`;
+}
+
+const fmtShortDay = (k) => fmtDayShort(k + 'T12:00:00Z');
+
+// Book on behalf of a patient: find them (name or phone), then a slot.
 export function DeskBook({ doctorId, flash }) {
 	const day = parseHash().query.get('day') || today();
 	const [doc] = useLoad(() => getDoctor(doctorId), [doctorId]);

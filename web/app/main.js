@@ -5,11 +5,14 @@ import { render } from '../vendor/preact.js';
 import { useState, useEffect, useCallback } from '../vendor/hooks.js';
 import * as api from './api.js';
 import { t, initLang, setLang, getLang, setZone, getZone, LANGS,
-	fmtDateTime, fmtDate, fmtMoney } from './i18n.js';
+	fmtDateTime, fmtDate, fmtMoney, dayKey } from './i18n.js';
 import { visitIcs, download } from './ics.js';
 import { html, parseHash, go, useRoute, errText, Banner, Page, useLoad, getDoctor, drName,
-	DoctorName, SlotPicker, isDesk, isPatient } from './ui.js';
-import { Desk, DeskBook } from './desk.js';
+	DoctorName, PatientName, SlotPicker, isDesk, isPatient, isDoctor, isAdmin,
+	useAction, CancelForm, cancelBody } from './ui.js';
+import { Desk, DeskBook, DeskWeek } from './desk.js';
+import { DoctorToday, Chart, RecordForm, RecordView, Schedule } from './doctor.js';
+import { Admin } from './admin.js';
 
 // --- header ---------------------------------------------------------------
 
@@ -22,11 +25,23 @@ function Header({ session, onLogout }) {
 			if (h1) h1.focus();
 		}}>${t('nav.skip')}</a>
 		<nav aria-label=${t('nav.label')}>
-			<ul><li><a class="brand" href="#/">${t('app.title')}</a></li></ul>
-			<ul>
+			<ul class="top">
+				<li class="brand-item"><a class="brand" href="#/">${t('app.title')}</a></li>
+				<li class="lang">
+					<label for="lang-select" class="visually-hidden">${t('nav.language')}</label>
+					<select id="lang-select" aria-label=${t('nav.language')} value=${lang}
+						onChange=${(e) => session.setLang(e.target.value)}>
+						${Object.keys(LANGS).map((l) => html`<option value=${l} lang=${l}>${LANGS[l]._name}</option>`)}
+					</select>
+				</li>
+			</ul>
+			<ul class="links">
 				<li><a href="#/">${t('nav.find')}</a></li>
 				${session.user ? html`
 					${isDesk(session.user) && html`<li><a href="#/desk">${t('nav.desk')}</a></li>`}
+					${isDoctor(session.user) && html`<li><a href="#/today">${t('nav.today')}</a></li>
+						<li><a href="#/schedule">${t('nav.schedule')}</a></li>`}
+					${isAdmin(session.user) && html`<li><a href="#/admin/users">${t('nav.admin')}</a></li>`}
 					${isPatient(session.user) && html`
 						<li><a href="#/visits">${t('nav.visits')}</a></li>
 						<li><a href="#/records">${t('nav.records')}</a></li>
@@ -37,13 +52,6 @@ function Header({ session, onLogout }) {
 					<li><a href="#/login">${t('nav.login')}</a></li>
 					<li><a href="#/register">${t('nav.register')}</a></li>
 				`}
-				<li class="lang">
-					<label for="lang-select" class="visually-hidden">${t('nav.language')}</label>
-					<select id="lang-select" aria-label=${t('nav.language')} value=${lang}
-						onChange=${(e) => session.setLang(e.target.value)}>
-						${Object.keys(LANGS).map((l) => html`<option value=${l} lang=${l}>${LANGS[l]._name}</option>`)}
-					</select>
-				</li>
 			</ul>
 		</nav>
 	</header>`;
@@ -140,26 +148,17 @@ function DoctorPage({ id, session, flash }) {
 function Visits({ flash }) {
 	const [list, reload] = useLoad(() => api.call('GET', '/appointments/me?limit=200'), []);
 	const [cancelling, setCancelling] = useState(null);
-	const [reason, setReason] = useState('');
-	const [msg, setMsg] = useState(null);
+	const [msg, run] = useAction(reload);
 	const now = Date.now();
 	const all = list.data || [];
 	const upcoming = all.filter((a) => a.status === 'SCHEDULED' && Date.parse(a.end_time) > now)
 		.sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
 	const past = all.filter((a) => !upcoming.includes(a));
 
-	async function cancel(a) {
-		try {
-			await api.call('POST', `/appointments/${a.id}/cancel`,
-				reason.trim() ? { cancellation_reason: reason.trim() } : {});
-			setCancelling(null);
-			setReason('');
-			setMsg({ kind: 'ok', text: t('visits.cancelled') });
-			reload();
-		} catch (e) {
-			setMsg({ kind: 'error', text: errText(e) });
-		}
-	}
+	const cancel = (a, reason) => run(async () => {
+		await api.call('POST', `/appointments/${a.id}/cancel`, cancelBody(reason));
+		setCancelling(null);
+	}, t('visits.cancelled'));
 
 	async function ics(a) {
 		const d = await getDoctor(a.doctor_id).catch(() => null);
@@ -171,15 +170,10 @@ function Visits({ flash }) {
 		<header><strong>${fmtDateTime(a.start_time)}</strong> <span class="status ${a.status}">${t('status.' + a.status)}</span></header>
 		<p><${DoctorName} id=${a.doctor_id} />${a.reason ? ' · ' + a.reason : ''}</p>
 		${a.cancellation_reason && html`<p class="muted">${t('visits.reason', { r: a.cancellation_reason })}</p>`}
-		${actions && (cancelling === a.id ? html`<div>
-			<label>${t('visits.cancel_reason')}
-				<input name="cancellation_reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>
-			<div class="actions">
-				<button type="button" class="contrast" onClick=${() => cancel(a)}>${t('visits.cancel_confirm')}</button>
-				<button type="button" class="secondary outline" onClick=${() => setCancelling(null)}>${t('common.back')}</button>
-			</div></div>` : html`<div class="actions">
+		${actions && (cancelling === a.id ? html`<${CancelForm} onConfirm=${(r) => cancel(a, r)}
+			onBack=${() => setCancelling(null)} />` : html`<div class="actions">
 			<a role="button" class="outline" href=${'#/reschedule/' + a.id}>${t('visits.reschedule')}</a>
-			<button type="button" class="secondary outline" onClick=${() => { setCancelling(a.id); setReason(''); }}>${t('visits.cancel')}</button>
+			<button type="button" class="secondary outline" onClick=${() => setCancelling(a.id)}>${t('visits.cancel')}</button>
 			<button type="button" class="secondary outline" onClick=${() => ics(a)}>${t('visits.ics')}</button>
 		</div>`)}
 	</article>`;
@@ -195,22 +189,26 @@ function Visits({ flash }) {
 	<//>`;
 }
 
-function Reschedule({ id, flash }) {
+// Move a visit to another free slot of its doctor: the patient from their
+// visits, the front desk (desk: back to the day the visit moved to).
+function Reschedule({ id, flash, desk }) {
 	const [appt] = useLoad(() => api.call('GET', `/appointments/${id}`), [id]);
 	const a = appt.data;
+	const back = desk ? '/desk' : '/visits';
 
 	async function move(slot) {
 		await api.call('POST', `/appointments/${id}/reschedule`,
 			{ start_time: slot.start_time, end_time: slot.end_time });
-		flash('ok', () => t('visits.moved', { when: fmtDateTime(slot.start_time) }), '/visits');
-		go('/visits');
+		flash('ok', () => t('visits.moved', { when: fmtDateTime(slot.start_time) }), back);
+		go(desk ? '/desk?day=' + dayKey(slot.start_time) : back);
 	}
 
 	return html`<${Page} title=${t('visits.reschedule_title')}>
 		${appt.error && html`<${Banner} kind="error">${errText(appt.error)}<//>`}
-		${a && html`<p>${t('visits.now', { when: fmtDateTime(a.start_time) })} · <${DoctorName} id=${a.doctor_id} /></p>
+		${a && html`<p>${t('visits.now', { when: fmtDateTime(a.start_time) })} · <${DoctorName} id=${a.doctor_id} />
+			${desk && html` · <${PatientName} id=${a.patient_id} />`}</p>
 			<${SlotPicker} doctorId=${a.doctor_id} confirm=${move} confirmLabel=${t('visits.reschedule_confirm')} />`}
-		<p><a href="#/visits">${t('common.back')}</a></p>
+		<p><a href=${'#' + (desk && a ? '/desk?day=' + dayKey(a.start_time) : back)}>${t('common.back')}</a></p>
 	<//>`;
 }
 
@@ -223,12 +221,7 @@ function Records() {
 		${list.data && list.data.length === 0 && html`<p>${t('records.none')}</p>`}
 		${(list.data || []).map((r) => html`<article key=${r.id}>
 			<header><strong>${fmtDate(r.recorded_at || r.created_at)}</strong> · <${DoctorName} id=${r.doctor_id} /></header>
-			<dl>
-				<dt>${t('records.diagnosis')}</dt><dd>${r.diagnosis}</dd>
-				${r.treatment_plan && html`<dt>${t('records.treatment')}</dt><dd>${r.treatment_plan}</dd>`}
-				${r.prescription && html`<dt>${t('records.prescription')}</dt><dd>${r.prescription}</dd>`}
-				${r.notes && html`<dt>${t('records.notes')}</dt><dd>${r.notes}</dd>`}
-			</dl>
+			<${RecordView} r=${r} />
 		</article>`)}
 	<//>`;
 }
@@ -319,10 +312,11 @@ function Login({ session, next: wanted }) {
 		try {
 			await api.login(f.get('email'), f.get('password'));
 			const u = await session.load();
-			// The front desk starts its day on the desk, not on the search.
-			go(next === '/' && isDesk(u) ? '/desk' : next);
+			// The front desk starts its day on the desk, a doctor on the day's
+			// visits, not on the search.
+			go(next !== '/' ? next : isDesk(u) ? '/desk' : isDoctor(u) ? '/today' : next);
 		} catch (err) {
-			setMsg(err.status === 401 ? t('login.bad') : errText(err));
+			setMsg(err.status === 401 ? t('login.bad') : err.status === 403 ? t('login.inactive') : errText(err));
 		}
 	}
 	return html`<${Page} title=${t('login.title')}>
@@ -422,7 +416,8 @@ function Reset() {
 
 // --- the app ---------------------------------------------------------------
 
-const PRIVATE = ['/visits', '/records', '/bills', '/profile', '/reschedule', '/desk'];
+const PRIVATE = ['/visits', '/records', '/bills', '/profile', '/reschedule', '/desk', '/today', '/chart',
+	'/record', '/schedule', '/admin'];
 
 function App() {
 	const route = useRoute();
@@ -466,9 +461,11 @@ function App() {
 	// A flash message is shown on the page it was meant for (booked ->
 	// my visits) and dropped on the next navigation.
 	useEffect(() => {
-		if (flashMsg && flashMsg.path !== route.path)
+		if (flashMsg && (flashMsg.path !== route.path || flashMsg.shown))
 			setFlash(null);
-	}, [route.path]);
+		else if (flashMsg)
+			setFlash({ ...flashMsg, shown: true });
+	}, [route]);
 
 	const session = {
 		user, expired, load,
@@ -500,6 +497,20 @@ function App() {
 		screen = html`<${Desk} />`;
 	else if (p.startsWith('/desk/book/'))
 		screen = html`<${DeskBook} doctorId=${p.slice(11)} flash=${flash} />`;
+	else if (p.startsWith('/desk/move/'))
+		screen = html`<${Reschedule} id=${p.slice(11)} flash=${flash} desk />`;
+	else if (p === '/desk/week')
+		screen = html`<${DeskWeek} />`;
+	else if (p === '/today')
+		screen = html`<${DoctorToday} />`;
+	else if (p.startsWith('/chart/'))
+		screen = html`<${Chart} patientId=${p.slice(7)} />`;
+	else if (p.startsWith('/record/'))
+		screen = html`<${RecordForm} id=${p.slice(8)} flash=${flash} />`;
+	else if (p === '/schedule' || p.startsWith('/schedule/'))
+		screen = html`<${Schedule} doctorId=${p.slice(10)} />`;
+	else if (p === '/admin' || p.startsWith('/admin/'))
+		screen = html`<${Admin} tab=${p.slice(7)} />`;
 	else if (p === '/records')
 		screen = html`<${Records} />`;
 	else if (p === '/bills')

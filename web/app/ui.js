@@ -118,6 +118,8 @@ export function DoctorName({ id }) {
 export const roleOf = (u) => (u && u.role ? u.role.name : '');
 export const isDesk = (u) => roleOf(u) === 'STAFF' || roleOf(u) === 'ADMIN';
 export const isPatient = (u) => roleOf(u) === 'PATIENT' || roleOf(u) === 'ADMIN';
+export const isDoctor = (u) => roleOf(u) === 'DOCTOR';
+export const isAdmin = (u) => roleOf(u) === 'ADMIN';
 
 // --- patients (the front desk and the doctors show names, not ids) -------
 
@@ -211,7 +213,7 @@ export function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }
 		${days.length > shown && html`<p><button type="button" class="secondary outline more-days"
 			onClick=${() => setShown(shown + 4)}>${t('book.more')}</button></p>`}
 		${pick && html`<div class="sticky-confirm">
-			<p><strong>${fmtDay(pick.start_time)}, ${fmtTime(pick.start_time)}–${fmtTime(pick.end_time)}</strong></p>
+			<p><strong>${fmtDay(pick.start_time)}, <span dir="ltr">${fmtTime(pick.start_time)}–${fmtTime(pick.end_time)}</span></strong></p>
 			${extra}
 			${needLogin ? html`<a role="button" ref=${confirmRef} href=${'#/login?next=' + encodeURIComponent(parseHash().path)}>${t('book.login_first')}</a>`
 				: html`<button type="button" ref=${confirmRef} aria-busy=${busy ? 'true' : 'false'} disabled=${busy}
@@ -219,3 +221,82 @@ export function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }
 		</div>`}
 	</div>`;
 }
+
+// --- actions on a screen ----------------------------------------------------
+
+// [msg, run]: run(fn, okText) calls the API, reloads the screen's data
+// either way (after a conflict, 409: someone changed the same thing
+// elsewhere, the person sees what the clinic now holds), then says how it
+// went, so the message and the fresh list arrive together.
+export function useAction(reload) {
+	const [msg, setMsg] = useState(null);
+	const run = async (fn, okText) => {
+		setMsg(null);
+		let m = okText ? { kind: 'ok', text: okText } : null;
+		try {
+			await fn();
+		} catch (e) {
+			m = { kind: 'error', text: e instanceof api.ApiError && e.status === 409
+				? t('err.409_refreshed') : errText(e) };
+		}
+		if (reload)
+			await reload();
+		setMsg(m);
+		return !m || m.kind === 'ok';
+	};
+	return [msg, run, setMsg];
+}
+
+export const Msg = ({ msg }) => msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`;
+
+// Cancel with an optional reason: the reason field, confirm and back.
+export function CancelForm({ onConfirm, onBack }) {
+	const [reason, setReason] = useState('');
+	return html`<div>
+		<label>${t('visits.cancel_reason')}
+			<input name="cancellation_reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>
+		<div class="actions">
+			<button type="button" class="contrast" onClick=${() => onConfirm(reason.trim())}>${t('visits.cancel_confirm')}</button>
+			<button type="button" class="secondary outline" onClick=${onBack}>${t('common.back')}</button>
+		</div></div>`;
+}
+
+export const cancelBody = (reason) => (reason ? { cancellation_reason: reason } : {});
+
+// Choose a day: previous, next, today, or one of the weeks around it, every
+// label in the page's language (a date input would show the browser's own
+// format, whatever the page's language).
+export function DayNav({ day, setDay, span = 7 }) {
+	const days = [];
+	for (let i = -14; i <= 42; i++)
+		days.push(addDays(day, i));
+	return html`<form class="actions day-nav" onSubmit=${(e) => e.preventDefault()}>
+		<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, -span))}>${t(span === 1 ? 'desk.prev' : 'week.prev')}</button>
+		<label class="visually-hidden" for="day-nav">${t('desk.day')}</label>
+		<select id="day-nav" name="day" value=${day} onChange=${(e) => setDay(e.target.value)}>
+			${days.map((d) => html`<option value=${d}>${fmtDay(d + 'T12:00:00Z')}</option>`)}
+		</select>
+		<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, span))}>${t(span === 1 ? 'desk.next' : 'week.next')}</button>
+		<button type="button" class="secondary outline" onClick=${() => setDay(today())}>${t('desk.today')}</button>
+	</form>`;
+}
+
+// A day's visits as the staff sees them: time, patient, status, reason,
+// then what may be done (actions(a)); the list's message and load error
+// above it.
+export function DayVisits({ list, msg, actions }) {
+	const visits = byStart(list.data);
+	return html`<${Msg} msg=${msg} />
+		${list.error && html`<${Banner} kind="error">${errText(list.error)}<//>`}
+		${list.data && visits.length === 0 && html`<p class="muted">${t('desk.free_day')}</p>`}
+		<ul class="desk-visits">${visits.map((a) => html`<li key=${a.id} data-appt=${a.id}>
+			<strong dir="ltr">${fmtTime(a.start_time)}–${fmtTime(a.end_time)}</strong>
+			${' '}<${PatientName} id=${a.patient_id} />
+			${' '}<span class="status ${a.status}">${t('status.' + a.status)}</span>
+			${a.reason && html`<br /><small class="muted" dir="auto">${a.reason}</small>`}
+			${actions(a)}
+		</li>`)}</ul>`;
+}
+
+// Sorted by start, earliest first.
+export const byStart = (list) => (list || []).slice().sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
