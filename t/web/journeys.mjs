@@ -658,7 +658,7 @@ try {
 	await fill('prescription', 'Amlodipine 5 mg');
 	await screen('doctor-record');
 	await clickText('main button[type="submit"]', 'Enregistrer');
-	ok(await waitText('Compte rendu enregistré') && await h1() === 'Dossier de Amina Benali',
+	ok(await waitText('Compte rendu enregistré') && await h1() === 'Dossier : Amina Benali',
 		'doctor: saved, the chart opens');
 	ok((await text()).includes('Hypertension contrôlée') && (await text()).includes('Hypertension artérielle de stade 1'),
 		'the chart shows the new record and the earlier one');
@@ -682,8 +682,8 @@ try {
 	ok(await h1() === 'Agenda', 'doctor: the schedule');
 	const nWin = (await api('GET', `/doctors/${samir.id}/availability`)).data.length;
 	await page.select('main select[name="weekday"]', 'Sat');
-	await page.$eval('main [name="start_time"]', (e) => { e.value = '08:00'; });
-	await page.$eval('main [name="end_time"]', (e) => { e.value = '08:30'; });
+	await page.select('main select[name="start_time"]', '08:00');
+	await page.select('main select[name="end_time"]', '08:30');
 	await clickText('main section:first-of-type button[type="submit"]', 'Ajouter');
 	ok(await waitText('Samedi 08:00–08:30'), 'doctor: the new Saturday window is listed');
 	const wins = (await api('GET', `/doctors/${samir.id}/availability`)).data;
@@ -708,9 +708,9 @@ try {
 	await fill('find_user', 'sofiane');
 	const sofianeId = (await api('GET', '/users?limit=100', undefined, await token('admin@example.dz'))).data
 		.find((u) => u.email === 'sofiane.rahmani@example.dz').id;
-	await clickText(`main tr[data-user="${sofianeId}"] button`, 'Désactiver');
+	await clickText(`main li[data-user="${sofianeId}"] button`, 'Désactiver');
 	ok(await waitText('sofiane.rahmani@example.dz est désactivé'), 'admin: deactivation said on the page');
-	ok(await page.$eval(`main tr[data-user="${sofianeId}"]`, (e) => e.innerText.includes('Désactivé')),
+	ok(await page.$eval(`main li[data-user="${sofianeId}"]`, (e) => e.innerText.includes('Désactivé')),
 		'the users list shows the account deactivated');
 	const adminTok = await token('admin@example.dz');
 	ok((await api('GET', '/users?limit=100', undefined, adminTok)).data.find((u) => u.id === sofianeId).is_active === false,

@@ -4,7 +4,7 @@
 import { useState } from '../vendor/hooks.js';
 import * as api from './api.js';
 import { t, fmtDateTime, fmtDate } from './i18n.js';
-import { html, parseHash, go, errText, Banner, Page, useLoad, drName, useAction, Msg } from './ui.js';
+import { html, parseHash, go, errText, Banner, Page, useLoad, drName, useAction, Msg, DateField } from './ui.js';
 
 // A catalogue label for a value the API gives, or the value itself when
 // the catalogue has none (a newer kind of audit entry).
@@ -34,22 +34,19 @@ function Users() {
 		<${Msg} msg=${msg} />
 		${list.error && html`<${Banner} kind="error">${errText(list.error)}<//>`}
 		<label>${t('admin.find_user')}<input name="find_user" type="search" value=${find} onInput=${(e) => setFind(e.target.value)} /></label>
-		<div class="overflow-auto" tabindex="0" role="region" aria-label=${t('admin.users')}><table>
-			<thead><tr><th scope="col">${t('field.email')}</th><th scope="col">${t('admin.role')}</th>
-				<th scope="col">${t('admin.state')}</th><th scope="col">${t('admin.actions')}</th></tr></thead>
-			<tbody>${rows.map((u) => html`<tr key=${u.id} data-user=${u.id}>
-				<td dir="ltr">${u.email}</td>
-				<td><select name="role" aria-label=${t('admin.role_of', { email: u.email })} value=${u.role ? u.role.name : ''}
-					onChange=${(e) => patch(u, { role: e.target.value }, t('admin.role_saved', { email: u.email }))}>
-					${ROLES.map((r) => html`<option value=${r}>${t('role.' + r)}</option>`)}</select></td>
-				<td>${u.is_active ? t('admin.active') : html`<span class="status CANCELLED">${t('admin.inactive')}</span>`}</td>
-				<td>${u.is_active
-					? html`<button type="button" class="secondary outline inline" aria-label=${t('admin.deactivate_label', { email: u.email })}
-						onClick=${() => patch(u, { is_active: false }, t('admin.deactivated', { email: u.email }))}>${t('admin.deactivate')}</button>`
-					: html`<button type="button" class="outline inline" aria-label=${t('admin.activate_label', { email: u.email })}
-						onClick=${() => patch(u, { is_active: true }, t('admin.activated', { email: u.email }))}>${t('admin.activate')}</button>`}</td>
-			</tr>`)}</tbody>
-		</table></div>`;
+		<ul class="rows users">${rows.map((u) => html`<li key=${u.id} data-user=${u.id}>
+			<strong class="email" dir="ltr">${u.email}</strong>
+			<select name="role" aria-label=${t('admin.role_of', { email: u.email })} value=${u.role ? u.role.name : ''}
+				onChange=${(e) => patch(u, { role: e.target.value }, t('admin.role_saved', { email: u.email }))}>
+				${ROLES.map((r) => html`<option value=${r}>${t('role.' + r)}</option>`)}</select>
+			${u.is_active ? html`<span class="status SCHEDULED">${t('admin.active')}</span>`
+				: html`<span class="status CANCELLED">${t('admin.inactive')}</span>`}
+			${u.is_active
+				? html`<button type="button" class="secondary outline inline" aria-label=${t('admin.deactivate_label', { email: u.email })}
+					onClick=${() => patch(u, { is_active: false }, t('admin.deactivated', { email: u.email }))}>${t('admin.deactivate')}</button>`
+				: html`<button type="button" class="outline inline" aria-label=${t('admin.activate_label', { email: u.email })}
+					onClick=${() => patch(u, { is_active: true }, t('admin.activated', { email: u.email }))}>${t('admin.activate')}</button>`}
+		</li>`)}</ul>`;
 }
 
 function Doctors() {
@@ -90,7 +87,7 @@ function Settings() {
 		${s.error && html`<${Banner} kind="error">${errText(s.error)}<//>`}
 		${s.data && html`<form key=${JSON.stringify(s.data)} onSubmit=${save}><div class="grid-cards">
 			${SETTINGS.map(([k, min, max]) => html`<label>${t('setting.' + k)}
-				<input name=${k} type="number" min=${min} max=${max} required value=${s.data[k]} /></label>`)}
+				<input name=${k} type="number" min=${min} max=${max} required defaultValue=${s.data[k]} /></label>`)}
 			</div><button type="submit">${t('profile.save')}</button></form>`}
 		<h2>${t('admin.holidays')}</h2>
 		<${Msg} msg=${hmsg} />
@@ -100,7 +97,7 @@ function Settings() {
 				onClick=${() => runHol(() => api.call('DELETE', `/holidays/${x.id}`), t('sched.removed'))}>${t('sched.remove')}</button>
 		</li>`)}</ul>
 		<form class="grid" onSubmit=${addHoliday}>
-			<label>${t('admin.holiday_date')}<input name="date" type="date" required /></label>
+			<${DateField} name="date" label=${t('admin.holiday_date')} required />
 			<label>${t('admin.holiday_name')}<input name="name" required maxlength="100" dir="auto" /></label>
 			<button type="submit">${t('sched.add')}</button>
 		</form>`;
@@ -132,14 +129,14 @@ function Audit() {
 	return html`
 		<form class="grid-cards" onSubmit=${filter}>
 			<label>${t('audit.user')}<select name="user_id" value=${q.get('user_id') || ''}>
-				<option value="">${t('search.any')}</option>
+				<option value="">${t('common.all')}</option>
 				${(users.data || []).map((u) => html`<option value=${u.id}>${u.email}</option>`)}</select></label>
 			<label>${t('audit.entity')}<select name="entity" value=${q.get('entity') || ''}>
-				<option value="">${t('search.any')}</option>
+				<option value="">${t('common.all')}</option>
 				${['medical_record', 'patient'].map((x) => html`<option value=${x}>${t('entity.' + x)}</option>`)}</select></label>
 			<label>${t('audit.entity_id')}<input name="entity_id" value=${q.get('entity_id') || ''} dir="ltr" /></label>
-			<label>${t('audit.from')}<input name="from" type="date" value=${q.get('from') || ''} /></label>
-			<label>${t('audit.to')}<input name="to" type="date" value=${q.get('to') || ''} /></label>
+			<${DateField} name="from" label=${t('audit.from')} value=${q.get('from') || ''} years=${[-2, -1, 0]} />
+			<${DateField} name="to" label=${t('audit.to')} value=${q.get('to') || ''} years=${[-2, -1, 0, 1]} />
 			<button type="submit">${t('audit.filter')}</button>
 		</form>
 		${list.error && html`<${Banner} kind="error">${errText(list.error)}<//>`}

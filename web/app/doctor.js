@@ -6,7 +6,7 @@ import { useState, useEffect } from '../vendor/hooks.js';
 import * as api from './api.js';
 import { t, fmtDateTime, fmtDate, fmtMoney } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getPatient, ptName, PatientName,
-	addDays, today, useAction, Msg, DayNav, DayVisits } from './ui.js';
+	addDays, today, useAction, Msg, DayNav, DayVisits, DateField, TimeField } from './ui.js';
 
 const OPEN = ['SCHEDULED', 'ARRIVED'];
 
@@ -170,8 +170,8 @@ function Windows({ id }) {
 		<form class="grid" onSubmit=${add}>
 			<label>${t('sched.weekday')}<select name="weekday">
 				${WEEKDAYS.map((d) => html`<option value=${d}>${t('weekday.' + d)}</option>`)}</select></label>
-			<label>${t('sched.from')}<input name="start_time" type="time" required value="09:00" /></label>
-			<label>${t('sched.to')}<input name="end_time" type="time" required value="12:00" /></label>
+			<${TimeField} name="start_time" label=${t('sched.from')} value="09:00" />
+			<${TimeField} name="end_time" label=${t('sched.to')} value="12:00" />
 			<button type="submit">${t('sched.add')}</button>
 		</form>
 	</section>`;
@@ -229,8 +229,8 @@ function TimeOff({ id }) {
 				onClick=${() => run(() => api.call('DELETE', `/doctors/time-off/${o.id}`), t('sched.removed'))}>${t('sched.remove')}</button>
 		</li>`)}</ul>
 		<form class="grid" onSubmit=${add}>
-			<label>${t('sched.first_day')}<input name="from" type="date" required /></label>
-			<label>${t('sched.last_day')}<input name="to" type="date" /></label>
+			<${DateField} name="from" label=${t('sched.first_day')} required />
+			<${DateField} name="to" label=${t('sched.last_day')} />
 			<label>${t('sched.reason')}<input name="reason" maxlength="200" dir="auto" /></label>
 			<button type="submit">${t('sched.add')}</button>
 		</form>

@@ -41,6 +41,10 @@ export function setLang(l, remember = true) {
 	}
 }
 
+export function getLocale() {
+	return LOCALE[lang];
+}
+
 export function getLang() {
 	return lang;
 }

@@ -36,7 +36,7 @@ function Header({ session, onLogout }) {
 				</li>
 			</ul>
 			<ul class="links">
-				<li><a href="#/">${t('nav.find')}</a></li>
+				${(!session.user || isPatient(session.user)) && html`<li><a href="#/">${t('nav.find')}</a></li>`}
 				${session.user ? html`
 					${isDesk(session.user) && html`<li><a href="#/desk">${t('nav.desk')}</a></li>`}
 					${isDoctor(session.user) && html`<li><a href="#/today">${t('nav.today')}</a></li>

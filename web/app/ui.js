@@ -5,7 +5,7 @@ import { h } from '../vendor/preact.js';
 import { useState, useEffect, useRef, useCallback } from '../vendor/hooks.js';
 import htm from '../vendor/htm.js';
 import * as api from './api.js';
-import { t, fmtDay, fmtTime, dayKey } from './i18n.js';
+import { t, fmtDay, fmtTime, dayKey, getLocale } from './i18n.js';
 
 export const html = htm.bind(h);
 
@@ -117,7 +117,9 @@ export function DoctorName({ id }) {
 
 export const roleOf = (u) => (u && u.role ? u.role.name : '');
 export const isDesk = (u) => roleOf(u) === 'STAFF' || roleOf(u) === 'ADMIN';
-export const isPatient = (u) => roleOf(u) === 'PATIENT' || roleOf(u) === 'ADMIN';
+// An admin may also use the patient's pages (by their address); the
+// header offers them to patients only, so it stays short.
+export const isPatient = (u) => roleOf(u) === 'PATIENT';
 export const isDoctor = (u) => roleOf(u) === 'DOCTOR';
 export const isAdmin = (u) => roleOf(u) === 'ADMIN';
 
@@ -300,3 +302,48 @@ export function DayVisits({ list, msg, actions }) {
 
 // Sorted by start, earliest first.
 export const byStart = (list) => (list || []).slice().sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
+
+// --- dates and times typed in the page's language ---------------------------
+//
+// A browser's date and time inputs speak the browser's language (12/01/2026,
+// 08:00 AM on a French page); these speak the page's.
+
+const pad = (n) => String(n).padStart(2, '0');
+
+// A day as three lists (day, month by name, year); the value is
+// YYYY-MM-DD in a hidden field called name, for the form's FormData.
+export function DateField({ name, label, value, required, years = [0, 1, 2] }) {
+	const init = value || (required ? today() : '');
+	const [v, setV] = useState(init);
+	const [y, m, d] = v ? v.split('-').map(Number) : [0, 0, 0];
+	const base = Number(today().slice(0, 4));
+	const month = new Intl.DateTimeFormat(getLocale(), { month: 'long', timeZone: 'UTC' });
+	const set = (ny, nm, nd) => setV(ny && nm && nd ? `${ny}-${pad(nm)}-${pad(nd)}` : '');
+	const id = 'df-' + name;
+	return html`<fieldset class="date-field">
+		<legend>${label}</legend>
+		<input type="hidden" name=${name} value=${v} />
+		<select id=${id + '-d'} aria-label=${t('date.day')} required=${required} value=${d || ''}
+			onChange=${(e) => set(y || base, m || 1, Number(e.target.value))}>
+			${!required && html`<option value="">—</option>`}
+			${Array.from({ length: 31 }, (_, i) => html`<option value=${i + 1}>${i + 1}</option>`)}</select>
+		<select aria-label=${t('date.month')} required=${required} value=${m || ''}
+			onChange=${(e) => set(y || base, Number(e.target.value), d || 1)}>
+			${!required && html`<option value="">—</option>`}
+			${Array.from({ length: 12 }, (_, i) => html`<option value=${i + 1}>${month.format(Date.UTC(2026, i, 15))}</option>`)}</select>
+		<select aria-label=${t('date.year')} required=${required} value=${y || ''}
+			onChange=${(e) => set(Number(e.target.value), m || 1, d || 1)}>
+			${!required && html`<option value="">—</option>`}
+			${years.map((k) => html`<option value=${base + k}>${base + k}</option>`)}</select>
+	</fieldset>`;
+}
+
+// A wall-clock time of the clinic, HH:MM, every quarter of an hour.
+export function TimeField({ name, label, value }) {
+	const [v, setV] = useState(value);
+	const times = [];
+	for (let i = 0; i < 96; i++)
+		times.push(`${pad(Math.floor(i / 4))}:${pad((i % 4) * 15)}`);
+	return html`<label>${label}<select name=${name} value=${v} dir="ltr" onChange=${(e) => setV(e.target.value)}>
+		${times.map((x) => html`<option value=${x}>${x}</option>`)}</select></label>`;
+}

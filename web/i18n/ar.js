@@ -212,8 +212,6 @@ export default {
 	"admin.role": "الدور",
 	"admin.role_of": "دور {email}",
 	"admin.role_saved": "تم تغيير دور {email}.",
-	"admin.state": "الحالة",
-	"admin.actions": "إجراءات",
 	"admin.active": "نشط",
 	"admin.inactive": "معطّل",
 	"admin.deactivate": "تعطيل",
@@ -254,4 +252,9 @@ export default {
 	"entity.medical_record": "تقرير طبي",
 	"entity.patient": "مريض",
 	"login.inactive": "هذا الحساب معطّل: يرجى التواصل مع العيادة.",
+	"date.day": "اليوم",
+	"date.month": "الشهر",
+	"date.year": "السنة",
+	"common.all": "الكل",
+	"action.list": "قائمة",
 };

@@ -212,8 +212,6 @@ export default {
 	"admin.role": "Role",
 	"admin.role_of": "Role of {email}",
 	"admin.role_saved": "Role of {email} changed.",
-	"admin.state": "State",
-	"admin.actions": "Actions",
 	"admin.active": "Active",
 	"admin.inactive": "Deactivated",
 	"admin.deactivate": "Deactivate",
@@ -254,4 +252,9 @@ export default {
 	"entity.medical_record": "Medical record",
 	"entity.patient": "Patient",
 	"login.inactive": "This account is deactivated: please contact the clinic.",
+	"date.day": "Day",
+	"date.month": "Month",
+	"date.year": "Year",
+	"common.all": "All",
+	"action.list": "List",
 };
