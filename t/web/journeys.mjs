@@ -112,6 +112,18 @@ async function waitText(s, timeout = 8000) {
 	}
 }
 
+// The page's heading once it reads s (a heading may name what is still
+// loading, as a patient's name).
+async function waitH1(s, timeout = 8000) {
+	try {
+		await page.waitForFunction((x) => { const e = document.querySelector('main h1');
+			return e && e.textContent.trim() === x; }, { timeout }, s);
+		return true;
+	} catch (e) {
+		return false;
+	}
+}
+
 // Click the first element of selector whose text is (or contains) label.
 // Retried: a list may re-render (and detach the element) under the click.
 async function clickText(selector, label) {
@@ -594,7 +606,7 @@ try {
 			new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
 				.format(new Date(r.data.start_time)));
 		await go('#/desk?day=' + await dayOf(arrive));
-		await clickText(`main li[data-appt="${arrive}"] button`, 'Arrivé');
+		await clickText(`main li[data-appt="${arrive}"] button`, 'Arrivée');
 		ok(await waitText('Arrivée enregistrée'), 'staff: check-in said on the desk');
 		ok((await api('GET', `/appointments/${arrive}`, undefined, staffTok)).data.status === 'ARRIVED',
 			'API: the visit is ARRIVED');
@@ -622,6 +634,39 @@ try {
 	ok(await page.$(`main tr[data-doctor="${deskDoctor}"] [data-appt="${booked.id}"]`) !== null,
 		'the week view lists the visit booked at the desk');
 	await screen('desk-week');
+	// Billing: find the patient, bill, mark paid, add a policy, file a claim.
+	const amina = '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001';
+	await go('#/billing');
+	await fill('find_patient', 'benali');
+	await clickText('main .desk-patients button', 'Amina Benali');
+	await idle();
+	ok(await waitH1('Facturation : Amina Benali'), 'staff: the patient\'s billing');
+	await fill('description', 'Échographie');
+	await fill('amount', '3200');
+	await clickText('main button[type="submit"]', 'Facturer');
+	ok(await waitText('Facture créée'), 'staff: the bill is created on the page');
+	let abills = (await api('GET', `/billing/patient/${amina}?limit=50`, undefined, staffTok)).data;
+	const echo = abills.find((b) => b.description === 'Échographie');
+	ok(echo && echo.amount === 3200 && echo.status === 'PENDING', 'API: the bill, 3200, due');
+	await page.select(`main li[data-bill="${echo.id}"] select`, 'PAID');
+	ok(await waitText('Facture mise à jour'), 'staff: marked paid on the page');
+	ok((await api('GET', `/billing/${echo.id}`, undefined, staffTok)).data.status === 'PAID', 'API: the bill is PAID');
+	await fill('provider_name', 'CASNOS');
+	await fill('policy_number', 'CASNOS-16-7788');
+	await clickText('main button[type="submit"]', 'Ajouter l\'assurance');
+	ok(await waitText('Assurance ajoutée'), 'staff: the policy is added on the page');
+	const pols = (await api('GET', `/billing/policies/patient/${amina}`, undefined, staffTok)).data;
+	const casnos = pols.find((x) => x.policy_number === 'CASNOS-16-7788');
+	ok(casnos && casnos.provider_name === 'CASNOS', 'API: the policy is there');
+	await page.waitForSelector(`main article[data-policy="${casnos.id}"] select[name="claim_bill"]`, { timeout: 8000 });
+	await page.select(`main article[data-policy="${casnos.id}"] select[name="claim_bill"]`, echo.id);
+	await clickText(`main article[data-policy="${casnos.id}"] button`, 'Déposer une demande');
+	ok(await waitText('Demande déposée'), 'staff: the claim is filed on the page');
+	const claims = (await api('GET', `/billing/claims/policy/${casnos.id}`, undefined, staffTok)).data;
+	ok(claims.length === 1 && claims[0].billing_id === echo.id && claims[0].status === 'PENDING',
+		'API: one claim for the bill, pending');
+	await screen('desk-billing');
+
 	// Dates in the page's language, not the browser's: no numeric date.
 	await go('#/desk?day=' + deskDay);
 	const dayLabel = await page.$eval('#day-nav', (s) => s.options[s.selectedIndex].textContent);
@@ -658,9 +703,9 @@ try {
 	await fill('prescription', 'Amlodipine 5 mg');
 	await screen('doctor-record');
 	await clickText('main button[type="submit"]', 'Enregistrer');
-	ok(await waitText('Compte rendu enregistré') && await h1() === 'Dossier : Amina Benali',
+	ok(await waitText('Compte rendu enregistré') && await waitH1('Dossier : Amina Benali'),
 		'doctor: saved, the chart opens');
-	ok((await text()).includes('Hypertension contrôlée') && (await text()).includes('Hypertension artérielle de stade 1'),
+	ok(await waitText('Hypertension contrôlée') && await waitText('Hypertension artérielle de stade 1'),
 		'the chart shows the new record and the earlier one');
 	let recs = (await api('GET', '/medical-records/doctor/me?limit=50', undefined, samirTok)).data;
 	const rec = recs.find((r) => r.diagnosis === 'Hypertension contrôlée');

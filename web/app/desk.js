@@ -6,7 +6,7 @@ import * as api from './api.js';
 import { t, fmtTime, fmtDateTime, fmtDayShort, dayKey } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getDoctor, drName,
 	ptName, addDays, today, SlotPicker, useAction, Msg, CancelForm, cancelBody, DayNav,
-	DayVisits, byStart } from './ui.js';
+	DayVisits, byStart, PatientFinder } from './ui.js';
 
 // What the front desk may do with a visit now.  A no-show only once the
 // visit has begun (the API refuses it before).
@@ -90,12 +90,7 @@ const fmtShortDay = (k) => fmtDayShort(k + 'T12:00:00Z');
 export function DeskBook({ doctorId, flash }) {
 	const day = parseHash().query.get('day') || today();
 	const [doc] = useLoad(() => getDoctor(doctorId), [doctorId]);
-	const [pts] = useLoad(() => api.call('GET', '/patients?limit=1000'), []);
-	const [find, setFind] = useState('');
 	const [patient, setPatient] = useState(null);
-	const norm = (x) => String(x || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-	const hits = find.trim().length < 2 ? [] : (pts.data || []).filter((p) =>
-		norm(`${p.first_name} ${p.last_name} ${p.phone || ''}`).includes(norm(find.trim()))).slice(0, 8);
 
 	async function book(slot) {
 		await api.call('POST', '/appointments', { doctor_id: doctorId, patient_id: patient.id,
@@ -107,15 +102,9 @@ export function DeskBook({ doctorId, flash }) {
 
 	return html`<${Page} title=${t('desk.book_title', { name: drName(doc.data) })}>
 		<p><a href=${'#/desk?day=' + day}>${t('common.back')}</a></p>
-		${pts.error && html`<${Banner} kind="error">${errText(pts.error)}<//>`}
 		${patient ? html`<p>${t('desk.for')} <strong dir="auto">${ptName(patient)}</strong>
 				${' '}<button type="button" class="secondary outline inline" onClick=${() => setPatient(null)}>${t('desk.change')}</button></p>
 			<${SlotPicker} doctorId=${doctorId} confirm=${book} confirmLabel=${t('book.confirm')} />`
-		: html`<label>${t('desk.find_patient')}
-				<input name="find_patient" type="search" value=${find} onInput=${(e) => setFind(e.target.value)} /></label>
-			<ul class="desk-patients">${hits.map((p) => html`<li key=${p.id}>
-				<button type="button" class="outline" onClick=${() => setPatient(p)}>
-					${ptName(p)}${p.phone ? ' · ' + p.phone : ''}</button></li>`)}</ul>
-			${find.trim().length >= 2 && hits.length === 0 && html`<p>${t('desk.no_patient')}</p>`}`}
+		: html`<${PatientFinder} onPick=${setPatient} />`}
 	<//>`;
 }

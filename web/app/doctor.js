@@ -6,7 +6,7 @@ import { useState, useEffect } from '../vendor/hooks.js';
 import * as api from './api.js';
 import { t, fmtDateTime, fmtDate, fmtMoney } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getPatient, ptName, PatientName,
-	addDays, today, useAction, Msg, DayNav, DayVisits, DateField, TimeField } from './ui.js';
+	addDays, today, useAction, Msg, DayNav, DayVisits, DateField, TimeField, RecordView } from './ui.js';
 
 const OPEN = ['SCHEDULED', 'ARRIVED'];
 
@@ -66,13 +66,6 @@ export function Chart({ patientId }) {
 			</article></li>`)}</ol>
 	<//>`;
 }
-
-export const RecordView = ({ r }) => html`<dl>
-	<dt>${t('records.diagnosis')}</dt><dd dir="auto">${r.diagnosis}</dd>
-	${r.treatment_plan && html`<dt>${t('records.treatment')}</dt><dd dir="auto">${r.treatment_plan}</dd>`}
-	${r.prescription && html`<dt>${t('records.prescription')}</dt><dd dir="auto">${r.prescription}</dd>`}
-	${r.notes && html`<dt>${t('records.notes')}</dt><dd dir="auto">${r.notes}</dd>`}
-</dl>`;
 
 const RECORD_FIELDS = [['diagnosis', 'records.diagnosis', 500], ['treatment_plan', 'records.treatment', 5000],
 	['prescription', 'records.prescription', 5000], ['notes', 'records.notes', 5000]];
@@ -186,7 +179,8 @@ function Services({ id }) {
 		const body = { name: f.name, duration_minutes: parseInt(f.duration_minutes, 10) };
 		if (f.price)
 			Object.assign(body, { price: Number(f.price), currency: 'DZD' });
-		run(() => api.call('POST', `/doctors/${id}/services`, body), t('sched.saved'));
+		run(() => api.call('POST', `/doctors/${id}/services`, body), t('sched.saved'))
+			.then((done) => done && e.target.reset());
 	};
 	return html`<section aria-labelledby="s-svc"><h2 id="s-svc">${t('sched.services')}</h2>
 		<${Msg} msg=${msg} />

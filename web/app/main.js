@@ -9,10 +9,19 @@ import { t, initLang, setLang, getLang, setZone, getZone, LANGS,
 import { visitIcs, download } from './ics.js';
 import { html, parseHash, go, useRoute, errText, Banner, Page, useLoad, getDoctor, drName,
 	DoctorName, PatientName, SlotPicker, isDesk, isPatient, isDoctor, isAdmin,
-	useAction, CancelForm, cancelBody } from './ui.js';
-import { Desk, DeskBook, DeskWeek } from './desk.js';
-import { DoctorToday, Chart, RecordForm, RecordView, Schedule } from './doctor.js';
-import { Admin } from './admin.js';
+	useAction, CancelForm, cancelBody, RecordView, lazy } from './ui.js';
+
+// The staff's screens load when first opened: a patient's phone never
+// downloads them.
+const Desk = lazy(() => import('./desk.js'), 'Desk');
+const DeskBook = lazy(() => import('./desk.js'), 'DeskBook');
+const DeskWeek = lazy(() => import('./desk.js'), 'DeskWeek');
+const DoctorToday = lazy(() => import('./doctor.js'), 'DoctorToday');
+const Chart = lazy(() => import('./doctor.js'), 'Chart');
+const RecordForm = lazy(() => import('./doctor.js'), 'RecordForm');
+const Schedule = lazy(() => import('./doctor.js'), 'Schedule');
+const Admin = lazy(() => import('./admin.js'), 'Admin');
+const Billing = lazy(() => import('./billing.js'), 'Billing');
 
 // --- header ---------------------------------------------------------------
 
@@ -38,7 +47,8 @@ function Header({ session, onLogout }) {
 			<ul class="links">
 				${(!session.user || isPatient(session.user)) && html`<li><a href="#/">${t('nav.find')}</a></li>`}
 				${session.user ? html`
-					${isDesk(session.user) && html`<li><a href="#/desk">${t('nav.desk')}</a></li>`}
+					${isDesk(session.user) && html`<li><a href="#/desk">${t('nav.desk')}</a></li>
+						<li><a href="#/billing">${t('nav.billing')}</a></li>`}
 					${isDoctor(session.user) && html`<li><a href="#/today">${t('nav.today')}</a></li>
 						<li><a href="#/schedule">${t('nav.schedule')}</a></li>`}
 					${isAdmin(session.user) && html`<li><a href="#/admin/users">${t('nav.admin')}</a></li>`}
@@ -417,7 +427,7 @@ function Reset() {
 // --- the app ---------------------------------------------------------------
 
 const PRIVATE = ['/visits', '/records', '/bills', '/profile', '/reschedule', '/desk', '/today', '/chart',
-	'/record', '/schedule', '/admin'];
+	'/record', '/schedule', '/admin', '/billing'];
 
 function App() {
 	const route = useRoute();
@@ -509,6 +519,8 @@ function App() {
 		screen = html`<${RecordForm} id=${p.slice(8)} flash=${flash} />`;
 	else if (p === '/schedule' || p.startsWith('/schedule/'))
 		screen = html`<${Schedule} doctorId=${p.slice(10)} />`;
+	else if (p === '/billing' || p.startsWith('/billing/'))
+		screen = html`<${Billing} patientId=${p.slice(9)} />`;
 	else if (p === '/admin' || p.startsWith('/admin/'))
 		screen = html`<${Admin} tab=${p.slice(7)} />`;
 	else if (p === '/records')

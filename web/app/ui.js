@@ -144,6 +144,23 @@ export function PatientName({ id }) {
 	return html`<span dir="auto">${ptName(p)}</span>`;
 }
 
+// Find a patient by name or phone (accents and case aside) among the
+// clinic's patients; onPick(patient).
+export function PatientFinder({ onPick }) {
+	const [pts] = useLoad(() => api.call('GET', '/patients?limit=1000'), []);
+	const [find, setFind] = useState('');
+	const norm = (x) => String(x || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+	const hits = find.trim().length < 2 ? [] : (pts.data || []).filter((p) =>
+		norm(`${p.first_name} ${p.last_name} ${p.phone || ''}`).includes(norm(find.trim()))).slice(0, 8);
+	return html`${pts.error && html`<${Banner} kind="error">${errText(pts.error)}<//>`}
+		<label>${t('desk.find_patient')}
+			<input name="find_patient" type="search" value=${find} onInput=${(e) => setFind(e.target.value)} /></label>
+		<ul class="desk-patients">${hits.map((p) => html`<li key=${p.id}>
+			<button type="button" class="outline" onClick=${() => onPick(p)}>
+				${ptName(p)}${p.phone ? ' · ' + p.phone : ''}</button></li>`)}</ul>
+		${find.trim().length >= 2 && hits.length === 0 && html`<p>${t('desk.no_patient')}</p>`}`;
+}
+
 // YYYY-MM-DD plus n days (calendar arithmetic, no zone involved).
 export function addDays(day, n) {
 	const d = new Date(day + 'T00:00:00Z');
@@ -347,3 +364,30 @@ export function TimeField({ name, label, value }) {
 	return html`<label>${label}<select name=${name} value=${v} dir="ltr" onChange=${(e) => setV(e.target.value)}>
 		${times.map((x) => html`<option value=${x}>${x}</option>`)}</select></label>`;
 }
+
+// A screen from a module loaded on first use: lazy(() => import('./x.js'),
+// 'Name') renders "loading" until the module is there (a failed load, as
+// offline, says so and tries again on the next render).
+export function lazy(load, name) {
+	let C = null;
+	return function Lazy(props) {
+		const [err, setErr] = useState(null);
+		const [, setReady] = useState(false);
+		useEffect(() => {
+			if (!C)
+				load().then((m) => { C = m[name]; setReady(true); },
+					(e) => setErr(new api.ApiError(0, String(e))));
+		}, []);
+		if (C)
+			return html`<${C} ...${props} />`;
+		return err ? html`<${Banner} kind="error">${errText(err)}<//>`
+			: html`<p aria-busy="true">${t('common.loading')}</p>`;
+	};
+}
+
+export const RecordView = ({ r }) => html`<dl>
+	<dt>${t('records.diagnosis')}</dt><dd dir="auto">${r.diagnosis}</dd>
+	${r.treatment_plan && html`<dt>${t('records.treatment')}</dt><dd dir="auto">${r.treatment_plan}</dd>`}
+	${r.prescription && html`<dt>${t('records.prescription')}</dt><dd dir="auto">${r.prescription}</dd>`}
+	${r.notes && html`<dt>${t('records.notes')}</dt><dd dir="auto">${r.notes}</dd>`}
+</dl>`;
