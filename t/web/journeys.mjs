@@ -167,7 +167,7 @@ async function axe(label) {
 			target: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
 	});
 	const bad = r.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-	axeReport.push({ screen: label, violations: r.length, serious: bad.length });
+	axeReport.push({ screen: label, violations: r.length, serious: bad.length, ids: r.map((v) => v.id) });
 	ok(bad.length === 0, `axe ${label}: no serious/critical violation` +
 		(bad.length ? ' ' + JSON.stringify(bad) : ''));
 }
@@ -666,6 +666,11 @@ try {
 	ok(claims.length === 1 && claims[0].billing_id === echo.id && claims[0].status === 'PENDING',
 		'API: one claim for the bill, pending');
 	await screen('desk-billing');
+	await setLang('ar');
+	await screen('desk-billing-ar');
+	await go('#/desk/week?day=' + deskDay);
+	await screen('desk-week-ar');
+	await setLang('fr');
 
 	// Dates in the page's language, not the browser's: no numeric date.
 	await go('#/desk?day=' + deskDay);
@@ -714,6 +719,9 @@ try {
 	ok((await api('GET', `/appointments/${seenVisit.id}`, undefined, samirTok)).data.status === 'COMPLETED',
 		'API: the visit is COMPLETED');
 	await screen('doctor-chart');
+	await setLang('ar');
+	await screen('doctor-chart-ar');
+	await setLang('fr');
 	await page.click(`main li[data-record="${rec.id}"] a`);
 	await idle();
 	ok(await h1() === 'Modifier le compte rendu' &&
@@ -774,6 +782,9 @@ try {
 	ok(await page.$$eval('main tr[data-audit]', (r) => r.length) === audit.length && audit.length > 0,
 		`the audit screen lists what the API holds (${audit.length} entries)`);
 	await screen('admin-audit');
+	await setLang('ar');
+	await screen('admin-audit-ar');
+	await setLang('fr');
 	await go('#/admin/doctors');
 	await screen('admin-doctors');
 	await setLang('ar');
@@ -817,6 +828,7 @@ try {
 	await browser.close();
 }
 
-console.log('axe: ' + axeReport.map((a) => `${a.screen} ${a.serious}/${a.violations}`).join(', '));
+console.log('axe: ' + axeReport.map((a) => `${a.screen} ${a.serious}/${a.violations}` +
+	(a.ids.length ? ` (${a.ids.join(' ')})` : '')).join(', '));
 console.log(`web-test: ${pass} passed, ${fail} failed; screenshots in ${OUT}`);
 process.exit(fail === 0 ? 0 : 1);

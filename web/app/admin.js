@@ -146,8 +146,8 @@ function Audit() {
 				<th scope="col">${t('audit.action')}</th><th scope="col">${t('audit.entity')}</th>
 				<th scope="col">${t('audit.outcome')}</th></tr></thead>
 			<tbody>${(list.data || []).map((r) => html`<tr key=${r.id} data-audit=${r.id}>
-				<td>${fmtDateTime(r.at)}</td>
-				<td dir="ltr">${email(r.user_id)}${r.role ? ` (${lbl('role.', r.role)})` : ''}</td>
+				<td class="nowrap">${fmtDateTime(r.at)}</td>
+				<td class="nowrap" dir="ltr">${email(r.user_id)}${r.role ? ` (${lbl('role.', r.role)})` : ''}</td>
 				<td>${lbl('action.', r.action)}</td>
 				<td>${lbl('entity.', r.entity)} <a href=${'#/admin/audit?entity_id=' + encodeURIComponent(r.entity_id || '')}
 					dir="ltr"><small>${(r.entity_id || '').slice(0, 8)}</small></a></td>
