@@ -742,6 +742,14 @@ try {
 	const wins = (await api('GET', `/doctors/${samir.id}/availability`)).data;
 	ok(wins.length === nWin + 1 && wins.some((w) => w.weekday === 'Sat' && w.start_time.startsWith('08:00')),
 		'API: the window is there');
+	// The same window again overlaps: 409, said, and the list refreshed.
+	await page.select('main select[name="weekday"]', 'Sat');
+	await page.select('main select[name="start_time"]', '08:00');
+	await page.select('main select[name="end_time"]', '08:30');
+	await clickText('main section:first-of-type button[type="submit"]', 'Ajouter');
+	ok(await waitText('Conflit : cela chevauche'), '409: the page says the window clashes');
+	ok((await api('GET', `/doctors/${samir.id}/availability`)).data.length === nWin + 1 &&
+		await page.$$eval('main [data-window]', (l) => l.length) === nWin + 1, 'API and page: still one new window');
 	await screen('doctor-schedule');
 	await setLang('ar');
 	await go('#/today?day=' + seenDay);

@@ -146,7 +146,7 @@ export default {
 	"nav.admin": "Administration",
 	"status.ARRIVED": "Arrived",
 	"status.NO_SHOW": "No-show",
-	"err.409_refreshed": "Someone has just changed the same thing: the page has been refreshed, check and try again.",
+	"err.409_refreshed": "Conflict: this overlaps or repeats what already exists, or was just changed elsewhere. The page has been refreshed: check and try again.",
 	"desk.checkin": "Check in",
 	"desk.checkin_label": "Check in the {time} patient",
 	"desk.checked_in": "Checked in.",

@@ -147,7 +147,7 @@ export default {
 	"nav.admin": "Administration",
 	"status.ARRIVED": "Arrivé",
 	"status.NO_SHOW": "Absent",
-	"err.409_refreshed": "Quelqu'un vient de modifier la même chose : la page a été actualisée, vérifiez et recommencez.",
+	"err.409_refreshed": "Conflit : cela chevauche ou reprend ce qui existe déjà, ou vient d'être changé ailleurs. La page est actualisée : vérifiez et recommencez.",
 	"desk.checkin": "Arrivée",
 	"desk.checkin_label": "Enregistrer l'arrivée du patient de {time}",
 	"desk.checked_in": "Arrivée enregistrée.",
