@@ -773,6 +773,9 @@ try {
 	ok(await waitText('sofiane.rahmani@example.dz est désactivé'), 'admin: deactivation said on the page');
 	ok(await page.$eval(`main li[data-user="${sofianeId}"]`, (e) => e.innerText.includes('Désactivé')),
 		'the users list shows the account deactivated');
+	await fill('find_user', 'admin@');
+	ok(await page.$eval('main li[data-user]', (e) => e.innerText.includes('vous') && !e.querySelector('button, select')),
+		'admin: no way to demote or deactivate oneself');
 	const adminTok = await token('admin@example.dz');
 	ok((await api('GET', '/users?limit=100', undefined, adminTok)).data.find((u) => u.id === sofianeId).is_active === false,
 		'API: the user is inactive');

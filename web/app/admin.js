@@ -26,8 +26,12 @@ export function Admin({ tab }) {
 
 function Users() {
 	const [list, reload] = useLoad(() => api.call('GET', '/users?limit=1000'), []);
+	const [me] = useLoad(() => api.call('GET', '/users/me'), []);
 	const [msg, run] = useAction(reload);
 	const [find, setFind] = useState('');
+	// The API would let an admin demote or deactivate themself, and so
+	// lock the clinic out of its own administration: not from here.
+	const self = (u) => me.data && me.data.id === u.id;
 	const rows = (list.data || []).filter((u) => u.email.toLowerCase().includes(find.trim().toLowerCase()));
 	const patch = (u, body, ok) => run(() => api.call('PATCH', `/users/${u.id}`, body), ok);
 	return html`
@@ -36,6 +40,7 @@ function Users() {
 		<label>${t('admin.find_user')}<input name="find_user" type="search" value=${find} onInput=${(e) => setFind(e.target.value)} /></label>
 		<ul class="rows users">${rows.map((u) => html`<li key=${u.id} data-user=${u.id}>
 			<strong class="email" dir="ltr">${u.email}</strong>
+			${self(u) ? html`<span class="muted">${t('role.' + u.role.name)} · ${t('admin.you')}</span>` : html`
 			<select name="role" aria-label=${t('admin.role_of', { email: u.email })} value=${u.role ? u.role.name : ''}
 				onChange=${(e) => patch(u, { role: e.target.value }, t('admin.role_saved', { email: u.email }))}>
 				${ROLES.map((r) => html`<option value=${r}>${t('role.' + r)}</option>`)}</select>
@@ -45,7 +50,7 @@ function Users() {
 				? html`<button type="button" class="secondary outline inline" aria-label=${t('admin.deactivate_label', { email: u.email })}
 					onClick=${() => patch(u, { is_active: false }, t('admin.deactivated', { email: u.email }))}>${t('admin.deactivate')}</button>`
 				: html`<button type="button" class="outline inline" aria-label=${t('admin.activate_label', { email: u.email })}
-					onClick=${() => patch(u, { is_active: true }, t('admin.activated', { email: u.email }))}>${t('admin.activate')}</button>`}
+					onClick=${() => patch(u, { is_active: true }, t('admin.activated', { email: u.email }))}>${t('admin.activate')}</button>`}`}
 		</li>`)}</ul>`;
 }
 

@@ -285,4 +285,5 @@ export default {
 	"claim.APPROVED": "مقبول",
 	"claim.REJECTED": "مرفوض",
 	"claim.PAID": "مدفوع",
+	"admin.you": "أنت",
 };

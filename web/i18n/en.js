@@ -285,4 +285,5 @@ export default {
 	"claim.APPROVED": "Approved",
 	"claim.REJECTED": "Rejected",
 	"claim.PAID": "Paid",
+	"admin.you": "you",
 };

@@ -286,4 +286,5 @@ export default {
 	"claim.APPROVED": "Acceptée",
 	"claim.REJECTED": "Refusée",
 	"claim.PAID": "Remboursée",
+	"admin.you": "vous",
 };
