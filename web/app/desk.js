@@ -1,11 +1,11 @@
 // desk.js - the front desk (STAFF, ADMIN): the day of every doctor side
-// by side; check in, no-show, move, cancel with a reason; booking on
-// behalf of a patient.
+// by side (check in, no-show, move, cancel with a reason), the week of
+// every doctor, booking on behalf of a patient.
 import { useState } from '../vendor/hooks.js';
 import * as api from './api.js';
 import { t, fmtTime, fmtDateTime, fmtDayShort, dayKey } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getDoctor, drName,
-	ptName, addDays, today, SlotPicker, useAction, Msg, CancelForm, cancelBody, DayNav,
+	ptName, addDays, today, SlotPicker, useAction, CancelForm, cancelBody, DayNav,
 	DayVisits, byStart, PatientFinder } from './ui.js';
 
 // What the front desk may do with a visit now.  A no-show only once the

@@ -1,6 +1,8 @@
 // ui.js - what every screen shares: the hash routing, errors as a person
-// reads them, the page frame, loading, names of doctors and patients,
-// calendar days, and the slot picker.
+// reads them, the page frame, loading and acting (useLoad, useAction),
+// names of doctors and patients, roles, calendar days, the slot picker,
+// a day's visits, date and time fields in the page's language, and
+// screens loaded on first use (lazy).
 import { h } from '../vendor/preact.js';
 import { useState, useEffect, useRef, useCallback } from '../vendor/hooks.js';
 import htm from '../vendor/htm.js';
