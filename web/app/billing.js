@@ -73,7 +73,7 @@ function Policies({ patientId, bills }) {
 		${list.data && list.data.length === 0 && html`<p class="muted">${t('billing.no_policy')}</p>`}
 		${(list.data || []).map((pol) => html`<article key=${pol.id} data-policy=${pol.id}>
 			<header><strong dir="auto">${pol.provider_name}</strong> · <span dir="ltr">${pol.policy_number}</span></header>
-			${pol.coverage_details && html`<p dir="auto">${pol.coverage_details}</p>`}
+			${pol.coverage_details && html`<p><bdi>${pol.coverage_details}</bdi></p>`}
 			<${Claims} policy=${pol} bills=${bills} />
 		</article>`)}
 		<form class="grid" onSubmit=${add}>

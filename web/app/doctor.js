@@ -50,8 +50,8 @@ export function Chart({ patientId }) {
 		${pt && html`<dl class="facts">
 			${pt.date_of_birth && html`<dt>${t('field.date_of_birth')}</dt><dd>${fmtDate(pt.date_of_birth + 'T12:00:00Z')}</dd>`}
 			${pt.blood_type && html`<dt>${t('field.blood_type')}</dt><dd>${pt.blood_type}</dd>`}
-			${pt.allergies && html`<dt>${t('field.allergies')}</dt><dd dir="auto">${pt.allergies}</dd>`}
-			${pt.phone && html`<dt>${t('field.phone')}</dt><dd dir="ltr">${pt.phone}</dd>`}
+			${pt.allergies && html`<dt>${t('field.allergies')}</dt><dd><bdi>${pt.allergies}</bdi></dd>`}
+			${pt.phone && html`<dt>${t('field.phone')}</dt><dd><bdi dir="ltr">${pt.phone}</bdi></dd>`}
 		</dl>`}
 		<p><a role="button" href=${'#/record/new?patient=' + patientId}>${t('doc.write')}</a></p>
 		<h2>${t('doc.history')}</h2>
@@ -109,8 +109,8 @@ export function RecordForm({ id, flash }) {
 	}
 
 	return html`<${Page} title=${t(isNew ? 'doc.new_record' : 'doc.edit_record')}>
-		${patientId && html`<p>${t('desk.for')} <strong><${PatientName} id=${patientId} /></strong>
-			· <a href=${'#/chart/' + patientId}>${t('doc.chart')}</a></p>`}
+		${patientId && html`<p>${t('desk.for')} <strong><${PatientName} id=${patientId} /></strong>${' · '}
+			<a href=${'#/chart/' + patientId}>${t('doc.chart')}</a></p>`}
 		<${Msg} msg=${msg} />
 		${rec.error && html`<${Banner} kind="error">${errText(rec.error)}<//>`}
 		${form && html`<form onSubmit=${save}>

@@ -387,9 +387,11 @@ export function lazy(load, name) {
 	};
 }
 
+// A record's fields; each text isolated (bdi) so a French diagnosis stays
+// readable on an Arabic page without leaving its label's side.
 export const RecordView = ({ r }) => html`<dl>
-	<dt>${t('records.diagnosis')}</dt><dd dir="auto">${r.diagnosis}</dd>
-	${r.treatment_plan && html`<dt>${t('records.treatment')}</dt><dd dir="auto">${r.treatment_plan}</dd>`}
-	${r.prescription && html`<dt>${t('records.prescription')}</dt><dd dir="auto">${r.prescription}</dd>`}
-	${r.notes && html`<dt>${t('records.notes')}</dt><dd dir="auto">${r.notes}</dd>`}
+	<dt>${t('records.diagnosis')}</dt><dd><bdi>${r.diagnosis}</bdi></dd>
+	${r.treatment_plan && html`<dt>${t('records.treatment')}</dt><dd><bdi>${r.treatment_plan}</bdi></dd>`}
+	${r.prescription && html`<dt>${t('records.prescription')}</dt><dd><bdi>${r.prescription}</bdi></dd>`}
+	${r.notes && html`<dt>${t('records.notes')}</dt><dd><bdi>${r.notes}</bdi></dd>`}
 </dl>`;
