@@ -7,6 +7,11 @@
 #   BASE_URL=http://127.0.0.1:8080 sh t/web-test.sh   an already running stack
 #                                                     (journeys expect the seed)
 #
+# On its own stack the journeys also get the database (STACK_DB): the
+# front desk's no-show needs a visit that has begun, and the API books
+# only future times, so the test moves one of its own visits into the past
+# there.  On a given BASE_URL that step is skipped.
+#
 # Needs node and npm (the test driver, pinned by tools/web/package-lock.json,
 # is installed into tools/web/node_modules by `npm ci` on first use) and
 # chromium (installed like t/docs-browser.sh does when missing).
@@ -15,6 +20,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$ROOT/build}
 STACK_DIR=
+STACK_DB=
 TMP=$(mktemp -d)
 
 cleanup() {
@@ -54,7 +60,8 @@ if [ -z "${BASE_URL:-}" ]; then
 	STACK_DIR=$TMP/stack
 	sh "$ROOT/scripts/stack.sh" start "$STACK_DIR" "$BUILD" >/dev/null
 	BASE_URL=$(cat "$STACK_DIR/base_url")
+	STACK_DB=$STACK_DIR/clinic.db
 fi
 
-BASE_URL=$BASE_URL OUT=$BUILD/web-test CHROMIUM=$(command -v chromium) \
+BASE_URL=$BASE_URL STACK_DB=$STACK_DB OUT=$BUILD/web-test CHROMIUM=$(command -v chromium) \
     timeout 600 node "$ROOT/t/web/journeys.mjs"

@@ -41,6 +41,10 @@ export function setLang(l, remember = true) {
 	}
 }
 
+export function getLocale() {
+	return LOCALE[lang];
+}
+
 export function getLang() {
 	return lang;
 }
@@ -70,6 +74,7 @@ function fmt(iso, opts) {
 }
 
 export const fmtDay = (iso) => fmt(iso, { weekday: 'long', day: 'numeric', month: 'long' });
+export const fmtDayShort = (iso) => fmt(iso, { weekday: 'short', day: 'numeric', month: 'short' });
 export const fmtTime = (iso) => fmt(iso, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 export const fmtDateTime = (iso) => fmt(iso, {
 	weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',

@@ -1,126 +1,30 @@
 // main.js - the clinic web app: the patient's screens (find a doctor,
 // book, visits, records, bills, profile) and the session screens.
 // Preact + htm: no build step, every file is served as written.
-import { h, render } from '../vendor/preact.js';
-import { useState, useEffect, useRef, useCallback } from '../vendor/hooks.js';
-import htm from '../vendor/htm.js';
+import { render } from '../vendor/preact.js';
+import { useState, useEffect, useCallback } from '../vendor/hooks.js';
 import * as api from './api.js';
-import { t, initLang, setLang, getLang, setZone, getZone, LANGS, fmtDay, fmtTime,
-	fmtDateTime, fmtDate, dayKey, fmtMoney } from './i18n.js';
+import { t, initLang, setLang, getLang, setZone, getZone, LANGS,
+	fmtDateTime, fmtDate, fmtMoney, dayKey } from './i18n.js';
 import { visitIcs, download } from './ics.js';
-import { useLiveRevisions, LiveBadge } from './live.js';
+import { Login, Register, Forgot, Reset } from './session.js';
+import { html, parseHash, go, useRoute, errText, Banner, Page, useLoad, getDoctor, drName,
+	DoctorName, PatientName, SlotPicker, isDesk, isPatient, isDoctor, isAdmin,
+	useAction, CancelForm, cancelBody, RecordView, lazy } from './ui.js';
 
-const html = htm.bind(h);
-
-// --- routing: #/path?query ------------------------------------------------
-
-function parseHash() {
-	const raw = location.hash.replace(/^#/, '') || '/';
-	const [path, qs] = raw.split('?');
-	return { path, query: new URLSearchParams(qs || '') };
-}
-
-export function go(path) {
-	location.hash = '#' + path;
-}
-
-function useRoute() {
-	const [r, setR] = useState(parseHash());
-	useEffect(() => {
-		const f = () => setR(parseHash());
-		addEventListener('hashchange', f);
-		return () => removeEventListener('hashchange', f);
-	}, []);
-	return r;
-}
-
-// --- errors as a person reads them ----------------------------------------
-
-function errText(e) {
-	if (!(e instanceof api.ApiError))
-		return t('err.generic');
-	switch (e.status) {
-	case 0: return t('err.offline');
-	case 401: return t('err.401');
-	case 403: return t('err.403');
-	case 404: return t('err.404');
-	case 409: return t('err.409');
-	case 422: return t('err.422', { field: fieldOf(e) });
-	case 429: return t('err.429', { s: e.retryAfter || 60 });
-	default: return e.status >= 500 ? t('err.500') : (e.message || t('err.generic'));
-	}
-}
-
-function fieldOf(e) {
-	const d = e.data && e.data.detail && e.data.detail[0];
-	const f = d && d.loc && d.loc[d.loc.length - 1];
-	return f ? t('field.' + f) : '';
-}
-
-function Banner({ kind, children }) {
-	if (!children)
-		return null;
-	const role = kind === 'error' ? 'alert' : 'status';
-	return html`<div class="banner ${kind}" role=${role}>${children}</div>`;
-}
-
-// A page: its h1 takes the focus when the person moves to it, so a screen
-// reader or keyboard user starts at the new content.  Not on the first
-// page of a visit: the browser starts at the top already.
-let navigated = false;
-addEventListener('hashchange', () => { navigated = true; });
-
-function Page({ title, children }) {
-	const ref = useRef(null);
-	useEffect(() => {
-		document.title = `${title} · ${t('app.title')}`;
-		if (ref.current && navigated)
-			ref.current.focus();
-	}, [title]);
-	return html`<section>
-		<h1 tabindex="-1" ref=${ref}>${title}</h1>
-		${children}
-	</section>`;
-}
-
-// load(fn, deps) -> [data, error, reload]
-function useLoad(fn, deps) {
-	const [state, setState] = useState({ data: null, error: null, loading: true });
-	const reload = useCallback(() => {
-		setState((s) => ({ ...s, loading: true }));
-		return fn().then((data) => setState({ data, error: null, loading: false }),
-			(error) => setState({ data: null, error, loading: false }));
-	}, deps);
-	useEffect(() => { reload(); }, [reload]);
-	return [state, reload];
-}
-
-// --- doctors cache (visits show names, not ids) ------------------------------
-
-const doctorCache = new Map();
-
-function getDoctor(id) {
-	if (!doctorCache.has(id))
-		doctorCache.set(id, api.call('GET', `/doctors/${id}`).catch((e) => {
-			doctorCache.delete(id);
-			throw e;
-		}));
-	return doctorCache.get(id);
-}
-
-const drName = (d) => (d ? t('doctor.name', { first: d.first_name || '', last: d.last_name || '' }) : '…');
-
-function DoctorName({ id }) {
-	const [d, setD] = useState(null);
-	useEffect(() => { getDoctor(id).then(setD, () => setD(null)); }, [id]);
-	return html`<span>${drName(d)}</span>`;
-}
+// The staff's screens load when first opened: a patient's phone never
+// downloads them.
+const Desk = lazy(() => import('./desk.js'), 'Desk');
+const DeskBook = lazy(() => import('./desk.js'), 'DeskBook');
+const DeskWeek = lazy(() => import('./desk.js'), 'DeskWeek');
+const DoctorToday = lazy(() => import('./doctor.js'), 'DoctorToday');
+const Chart = lazy(() => import('./doctor.js'), 'Chart');
+const RecordForm = lazy(() => import('./doctor.js'), 'RecordForm');
+const Schedule = lazy(() => import('./doctor.js'), 'Schedule');
+const Admin = lazy(() => import('./admin.js'), 'Admin');
+const Billing = lazy(() => import('./billing.js'), 'Billing');
 
 // --- header ---------------------------------------------------------------
-
-const roleOf = (u) => (u && u.role ? u.role.name : '');
-const isDesk = (u) => roleOf(u) === 'STAFF' || roleOf(u) === 'ADMIN';
-const isPatient = (u) => roleOf(u) === 'PATIENT' || roleOf(u) === 'ADMIN';
 
 function Header({ session, onLogout }) {
 	const lang = getLang();
@@ -131,11 +35,24 @@ function Header({ session, onLogout }) {
 			if (h1) h1.focus();
 		}}>${t('nav.skip')}</a>
 		<nav aria-label=${t('nav.label')}>
-			<ul><li><a class="brand" href="#/">${t('app.title')}</a></li></ul>
-			<ul>
-				<li><a href="#/">${t('nav.find')}</a></li>
+			<ul class="top">
+				<li class="brand-item"><a class="brand" href="#/">${t('app.title')}</a></li>
+				<li class="lang">
+					<label for="lang-select" class="visually-hidden">${t('nav.language')}</label>
+					<select id="lang-select" aria-label=${t('nav.language')} value=${lang}
+						onChange=${(e) => session.setLang(e.target.value)}>
+						${Object.keys(LANGS).map((l) => html`<option value=${l} lang=${l}>${LANGS[l]._name}</option>`)}
+					</select>
+				</li>
+			</ul>
+			<ul class="links">
+				${(!session.user || isPatient(session.user)) && html`<li><a href="#/">${t('nav.find')}</a></li>`}
 				${session.user ? html`
-					${isDesk(session.user) && html`<li><a href="#/desk">${t('nav.desk')}</a></li>`}
+					${isDesk(session.user) && html`<li><a href="#/desk">${t('nav.desk')}</a></li>
+						<li><a href="#/billing">${t('nav.billing')}</a></li>`}
+					${isDoctor(session.user) && html`<li><a href="#/today">${t('nav.today')}</a></li>
+						<li><a href="#/schedule">${t('nav.schedule')}</a></li>`}
+					${isAdmin(session.user) && html`<li><a href="#/admin/users">${t('nav.admin')}</a></li>`}
 					${isPatient(session.user) && html`
 						<li><a href="#/visits">${t('nav.visits')}</a></li>
 						<li><a href="#/records">${t('nav.records')}</a></li>
@@ -146,13 +63,6 @@ function Header({ session, onLogout }) {
 					<li><a href="#/login">${t('nav.login')}</a></li>
 					<li><a href="#/register">${t('nav.register')}</a></li>
 				`}
-				<li class="lang">
-					<label for="lang-select" class="visually-hidden">${t('nav.language')}</label>
-					<select id="lang-select" aria-label=${t('nav.language')} value=${lang}
-						onChange=${(e) => session.setLang(e.target.value)}>
-						${Object.keys(LANGS).map((l) => html`<option value=${l} lang=${l}>${LANGS[l]._name}</option>`)}
-					</select>
-				</li>
 			</ul>
 		</nav>
 	</header>`;
@@ -208,77 +118,6 @@ function Search() {
 	<//>`;
 }
 
-// --- slots and booking ------------------------------------------------------
-
-// The next free slots of a doctor, by day; pick one, confirm.  confirm(slot)
-// returns a promise; a 409 (someone took the slot first) reloads the
-// slots and says so.
-function SlotPicker({ doctorId, confirmLabel, confirm, needLogin, extra }) {
-	const [slots, reload] = useLoad(() =>
-		api.call('GET', `/doctors/${doctorId}/availability/slots?days=14`), [doctorId]);
-	const [pick, setPick] = useState(null);
-	const [msg, setMsg] = useState(null);
-	const [busy, setBusy] = useState(false);
-	const [shown, setShown] = useState(4);     // days listed; a phone shows a few at a time
-	const confirmRef = useRef(null);
-
-	useEffect(() => {
-		if (pick && confirmRef.current)
-			confirmRef.current.focus();
-	}, [pick]);
-
-	const days = [];
-	for (const s of slots.data || []) {
-		const k = dayKey(s.start_time);
-		if (!days.length || days[days.length - 1].key !== k)
-			days.push({ key: k, first: s.start_time, slots: [] });
-		days[days.length - 1].slots.push(s);
-	}
-
-	async function onConfirm() {
-		setBusy(true);
-		setMsg(null);
-		try {
-			await confirm(pick);
-		} catch (e) {
-			if (e.status === 409) {
-				setPick(null);
-				await reload();
-				setMsg({ kind: 'error', text: t('book.taken') });
-			} else {
-				setMsg({ kind: 'error', text: errText(e) });
-			}
-		} finally {
-			setBusy(false);
-		}
-	}
-
-	return html`<div>
-		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
-		${slots.error && html`<${Banner} kind="error">${errText(slots.error)}<//>`}
-		${slots.loading && html`<p aria-busy="true">${t('common.loading')}</p>`}
-		${!slots.loading && !slots.error && days.length === 0 && html`<p>${t('book.none')}</p>`}
-		${days.slice(0, shown).map((d) => html`<section class="day" aria-labelledby=${'day-' + d.key}>
-			<h3 id=${'day-' + d.key}>${fmtDay(d.first)}</h3>
-			<div class="slots">
-				${d.slots.map((s) => html`<button type="button" class="outline"
-					aria-pressed=${pick && pick.start_time === s.start_time ? 'true' : 'false'}
-					aria-label=${t('book.slot_label', { day: fmtDay(s.start_time), time: fmtTime(s.start_time) })}
-					onClick=${() => { setPick(s); setMsg(null); }}>${fmtTime(s.start_time)}</button>`)}
-			</div>
-		</section>`)}
-		${days.length > shown && html`<p><button type="button" class="secondary outline more-days"
-			onClick=${() => setShown(shown + 4)}>${t('book.more')}</button></p>`}
-		${pick && html`<div class="sticky-confirm">
-			<p><strong>${fmtDay(pick.start_time)}, ${fmtTime(pick.start_time)}–${fmtTime(pick.end_time)}</strong></p>
-			${extra}
-			${needLogin ? html`<a role="button" ref=${confirmRef} href=${'#/login?next=' + encodeURIComponent(parseHash().path)}>${t('book.login_first')}</a>`
-				: html`<button type="button" ref=${confirmRef} aria-busy=${busy ? 'true' : 'false'} disabled=${busy}
-					onClick=${onConfirm}>${confirmLabel}</button>`}
-		</div>`}
-	</div>`;
-}
-
 function DoctorPage({ id, session, flash }) {
 	const [doc] = useLoad(() => getDoctor(id), [id]);
 	const [reviews] = useLoad(() => api.call('GET', `/doctors/${id}/reviews?limit=5`), [id]);
@@ -320,26 +159,17 @@ function DoctorPage({ id, session, flash }) {
 function Visits({ flash }) {
 	const [list, reload] = useLoad(() => api.call('GET', '/appointments/me?limit=200'), []);
 	const [cancelling, setCancelling] = useState(null);
-	const [reason, setReason] = useState('');
-	const [msg, setMsg] = useState(null);
+	const [msg, run] = useAction(reload);
 	const now = Date.now();
 	const all = list.data || [];
 	const upcoming = all.filter((a) => a.status === 'SCHEDULED' && Date.parse(a.end_time) > now)
 		.sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
 	const past = all.filter((a) => !upcoming.includes(a));
 
-	async function cancel(a) {
-		try {
-			await api.call('POST', `/appointments/${a.id}/cancel`,
-				reason.trim() ? { cancellation_reason: reason.trim() } : {});
-			setCancelling(null);
-			setReason('');
-			setMsg({ kind: 'ok', text: t('visits.cancelled') });
-			reload();
-		} catch (e) {
-			setMsg({ kind: 'error', text: errText(e) });
-		}
-	}
+	const cancel = (a, reason) => run(async () => {
+		await api.call('POST', `/appointments/${a.id}/cancel`, cancelBody(reason));
+		setCancelling(null);
+	}, t('visits.cancelled'));
 
 	async function ics(a) {
 		const d = await getDoctor(a.doctor_id).catch(() => null);
@@ -351,15 +181,10 @@ function Visits({ flash }) {
 		<header><strong>${fmtDateTime(a.start_time)}</strong> <span class="status ${a.status}">${t('status.' + a.status)}</span></header>
 		<p><${DoctorName} id=${a.doctor_id} />${a.reason ? ' · ' + a.reason : ''}</p>
 		${a.cancellation_reason && html`<p class="muted">${t('visits.reason', { r: a.cancellation_reason })}</p>`}
-		${actions && (cancelling === a.id ? html`<div>
-			<label>${t('visits.cancel_reason')}
-				<input name="cancellation_reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>
-			<div class="actions">
-				<button type="button" class="contrast" onClick=${() => cancel(a)}>${t('visits.cancel_confirm')}</button>
-				<button type="button" class="secondary outline" onClick=${() => setCancelling(null)}>${t('common.back')}</button>
-			</div></div>` : html`<div class="actions">
+		${actions && (cancelling === a.id ? html`<${CancelForm} onConfirm=${(r) => cancel(a, r)}
+			onBack=${() => setCancelling(null)} />` : html`<div class="actions">
 			<a role="button" class="outline" href=${'#/reschedule/' + a.id}>${t('visits.reschedule')}</a>
-			<button type="button" class="secondary outline" onClick=${() => { setCancelling(a.id); setReason(''); }}>${t('visits.cancel')}</button>
+			<button type="button" class="secondary outline" onClick=${() => setCancelling(a.id)}>${t('visits.cancel')}</button>
 			<button type="button" class="secondary outline" onClick=${() => ics(a)}>${t('visits.ics')}</button>
 		</div>`)}
 	</article>`;
@@ -375,22 +200,27 @@ function Visits({ flash }) {
 	<//>`;
 }
 
-function Reschedule({ id, flash }) {
+// Move a visit to another free slot of its doctor: the patient from their
+// visits, the front desk (desk: back to the day the visit moved to).
+function Reschedule({ id, flash, desk }) {
 	const [appt] = useLoad(() => api.call('GET', `/appointments/${id}`), [id]);
 	const a = appt.data;
+	const back = desk ? '/desk' : '/visits';
 
 	async function move(slot) {
 		await api.call('POST', `/appointments/${id}/reschedule`,
 			{ start_time: slot.start_time, end_time: slot.end_time });
-		flash('ok', () => t('visits.moved', { when: fmtDateTime(slot.start_time) }), '/visits');
-		go('/visits');
+		flash('ok', () => t('visits.moved', { when: fmtDateTime(slot.start_time) }), back);
+		go(desk ? '/desk?day=' + dayKey(slot.start_time) : back);
 	}
 
 	return html`<${Page} title=${t('visits.reschedule_title')}>
 		${appt.error && html`<${Banner} kind="error">${errText(appt.error)}<//>`}
-		${a && html`<p>${t('visits.now', { when: fmtDateTime(a.start_time) })} · <${DoctorName} id=${a.doctor_id} /></p>
+		${a && html`<p>${t('visits.now', { when: fmtDateTime(a.start_time) })} · <${DoctorName} id=${a.doctor_id} />
+			${desk && html` · <${PatientName} id=${a.patient_id} />`}</p>
+			<h2>${t('book.title')}</h2>
 			<${SlotPicker} doctorId=${a.doctor_id} confirm=${move} confirmLabel=${t('visits.reschedule_confirm')} />`}
-		<p><a href="#/visits">${t('common.back')}</a></p>
+		<p><a href=${'#' + (desk && a ? '/desk?day=' + dayKey(a.start_time) : back)}>${t('common.back')}</a></p>
 	<//>`;
 }
 
@@ -403,12 +233,7 @@ function Records() {
 		${list.data && list.data.length === 0 && html`<p>${t('records.none')}</p>`}
 		${(list.data || []).map((r) => html`<article key=${r.id}>
 			<header><strong>${fmtDate(r.recorded_at || r.created_at)}</strong> · <${DoctorName} id=${r.doctor_id} /></header>
-			<dl>
-				<dt>${t('records.diagnosis')}</dt><dd>${r.diagnosis}</dd>
-				${r.treatment_plan && html`<dt>${t('records.treatment')}</dt><dd>${r.treatment_plan}</dd>`}
-				${r.prescription && html`<dt>${t('records.prescription')}</dt><dd>${r.prescription}</dd>`}
-				${r.notes && html`<dt>${t('records.notes')}</dt><dd>${r.notes}</dd>`}
-			</dl>
+			<${RecordView} r=${r} />
 		</article>`)}
 	<//>`;
 }
@@ -487,257 +312,10 @@ function Profile() {
 	<//>`;
 }
 
-// --- front desk (STAFF, ADMIN) ---------------------------------------------
-
-const patientCache = new Map();
-
-function getPatient(id) {
-	if (!patientCache.has(id))
-		patientCache.set(id, api.call('GET', `/patients/${id}`).catch((e) => {
-			patientCache.delete(id);
-			throw e;
-		}));
-	return patientCache.get(id);
-}
-
-const ptName = (p) => (p ? `${p.first_name || ''} ${p.last_name || ''}`.trim() || p.id : '…');
-
-function PatientName({ id }) {
-	const [p, setP] = useState(null);
-	useEffect(() => { getPatient(id).then(setP, () => setP(null)); }, [id]);
-	return html`<span dir="auto">${ptName(p)}</span>`;
-}
-
-// YYYY-MM-DD plus n days (calendar arithmetic, no zone involved).
-function addDays(day, n) {
-	const d = new Date(day + 'T00:00:00Z');
-	d.setUTCDate(d.getUTCDate() + n);
-	return d.toISOString().slice(0, 10);
-}
-
-const today = () => dayKey(new Date().toISOString());
-
-// One doctor's column of the day.
-function DoctorDay({ doctor, day, rev, onChanged }) {
-	const [list, reload] = useLoad(() => api.call('GET',
-		`/appointments/doctor/${doctor.id}?from=${day}&to=${addDays(day, 1)}&limit=200`), [doctor.id, day, rev]);
-	const [cancelling, setCancelling] = useState(null);
-	const [reason, setReason] = useState('');
-	const [msg, setMsg] = useState(null);
-	const visits = (list.data || []).slice().sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
-
-	async function cancel(a) {
-		try {
-			await api.call('POST', `/appointments/${a.id}/cancel`,
-				reason.trim() ? { cancellation_reason: reason.trim() } : {});
-			setCancelling(null);
-			setMsg({ kind: 'ok', text: t('visits.cancelled') });
-			reload();
-		} catch (e) {
-			setMsg({ kind: 'error', text: errText(e) });
-		}
-	}
-
-	return html`<article data-doctor=${doctor.id}>
-		<header><strong>${drName(doctor)}</strong>
-			<small class="muted"> · ${(doctor.specialties || []).map((x) => x.name).join(', ')}</small></header>
-		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
-		${list.error && html`<${Banner} kind="error">${errText(list.error)}<//>`}
-		${list.data && visits.length === 0 && html`<p class="muted">${t('desk.free_day')}</p>`}
-		<ul class="desk-visits">${visits.map((a) => html`<li key=${a.id} data-appt=${a.id}>
-			<strong>${fmtTime(a.start_time)}–${fmtTime(a.end_time)}</strong>
-			${' '}<${PatientName} id=${a.patient_id} />
-			${' '}<span class="status ${a.status}">${t('status.' + a.status)}</span>
-			${a.reason && html`<br /><small class="muted" dir="auto">${a.reason}</small>`}
-			${a.status === 'SCHEDULED' && (cancelling === a.id ? html`<div>
-				<label>${t('visits.cancel_reason')}
-					<input name="cancellation_reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>
-				<div class="actions">
-					<button type="button" class="contrast" onClick=${() => cancel(a)}>${t('visits.cancel_confirm')}</button>
-					<button type="button" class="secondary outline" onClick=${() => setCancelling(null)}>${t('common.back')}</button>
-				</div></div>` : html`<div class="actions">
-				<button type="button" class="secondary outline"
-					aria-label=${t('desk.cancel_label', { time: fmtTime(a.start_time) })}
-					onClick=${() => { setCancelling(a.id); setReason(''); }}>${t('visits.cancel')}</button></div>`)}
-		</li>`)}</ul>
-		<a role="button" class="outline" href=${`#/desk/book/${doctor.id}?day=${day}`}
-			aria-label=${t('desk.book_with', { name: drName(doctor) })}>${t('desk.book')}</a>
-	</article>`;
-}
-
-function Desk() {
-	const q = parseHash().query;
-	const day = q.get('day') || today();
-	const [docs] = useLoad(() => api.call('GET', '/doctors?limit=100'), []);
-	const setDay = (d) => go('/desk?day=' + d);
-	const [live, revOf] = useLiveRevisions();
-	return html`<${Page} title=${t('desk.title')}>
-		<${LiveBadge} state=${live} />
-		<form class="actions desk-day" onSubmit=${(e) => e.preventDefault()}>
-			<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, -1))}>${t('desk.prev')}</button>
-			<label class="visually-hidden" for="desk-day">${t('desk.day')}</label>
-			<input id="desk-day" name="day" type="date" value=${day} onChange=${(e) => e.target.value && setDay(e.target.value)} />
-			<button type="button" class="secondary outline" onClick=${() => setDay(addDays(day, 1))}>${t('desk.next')}</button>
-			<button type="button" class="secondary outline" onClick=${() => setDay(today())}>${t('desk.today')}</button>
-		</form>
-		<p><strong>${fmtDay(day + 'T12:00:00Z')}</strong></p>
-		${docs.error && html`<${Banner} kind="error">${errText(docs.error)}<//>`}
-		<div class="grid-cards">
-			${(docs.data || []).map((d) => html`<${DoctorDay} key=${d.id + day} doctor=${d} day=${day} rev=${revOf(d.id)} />`)}
-		</div>
-	<//>`;
-}
-
-// Book on behalf of a patient: find them (name, phone or email), then a slot.
-function DeskBook({ doctorId, flash }) {
-	const day = parseHash().query.get('day') || today();
-	const [doc] = useLoad(() => getDoctor(doctorId), [doctorId]);
-	const [pts] = useLoad(() => api.call('GET', '/patients?limit=1000'), []);
-	const [find, setFind] = useState('');
-	const [patient, setPatient] = useState(null);
-	const norm = (x) => String(x || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-	const hits = find.trim().length < 2 ? [] : (pts.data || []).filter((p) =>
-		norm(`${p.first_name} ${p.last_name} ${p.phone || ''}`).includes(norm(find.trim()))).slice(0, 8);
-
-	async function book(slot) {
-		await api.call('POST', '/appointments', { doctor_id: doctorId, patient_id: patient.id,
-			start_time: slot.start_time, end_time: slot.end_time });
-		const d = dayKey(slot.start_time);
-		flash('ok', () => t('desk.booked', { who: ptName(patient), when: fmtDateTime(slot.start_time) }), '/desk');
-		go('/desk?day=' + d);
-	}
-
-	return html`<${Page} title=${t('desk.book_title', { name: drName(doc.data) })}>
-		<p><a href=${'#/desk?day=' + day}>${t('common.back')}</a></p>
-		${pts.error && html`<${Banner} kind="error">${errText(pts.error)}<//>`}
-		${patient ? html`<p>${t('desk.for')} <strong dir="auto">${ptName(patient)}</strong>
-				${' '}<button type="button" class="secondary outline inline" onClick=${() => setPatient(null)}>${t('desk.change')}</button></p>
-			<${SlotPicker} doctorId=${doctorId} confirm=${book} confirmLabel=${t('book.confirm')} />`
-		: html`<label>${t('desk.find_patient')}
-				<input name="find_patient" type="search" value=${find} onInput=${(e) => setFind(e.target.value)} /></label>
-			<ul class="desk-patients">${hits.map((p) => html`<li key=${p.id}>
-				<button type="button" class="outline" onClick=${() => setPatient(p)}>
-					${ptName(p)}${p.phone ? ' · ' + p.phone : ''}</button></li>`)}</ul>
-			${find.trim().length >= 2 && hits.length === 0 && html`<p>${t('desk.no_patient')}</p>`}`}
-	<//>`;
-}
-
-// --- session screens -------------------------------------------------------
-
-// next: where to go once logged in (the private page that asked for it).
-function Login({ session, next: wanted }) {
-	const next = parseHash().query.get('next') || wanted || '/';
-	const [msg, setMsg] = useState(null);
-	async function submit(e) {
-		e.preventDefault();
-		const f = new FormData(e.target);
-		try {
-			await api.login(f.get('email'), f.get('password'));
-			const u = await session.load();
-			// The front desk starts its day on the desk, not on the search.
-			go(next === '/' && isDesk(u) ? '/desk' : next);
-		} catch (err) {
-			setMsg(err.status === 401 ? t('login.bad') : errText(err));
-		}
-	}
-	return html`<${Page} title=${t('login.title')}>
-		${session.expired && html`<${Banner} kind="info">${t('login.expired')}<//>`}
-		${msg && html`<${Banner} kind="error">${msg}<//>`}
-		<form onSubmit=${submit}>
-			<label>${t('field.email')}<input name="email" type="email" autocomplete="username" required /></label>
-			<label>${t('field.password')}<input name="password" type="password" autocomplete="current-password" required /></label>
-			<button type="submit">${t('login.submit')}</button>
-		</form>
-		<p><a href="#/forgot">${t('login.forgot')}</a> · <a href=${'#/register?next=' + encodeURIComponent(next)}>${t('nav.register')}</a></p>
-	<//>`;
-}
-
-function Register({ session }) {
-	const next = parseHash().query.get('next') || '/';
-	const [msg, setMsg] = useState(null);
-	async function submit(e) {
-		e.preventDefault();
-		const f = new FormData(e.target);
-		if (String(f.get('password')).length < 8)
-			return setMsg(t('register.short'));
-		try {
-			await api.register(f.get('email'), f.get('password'));
-			await api.call('POST', '/patients/me', {
-				first_name: f.get('first_name'), last_name: f.get('last_name'),
-				phone: f.get('phone') || null,
-			});
-			await session.load();
-			go(next);
-		} catch (err) {
-			setMsg(err.status === 409 ? t('register.taken') : errText(err));
-		}
-	}
-	return html`<${Page} title=${t('register.title')}>
-		${msg && html`<${Banner} kind="error">${msg}<//>`}
-		<form onSubmit=${submit}>
-			<div class="grid">
-				<label>${t('field.first_name')}<input name="first_name" autocomplete="given-name" required maxlength="100" /></label>
-				<label>${t('field.last_name')}<input name="last_name" autocomplete="family-name" required maxlength="100" /></label>
-			</div>
-			<label>${t('field.phone')}<input name="phone" type="tel" autocomplete="tel" maxlength="20" /></label>
-			<label>${t('field.email')}<input name="email" type="email" autocomplete="username" required /></label>
-			<label>${t('field.password')}<input name="password" type="password" autocomplete="new-password" required minlength="8"
-				aria-describedby="pw-help" /></label>
-			<small id="pw-help">${t('register.pw_help')}</small>
-			<button type="submit">${t('register.submit')}</button>
-		</form>
-		<p><a href="#/login">${t('register.have_account')}</a></p>
-	<//>`;
-}
-
-function Forgot() {
-	const [msg, setMsg] = useState(null);
-	async function submit(e) {
-		e.preventDefault();
-		try {
-			await api.call('POST', '/auth/forgot', { email: new FormData(e.target).get('email') });
-			setMsg({ kind: 'ok', text: t('forgot.sent') });
-		} catch (err) {
-			setMsg({ kind: 'error', text: errText(err) });
-		}
-	}
-	return html`<${Page} title=${t('forgot.title')}>
-		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
-		<p>${t('forgot.help')}</p>
-		<form onSubmit=${submit}>
-			<label>${t('field.email')}<input name="email" type="email" autocomplete="username" required /></label>
-			<button type="submit">${t('forgot.submit')}</button>
-		</form>
-		<p><a href="#/reset">${t('forgot.have_code')}</a></p>
-	<//>`;
-}
-
-function Reset() {
-	const token = parseHash().query.get('token') || '';
-	const [msg, setMsg] = useState(null);
-	async function submit(e) {
-		e.preventDefault();
-		const f = new FormData(e.target);
-		try {
-			await api.call('POST', '/auth/reset', { reset_token: f.get('reset_token'), new_password: f.get('new_password') });
-			setMsg({ kind: 'ok', text: t('reset.done') });
-		} catch (err) {
-			setMsg({ kind: 'error', text: err.status === 400 ? t('reset.bad') : errText(err) });
-		}
-	}
-	return html`<${Page} title=${t('reset.title')}>
-		${msg && html`<${Banner} kind=${msg.kind}>${msg.text} ${msg.kind === 'ok' && html`<a href="#/login">${t('login.title')}</a>`}<//>`}
-		<form onSubmit=${submit}>
-			<label>${t('reset.code')}<input name="reset_token" required value=${token} autocomplete="off" /></label>
-			<label>${t('reset.password')}<input name="new_password" type="password" minlength="8" required autocomplete="new-password" /></label>
-			<button type="submit">${t('reset.submit')}</button>
-		</form>
-	<//>`;
-}
-
 // --- the app ---------------------------------------------------------------
 
-const PRIVATE = ['/visits', '/records', '/bills', '/profile', '/reschedule', '/desk'];
+const PRIVATE = ['/visits', '/records', '/bills', '/profile', '/reschedule', '/desk', '/today', '/chart',
+	'/record', '/schedule', '/admin', '/billing'];
 
 function App() {
 	const route = useRoute();
@@ -781,9 +359,11 @@ function App() {
 	// A flash message is shown on the page it was meant for (booked ->
 	// my visits) and dropped on the next navigation.
 	useEffect(() => {
-		if (flashMsg && flashMsg.path !== route.path)
+		if (flashMsg && (flashMsg.path !== route.path || flashMsg.shown))
 			setFlash(null);
-	}, [route.path]);
+		else if (flashMsg)
+			setFlash({ ...flashMsg, shown: true });
+	}, [route]);
 
 	const session = {
 		user, expired, load,
@@ -815,6 +395,22 @@ function App() {
 		screen = html`<${Desk} />`;
 	else if (p.startsWith('/desk/book/'))
 		screen = html`<${DeskBook} doctorId=${p.slice(11)} flash=${flash} />`;
+	else if (p.startsWith('/desk/move/'))
+		screen = html`<${Reschedule} id=${p.slice(11)} flash=${flash} desk />`;
+	else if (p === '/desk/week')
+		screen = html`<${DeskWeek} />`;
+	else if (p === '/today')
+		screen = html`<${DoctorToday} />`;
+	else if (p.startsWith('/chart/'))
+		screen = html`<${Chart} patientId=${p.slice(7)} />`;
+	else if (p.startsWith('/record/'))
+		screen = html`<${RecordForm} id=${p.slice(8)} flash=${flash} />`;
+	else if (p === '/schedule' || p.startsWith('/schedule/'))
+		screen = html`<${Schedule} doctorId=${p.slice(10)} />`;
+	else if (p === '/billing' || p.startsWith('/billing/'))
+		screen = html`<${Billing} patientId=${p.slice(9)} />`;
+	else if (p === '/admin' || p.startsWith('/admin/'))
+		screen = html`<${Admin} tab=${p.slice(7)} />`;
 	else if (p === '/records')
 		screen = html`<${Records} />`;
 	else if (p === '/bills')
