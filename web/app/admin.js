@@ -110,6 +110,20 @@ function Settings() {
 
 // The audit log, newest first; filters are the query of the page, so a
 // filtered view can be linked to.
+// What an audit row is about: one object, or every object a list read showed.
+const idLink = (id) => html`<a href=${'#/admin/audit?entity_id=' + encodeURIComponent(id)}
+	dir="ltr"><small>${id.slice(0, 8)}</small></a>`;
+
+function AuditObjects({ r }) {
+	if (r.entity_id)
+		return idLink(r.entity_id);
+	const ids = r.entity_ids || [];
+	if (ids.length === 0)
+		return null;
+	return html`<details><summary>${t('audit.items', { n: ids.length })}</summary>
+		${ids.map((id) => html`${idLink(id)} `)}</details>`;
+}
+
 function Audit() {
 	const q = parseHash().query;
 	const keys = ['user_id', 'entity', 'entity_id', 'from', 'to'];
@@ -154,8 +168,7 @@ function Audit() {
 				<td class="nowrap">${fmtDateTime(r.at)}</td>
 				<td class="nowrap" dir="ltr">${email(r.user_id)}${r.role ? ` (${lbl('role.', r.role)})` : ''}</td>
 				<td>${lbl('action.', r.action)}</td>
-				<td>${lbl('entity.', r.entity)} <a href=${'#/admin/audit?entity_id=' + encodeURIComponent(r.entity_id || '')}
-					dir="ltr"><small>${(r.entity_id || '').slice(0, 8)}</small></a></td>
+				<td>${lbl('entity.', r.entity)} <${AuditObjects} r=${r} /></td>
 				<td>${r.outcome}</td>
 			</tr>`)}</tbody>
 		</table></div>`;

@@ -243,6 +243,7 @@ export default {
 	"audit.to": "إلى (غير مشمول)",
 	"audit.filter": "تصفية",
 	"audit.count": "{n} مدخلات",
+	"audit.items": "{n} عنصر معروض",
 	"audit.when": "متى",
 	"audit.action": "الإجراء",
 	"audit.outcome": "النتيجة",

@@ -243,6 +243,7 @@ export default {
 	"audit.to": "Until (excluded)",
 	"audit.filter": "Filter",
 	"audit.count": "{n} entries",
+	"audit.items": "{n} item(s) shown",
 	"audit.when": "When",
 	"audit.action": "Action",
 	"audit.outcome": "Outcome",

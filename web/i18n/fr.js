@@ -244,6 +244,7 @@ export default {
 	"audit.to": "Jusqu'au (exclu)",
 	"audit.filter": "Filtrer",
 	"audit.count": "{n} entrée(s)",
+	"audit.items": "{n} objet(s) affiché(s)",
 	"audit.when": "Quand",
 	"audit.action": "Action",
 	"audit.outcome": "Résultat",
