@@ -10,6 +10,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "notifications.h"
+#include "template.h"
 #include "util.h"
 
 static const char SQL_ADD[] =
@@ -160,4 +161,19 @@ h_notifications_read_all(struct med_ctx *ctx, struct med_req *req, struct med_re
 		return med_fail(resp, MED_ENOMEM);
 	}
 	return med_ok(resp, out);
+}
+
+enum med_err
+notification_of_message(struct med_ctx *ctx, const char *user_id, const char *kind,
+    const char *locale, const cJSON *params, const char *appointment_id)
+{
+	char *subject, *body;
+	enum med_err e;
+
+	if ((e = tpl_render(kind, locale, params, &subject, &body)) != MED_OK)
+		return e;
+	e = notification_add(ctx, user_id, kind, subject, body, appointment_id);
+	free(subject);
+	free(body);
+	return e;
 }

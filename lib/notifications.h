@@ -20,4 +20,13 @@
 enum med_err notification_add(struct med_ctx *ctx, const char *user_id, const char *kind,
     const char *title, const char *body, const char *appointment_id);
 
+struct cJSON;
+/*
+ * The in-app twin of a message: the template kind rendered now in locale
+ * with params (as the sender will render its mail), recorded for user_id
+ * by notification_add().
+ */
+enum med_err notification_of_message(struct med_ctx *ctx, const char *user_id, const char *kind,
+    const char *locale, const struct cJSON *params, const char *appointment_id);
+
 #endif

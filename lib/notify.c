@@ -168,22 +168,6 @@ queue(struct med_ctx *ctx, const char *kind, const char *channel, const char *re
 	return outbox_add(ctx, &m, NULL);
 }
 
-/* The in-app notification of a message: its own text, rendered now. */
-static enum med_err
-notify_in_app(struct med_ctx *ctx, const struct visit *v, const char *kind, const char *locale,
-    const cJSON *params)
-{
-	char *subject, *body;
-	enum med_err e;
-
-	if ((e = tpl_render(kind, locale, params, &subject, &body)) != MED_OK)
-		return e;
-	e = notification_add(ctx, v->user_id, kind, subject, body, v->id);
-	free(subject);
-	free(body);
-	return e;
-}
-
 /*
  * Tell the patient of v: a mail of kind (with an .ics unless ics_mode is
  * 0: 1 = REQUEST, 2 = CANCEL), its in-app notification, and, for
@@ -203,7 +187,7 @@ tell_patient(struct med_ctx *ctx, const struct visit *v, const char *kind, int i
 		return MED_OK;
 	if ((params = visit_params(ctx, v, locale, old_start)) == NULL)
 		return MED_ENOMEM;
-	e = notify_in_app(ctx, v, kind, locale, params);
+	e = notification_of_message(ctx, v->user_id, kind, locale, params, v->id);
 	if (e == MED_OK && with_sms && v->phone[0] != '\0' && ctx->cfg.mail.sms_command[0] != '\0') {
 		snprintf(sms_kind, sizeof sms_kind, "%s" SMS_SUFFIX, kind);
 		e = queue(ctx, sms_kind, OUTBOX_SMS, v->phone, locale, params, expires_at);

@@ -16,6 +16,7 @@
 #include "auth.h"
 #include "db.h"
 #include "handlers.h"
+#include "notifications.h"
 #include "outbox.h"
 #include "profiles.h"
 #include "services.h"
@@ -89,7 +90,7 @@ static const char SQL_ENTRIES_PAST[] =
 static const char SQL_CONTACT[] =
     "SELECT u.email, coalesce(u.locale, ''), (SELECT trim(coalesce(d.first_name, '') || ' ' ||"
     " coalesce(d.last_name, '')) FROM doctors d WHERE d.id = ?2)"
-    " FROM patients p JOIN users u ON u.id = p.user_id WHERE p.id = ?1";
+    " , u.id FROM patients p JOIN users u ON u.id = p.user_id WHERE p.id = ?1";
 
 static const char *const entry_statuses[] = {
 	"WAITING", "OFFERED", "BOOKED", "REMOVED", "EXPIRED", NULL,
@@ -204,11 +205,15 @@ local_text(int64_t t, char out[32])
 	    secs / 3600, secs / 60 % 60);
 }
 
-/* Record the mail that tells o's patient of it (none for a patient without an address). */
+/*
+ * Record the mail that tells o's patient of it (none for a patient without
+ * an address) and its in-app notification.
+ */
 static enum med_err
 tell_patient(struct med_ctx *ctx, const struct offer *o)
 {
 	char email[321], pref[16], doctor[256], start[32], until[32], link[512];
+	char user_id[MED_UUID_LEN + 1];
 	struct outbox_msg m = { OFFER_KIND, OUTBOX_EMAIL, email, NULL, NULL, o->hold_until };
 	sqlite3_stmt *st = db_stmt(ctx, SQL_CONTACT);
 	cJSON *p;
@@ -223,6 +228,7 @@ tell_patient(struct med_ctx *ctx, const struct offer *o)
 		db_col_copy(st, 0, email, sizeof email);
 		db_col_copy(st, 1, pref, sizeof pref);
 		db_col_copy(st, 2, doctor, sizeof doctor);
+		db_col_copy(st, 3, user_id, sizeof user_id);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE || (rc == SQLITE_ROW && email[0] == '\0'))
@@ -243,7 +249,8 @@ tell_patient(struct med_ctx *ctx, const struct offer *o)
 		return MED_ENOMEM;
 	}
 	m.params = p;
-	e = outbox_add(ctx, &m, NULL);
+	if ((e = outbox_add(ctx, &m, NULL)) == MED_OK)
+		e = notification_of_message(ctx, user_id, OFFER_KIND, m.locale, p, NULL);
 	cJSON_Delete(p);
 	return e;
 }

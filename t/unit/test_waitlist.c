@@ -367,6 +367,11 @@ START_TEST(sender_pass_passes_on)
 	ck_assert_int_eq(st.sent, 3);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM outbox WHERE kind = 'waitlist_offer'"
 	    " AND status = 'sent'"), 1);
+	/* Each offer is also in the app, for its own patient (the in-app twin of the mail). */
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM notifications n JOIN users u"
+	    " ON u.id = n.user_id WHERE n.kind = 'waitlist_offer' AND u.email IN ('" EM_SARA "',"
+	    " (SELECT email FROM users WHERE id = (SELECT user_id FROM patients WHERE id ="
+	    " (SELECT patient_id FROM waitlist_entries WHERE id = '%s'))))", sofiane), 2);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM outbox WHERE kind = 'waitlist_offer'"
 	    " AND recipient = '" EM_SARA "' AND status = 'sent'"), 1);
 }
