@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "embedded.h"
+#include "fhir.h"
 #include "fuzz_common.h"
 
 static char dir[64];
@@ -60,6 +61,30 @@ fuzz_ctx_open(struct med_ctx *ctx, int seed)
 	ctx->fixed_now = (int64_t)time(NULL);
 }
 
+/*
+ * A FHIR answer: a resource; every refusal an OperationOutcome.  NDJSON
+ * files of $bulk-publish are a resource per line: the first one is checked.
+ */
+static int
+fhir_resp_ok(const struct med_resp *resp)
+{
+	const cJSON *type;
+	cJSON *res;
+	int ok;
+
+	if (resp->body == NULL)
+		return 0;
+	if (strcmp(resp->content_type, FHIR_NDJSON) == 0)
+		return resp->status == 200;
+	if ((res = cJSON_Parse(resp->body)) == NULL)
+		return 0;
+	type = cJSON_GetObjectItem(res, "resourceType");
+	ok = cJSON_IsString(type) &&
+	    (resp->status < 400 || strcmp(type->valuestring, "OperationOutcome") == 0);
+	cJSON_Delete(res);
+	return ok;
+}
+
 int
 fuzz_resp_ok(const struct med_resp *resp)
 {
@@ -70,6 +95,11 @@ fuzz_resp_ok(const struct med_resp *resp)
 		return 0;
 	if (resp->status == 204)
 		return resp->body == NULL;
+	/* Not the envelope: FHIR, or a 200 in its own type (a calendar feed). */
+	if (resp->content_type != NULL && strncmp(resp->content_type, "application/fhir", 16) == 0)
+		return fhir_resp_ok(resp);
+	if (resp->content_type != NULL)
+		return resp->status == 200 && resp->body != NULL;
 	if (resp->body == NULL || (env = cJSON_Parse(resp->body)) == NULL)
 		return 0;
 	ok = cJSON_IsObject(env) && cJSON_IsBool(cJSON_GetObjectItem(env, "success")) &&
