@@ -636,11 +636,21 @@ db_begin_audit(struct med_ctx *ctx)
 		return db_begin(ctx);
 	if ((e = sync_restore(ctx)) != MED_OK)
 		return e;
+	/* Marked relaxed first: a failure on the way is put right at once. */
 	ctx->sync_relaxed = 1;
-	if ((e = db_exec(ctx, "PRAGMA synchronous=NORMAL")) != MED_OK ||
-	    (e = db_begin(ctx)) != MED_OK)
+	if ((e = db_exec(ctx, "PRAGMA synchronous=NORMAL")) != MED_OK) {
 		sync_restore(ctx);
-	return e;
+		return e;
+	}
+	/* begin_as() would put FULL back: the flag waits until BEGIN is done. */
+	ctx->sync_relaxed = 0;
+	if ((e = db_begin(ctx)) != MED_OK) {
+		ctx->sync_relaxed = 1;
+		sync_restore(ctx);
+		return e;
+	}
+	ctx->sync_relaxed = 1;
+	return MED_OK;
 }
 
 enum med_err

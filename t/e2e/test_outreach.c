@@ -97,10 +97,14 @@ fake_mailer(void)
 	return cmd;
 }
 
-/* How many captured mails in dir are to email; the last one's text into buf. */
+/*
+ * How many captured mails in dir are to email; the text of one of them
+ * into buf (other people's mails of the same pass are read, not kept).
+ */
 static int
 mails_to(const char *dir, const char *email, char *buf, size_t size)
 {
+	static char text[65536];
 	char want[300], path[1024];
 	struct dirent *e;
 	int n = 0;
@@ -112,9 +116,9 @@ mails_to(const char *dir, const char *email, char *buf, size_t size)
 		if (e->d_name[0] == '.' ||
 		    (size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= sizeof path)
 			continue;
-		proc_slurp(path, buf, size);
-		if (strstr(buf, want) != NULL)
-			n++;
+		proc_slurp(path, text, sizeof text);
+		if (strstr(text, want) != NULL && n++ == 0)
+			snprintf(buf, size, "%s", text);
 	}
 	closedir(d);
 	return n;

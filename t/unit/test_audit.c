@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "audit_query.h"
+#include "db.h"
 #include "clin_test.h"
 #include "testreg.h"
 
@@ -240,6 +241,20 @@ START_TEST(audit_list_is_one_event)
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_log"), before + 1);
 	/* The audited read committed relaxed; the connection is back to FULL (2) for writes. */
 	ck_assert_int_eq(ut_count(&ctx, "PRAGMA synchronous"), 2);
+	/* What TX_AUDIT runs: NORMAL (1) through the transaction, FULL after; nested: unchanged. */
+	ck_assert_int_eq(db_begin_audit(&ctx), MED_OK);
+	ck_assert_int_eq(ut_count(&ctx, "PRAGMA synchronous"), 1);
+	ck_assert_int_eq(db_begin_audit(&ctx), MED_OK);
+	ck_assert_int_eq(db_commit(&ctx), MED_OK);
+	ck_assert_int_eq(ut_count(&ctx, "PRAGMA synchronous"), 1);
+	ck_assert_int_eq(db_commit(&ctx), MED_OK);
+	ck_assert_int_eq(ut_count(&ctx, "PRAGMA synchronous"), 2);
+	ck_assert_int_eq(db_begin_audit(&ctx), MED_OK);
+	db_rollback(&ctx);
+	ck_assert_int_eq(ut_count(&ctx, "PRAGMA synchronous"), 2);
+	ck_assert_int_eq(db_begin(&ctx), MED_OK);
+	ck_assert_int_eq(ut_count(&ctx, "PRAGMA synchronous"), 2);
+	db_rollback(&ctx);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_seen"), 3);
 	rows = audit_get("user_id=" U_A, &env);
 	ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
