@@ -339,6 +339,17 @@ CREATE TRIGGER audit_seen_no_update BEFORE UPDATE ON audit_seen
 BEGIN SELECT RAISE(ABORT, 'audit_seen is append-only'); END;
 CREATE TRIGGER audit_seen_no_delete BEFORE DELETE ON audit_seen
 BEGIN SELECT RAISE(ABORT, 'audit_seen is append-only'); END;
+-- audit_seen is filled after the fact, in batches (audit_index(): each
+-- sender pass), so a list read writes one row, not one index entry per
+-- item.  audit_seen_mark is the last audit_log id indexed; audit_seen_all
+-- adds the events past it, so a reader never misses one.
+CREATE TABLE audit_seen_mark (id INTEGER NOT NULL);
+INSERT INTO audit_seen_mark (id) VALUES (0);
+CREATE VIEW audit_seen_all (entity_id, event_id) AS
+    SELECT entity_id, event_id FROM audit_seen
+    UNION ALL
+    SELECT j.value, a.id FROM audit_log a, json_each(a.entity_ids) j
+    WHERE a.id > (SELECT id FROM audit_seen_mark) AND a.entity_ids IS NOT NULL;
 
 -- The first answer of a write retried with the same Idempotency-Key by
 -- the same user (24 hours): request is the SHA-256 of method, path, body.
@@ -463,4 +474,4 @@ CREATE INDEX waitlist_offers_due ON waitlist_offers(hold_until) WHERE status = '
 
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 10;
+PRAGMA user_version = 11;

@@ -21,18 +21,26 @@
 static const char SQL_AUDIT_ADD[] =
     "INSERT INTO audit_log (at, user_id, role, action, entity, entity_id, outcome, detail,"
     " entity_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-/* The ids a list event showed, from its own entity_ids column: one statement per list. */
-static const char SQL_AUDIT_SEEN[] =
+/*
+ * The indexer: the ids of list events past the mark, in key order (so the
+ * batch writes each index page once), and the mark moved past them, in one
+ * transaction.
+ */
+static const char SQL_INDEX_RANGE[] =
+    "SELECT (SELECT id FROM audit_seen_mark), coalesce(max(id), 0) FROM audit_log";
+static const char SQL_INDEX_SEEN[] =
     "INSERT INTO audit_seen (entity_id, event_id)"
-    " SELECT value, ?1 FROM json_each((SELECT entity_ids FROM audit_log WHERE id = ?1))";
+    " SELECT j.value, a.id FROM audit_log a, json_each(a.entity_ids) j"
+    " WHERE a.id > ?1 AND a.id <= ?2 AND a.entity_ids IS NOT NULL ORDER BY j.value, a.id";
+static const char SQL_INDEX_MARK[] = "UPDATE audit_seen_mark SET id = ?1";
 
 /*
  * The reader: every filter is optional (NULL parameter = no filter).  Three
  * texts that differ only in the leading condition, so SQLite can walk the
  * matching index newest first instead of scanning the whole log.  By
  * entity_id, a list event that showed the entity is found through
- * audit_seen and answered with that entity_id, as a row of its own was
- * before lists were one event.
+ * audit_seen_all (indexed or not yet) and answered with that entity_id,
+ * as a row of its own was before lists were one event.
  */
 #define AUDIT_COLUMNS(entity_id) "SELECT id, at, user_id, role, action, entity, " entity_id \
     ", outcome, detail, entity_ids FROM audit_log WHERE "
@@ -42,7 +50,7 @@ static const char SQL_AUDIT_SEEN[] =
     " AND (?5 IS NULL OR at < ?5) ORDER BY at DESC, id DESC LIMIT ?6 OFFSET ?7"
 static const char SQL_AUDIT_BY_ENTITY_ID[] = AUDIT_COLUMNS("coalesce(entity_id, ?3)")
     "id IN (SELECT id FROM audit_log WHERE entity_id = ?3"
-    " UNION ALL SELECT event_id FROM audit_seen WHERE entity_id = ?3) AND" AUDIT_FILTERS;
+    " UNION ALL SELECT event_id FROM audit_seen_all WHERE entity_id = ?3) AND" AUDIT_FILTERS;
 static const char SQL_AUDIT_BY_USER[] = AUDIT_COLUMNS("entity_id")
     "user_id = ?1 AND" AUDIT_FILTERS;
 static const char SQL_AUDIT_ALL[] = AUDIT_COLUMNS("entity_id") AUDIT_FILTERS;
@@ -131,7 +139,6 @@ enum med_err
 audit_add_list(struct med_ctx *ctx, const struct med_user *user, const char *action,
     const char *entity, const cJSON *list, const char *detail)
 {
-	sqlite3_stmt *st;
 	char *ids;
 	enum med_err e;
 
@@ -141,12 +148,62 @@ audit_add_list(struct med_ctx *ctx, const struct med_user *user, const char *act
 		return e;
 	e = insert_event(ctx, user, action, entity, NULL, "ok", detail, ids);
 	cJSON_free(ids);
-	if (e != MED_OK)
-		return e;
-	if ((st = db_stmt(ctx, SQL_AUDIT_SEEN)) == NULL)
+	return e;
+}
+
+static enum med_err
+index_in_tx(struct med_ctx *ctx, int max_events, int *n)
+{
+	sqlite3_stmt *st = db_stmt(ctx, SQL_INDEX_RANGE);
+	int64_t mark, last;
+	enum med_err e;
+	int rc;
+
+	if (st == NULL)
 		return MED_EDB;
-	db_bind_int(st, 1, sqlite3_last_insert_rowid(ctx->db));
-	return log_failure(db_step_done(st));
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_err(rc);
+	}
+	mark = sqlite3_column_int64(st, 0);
+	last = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	if (last > mark + max_events)
+		last = mark + max_events;
+	if (last <= mark)
+		return MED_OK;
+	if ((st = db_stmt(ctx, SQL_INDEX_SEEN)) == NULL)
+		return MED_EDB;
+	db_bind_int(st, 1, mark);
+	db_bind_int(st, 2, last);
+	if ((e = db_step_done(st)) != MED_OK)
+		return e;
+	*n = (int)(last - mark);
+	if ((st = db_stmt(ctx, SQL_INDEX_MARK)) == NULL)
+		return MED_EDB;
+	db_bind_int(st, 1, last);
+	return db_step_done(st);
+}
+
+enum med_err
+audit_index(struct med_ctx *ctx, int max_events, int *events)
+{
+	enum med_err e;
+	int n = 0;
+
+	if (max_events < 1)
+		return MED_EINVAL;
+	if ((e = db_begin(ctx)) != MED_OK)
+		return e;
+	if ((e = index_in_tx(ctx, max_events, &n)) != MED_OK) {
+		db_rollback(ctx);
+		return e;
+	}
+	if ((e = db_commit(ctx)) != MED_OK)
+		return e;
+	if (events != NULL)
+		*events = n;
+	return MED_OK;
 }
 
 /*

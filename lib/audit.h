@@ -16,13 +16,28 @@ enum med_err audit_add(struct med_ctx *ctx, const struct med_user *user,
 
 /*
  * How a list read is audited: one row (entity_id NULL) whose entity_ids
- * names every element of list (objects carrying a string "id"), and one
- * audit_seen key per element, in the caller's transaction, so that "who
- * saw entity X" is one filter on entity_id whichever route showed it.  An
- * empty list leaves no row.
+ * names every element of list (objects carrying a string "id"), in the
+ * caller's transaction, so that "who saw entity X" is one filter on
+ * entity_id whichever route showed it (audit_seen_all).  An empty list
+ * leaves no row.
  */
 enum med_err audit_add_list(struct med_ctx *ctx, const struct med_user *user,
     const char *action, const char *entity, const cJSON *list, const char *detail);
+
+/*
+ * Index the ids of up to max_events list events not yet indexed into
+ * audit_seen, in one transaction of its own; *events (may be NULL) = how
+ * many.  Why after the fact: keyed by entity id, the index takes a write
+ * on a random page per item shown, which made a page of 100 records cost
+ * 100 page writes in the read's transaction; a batch writes each page
+ * once.  Readers use the view audit_seen_all, which adds the events not
+ * yet indexed, so nothing is missed in between.  Run by each pass of the
+ * sender (medadm outbox run).
+ */
+enum med_err audit_index(struct med_ctx *ctx, int max_events, int *events);
+
+/* The sender's batch: events indexed per call. */
+#define AUDIT_INDEX_BATCH 20000
 
 /*
  * A refusal that stays in the log, for a route's TX_WRITE handler: an

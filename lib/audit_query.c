@@ -21,7 +21,7 @@ static const char SQL_AUDIT_QUERY[] =
     "  AND (?3 IS NULL OR at >= ?3)"
     "  AND (?4 IS NULL OR at < ?4)"
     "  AND (?5 IS NULL OR entity_id IN (SELECT id FROM patient_ids)"
-    "   OR id IN (SELECT event_id FROM audit_seen WHERE entity_id IN (SELECT id FROM patient_ids))"
+    "   OR id IN (SELECT event_id FROM audit_seen_all WHERE entity_id IN (SELECT id FROM patient_ids))"
     "   OR instr(detail, ?5) > 0)"
     " ORDER BY id DESC LIMIT ?6)"
     " ORDER BY id";

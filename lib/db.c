@@ -244,6 +244,16 @@ static const char *const migrations[] = {
 	" created_at INTEGER NOT NULL);",
 	/* 9 -> 10: the waitlist and its offers (waitlist.h). */
 	MED_SQL_WAITLIST,
+	/*
+	 * 10 -> 11: audit_seen filled in batches after the fact (audit.h);
+	 * every list event so far was indexed as it was written.
+	 */
+	"CREATE TABLE IF NOT EXISTS audit_seen_mark (id INTEGER NOT NULL);"
+	"INSERT INTO audit_seen_mark (id) SELECT coalesce(max(id), 0) FROM audit_log;"
+	"CREATE VIEW IF NOT EXISTS audit_seen_all (entity_id, event_id) AS"
+	" SELECT entity_id, event_id FROM audit_seen UNION ALL"
+	" SELECT j.value, a.id FROM audit_log a, json_each(a.entity_ids) j"
+	" WHERE a.id > (SELECT id FROM audit_seen_mark) AND a.entity_ids IS NOT NULL;",
 };
 
 /*

@@ -106,8 +106,9 @@ warn_deprecated(const struct med_mail_config *m)
 }
 
 /*
- * One pass: write the reminders that came due (notify.h), then send.  A
- * failing scheduler does not hold back the messages already queued.
+ * One pass: write the reminders that came due (notify.h), index the
+ * audit's list reads (audit.h), then send.  A failing scheduler does not
+ * hold back the messages already queued.
  */
 static int
 run_pass(struct adm *a, const struct outbox_hooks *h, struct outbox_stats *s)
@@ -119,6 +120,9 @@ run_pass(struct adm *a, const struct outbox_hooks *h, struct outbox_stats *s)
 		fprintf(stderr, "medadm: outbox: reminders: %s\n", med_strerror(e));
 	else if (n > 0)
 		printf("outbox: %d reminders due\n", n);
+	/* Housekeeping of the same pass: the audit's "who saw what" index. */
+	if ((e = audit_index(&a->ctx, AUDIT_INDEX_BATCH, &n)) != MED_OK)
+		fprintf(stderr, "medadm: outbox: audit index: %s\n", med_strerror(e));
 	e = outbox_run(&a->ctx, h, s);
 	if (e != MED_OK) {
 		fprintf(stderr, "medadm: outbox: %s\n", med_strerror(e));

@@ -438,10 +438,10 @@ END_TEST
 static long long
 audits(const char *entity, const char *id, const char *outcome)
 {
-	/* A search is one event naming what it showed (audit_seen), a read a row of its own. */
+	/* A search is one event naming what it showed (audit_seen_all), a read a row of its own. */
 	return ut_count(&ctx, "SELECT count(*) FROM audit_log WHERE action = 'read' AND entity = '%s'"
 	    " AND outcome = '%s' AND (entity_id = '%s' OR id IN"
-	    " (SELECT event_id FROM audit_seen WHERE entity_id = '%s'))", entity, outcome, id, id);
+	    " (SELECT event_id FROM audit_seen_all WHERE entity_id = '%s'))", entity, outcome, id, id);
 }
 
 /* The same ownership rules as /api/v1, and every read in the audit log. */

@@ -500,7 +500,7 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
 	ck_assert_msg(sqlite3_exec(db,
 	    "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);"
-	    "DROP TABLE audit_seen;"
+	    "DROP VIEW audit_seen_all; DROP TABLE audit_seen_mark; DROP TABLE audit_seen;"
 	    "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
 	    "ALTER TABLE audit_log DROP COLUMN entity_ids;"
 	    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
@@ -570,7 +570,9 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('doctor_time_off', 'clinic_holidays', 'appointments_series')"), 3);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
-	    " ('audit_seen', 'audit_seen_no_update', 'audit_seen_no_delete')"), 3);
+	    " ('audit_seen', 'audit_seen_no_update', 'audit_seen_no_delete', 'audit_seen_mark',"
+	    " 'audit_seen_all')"), 5);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM audit_seen_mark"), 1);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM pragma_table_info('audit_log')"
 	    " WHERE name = 'entity_ids'"), 1);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"

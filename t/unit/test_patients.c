@@ -146,7 +146,7 @@ START_TEST(list_roles)
 	/* One event for the page, naming the four patients it showed. */
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_log WHERE entity = 'patient'"
 	    " AND action = 'read' AND detail = 'list'"), 1);
-	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_seen s JOIN audit_log a"
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_seen_all s JOIN audit_log a"
 	    " ON a.id = s.event_id WHERE a.entity = 'patient' AND a.detail = 'list'"
 	    " AND s.entity_id IN (SELECT id FROM patients)"), 4);
 	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/patients/?skip=1&limit=2", staff, NULL,
