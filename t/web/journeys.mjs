@@ -419,6 +419,44 @@ try {
 		'API: the visit is CANCELLED with its reason');
 	ok(await waitText('Annulé'), 'the page lists it as cancelled');
 
+	// The waitlist: Lina joins Dr Samir's list from his page; another
+	// patient's visit is cancelled (through the API, as at the desk); the
+	// freed time is offered to Lina and held for her; she takes it from
+	// the offer's page (the link of the offer mail).
+	await go('#/doctor/' + doctorId);
+	await clickText('main a', 'liste d\'attente');
+	ok(await waitH1('Liste d\'attente'), 'waitlist: the page opens from the doctor page');
+	await clickText('main button[type="submit"]', 'M\'inscrire');
+	ok(await waitText('Vous êtes sur la liste d\'attente'), 'waitlist: joining is said on the page');
+	let wl = (await api('GET', '/waitlist/me', undefined, lina)).data;
+	ok(wl.length === 1 && wl[0].status === 'WAITING' && wl[0].doctor_id === doctorId,
+		'API: Lina has one WAITING entry for Dr Samir');
+	await screen('waitlist');
+	const deskW = await token('reception@example.dz');
+	const freeW = (await api('GET', `/doctors/${doctorId}/availability/slots?days=14`)).data;
+	const freedW = await api('POST', '/appointments', { doctor_id: doctorId,
+		patient_id: '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0002', start_time: freeW[3].start_time,
+		end_time: freeW[3].end_time }, deskW);
+	ok(freedW.status === 201 && (await api('POST', `/appointments/${freedW.data.id}/cancel`, {}, deskW)).status === 200,
+		'API: the desk books another patient, then cancels');
+	wl = (await api('GET', '/waitlist/me', undefined, lina)).data;
+	ok(wl[0].offer && wl[0].offer.status === 'HELD' && wl[0].offer.start_time === freeW[3].start_time,
+		'API: the freed time is held for Lina');
+	await go('#/waitlist/offers/' + wl[0].offer.id);
+	ok(await waitText('Un créneau s\'est libéré'), 'waitlist: the offer shows on its page');
+	await screen('waitlist-offer');
+	await clickText('main button', 'Prendre ce créneau');
+	ok(await waitText('Rendez-vous pris'), 'waitlist: taking the time is said');
+	mine = (await api('GET', '/appointments/me', undefined, lina)).data;
+	ok(mine.some((a) => a.status === 'SCHEDULED' && a.start_time === freeW[3].start_time),
+		'API: Lina has the freed time');
+	ok((await api('GET', '/waitlist/me', undefined, lina)).data[0].status === 'BOOKED',
+		'API: her entry is BOOKED');
+	// Given back (through the API): the journeys below count Lina's visits.
+	const tookW = mine.find((a) => a.status === 'SCHEDULED' && a.start_time === freeW[3].start_time);
+	ok((await api('POST', `/appointments/${tookW.id}/cancel`, {}, lina)).status === 200,
+		'API: Lina gives the time back');
+
 	// Records, bills, profile.
 	const staff = await token('reception@example.dz');
 	const bill = await api('POST', '/billing', { patient_id: me.data.id, amount: 2500, currency: 'DZD',

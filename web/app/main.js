@@ -8,6 +8,7 @@ import { t, initLang, setLang, getLang, setZone, getZone, LANGS,
 	fmtDateTime, fmtDate, fmtMoney, dayKey } from './i18n.js';
 import { visitIcs, download } from './ics.js';
 import { Login, Register, Forgot, Reset } from './session.js';
+import { Waitlist } from './waitlist.js';
 import { html, parseHash, go, useRoute, errText, Banner, Page, useLoad, getDoctor, drName,
 	DoctorName, PatientName, SlotPicker, isDesk, isPatient, isDoctor, isAdmin,
 	useAction, CancelForm, cancelBody, RecordView, lazy } from './ui.js';
@@ -145,6 +146,7 @@ function DoctorPage({ id, session, flash }) {
 			confirmLabel=${t('book.confirm')}
 			extra=${session.user && html`<label>${t('book.reason')}
 				<input name="reason" maxlength="500" value=${reason} onInput=${(e) => setReason(e.target.value)} /></label>`} />
+		${session.user && html`<p><a href=${'#/waitlist?doctor=' + id}>${t('waitlist.doctor_link')}</a></p>`}
 		<h2>${t('doctor.reviews')}</h2>
 		${d && d.rating_count ? html`<p>${t('doctor.rating', { r: d.avg_rating.toFixed(1), n: d.rating_count })}</p>` : null}
 		${(reviews.data || []).length === 0 ? html`<p class="muted">${t('doctor.no_reviews')}</p>` :
@@ -195,6 +197,7 @@ function Visits({ flash }) {
 		${list.loading && !list.data && html`<p aria-busy="true">${t('common.loading')}</p>`}
 		<h2>${t('visits.upcoming')}</h2>
 		${upcoming.length ? upcoming.map((a) => row(a, true)) : html`<p>${t('visits.none')} <a href="#/">${t('nav.find')}</a></p>`}
+		<p><a href="#/waitlist">${t('waitlist.visits_link')}</a></p>
 		<h2>${t('visits.past')}</h2>
 		${past.length ? past.map((a) => row(a, false)) : html`<p class="muted">${t('visits.none_past')}</p>`}
 	<//>`;
@@ -315,7 +318,7 @@ function Profile() {
 // --- the app ---------------------------------------------------------------
 
 const PRIVATE = ['/visits', '/records', '/bills', '/profile', '/reschedule', '/desk', '/today', '/chart',
-	'/record', '/schedule', '/admin', '/billing'];
+	'/record', '/schedule', '/admin', '/billing', '/waitlist'];
 
 function App() {
 	const route = useRoute();
@@ -389,6 +392,10 @@ function App() {
 		screen = html`<${DoctorPage} id=${p.slice(8)} session=${session} flash=${flash} />`;
 	else if (p === '/visits')
 		screen = html`<${Visits} flash=${flash} />`;
+	else if (p === '/waitlist')
+		screen = html`<${Waitlist} flash=${flash} />`;
+	else if (p.startsWith('/waitlist/offers/'))
+		screen = html`<${Waitlist} offerId=${p.slice(17)} flash=${flash} />`;
 	else if (p.startsWith('/reschedule/'))
 		screen = html`<${Reschedule} id=${p.slice(12)} flash=${flash} />`;
 	else if (p === '/desk')
