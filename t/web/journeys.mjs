@@ -452,6 +452,21 @@ try {
 		'API: Lina has the freed time');
 	ok((await api('GET', '/waitlist/me', undefined, lina)).data[0].status === 'BOOKED',
 		'API: her entry is BOOKED');
+	// What the clinic told Lina is in the app too: her booking, her
+	// cancellation, the waitlist offer; read all.
+	await go('#/notifications');
+	ok(await waitH1('Mes notifications') && await waitText('Un créneau'),
+		'notifications: the waitlist offer is listed');
+	const notes = (await api('GET', '/notifications?unread=true', undefined, lina)).data;
+	ok(notes.length >= 3 && notes.some((n) => n.kind === 'waitlist_offer'),
+		`API: Lina has ${notes.length} unread notifications, the offer among them`);
+	ok(await page.$$eval('main article.unread', (a) => a.length) === notes.length,
+		'the page marks each unread one');
+	await screen('notifications');
+	await clickText('main button', 'Tout marquer comme lu');
+	ok(await waitText('Toutes les notifications sont lues'), 'notifications: read-all is said');
+	ok((await api('GET', '/notifications?unread=true', undefined, lina)).data.length === 0,
+		'API: none unread');
 	// Given back (through the API): the journeys below count Lina's visits.
 	const tookW = mine.find((a) => a.status === 'SCHEDULED' && a.start_time === freeW[3].start_time);
 	ok((await api('POST', `/appointments/${tookW.id}/cancel`, {}, lina)).status === 200,

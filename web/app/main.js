@@ -9,6 +9,7 @@ import { t, initLang, setLang, getLang, setZone, getZone, LANGS,
 import { visitIcs, download } from './ics.js';
 import { Login, Register, Forgot, Reset } from './session.js';
 import { Waitlist } from './waitlist.js';
+import { Notifications } from './notifications.js';
 import { html, parseHash, go, useRoute, errText, Banner, Page, useLoad, getDoctor, drName,
 	DoctorName, PatientName, SlotPicker, isDesk, isPatient, isDoctor, isAdmin,
 	useAction, CancelForm, cancelBody, RecordView, lazy } from './ui.js';
@@ -197,7 +198,7 @@ function Visits({ flash }) {
 		${list.loading && !list.data && html`<p aria-busy="true">${t('common.loading')}</p>`}
 		<h2>${t('visits.upcoming')}</h2>
 		${upcoming.length ? upcoming.map((a) => row(a, true)) : html`<p>${t('visits.none')} <a href="#/">${t('nav.find')}</a></p>`}
-		<p><a href="#/waitlist">${t('waitlist.visits_link')}</a></p>
+		<p><a href="#/waitlist">${t('waitlist.visits_link')}</a> · <a href="#/notifications">${t('notif.visits_link')}</a></p>
 		<h2>${t('visits.past')}</h2>
 		${past.length ? past.map((a) => row(a, false)) : html`<p class="muted">${t('visits.none_past')}</p>`}
 	<//>`;
@@ -318,7 +319,7 @@ function Profile() {
 // --- the app ---------------------------------------------------------------
 
 const PRIVATE = ['/visits', '/records', '/bills', '/profile', '/reschedule', '/desk', '/today', '/chart',
-	'/record', '/schedule', '/admin', '/billing', '/waitlist'];
+	'/record', '/schedule', '/admin', '/billing', '/waitlist', '/notifications'];
 
 function App() {
 	const route = useRoute();
@@ -394,6 +395,8 @@ function App() {
 		screen = html`<${Visits} flash=${flash} />`;
 	else if (p === '/waitlist')
 		screen = html`<${Waitlist} flash=${flash} />`;
+	else if (p === '/notifications')
+		screen = html`<${Notifications} />`;
 	else if (p.startsWith('/waitlist/offers/'))
 		screen = html`<${Waitlist} offerId=${p.slice(17)} flash=${flash} />`;
 	else if (p.startsWith('/reschedule/'))

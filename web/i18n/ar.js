@@ -317,4 +317,12 @@ export default {
 	"waitlist.left": "لقد غادرت قائمة الانتظار.",
 	"waitlist.doctor_link": "لا يناسبك أي موعد؟ سجّل في قائمة الانتظار",
 	"waitlist.visits_link": "قائمة انتظاري",
+	"notif.title": "إشعاراتي",
+	"notif.unread": "{n} غير مقروءة",
+	"notif.read_all": "تعليم الكل كمقروء",
+	"notif.all_read": "تمت قراءة كل الإشعارات.",
+	"notif.none": "لا توجد إشعارات.",
+	"notif.new": "جديد",
+	"notif.mark_read": "تعليم كمقروء",
+	"notif.visits_link": "إشعاراتي",
 };

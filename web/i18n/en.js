@@ -317,4 +317,12 @@ export default {
 	"waitlist.left": "You left the waitlist.",
 	"waitlist.doctor_link": "No time suits you? Join the waitlist",
 	"waitlist.visits_link": "My waitlist",
+	"notif.title": "My notifications",
+	"notif.unread": "{n} unread",
+	"notif.read_all": "Mark all as read",
+	"notif.all_read": "All notifications are read.",
+	"notif.none": "No notification.",
+	"notif.new": "New",
+	"notif.mark_read": "Mark as read",
+	"notif.visits_link": "My notifications",
 };

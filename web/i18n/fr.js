@@ -318,4 +318,12 @@ export default {
 	"waitlist.left": "Vous avez quitté la liste d'attente.",
 	"waitlist.doctor_link": "Aucun créneau ne vous convient ? Inscrivez-vous sur la liste d'attente",
 	"waitlist.visits_link": "Ma liste d'attente",
+	"notif.title": "Mes notifications",
+	"notif.unread": "{n} non lue(s)",
+	"notif.read_all": "Tout marquer comme lu",
+	"notif.all_read": "Toutes les notifications sont lues.",
+	"notif.none": "Aucune notification.",
+	"notif.new": "Nouveau",
+	"notif.mark_read": "Marquer comme lu",
+	"notif.visits_link": "Mes notifications",
 };
