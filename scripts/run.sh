@@ -3,7 +3,8 @@
 # (nginx + spawn-fcgi workers on 127.0.0.1) and return once it answers, so
 # the next command can curl it.  `make stop` (run.sh stop) stops it.
 #
-# Environment: PORT (default 8080), WORKERS (default 2 per CPU),
+# Environment: PORT (default 8080), WORKERS (default 2 per CPU), PUBLIC_URL
+# (default http://127.0.0.1:PORT),
 # MED_DATA_DIR (default var, relative to the current directory).  The
 # first run creates MED_DATA_DIR/clinic.db with the demo data; later runs
 # keep it.  nginx listens on 127.0.0.1 only.
@@ -20,7 +21,10 @@ case $DATA in
 /*) ;;
 *) DATA=$(pwd)/$DATA ;;
 esac
-export WORKERS
+# Links in mails, calendar feed URLs and FHIR links name the site people
+# reach: here, this machine's stack.
+PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:$PORT}
+export WORKERS PUBLIC_URL
 
 die() {
 	echo "run.sh: $*" >&2
