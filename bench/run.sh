@@ -248,6 +248,7 @@ PUBLISH_LINES=$(wc -l < "$FHIR_DIR/Slot.ndjson")
 curl -sf -o "$FHIR_DIR/Schedule.ndjson" "$BASE/fhir/r4/\$bulk-publish/Schedule.ndjson"
 curl -sf -o "$FHIR_DIR/practitioners.json" "$BASE/fhir/r4/Practitioner?_count=200"
 curl -sf -o "$FHIR_DIR/roles.json" "$BASE/fhir/r4/PractitionerRole?_count=200"
+curl -sf -o "$FHIR_DIR/services.json" "$BASE/fhir/r4/HealthcareService?_count=200"
 curl -sf -o "$FHIR_DIR/patients.json" -H "Authorization: Bearer $SAMIR" \
     "$BASE/fhir/r4/Patient?_count=200"
 curl -sf -o "$FHIR_DIR/appointments.json" -H "Authorization: Bearer $SAMIR" \

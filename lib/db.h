@@ -145,6 +145,9 @@ typedef cJSON *(*db_row_fn)(sqlite3_stmt *st);
  * row as fn into a new array *out (NULL on failure).
  */
 enum med_err db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out);
+/* The same with an argument for fn (what a row needs beyond its columns). */
+typedef cJSON *(*db_row_arg_fn)(sqlite3_stmt *st, void *arg);
+enum med_err db_rows_json_arg(sqlite3_stmt *st, db_row_arg_fn fn, void *arg, cJSON **out);
 /*
  * The same list, byte for byte, for rows described by cols: written as
  * text into one buffer and returned as a cJSON raw node (no tree of

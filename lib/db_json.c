@@ -241,7 +241,7 @@ db_load_list(struct med_ctx *ctx, const char *sql, const char *key, int64_t limi
 }
 
 enum med_err
-db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out)
+db_rows_json_arg(sqlite3_stmt *st, db_row_arg_fn fn, void *arg, cJSON **out)
 {
 	int rc;
 
@@ -250,7 +250,7 @@ db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out)
 		return MED_ENOMEM;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *row = fn(st);
+		cJSON *row = fn(st, arg);
 		if (row == NULL || !cJSON_AddItemToArray(*out, row)) {
 			cJSON_Delete(row);
 			rc = SQLITE_NOMEM;
@@ -263,6 +263,25 @@ db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out)
 	cJSON_Delete(*out);
 	*out = NULL;
 	return db_err(rc);
+}
+
+/* A db_row_fn carried through db_rows_json_arg(). */
+struct plain_row {
+	db_row_fn fn;
+};
+
+static cJSON *
+plain_row(sqlite3_stmt *st, void *arg)
+{
+	return ((struct plain_row *)arg)->fn(st);
+}
+
+enum med_err
+db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out)
+{
+	struct plain_row p = { fn };
+
+	return db_rows_json_arg(st, plain_row, &p, out);
 }
 
 enum med_err

@@ -454,7 +454,9 @@ param_type(const char *name)
 		{ "_id", "token" }, { "status", "token" }, { "specialty", "token" },
 		{ "start", "date" }, { "date", "date" }, { "name", "string" },
 		{ "schedule", "reference" }, { "actor", "reference" },
-		{ "practitioner", "reference" }, { "patient", "reference" },
+		{ "practitioner", "reference" }, { "patient", "reference" }, { "active", "token" },
+		/* HealthcareService by its doctor: the reverse chain through PractitionerRole. */
+		{ "_has:PractitionerRole:service:practitioner", "reference" },
 	};
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
 		if (strcmp(types[i].name, name) == 0)

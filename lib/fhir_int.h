@@ -1,5 +1,5 @@
 /*
- * fhir_int.h - what the FHIR files (fhir.c, fhir_res.c) share and no one
+ * fhir_int.h - what the FHIR files (fhir.c, fhir_res.c, fhir_hcs.c, ...) share and no one
  * else needs: Bundles, paging, references and search values.
  */
 #ifndef FHIR_INT_H
@@ -55,6 +55,9 @@ enum med_err fhir_parse_ref(const char *s, const char *type, char out[MED_UUID_L
 int fhir_add_name(cJSON *o, const char *first, const char *last);
 int fhir_add_phone(cJSON *o, const char *phone, const char *use);
 int fhir_add_address(cJSON *o, const char *line, const char *city, const char *country);
+
+/* Append {"url": url, key: value} to r.extension; value is consumed (NULL: 0). */
+int fhir_add_extension(cJSON *r, const char *url, const char *key, cJSON *value);
 
 /* One computed slot. */
 struct fhir_slot {

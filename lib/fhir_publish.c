@@ -47,21 +47,6 @@ emit_json(cJSON *o, fhir_line_fn emit, void *arg)
 	return e;
 }
 
-static int
-add_extension(cJSON *r, const char *url, const char *key, const char *value)
-{
-	cJSON *list = cJSON_GetObjectItemCaseSensitive(r, "extension"), *x;
-
-	if (list == NULL && (list = cJSON_AddArrayToObject(r, "extension")) == NULL)
-		return 0;
-	if ((x = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(list, x)) {
-		cJSON_Delete(x);
-		return 0;
-	}
-	return cJSON_AddStringToObject(x, "url", url) != NULL &&
-	    cJSON_AddStringToObject(x, key, value) != NULL;
-}
-
 /* The doctor ids, for the per-doctor files. */
 static enum med_err
 doctor_ids(struct med_ctx *ctx, char (**ids)[MED_UUID_LEN + 1], size_t *n)
@@ -114,9 +99,10 @@ published_slot(const struct med_ctx *ctx, const char *doctor, const struct fhir_
 	util_fmt_instant(s->start, start);
 	snprintf(url, sizeof url, "%.*s/#/doctor/%s?start=%s", (int)n, ctx->cfg.public_url,
 	    doctor, start);
-	if (r == NULL || !add_extension(r, EXT_DEEP_LINK, "valueUrl", url) ||
-	    (ctx->cfg.clinic_phone[0] != '\0' &&
-	    !add_extension(r, EXT_PHONE, "valueString", ctx->cfg.clinic_phone))) {
+	if (r == NULL ||
+	    !fhir_add_extension(r, EXT_DEEP_LINK, "valueUrl", cJSON_CreateString(url)) ||
+	    (ctx->cfg.clinic_phone[0] != '\0' && !fhir_add_extension(r, EXT_PHONE, "valueString",
+	    cJSON_CreateString(ctx->cfg.clinic_phone)))) {
 		cJSON_Delete(r);
 		return NULL;
 	}

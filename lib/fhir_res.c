@@ -17,8 +17,11 @@
 
 #define DOCTOR_COLUMNS "d.id, d.first_name, d.last_name, d.phone, d.clinic_address, d.city," \
     " d.country, (SELECT json_group_array(s.name) FROM doctor_specialties ds" \
-    " JOIN specialties s ON s.id = ds.specialty_id WHERE ds.doctor_id = d.id)"
-enum { DC_ID, DC_FIRST, DC_LAST, DC_PHONE, DC_ADDRESS, DC_CITY, DC_COUNTRY, DC_SPECIALTIES };
+    " JOIN specialties s ON s.id = ds.specialty_id WHERE ds.doctor_id = d.id)," \
+    " (SELECT json_group_array(v.id) FROM doctor_services v" \
+    " WHERE v.doctor_id = d.id AND v.is_active = 1)"
+enum { DC_ID, DC_FIRST, DC_LAST, DC_PHONE, DC_ADDRESS, DC_CITY, DC_COUNTRY, DC_SPECIALTIES,
+    DC_SERVICES };
 
 static const char SQL_DOCTOR[] = "SELECT " DOCTOR_COLUMNS " FROM doctors d WHERE d.id = ?1";
 /* ?1: one doctor or all (NULL); by id, so pages are stable. */
@@ -44,6 +47,24 @@ resource(const char *type, const char *id)
 		return NULL;
 	}
 	return r;
+}
+
+int
+fhir_add_extension(cJSON *r, const char *url, const char *key, cJSON *value)
+{
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(r, "extension"), *x;
+
+	if (value == NULL || (list == NULL && (list = cJSON_AddArrayToObject(r, "extension")) == NULL) ||
+	    (x = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(value);
+		return 0;
+	}
+	cJSON_AddItemToArray(list, x);
+	if (cJSON_AddStringToObject(x, "url", url) == NULL || !cJSON_AddItemToObject(x, key, value)) {
+		cJSON_Delete(value);
+		return 0;
+	}
+	return 1;
 }
 
 /* [{"system": "phone", "value": phone, "use": use}] (no use when NULL), nothing without a phone. */
@@ -137,6 +158,31 @@ add_specialties(cJSON *r, const char *names)
 	return ok;
 }
 
+/* healthcareService: a reference to each active service, from the JSON array of ids. */
+static int
+add_services(cJSON *r, const char *ids)
+{
+	cJSON *arr = ids != NULL ? cJSON_Parse(ids) : NULL, *n, *list, *ref;
+	char buf[64];
+	int ok = 1;
+
+	if (cJSON_GetArraySize(arr) > 0 &&
+	    (ok = (list = cJSON_AddArrayToObject(r, "healthcareService")) != NULL)) {
+		cJSON_ArrayForEach(n, arr) {
+			if (!cJSON_IsString(n))
+				continue;
+			fhir_ref(buf, sizeof buf, "HealthcareService", n->valuestring);
+			if ((ref = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(list, ref) ||
+			    cJSON_AddStringToObject(ref, "reference", buf) == NULL) {
+				ok = 0;
+				break;
+			}
+		}
+	}
+	cJSON_Delete(arr);
+	return ok;
+}
+
 static cJSON *
 role_json(sqlite3_stmt *st)
 {
@@ -150,7 +196,8 @@ role_json(sqlite3_stmt *st)
 		goto fail;
 	cJSON_AddItemToArray(locs, loc);
 	if (cJSON_AddStringToObject(loc, "reference", "Location/" FHIR_LOCATION_ID) == NULL ||
-	    !add_specialties(r, col(st, DC_SPECIALTIES)) || !fhir_add_phone(r, col(st, DC_PHONE), "work"))
+	    !add_specialties(r, col(st, DC_SPECIALTIES)) || !add_services(r, col(st, DC_SERVICES)) ||
+	    !fhir_add_phone(r, col(st, DC_PHONE), "work"))
 		goto fail;
 	return r;
 fail:

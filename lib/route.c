@@ -166,6 +166,8 @@ static const struct med_route fhir_routes[] = {
 	{ "GET",  R4 "/Schedule",                                AUTH_NONE,     0,     TX_READ,  &fhir_schedule_query,    NULL, h_fhir_schedule_search },
 	{ "GET",  R4 "/Schedule/{doctor_id}",                    AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_schedule_read },
 	{ "GET",  R4 "/Slot",                                    AUTH_NONE,     0,     TX_READ,  &fhir_slot_query,        NULL, h_fhir_slot_search },
+	{ "GET",  R4 "/HealthcareService",                       AUTH_NONE,     0,     TX_READ,  &fhir_service_query,     NULL, h_fhir_service_search },
+	{ "GET",  R4 "/HealthcareService/{service_id}",          AUTH_NONE,     0,     TX_READ,  NULL,                    NULL, h_fhir_service_read },
 	/* Reads of medical data write their audit rows: TX_AUDIT. */
 	{ "GET",  R4 "/Patient",                                 AUTH_REQUIRED, ANY,   TX_AUDIT, &fhir_patient_query,     NULL, h_fhir_patient_search },
 	{ "GET",  R4 "/Patient/{patient_id}",                    AUTH_REQUIRED, ANY,   TX_AUDIT, NULL,                    NULL, h_fhir_patient_read },

@@ -1080,6 +1080,17 @@ fhir_cases(void)
 		R4 "/Slot?schedule=" SAMIR_DOC "&status=free,,busy",
 		R4 "/Slot?schedule=" SAMIR_DOC "&_sort=start",
 		R4 "/Patient", R4 "/Patient/" SAMIR_DOC, R4 "/Appointment",
+		R4 "/HealthcareService/x", R4 "/HealthcareService/%20",
+		R4 "/HealthcareService/" SAMIR_DOC "x",
+		R4 "/HealthcareService/00000000-0000-4000-8000-000000000000",
+		R4 "/HealthcareService?practitioner=" SAMIR_DOC, R4 "/HealthcareService?name=x",
+		R4 "/HealthcareService?active=yes", R4 "/HealthcareService?active=",
+		R4 "/HealthcareService?_id=%27%20OR%201%3D1%20--",
+		R4 "/HealthcareService?_has:PractitionerRole:service:practitioner=Patient/" SAMIR_DOC,
+		R4 "/HealthcareService?_has:PractitionerRole:service:practitioner=..%2F..%2Fx",
+		R4 "/HealthcareService?_has:PractitionerRole:service:practitioner=",
+		R4 "/HealthcareService?_has:Practitioner:service:practitioner=" SAMIR_DOC,
+		R4 "/HealthcareService?_count=201", R4 "/HealthcareService?_offset=-1",
 	};
 	static const char *const authed[] = {
 		R4 "/Patient?_id=x", R4 "/Patient?name=x", R4 "/Patient/not-a-uuid",
@@ -1091,6 +1102,7 @@ fhir_cases(void)
 	static const char *const methods[][2] = {
 		{ "POST", R4 "/Patient" }, { "PUT", R4 "/Practitioner/" SAMIR_DOC },
 		{ "DELETE", R4 "/Slot" }, { "PATCH", R4 "/metadata" }, { "POST", R4 "/$bulk-publish" },
+		{ "POST", R4 "/HealthcareService" }, { "DELETE", R4 "/HealthcareService/" SAMIR_DOC },
 	};
 
 	for (size_t i = 0; i < sizeof anon / sizeof anon[0]; i++)

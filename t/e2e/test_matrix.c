@@ -324,6 +324,10 @@ static const struct mrow matrix[] = {
 	{ "GET", R4 "/Schedule", R4 "/Schedule", NULL, 0, ALL(200) },
 	{ "GET", R4 "/Schedule/{doctor_id}", R4 "/Schedule/{X_doctor}", NULL, 0, ALL(200) },
 	{ "GET", R4 "/Slot", R4 "/Slot?schedule={X_doctor}", NULL, 0, ALL(200) },
+	{ "GET", R4 "/HealthcareService", R4 "/HealthcareService"
+	    "?_has:PractitionerRole:service:practitioner={X_doctor}", NULL, 0, ALL(200) },
+	{ "GET", R4 "/HealthcareService/{service_id}", R4 "/HealthcareService/{X_service}", NULL, 0,
+	    ALL(200) },
 	/*
 	 * A PATIENT without a profile (DD, DS) searches as /patients/me reads:
 	 * 404 "Patient profile not found".
@@ -360,6 +364,7 @@ static char boot[1024];            /* the seed admin: builds the world */
 static char appt_ax[40], record_ax[40], bill_a[40], policy_a[40], claim_a[40];
 static char appt_add[40], record_add[40];  /* A's with the demoted doctor, as appt_ax, record_ax */
 static char notif_a[40];           /* A's confirmation of appt_ax, in the application */
+static char service_x[40];         /* X's default service, made with X */
 static char spare_email[160], spare_refresh[1024];
 static int nslot, nwin, nuniq, nrequests, nseries;
 static char slot_end[32], win_end[16], series_end[32];
@@ -841,6 +846,8 @@ resolve(const char *name, enum who w, char *out, size_t size, unsigned *consumed
 		snprintf(out, size, "%s", ids[DX].profile);
 	else if (strcmp(name, "DD_doctor") == 0)
 		snprintf(out, size, "%s", ids[DD].profile);
+	else if (strcmp(name, "X_service") == 0)
+		snprintf(out, size, "%s", service_x);
 	else if (strcmp(name, "appt_AX") == 0)
 		snprintf(out, size, "%s", appt_ax);
 	else if (strcmp(name, "appt_ADD") == 0)
@@ -973,6 +980,7 @@ setup_world(void)
 	};
 	enum { NACC = (NWHO - 1) + 1 + 4 };      /* identities, spare, tmps */
 	char body[512], path[160], email[NACC][160];
+	struct http_result r;
 	static struct preq q[NACC + 1];
 	struct ident acc[NACC];
 
@@ -1017,6 +1025,11 @@ setup_world(void)
 		    "\"last_name\":\"%s\"}", ids[w].user_id, who_name[w]);
 		must("POST", "/doctors", boot, body, 201, ids[w].profile);
 	}
+	snprintf(path, sizeof path, "/doctors/%s/services", ids[DX].profile);
+	ck_assert_int_eq(api("GET", path, NULL, NULL, &r), 200);
+	ck_assert_ptr_nonnull(e2e_str(cJSON_GetArrayItem(e2e_data(&r), 0), "id"));
+	snprintf(service_x, sizeof service_x, "%s", e2e_str(cJSON_GetArrayItem(e2e_data(&r), 0), "id"));
+	http_result_free(&r);
 	/* X treats A, and so does the doctor to be demoted. */
 	treat_a(DX, appt_ax, record_ax);
 	first_notification(PA, notif_a);

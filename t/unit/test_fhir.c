@@ -157,6 +157,14 @@ START_TEST(metadata_is_the_table)
 	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name", "schedule"));
 	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name", "start"));
 	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name", "status"));
+	slot = cs_resource(cs, "HealthcareService");
+	ck_assert_ptr_nonnull(slot);
+	ck_assert(has_code(cJSON_GetObjectItem(slot, "interaction"), "code", "read"));
+	ck_assert(has_code(cJSON_GetObjectItem(slot, "interaction"), "code", "search-type"));
+	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name", "_id"));
+	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name", "active"));
+	ck_assert(has_code(cJSON_GetObjectItem(slot, "searchParam"), "name",
+	    "_has:PractitionerRole:service:practitioner"));
 	ck_assert_ptr_null(cs_resource(cs, "Observation"));
 	cJSON_Delete(cs);
 }
@@ -379,6 +387,133 @@ START_TEST(slot_busy_is_the_booking)
 END_TEST
 
 /* Every kind of bad input: a clear OperationOutcome with its status, never a 500. */
+/* The extension of r whose URL ends in name. */
+static const cJSON *
+ext(const cJSON *r, const char *name)
+{
+	const cJSON *x;
+	size_t n = strlen(name);
+
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "extension")) {
+		const char *url = ut_str(x, "url");
+		if (url != NULL && strlen(url) > n && strcmp(url + strlen(url) - n, name) == 0 &&
+		    url[strlen(url) - n - 1] == '/')
+			return x;
+	}
+	return NULL;
+}
+
+/* 1 when PractitionerRole role lists HealthcareService/id. */
+static int
+role_lists(const cJSON *role, const char *id)
+{
+	char ref[80];
+
+	snprintf(ref, sizeof ref, "HealthcareService/%s", id);
+	return has_code(cJSON_GetObjectItem(role, "healthcareService"), "reference", ref);
+}
+
+#define BY_SAMIR "_has:PractitionerRole:service:practitioner=Practitioner/" DOC_SAMIR
+
+/*
+ * A doctor's services as HealthcareService: read, search by the doctor
+ * (the reverse chain through PractitionerRole), _id and active, an
+ * inactive service flagged, and the active ones listed by the
+ * PractitionerRole.
+ */
+START_TEST(healthcare_service)
+{
+	char *admin = ut_mint(&ctx, EM_ADMIN), *soins, *old, path[256];
+	const cJSON *x, *d;
+	cJSON *r, *b, *env = NULL;
+	long long all = ut_count(&ctx, "SELECT count(*) FROM doctor_services");
+
+	soins = ut_create_id(&ctx, "/api/v1/doctors/" DOC_SAMIR "/services", admin,
+	    "{\"name\":\"Soins\",\"duration_minutes\":45,\"buffer_before_minutes\":10,"
+	    "\"buffer_after_minutes\":5,\"price\":2500.5,\"currency\":\"DZD\"}");
+	old = ut_create_id(&ctx, "/api/v1/doctors/" DOC_SAMIR "/services", admin,
+	    "{\"name\":\"Ancien\",\"duration_minutes\":20}");
+	snprintf(path, sizeof path, "/api/v1/doctors/services/%s", old);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", path, admin, "{\"is_active\":false}"), 200);
+
+	snprintf(path, sizeof path, R4 "/HealthcareService/%s", soins);
+	ck_assert_int_eq(fcall(path, NULL, NULL, &r), 200);
+	ck_assert_str_eq(ut_str(r, "resourceType"), "HealthcareService");
+	ck_assert_str_eq(ut_str(r, "id"), soins);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(r, "active")));
+	ck_assert_str_eq(ut_str(r, "name"), "Soins");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "type"), 0), "text"), "Soins");
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "location"), 0), "reference"),
+	    "Location/c11a1c00-0000-4000-8000-000000000001");
+	ck_assert_ptr_nonnull(strstr(ut_str(r, "comment"), "45-minute"));
+	ck_assert_ptr_nonnull(x = ext(r, "service-duration"));
+	ck_assert_int_eq((int)ut_num(d = cJSON_GetObjectItem(x, "valueDuration"), "value"), 45);
+	ck_assert_str_eq(ut_str(d, "code"), "min");
+	ck_assert_str_eq(ut_str(x, "url"),
+	    "https://localhost/fhir/r4/StructureDefinition/service-duration");
+	ck_assert_int_eq((int)ut_num(cJSON_GetObjectItem(ext(r, "service-buffer-before"),
+	    "valueDuration"), "value"), 10);
+	ck_assert_int_eq((int)ut_num(cJSON_GetObjectItem(ext(r, "service-buffer-after"),
+	    "valueDuration"), "value"), 5);
+	d = cJSON_GetObjectItem(ext(r, "service-price"), "valueMoney");
+	ck_assert(ut_num(d, "value") == 2500.5);
+	ck_assert_str_eq(ut_str(d, "currency"), "DZD");
+	cJSON_Delete(r);
+
+	/* Inactive: still read, flagged. */
+	snprintf(path, sizeof path, R4 "/HealthcareService/%s", old);
+	ck_assert_int_eq(fcall(path, NULL, NULL, &r), 200);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(r, "active")));
+	cJSON_Delete(r);
+
+	/* The role lists the active services only, the default Consultation among them. */
+	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/doctors/" DOC_SAMIR "/services", NULL, NULL,
+	    &env), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(ut_data(env)), 3);
+	ck_assert_int_eq(fcall(R4 "/PractitionerRole/" DOC_SAMIR, NULL, NULL, &r), 200);
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "healthcareService")), 2);
+	cJSON_ArrayForEach(x, ut_data(env))
+		ck_assert_int_eq(role_lists(r, ut_str(x, "id")), cJSON_IsTrue(cJSON_GetObjectItem(x,
+		    "is_active")));
+	cJSON_Delete(r);
+	cJSON_Delete(env);
+
+	/* Searches: all, by the doctor, active or not, by id; each entry one of Samir's. */
+	ck_assert_int_eq(fcall(R4 "/HealthcareService?_count=200", NULL, NULL, &b), 200);
+	ck_assert_int_eq((long long)ut_num(b, "total"), all + 2);
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/HealthcareService?" BY_SAMIR, NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 3);
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/HealthcareService?" BY_SAMIR "&active=true", NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 2);
+	cJSON_ArrayForEach(x, cJSON_GetObjectItem(b, "entry"))
+		ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "resource"), "active")));
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/HealthcareService?" BY_SAMIR "&active=false", NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 1);
+	ck_assert_str_eq(ut_str(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "entry"),
+	    0), "resource"), "id"), old);
+	cJSON_Delete(b);
+	snprintf(path, sizeof path, R4 "/HealthcareService?_id=%s", soins);
+	ck_assert_int_eq(fcall(path, NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 1);
+	cJSON_Delete(b);
+	ck_assert_int_eq(fcall(R4 "/HealthcareService?_has:PractitionerRole:service:practitioner="
+	    NO_SUCH_ID, NULL, NULL, &b), 200);
+	ck_assert_int_eq((int)ut_num(b, "total"), 0);
+	cJSON_Delete(b);
+
+	/* Unknown id: 404, an OperationOutcome. */
+	ck_assert_int_eq(fcall(R4 "/HealthcareService/" NO_SUCH_ID, NULL, NULL, &r), 404);
+	ck_assert_str_eq(issue_code(r), "not-found");
+	cJSON_Delete(r);
+	free(admin);
+	free(soins);
+	free(old);
+}
+END_TEST
+
 START_TEST(bad_input)
 {
 	static const struct {
@@ -402,6 +537,14 @@ START_TEST(bad_input)
 		{ R4 "/Slot?schedule=" DOC_SAMIR "&start=ge2099-01-01&start=lt2099-06-01", 400, "too-costly" },
 		{ R4 "/Slot?schedule=" DOC_SAMIR "&status=maybe", 400, "invalid" },
 		{ R4 "/Slot?schedule=" DOC_SAMIR "&_sort=start", 400, "not-supported" },
+		{ R4 "/HealthcareService/not-a-uuid", 400, "invalid" },
+		{ R4 "/HealthcareService?practitioner=" DOC_SAMIR, 400, "not-supported" },
+		{ R4 "/HealthcareService?_has:PractitionerRole:service:practitioner=Patient/" DOC_SAMIR,
+		    400, "invalid" },
+		{ R4 "/HealthcareService?_has:PractitionerRole:service:practitioner=nope", 400, "invalid" },
+		{ R4 "/HealthcareService?_id=nope", 400, "invalid" },
+		{ R4 "/HealthcareService?active=maybe", 400, "invalid" },
+		{ R4 "/HealthcareService?_count=201", 400, "invalid" },
 	};
 	cJSON *oo;
 
@@ -710,6 +853,7 @@ fhir_suite(void)
 	tcase_add_test(tc, slot_equals_slots_route);
 	tcase_add_test(tc, slot_equals_slots_route_with_closures);
 	tcase_add_test(tc, slot_busy_is_the_booking);
+	tcase_add_test(tc, healthcare_service);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, patient_ownership_and_audit);
 	tcase_add_test(tc, search_without_profile);
