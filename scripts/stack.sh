@@ -224,6 +224,9 @@ render_conf() {
 # try another), 1 on any other failure.
 start_nginx() {
 	render_conf "$1"
+	# No nginx of DIR runs (check_path): a live socket file left by a
+	# killed one, or by a try on a taken port, would fail the bind.
+	rm -f "$LIVE_SOCK"
 	: > "$DIR/log/nginx-start.log"
 	if "$NGINX" -p "$DIR/run/" -e "$DIR/log/nginx-error.log" -c "$DIR/run/nginx.conf" \
 	    >>"$DIR/log/nginx-start.log" 2>&1; then

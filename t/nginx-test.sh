@@ -237,6 +237,9 @@ random_port() {
 # The rendered site on loopback ports; retried when a port is taken.
 start_site() {
 	for _try in 1 2 3 4 5 6; do
+		# A try that failed on a taken port may have bound the live socket
+		# already: its file would make every later try fail the same way.
+		rm -f "$TMP/live.sock"
 		HTTPS=$(random_port)
 		HTTP=$(random_port)
 		# shellcheck disable=SC2086
