@@ -429,6 +429,26 @@ appt_insert(struct med_ctx *ctx, const char *id, const struct appt_booking *b, c
 	    .actor_user_id = b->actor_user_id });
 }
 
+/*
+ * The booking a POST body asks for (single or series): doctor, start,
+ * patient (own or named by ADMIN/STAFF), service length and buffers, with
+ * the no-show rule.  0 with the refusal set in resp.
+ */
+static int
+booking_from_body(struct med_ctx *ctx, struct med_req *req, struct appt_booking *b,
+    char patient_id[MED_UUID_LEN + 1], struct med_resp *resp)
+{
+	b->doctor_id = fval_str(med_body(req, "doctor_id"));
+	b->start = med_body(req, "start_time")->i;
+	b->patient_id = patient_id;
+	b->on_behalf = req->user.role != ROLE_PATIENT;
+	b->actor_user_id = req->user.id;
+	return appt_booking_patient(ctx, req, patient_id, resp) &&
+	    appt_self_booking_allowed(ctx, b, resp) &&
+	    appt_take_service(ctx, fval_str(med_body(req, "service_id")), med_body(req, "end_time"),
+	    b, resp);
+}
+
 int
 h_appt_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
@@ -436,15 +456,7 @@ h_appt_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	struct appt_booking b = { 0 };
 	enum med_err e;
 
-	b.doctor_id = fval_str(med_body(req, "doctor_id"));
-	b.start = med_body(req, "start_time")->i;
-	b.patient_id = patient_id;
-	b.on_behalf = req->user.role != ROLE_PATIENT;
-	b.actor_user_id = req->user.id;
-	if (!appt_booking_patient(ctx, req, patient_id, resp) ||
-	    !appt_self_booking_allowed(ctx, &b, resp) ||
-	    !appt_take_service(ctx, fval_str(med_body(req, "service_id")), med_body(req, "end_time"),
-	    &b, resp))
+	if (!booking_from_body(ctx, req, &b, patient_id, resp))
 		return resp->status;
 	if ((e = util_uuid4(id)) != MED_OK)
 		return med_fail(resp, e);
@@ -954,16 +966,8 @@ h_appt_series(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	enum med_err e;
 	int worst = 0;
 
-	b.doctor_id = fval_str(med_body(req, "doctor_id"));
-	b.start = med_body(req, "start_time")->i;
-	b.patient_id = patient_id;
 	b.series_id = series_id;
-	b.on_behalf = req->user.role != ROLE_PATIENT;
-	b.actor_user_id = req->user.id;
-	if (!appt_booking_patient(ctx, req, patient_id, resp) ||
-	    !appt_self_booking_allowed(ctx, &b, resp) ||
-	    !appt_take_service(ctx, fval_str(med_body(req, "service_id")), med_body(req, "end_time"),
-	    &b, resp))
+	if (!booking_from_body(ctx, req, &b, patient_id, resp))
 		return resp->status;
 	if ((e = util_uuid4(series_id)) != MED_OK)
 		return med_fail(resp, e);
