@@ -250,6 +250,24 @@ CREATE INDEX appointments_series ON appointments(series_id);
 CREATE INDEX appointments_patient_start ON appointments(patient_id, start_time);
 -- The reminder scheduler's look-ahead (notify.h): upcoming SCHEDULED visits.
 CREATE INDEX appointments_scheduled_start ON appointments(start_time) WHERE status = 'SCHEDULED';
+-- How far past its start any visit ever reached (end_time + buffer_after
+-- - start_time): the overlap checks look back only that far on the
+-- (doctor_id, start_time) and (patient_id, start_time) indexes, not a
+-- whole day.  One row; it only grows, so it stays an upper bound whatever
+-- is cancelled or deleted (APPT_REACH in appointments.h).
+CREATE TABLE appointment_reach (seconds INTEGER NOT NULL);
+INSERT INTO appointment_reach (seconds) VALUES (0);
+CREATE TRIGGER appointment_reach_insert AFTER INSERT ON appointments
+WHEN NEW.end_time + NEW.buffer_after - NEW.start_time > (SELECT seconds FROM appointment_reach)
+BEGIN
+    UPDATE appointment_reach SET seconds = NEW.end_time + NEW.buffer_after - NEW.start_time;
+END;
+CREATE TRIGGER appointment_reach_update AFTER UPDATE OF start_time, end_time, buffer_after
+ON appointments
+WHEN NEW.end_time + NEW.buffer_after - NEW.start_time > (SELECT seconds FROM appointment_reach)
+BEGIN
+    UPDATE appointment_reach SET seconds = NEW.end_time + NEW.buffer_after - NEW.start_time;
+END;
 
 CREATE TABLE medical_records (
     id             TEXT PRIMARY KEY,
@@ -474,4 +492,4 @@ CREATE INDEX waitlist_offers_due ON waitlist_offers(hold_until) WHERE status = '
 
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 11;
+PRAGMA user_version = 12;

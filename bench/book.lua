@@ -35,3 +35,5 @@ function request()
       doctor, stamp(start), stamp(start + 300))
    return wrk.format(nil, nil, nil, body)
 end
+
+dofile(os.getenv("BENCH_LUA") .. "/tail.lua")

@@ -5,6 +5,10 @@
  * is answered with one fixed JSON envelope, no library, no database.  What
  * it measures is the ceiling of nginx + FastCGI + fork-per-pool itself.
  *
+ * With a query string "bytes=N" (64 <= N <= 4 MiB) the answer is an
+ * envelope of exactly N bytes instead, with the same headers: the
+ * payload-matched ceiling of a route whose answers are N bytes long.
+ *
  *   medfcgi-hello [-w N]      (N children, default 2 per CPU like medfcgi)
  *
  * The build installs it as build/bench/hello/medfcgi so scripts/stack.sh,
@@ -35,10 +39,56 @@ static const char answer[] =
     BODY;
 _Static_assert(sizeof BODY - 1 == 54, "Content-Length above must match BODY");
 
+#define PAD_MIN 64
+#define PAD_MAX (4 << 20)
+
+/* The padded answer of the last size asked (a run asks one size). */
+struct padded {
+	char *text;
+	long bytes;   /* body size it was built for; 0 = none */
+	int len;      /* headers and body */
+};
+
+/* N from a query string "bytes=N" in range, else 0. */
+static long
+pad_size(const char *query)
+{
+	char *end;
+	long n;
+
+	if (query == NULL || strncmp(query, "bytes=", 6) != 0)
+		return 0;
+	n = strtol(query + 6, &end, 10);
+	return *end == '\0' && n >= PAD_MIN && n <= PAD_MAX ? n : 0;
+}
+
+static int
+pad_build(struct padded *p, long n)
+{
+	static const char head[] = "{\"success\":true,\"data\":\"", tail[] = "\",\"message\":null}";
+	long fill = n - (long)(sizeof head - 1) - (long)(sizeof tail - 1);
+	char hdr[160];
+	int h = snprintf(hdr, sizeof hdr, "Status: 200 OK\r\nCache-Control: no-store\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %ld\r\n\r\n", n);
+	char *t = realloc(p->text, (size_t)h + (size_t)n);
+
+	if (t == NULL)
+		return -1;
+	memcpy(t, hdr, (size_t)h);
+	memcpy(t + h, head, sizeof head - 1);
+	memset(t + h + sizeof head - 1, 'x', (size_t)fill);
+	memcpy(t + h + (long)(sizeof head - 1) + fill, tail, sizeof tail - 1);
+	p->text = t;
+	p->bytes = n;
+	p->len = h + (int)n;
+	return 0;
+}
+
 static int
 serve(const sigset_t *unblocked)
 {
 	FCGX_Request fr;
+	struct padded pad = { NULL, 0, 0 };
 
 	/* Plain death on SIGTERM (libfcgi installed a handler that only sets a flag). */
 	signal(SIGTERM, SIG_DFL);
@@ -47,9 +97,15 @@ serve(const sigset_t *unblocked)
 	    FCGX_InitRequest(&fr, FCGI_LISTENSOCK_FILENO, 0) != 0)
 		return 1;
 	while (FCGX_Accept_r(&fr) >= 0) {
-		FCGX_PutStr(answer, (int)sizeof answer - 1, fr.out);
+		long n = pad_size(FCGX_GetParam("QUERY_STRING", fr.envp));
+
+		if (n != 0 && (n == pad.bytes || pad_build(&pad, n) == 0))
+			FCGX_PutStr(pad.text, pad.len, fr.out);
+		else
+			FCGX_PutStr(answer, (int)sizeof answer - 1, fr.out);
 		FCGX_Finish_r(&fr);
 	}
+	free(pad.text);
 	return 0;
 }
 

@@ -2,3 +2,5 @@
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"email":"amina.benali@example.dz","password":"Algeria123!"}'
+
+dofile(os.getenv("BENCH_LUA") .. "/tail.lua")

@@ -14,6 +14,14 @@
  * Requests that write (a POST, a record read with its audit rows) do
  * write to that database.  With LOOP_DUMP=FILE the last answer's body is
  * written to FILE (to check that an optimisation changed no byte).
+ *
+ * Bookings: with LOOP_SLOT_BASE=UNIX_SECONDS, "{start}" and "{end}" in BODY
+ * become the instants of the 5-minute slot number i after that base for
+ * request i, so N bookings of distinct slots can be profiled in process:
+ *
+ *   LOOP_SLOT_BASE=$(( ($(date +%s) / 86400 + 3) * 86400 )) build/bench/loop DIR 500 \
+ *       POST /api/v1/appointments "" "$TOKEN" \
+ *       '{"doctor_id":"…","start_time":"{start}","end_time":"{end}"}'
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +32,35 @@
 #include "med.h"
 #include "route.h"
 
+/* Copy BODY into OUT with {start} and {end} replaced by slot I's instants. */
+static void
+slot_body(char *out, size_t cap, const char *body, long long base, int i)
+{
+	char start[32], end[32];
+	time_t t0 = (time_t)(base + (long long)i * 300), t1 = t0 + 300;
+	size_t o = 0;
+
+	strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
+	strftime(end, sizeof end, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t1));
+	while (*body != '\0' && o + 1 < cap) {
+		const char *v = strncmp(body, "{start}", 7) == 0 ? start :
+		    strncmp(body, "{end}", 5) == 0 ? end : NULL;
+		if (v == NULL) {
+			out[o++] = *body++;
+			continue;
+		}
+		body += v == start ? 7 : 5;
+		for (; *v != '\0' && o + 1 < cap; v++)
+			out[o++] = *v;
+	}
+	out[o] = '\0';
+}
+
 int
 main(int argc, char **argv)
 {
+	char body[4096];
+	const char *slot_base = getenv("LOOP_SLOT_BASE");
 	struct med_config cfg;
 	struct med_ctx ctx;
 	struct timespec t0, t1;
@@ -64,7 +98,11 @@ main(int argc, char **argv)
 		req.query = argc > 5 && argv[5][0] != '\0' ? argv[5] : NULL;
 		req.authorization = argc > 6 && argv[6][0] != '\0' ? auth : NULL;
 		req.body = argc > 7 ? argv[7] : NULL;
-		req.body_len = argc > 7 ? strlen(argv[7]) : 0;
+		if (req.body != NULL && slot_base != NULL) {
+			slot_body(body, sizeof body, argv[7], atoll(slot_base), i);
+			req.body = body;
+		}
+		req.body_len = req.body != NULL ? strlen(req.body) : 0;
 		req.content_type = "application/json";
 		req.remote_addr = "127.0.0.1";
 		med_handle(&ctx, &req, &resp);

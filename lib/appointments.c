@@ -38,25 +38,25 @@
 /*
  * Overlap of half-open intervals: a.start < new.end AND new.start < a.end,
  * so back-to-back appointments do not collide.  "id <> ?4" leaves out the
- * appointment being rescheduled (a fresh booking binds "").  Every booking
- * lies inside one window of one local day, so it lasts at most 25 hours
- * (a DST fall-back day): "start_time > ?2 - 90000" bounds the index range
- * below, and years of history are never walked.
+ * appointment being rescheduled (a fresh booking binds "").  No visit
+ * reaches further than APPT_REACH past its start, which bounds the index
+ * range below: the check walks the few visits of the last hours, never
+ * years of history, nor a whole day of back-to-back visits.
  *
  * The doctor is busy for a visit's buffers too: a visit occupies
  * [start_time - buffer_before, end_time + buffer_after), and ?2, ?3 are
- * the new visit's occupied span, so buffers count both ways.  A buffer is
- * at most 7200 s, which widens the index range by that much each side.
+ * the new visit's occupied span, so buffers count both ways.  A buffer
+ * before is at most 7200 s, which widens the range above by that much.
  */
 const char appt_sql_doctor_overlap[] =
     "SELECT 1 FROM appointments WHERE doctor_id = ?1 AND status IN ('SCHEDULED', 'ARRIVED')"
-    " AND start_time > ?2 - 97200 AND start_time < ?3 + 7200"
+    " AND start_time > ?2 - " APPT_REACH " AND start_time < ?3 + 7200"
     " AND start_time - buffer_before < ?3 AND end_time + buffer_after > ?2 AND id <> ?4"
     " LIMIT 1";
 /* A patient's own time is the visit itself: buffers are the doctor's. */
 const char appt_sql_patient_overlap[] =
     "SELECT 1 FROM appointments WHERE patient_id = ?1 AND status IN ('SCHEDULED', 'ARRIVED')"
-    " AND start_time > ?2 - 90000 AND start_time < ?3 AND end_time > ?2 AND id <> ?4"
+    " AND start_time > ?2 - " APPT_REACH " AND start_time < ?3 AND end_time > ?2 AND id <> ?4"
     " LIMIT 1";
 /* Bounds are always bound (open ends as INT64 extremes) so the index range applies. */
 const char appt_sql_list_patient[] =

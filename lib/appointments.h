@@ -10,6 +10,18 @@
 #include <stdint.h>
 #include "med.h"
 
+/*
+ * The look-back of every overlap check, in seconds: no visit on file
+ * reaches further past its own start (end_time + buffer_after -
+ * start_time), so one starting earlier than [start - APPT_REACH] cannot
+ * overlap [start, ...).  schema.sql's triggers keep the one row an upper
+ * bound as visits are written; the fallback, should the row be gone, is
+ * the longest a visit can be (25 hours, a DST fall-back day) plus a
+ * two-hour buffer.  An SQL expression: SQLite evaluates it once per
+ * statement and the index range still applies.
+ */
+#define APPT_REACH "coalesce((SELECT seconds FROM appointment_reach), 97200)"
+
 /* SCHEDULED appointments of a doctor overlapping [?2, ?3), except id ?4. */
 extern const char appt_sql_doctor_overlap[];
 /* SCHEDULED appointments of a patient overlapping [?2, ?3), except id ?4. */

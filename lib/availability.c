@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "appointments.h"
 #include "auth.h"
 #include "closures.h"
 #include "availability.h"
@@ -50,18 +51,15 @@ static const char SQL_ACTIVE[] =
     " WHERE doctor_id = ?1 AND is_active = 1 ORDER BY weekday, start_time";
 /*
  * The spans the doctor's SCHEDULED and ARRIVED visits occupy (the visit
- * and its buffers) that may overlap [?4, ?3): one range scan of the
- * (doctor_id, start_time) index.  ?2 bounds the scan below: an
- * appointment lies inside one availability window, so it is shorter than
- * a day and one starting more than a day (plus buffers) before the range
- * cannot reach it.
+ * and its buffers) that may overlap [?2, ?3): one range scan of the
+ * (doctor_id, start_time) index, bounded below by APPT_REACH
+ * (appointments.h): no visit starting earlier reaches ?2.
  */
 const char avail_sql_busy[] =
     "SELECT start_time - buffer_before, end_time + buffer_after FROM appointments"
-    " WHERE doctor_id = ?1 AND start_time >= ?2 AND start_time < ?3"
-    " AND end_time + buffer_after > ?4 AND status IN ('SCHEDULED', 'ARRIVED')"
+    " WHERE doctor_id = ?1 AND start_time > ?2 - " APPT_REACH " AND start_time < ?3"
+    " AND end_time + buffer_after > ?2 AND status IN ('SCHEDULED', 'ARRIVED')"
     " ORDER BY start_time";
-#define MAX_APPOINTMENT_SECONDS 90000
 #define MAX_BUFFER_SECONDS (SERVICE_BUFFER_MAX * 60)
 
 struct window {
@@ -556,9 +554,8 @@ busy_spans(struct med_ctx *ctx, const char *doctor, int64_t from, int64_t to, st
 	if (st == NULL)
 		return MED_EDB;
 	db_bind_text(st, 1, doctor);
-	db_bind_int(st, 2, from - MAX_APPOINTMENT_SECONDS - 2 * MAX_BUFFER_SECONDS);
+	db_bind_int(st, 2, from - MAX_BUFFER_SECONDS);
 	db_bind_int(st, 3, to + 2 * MAX_BUFFER_SECONDS);
-	db_bind_int(st, 4, from - MAX_BUFFER_SECONDS);
 	if ((e = rows_spans(st, out)) != MED_OK)
 		return e;
 	if ((st = db_stmt(ctx, waitlist_sql_held)) == NULL)

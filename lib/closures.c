@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "appointments.h"
 #include "closures.h"
 #include "db.h"
 #include "handlers.h"
@@ -40,10 +41,10 @@ static const char SQL_TO_INSERT[] =
     "INSERT INTO doctor_time_off (" TIME_OFF_COLUMNS ", created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_TO_DELETE[] = "DELETE FROM doctor_time_off WHERE id = ?1";
-/* The same bounds as appt_sql_doctor_overlap: a visit is shorter than 25 hours. */
+/* The same bounds as appt_sql_doctor_overlap. */
 static const char SQL_TO_CONFLICTS[] =
     "SELECT id FROM appointments WHERE doctor_id = ?1 AND status IN ('SCHEDULED', 'ARRIVED')"
-    " AND start_time > ?2 - 90000 AND start_time < ?3 AND end_time > ?2 ORDER BY start_time";
+    " AND start_time > ?2 - " APPT_REACH " AND start_time < ?3 AND end_time > ?2 ORDER BY start_time";
 
 #define HOLIDAY_COLUMNS "id, date, name"
 static const char SQL_HOL_LIST[] =

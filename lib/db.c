@@ -3,6 +3,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,7 +256,54 @@ static const char *const migrations[] = {
 	" SELECT entity_id, event_id FROM audit_seen UNION ALL"
 	" SELECT j.value, a.id FROM audit_log a, json_each(a.entity_ids) j"
 	" WHERE a.id > (SELECT id FROM audit_seen_mark) AND a.entity_ids IS NOT NULL;",
+	/*
+	 * 11 -> 12: appointment_reach, the overlap checks' look-back
+	 * (appointments.h), started from the longest visit on file.
+	 */
+	"CREATE TABLE IF NOT EXISTS appointment_reach (seconds INTEGER NOT NULL);"
+	"INSERT INTO appointment_reach (seconds)"
+	" SELECT coalesce(max(end_time + buffer_after - start_time), 0) FROM appointments;"
+	"CREATE TRIGGER IF NOT EXISTS appointment_reach_insert AFTER INSERT ON appointments"
+	" WHEN NEW.end_time + NEW.buffer_after - NEW.start_time > (SELECT seconds FROM appointment_reach)"
+	" BEGIN UPDATE appointment_reach SET seconds = NEW.end_time + NEW.buffer_after - NEW.start_time;"
+	" END;"
+	"CREATE TRIGGER IF NOT EXISTS appointment_reach_update"
+	" AFTER UPDATE OF start_time, end_time, buffer_after ON appointments"
+	" WHEN NEW.end_time + NEW.buffer_after - NEW.start_time > (SELECT seconds FROM appointment_reach)"
+	" BEGIN UPDATE appointment_reach SET seconds = NEW.end_time + NEW.buffer_after - NEW.start_time;"
+	" END;",
 };
+
+/*
+ * The WAL's bound.  SQLite checkpoints (PASSIVE) once a commit leaves
+ * 1000 frames in the WAL, but the WAL file can only start over when a
+ * checkpoint has copied all of it and no reader still uses it; under a
+ * steady stream of transactions that moment never comes, and the file
+ * grew to hundreds of MiB in the benchmark.  So past WAL_RESTART_FRAMES
+ * the committing connection asks for a RESTART checkpoint: new writers
+ * wait (the busy handler) while the readers of the old frames finish,
+ * then the next writer starts the file over, and journal_size_limit cuts
+ * it back to WAL_KEEP_BYTES.
+ */
+#define WAL_PASSIVE_FRAMES 1000
+#define WAL_RESTART_FRAMES 4096 /* 16 MiB of 4 KiB pages */
+#define WAL_KEEP_BYTES "16777216"
+
+static int
+wal_committed(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)arg;
+	if (frames < WAL_PASSIVE_FRAMES)
+		return SQLITE_OK;
+	/*
+	 * The commit is done whatever the checkpoint does: a busy one is
+	 * tried again at the next commit, and an I/O error shows at the next
+	 * statement that needs the disk.
+	 */
+	sqlite3_wal_checkpoint_v2(db, name, frames >= WAL_RESTART_FRAMES ?
+	    SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
 
 /*
  * synchronous=FULL: every COMMIT is fsync'ed before we answer, so an
@@ -268,9 +317,44 @@ static const char pragmas[] =
     "PRAGMA foreign_keys=ON;"
     "PRAGMA secure_delete=ON;"
     "PRAGMA trusted_schema=OFF;"
-    "PRAGMA temp_store=MEMORY;";
+    "PRAGMA temp_store=MEMORY;"
+    "PRAGMA journal_size_limit=" WAL_KEEP_BYTES ";";
 
 #define BUSY_TIMEOUT_MS 5000
+/* The longest nap between two tries for a lock, in microseconds. */
+#define BUSY_NAP_MAX_US 1000
+
+/*
+ * Waiting for a lock another process holds (in practice the write lock,
+ * held for well under a millisecond per transaction).  SQLite's own
+ * timeout handler naps 1, 2, 5, 10 ... up to 100 ms between tries, so a
+ * writer that has waited a while sleeps through many releases while
+ * newer writers take the lock, and the requests nginx queued on that
+ * worker wait with it: bookings measured a p99 of hundreds of
+ * milliseconds (bench/RESULTS.md) behind transactions a hundred times
+ * shorter.  Here the naps start at 50-100 us and double up to
+ * BUSY_NAP_MAX_US, with random jitter so waiting workers do not wake in
+ * step; after BUSY_TIMEOUT_MS the statement fails with SQLITE_BUSY (503).
+ */
+static int
+busy_nap(void *arg, int tries)
+{
+	struct med_ctx *ctx = arg;
+	int64_t now = util_mono_us();
+	unsigned nap, jitter;
+
+	if (tries == 0)
+		ctx->busy_since_us = now;
+	else if (now - ctx->busy_since_us >= (int64_t)BUSY_TIMEOUT_MS * 1000)
+		return 0;
+	nap = tries < 5 ? 100u << tries : BUSY_NAP_MAX_US;
+	if (nap > BUSY_NAP_MAX_US)
+		nap = BUSY_NAP_MAX_US;
+	/* The clock's low bits differ between workers: jitter without shared state. */
+	jitter = (unsigned)((uint64_t)now * 2654435761u >> 7) % (nap / 2 + 1);
+	usleep(nap / 2 + jitter);
+	return 1;
+}
 
 enum med_err
 db_err(int rc)
@@ -474,7 +558,8 @@ db_open(struct med_ctx *ctx, const char *path, int create)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(ctx->db, 1);
-	sqlite3_busy_timeout(ctx->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(ctx->db, busy_nap, ctx);
+	sqlite3_wal_hook(ctx->db, wal_committed, NULL);
 	if (sqlite3_create_function(ctx->db, "med_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
 	    SQLITE_INNOCUOUS, NULL, sql_fold, NULL, NULL) != SQLITE_OK) {
 		e = MED_EDB;
@@ -533,6 +618,59 @@ db_usable(struct med_ctx *ctx)
 	return !ctx->readonly;
 }
 
+/*
+ * Writers queue in the kernel before they ask SQLite for its write lock.
+ * SQLite's lock cannot be waited on, only tried again after a nap
+ * (busy_nap), so under load its writers are served in no order and some
+ * try many times.  Every write transaction of this library first takes
+ * flock() on <database>-wlock, which the kernel hands on to a waiting
+ * process the moment it is released: SQLite's lock is then nearly always
+ * free when asked (measured in bench/RESULTS.md).  Writers that do not
+ * queue here (the sqlite3 shell, an old medadm) still meet busy_nap, so a
+ * wait stays bounded by each statement's BUSY_TIMEOUT_MS; the kernel
+ * drops the queue lock of a process that dies.  The file is opened on
+ * first use in each process: a descriptor inherited through fork() shares
+ * its lock with the parent and would exclude nobody.  Without the file (a
+ * read-only data directory) writers go straight to SQLite.
+ */
+static void
+wlock_take(struct med_ctx *ctx)
+{
+	int pid = (int)getpid();
+
+	if (ctx->wlock_pid != pid) {
+		const char *db = sqlite3_db_filename(ctx->db, "main");
+		char path[PATH_MAX];
+
+		if (ctx->wlock_pid != 0 && ctx->wlock_fd >= 0)
+			close(ctx->wlock_fd);   /* the parent's, inherited */
+		ctx->wlock_pid = pid;
+		ctx->wlock_fd = -1;
+		if (db != NULL && db[0] != '\0' &&
+		    (size_t)snprintf(path, sizeof path, "%s-wlock", db) < sizeof path)
+			ctx->wlock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	}
+	if (ctx->wlock_fd >= 0)
+		while (flock(ctx->wlock_fd, LOCK_EX) != 0 && errno == EINTR)
+			;
+}
+
+static void
+wlock_give(struct med_ctx *ctx)
+{
+	if (ctx->wlock_pid == (int)getpid() && ctx->wlock_fd >= 0)
+		flock(ctx->wlock_fd, LOCK_UN);
+}
+
+static void
+wlock_close(struct med_ctx *ctx)
+{
+	if (ctx->wlock_pid != 0 && ctx->wlock_fd >= 0)
+		close(ctx->wlock_fd);
+	ctx->wlock_pid = 0;
+	ctx->wlock_fd = -1;
+}
+
 void
 db_close(struct med_ctx *ctx)
 {
@@ -546,6 +684,7 @@ db_close(struct med_ctx *ctx)
 		sqlite3_close_v2(ctx->db);
 		ctx->db = NULL;
 	}
+	wlock_close(ctx);
 }
 
 static size_t
@@ -606,7 +745,7 @@ sync_restore(struct med_ctx *ctx)
  * the outermost level talks to SQLite; an inner rollback dooms the whole.
  */
 static enum med_err
-begin_as(struct med_ctx *ctx, const char *sql)
+begin_as(struct med_ctx *ctx, const char *sql, int writes)
 {
 	enum med_err e;
 
@@ -614,8 +753,12 @@ begin_as(struct med_ctx *ctx, const char *sql)
 		ctx->tx_depth++;
 		return MED_OK;
 	}
-	if ((e = sync_restore(ctx)) != MED_OK || (e = db_exec(ctx, sql)) != MED_OK)
+	if (writes)
+		wlock_take(ctx);
+	if ((e = sync_restore(ctx)) != MED_OK || (e = db_exec(ctx, sql)) != MED_OK) {
+		wlock_give(ctx);
 		return e;
+	}
 	ctx->tx_depth = 1;
 	ctx->tx_doomed = 0;
 	return MED_OK;
@@ -624,7 +767,7 @@ begin_as(struct med_ctx *ctx, const char *sql)
 enum med_err
 db_begin(struct med_ctx *ctx)
 {
-	return begin_as(ctx, "BEGIN IMMEDIATE");
+	return begin_as(ctx, "BEGIN IMMEDIATE", 1);
 }
 
 /*
@@ -666,7 +809,7 @@ db_begin_audit(struct med_ctx *ctx)
 enum med_err
 db_begin_read(struct med_ctx *ctx)
 {
-	return begin_as(ctx, "BEGIN DEFERRED");
+	return begin_as(ctx, "BEGIN DEFERRED", 0);
 }
 
 enum med_err
@@ -687,6 +830,7 @@ db_commit(struct med_ctx *ctx)
 		db_rollback(ctx);
 	}
 	ctx->tx_depth = 0;
+	wlock_give(ctx);
 	sync_restore(ctx);
 	return e;
 }
@@ -703,6 +847,7 @@ db_rollback(struct med_ctx *ctx)
 	ctx->tx_doomed = 0;
 	if (!sqlite3_get_autocommit(ctx->db))
 		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+	wlock_give(ctx);
 	sync_restore(ctx);
 }
 

@@ -99,6 +99,9 @@ struct med_ctx {
 	int fault;           /* extended SQLite code of this request's storage fault, 0 none */
 	char fault_msg[128]; /* its text, for the worker log */
 	int64_t reopen_after_ms; /* monotonic: the next try to reopen a failed database */
+	int64_t busy_since_us;   /* db.c: monotonic start of the current wait for a lock */
+	int wlock_fd;            /* db.c: the writers' queue file, when wlock_pid opened it */
+	int wlock_pid;           /* db.c: the process that opened wlock_fd; 0 = none yet */
 	struct live_queue *live; /* live.c: events of the open transaction, sent after commit */
 };
 

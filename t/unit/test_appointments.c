@@ -326,6 +326,39 @@ START_TEST(overlap_half_open)
 }
 END_TEST
 
+/*
+ * The overlap checks look back only as far as the longest visit on file
+ * (appointment_reach): a visit made longer than any before, by booking or
+ * by a move, must still be found from its far end.
+ */
+START_TEST(overlap_reaches_back)
+{
+	char id[MED_UUID_LEN + 1];
+
+	ck_assert_int_lt(count("SELECT seconds FROM appointment_reach"), 9000);
+	/* A booking longer than any before: 09:00-11:30. */
+	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, MONDAY "T09:00:00Z", MONDAY "T11:30:00Z"), 201);
+	ck_assert_int_eq(count("SELECT seconds FROM appointment_reach"), 9000);
+	ck_assert_int_eq(book(tok_b, NULL, SAMIR_D, MONDAY "T11:15:00Z", MONDAY "T11:30:00Z"), 409);
+	ck_assert_str_eq(last_message, "Doctor is not available at the requested time");
+	/* The patient too, with another doctor (Nadia works Mon 08:30-12:30). */
+	ck_assert_int_eq(book(tok_a, NULL, NADIA_D, MONDAY "T11:15:00Z", MONDAY "T11:30:00Z"), 409);
+	ck_assert_str_eq(last_message, "Patient already has an appointment at the requested time");
+	/* A move that makes a visit longer still: 14:00-14:15, then 14:00-17:00. */
+	ck_assert_int_eq(book(tok_b, NULL, SAMIR_D, MONDAY "T14:00:00Z", MONDAY "T14:15:00Z"), 201);
+	snprintf(id, sizeof id, "%s", last_id);
+	ck_assert_int_eq(call("POST", apath(id, "/reschedule"), tok_b,
+	    "{\"start_time\":\"" MONDAY "T14:00:00Z\",\"end_time\":\"" MONDAY "T17:00:00Z\"}"), 200);
+	ck_assert_int_eq(count("SELECT seconds FROM appointment_reach"), 10800);
+	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, MONDAY "T16:45:00Z", MONDAY "T17:00:00Z"), 409);
+	ck_assert_str_eq(last_message, "Doctor is not available at the requested time");
+	/* Cancelled, it frees the time; the bound stays (an upper bound is enough). */
+	ck_assert_int_eq(call("POST", apath(id, "/cancel"), tok_b, NULL), 200);
+	ck_assert_int_eq(book(tok_a, NULL, SAMIR_D, MONDAY "T16:45:00Z", MONDAY "T17:00:00Z"), 201);
+	ck_assert_int_eq(count("SELECT seconds FROM appointment_reach"), 10800);
+}
+END_TEST
+
 START_TEST(get_access)
 {
 	char id[MED_UUID_LEN + 1];
@@ -683,6 +716,7 @@ appt_suite(void)
 	tcase_add_test(tc, book_check_order);
 	tcase_add_test(tc, book_window_edges);
 	tcase_add_test(tc, overlap_half_open);
+	tcase_add_test(tc, overlap_reaches_back);
 	tcase_add_test(tc, get_access);
 	tcase_add_test(tc, cancel_rules);
 	tcase_add_test(tc, demoted_doctor_loses_ownership);

@@ -51,6 +51,19 @@ assert_searches(const char *sql, const char *table, const char *index)
 	ck_assert_msg(strstr(plan, want) != NULL, "%s not used by %s: %s", index, sql, plan);
 }
 
+/* sql walks index between two bounds of start_time, not from one end. */
+static void
+assert_ranged(const char *sql, const char *index)
+{
+	char plan[2048], want[160];
+
+	plan_of(sql, plan, sizeof plan);
+	snprintf(want, sizeof want, "INDEX %s (", index);
+	ck_assert_msg(strstr(plan, want) != NULL, "%s not used by %s: %s", index, sql, plan);
+	ck_assert_msg(strstr(plan, "start_time>? AND start_time<?)") != NULL,
+	    "%s is not bounded on both sides: %s", sql, plan);
+}
+
 /* The detector itself: a query on an unindexed column is reported as a scan. */
 START_TEST(detector_sees_scans)
 {
@@ -66,6 +79,9 @@ START_TEST(overlap_queries)
 	assert_searches(appt_sql_doctor_overlap, "appointments", "appointments_doctor_start");
 	assert_searches(appt_sql_patient_overlap, "appointments", "appointments_patient_start");
 	assert_searches(appt_sql_window, "doctor_availability", "doctor_availability_doctor");
+	/* The look-back of APPT_REACH is an index bound, not a filter on each row. */
+	assert_ranged(appt_sql_doctor_overlap, "appointments_doctor_start");
+	assert_ranged(appt_sql_patient_overlap, "appointments_patient_start");
 }
 END_TEST
 
@@ -87,6 +103,7 @@ END_TEST
 START_TEST(slots_query)
 {
 	assert_searches(avail_sql_busy, "appointments", "appointments_doctor_start");
+	assert_ranged(avail_sql_busy, "appointments_doctor_start");
 }
 END_TEST
 

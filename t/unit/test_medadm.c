@@ -500,6 +500,8 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(sqlite3_open(dbp, &db), SQLITE_OK);
 	ck_assert_msg(sqlite3_exec(db,
 	    "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);"
+	    "DROP TRIGGER appointment_reach_insert; DROP TRIGGER appointment_reach_update;"
+	    "DROP TABLE appointment_reach;"
 	    "DROP VIEW audit_seen_all; DROP TABLE audit_seen_mark; DROP TABLE audit_seen;"
 	    "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
 	    "ALTER TABLE audit_log DROP COLUMN entity_ids;"
@@ -595,6 +597,12 @@ START_TEST(test_adm_migrate_1_to_2)
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('reminders_sent', 'notifications', 'notifications_user', 'calendar_feeds',"
 	    " 'appointments_scheduled_start')"), 5);
+	/* The overlap look-back starts from the longest visit on file and is kept by triggers. */
+	ck_assert_int_gt(count_of(db, "SELECT count(*) FROM appointments"), 0);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM appointment_reach WHERE seconds ="
+	    " (SELECT max(end_time + buffer_after - start_time) FROM appointments)"), 1);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
+	    " ('appointment_reach_insert', 'appointment_reach_update')"), 2);
 	sqlite3_close(db);
 	ck_assert_int_eq(run(NULL, "check", NULL), 0);
 	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
