@@ -39,7 +39,7 @@ E2E      = $(BUILD)/t/e2e_tests
 ROUTES   = $(BUILD)/routes
 CHECK_LIBS = $(shell pkg-config --libs check)
 
-.PHONY: all tests run stop check unit e2e keys-test deps clean install bench fuzz stress fuzz-smoke valgrind \
+.PHONY: all tests run stop check unit e2e keys-test edge-test deps clean install bench fuzz stress fuzz-smoke valgrind \
         nginx-conf nginx-test openapi openapi-test fhir-deps fhir-validate
 
 all: $(LIB) $(WORKER) $(MEDADM)
@@ -130,6 +130,7 @@ check: deps
 	$(MAKE) SANITIZE=1 e2e
 	$(MAKE) faults-test
 	$(MAKE) keys-test
+	$(MAKE) edge-test
 	$(MAKE) valgrind
 	$(MAKE) install-test
 	$(MAKE) docs-test
@@ -147,6 +148,11 @@ e2e: all $(E2E)
 # them, the pool's master makes them before it forks (t/keys-test.sh).
 keys-test: all
 	sh t/keys-test.sh $(abspath $(BUILD))
+
+# nginx in front of the workers on a running stack: buffering for slow
+# clients, compression, the password-hashing pool (t/edge-test.sh).
+edge-test: all
+	sh t/edge-test.sh $(abspath $(BUILD))
 
 # The crash test of the e2e suite, long form: a minute of writes while
 # workers are SIGKILLed (make check runs it for a few seconds).
@@ -242,6 +248,7 @@ MAN8          = $(firstword $(wildcard medadm/medadm.8 man/medadm.8 docs/medadm.
 DOCS_WEB      = docs/index.html docs/redoc.html docs/swagger-init.js docs/docs.css
 WEB_TOP       = web/index.html web/app.css web/favicon.svg
 DEPLOY_UNITS  = deploy/medclinic-workers.socket deploy/medclinic-workers.service \
+                deploy/medclinic-kdf.socket deploy/medclinic-kdf.service \
                 deploy/medclinic-backup.service deploy/medclinic-backup.timer \
                 deploy/medclinic-outbox.service
 DEPLOY_SED    = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SHAREDIR@|$(SHAREDIR)|g' \

@@ -23,6 +23,8 @@
 #   STATIC_DIR        SHAREDIR / the source tree: openapi.json and docs/
 #   FASTCGI_CONF      SHAREDIR/nginx-fastcgi.conf / deploy/nginx-fastcgi.conf
 #   SOCK              /run/medclinic/fcgi.sock / DATA_DIR/run/fcgi.sock
+#   KDF_SOCK          /run/medclinic/kdf.sock / DATA_DIR/run/kdf.sock: the
+#                     pool of the password-hashing routes
 #   SERVER_NAME       clinic.example.dz / localhost
 #   SSL_CERT SSL_KEY  Let's Encrypt's paths for SERVER_NAME (TLS only)
 #   ACCESS_LOG ERROR_LOG  /var/log/nginx/medclinic-{access,error}.log /
@@ -51,7 +53,7 @@ set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TEMPLATE=${MED_NGINX_TEMPLATE:-$ROOT/deploy/nginx.conf.in}
-NAMES="SHAREDIR SBINDIR STATIC_DIR FASTCGI_CONF SOCK SERVER_NAME SSL_CERT SSL_KEY \
+NAMES="SHAREDIR SBINDIR STATIC_DIR FASTCGI_CONF SOCK KDF_SOCK SERVER_NAME SSL_CERT SSL_KEY \
 ACCESS_LOG ERROR_LOG AUTH_RATE AUTH_BURST BODY_MAX WEB_ROOT LIVE_SOCK NCHAN_MODULE USER_LINE \
 WORKER_PROCESSES PID_FILE MAIN_ERROR_LOG RUN_DIR DATA_DIR PORT"
 
@@ -98,6 +100,7 @@ if [ "$MODE" = dev ]; then
 	fi
 	: "${RUN_DIR:=$DATA_DIR/run}"
 	: "${SOCK:=$RUN_DIR/fcgi.sock}"
+	: "${KDF_SOCK:=$RUN_DIR/kdf.sock}"
 	: "${LIVE_SOCK:=$RUN_DIR/live.sock}"
 	: "${NCHAN_MODULE:=/usr/lib/nginx/modules/ngx_nchan_module.so}"
 	: "${STATIC_DIR:=$ROOT}"
@@ -125,6 +128,7 @@ else
 	: "${STATIC_DIR:=$SHAREDIR}"
 	: "${FASTCGI_CONF:=$SHAREDIR/nginx-fastcgi.conf}"
 	: "${SOCK:=/run/medclinic/fcgi.sock}"
+	: "${KDF_SOCK:=/run/medclinic/kdf.sock}"
 	: "${LIVE_SOCK:=/run/medclinic/live.sock}"
 	: "${SERVER_NAME:=clinic.example.dz}"
 	: "${SSL_CERT:=/etc/letsencrypt/live/$SERVER_NAME/fullchain.pem}"

@@ -21,8 +21,13 @@
 # `user`; otherwise it cannot change user anyway).  So nginx can always
 # reach the socket, even inside a 0700 temporary directory.
 #
+# Two pools, as in production: the workers on run/fcgi.sock, and on
+# run/kdf.sock the pool of the password-hashing routes (login, register,
+# reset; see deploy/nginx.conf.in), at nice 10, pid in run/spawn-kdf.pid.
+#
 # Environment: WORKERS (worker processes, default: medfcgi's own default,
-# 2 per CPU); everything else (CLINIC_TZ, LOGIN_MAX_FAILURES, ...) is passed
+# 2 per CPU); KDF_WORKERS (the hashing pool, default 1 per 2 CPUs, at
+# least 1); everything else (CLINIC_TZ, LOGIN_MAX_FAILURES, ...) is passed
 # through to the workers.  MED_DB is ignored: the stack owns DIR/clinic.db.
 #
 # Live updates: nginx (nchan) listens for the workers' events on
@@ -152,10 +157,11 @@ prepare_dir() {
 	mkdir -p "$DIR/run/nginx-tmp" "$DIR/log"
 	chmod 0750 "$DIR/log"
 	SOCK=$DIR/run/fcgi.sock
+	KDF_SOCK=$DIR/run/kdf.sock
 	LIVE_SOCK=$DIR/run/live.sock
 	# sun_path holds 108 bytes including the NUL.
 	[ "${#LIVE_SOCK}" -lt 108 ] || die "socket path too long (${#LIVE_SOCK} > 107): $LIVE_SOCK"
-	for _what in spawn.pid:medfcgi nginx.pid:nginx outbox.pid:outbox; do
+	for _what in spawn.pid:medfcgi spawn-kdf.pid:medfcgi nginx.pid:nginx outbox.pid:outbox; do
 		if _pid=$(pid_from "$DIR/run/${_what%%:*}" "${_what#*:}"); then
 			die "${_what#*:} already running for $DIR (pid $_pid); run: sh scripts/stack.sh stop $DIR"
 		fi
@@ -177,18 +183,30 @@ fresh_database() {
 	    die "medadm seed failed (see $DIR/log/medadm.log)"
 }
 
-start_workers() {
-	[ -x "$BUILD/medfcgi" ] || die "no worker binary $BUILD/medfcgi (make all?)"
-	set -- -s "$SOCK" -M 0660 -P "$DIR/run/spawn.pid" -- "$BUILD/medfcgi"
-	if [ -n "${WORKERS:-}" ]; then
-		set -- "$@" -w "$WORKERS"
-	fi
+# spawn_pool SOCKET PIDFILE [medfcgi options]: one pool under spawn-fcgi.
+spawn_pool() {
+	_sock=$1 _pidfile=$2
+	shift 2
+	set -- -s "$_sock" -M 0660 -P "$_pidfile" -- "$@"
 	if ! (unset MED_DB; MED_DATA_DIR=$DIR; LIVE_PUBLISH=${LIVE_PUBLISH-$LIVE_SOCK};
 	    export MED_DATA_DIR LIVE_PUBLISH;
 	    exec "$SPAWN_FCGI" "$@") >>"$DIR/log/spawn-fcgi.log" 2>&1; then
 		tail -n 5 "$DIR/log/spawn-fcgi.log" "$DIR/log/worker.log" >&2 2>/dev/null || true
 		die "spawn-fcgi failed"
 	fi
+}
+
+start_workers() {
+	[ -x "$BUILD/medfcgi" ] || die "no worker binary $BUILD/medfcgi (make all?)"
+	if [ -n "${WORKERS:-}" ]; then
+		spawn_pool "$SOCK" "$DIR/run/spawn.pid" "$BUILD/medfcgi" -w "$WORKERS"
+	else
+		spawn_pool "$SOCK" "$DIR/run/spawn.pid" "$BUILD/medfcgi"
+	fi
+	_kdf=${KDF_WORKERS:-$(( $(getconf _NPROCESSORS_ONLN) / 2 ))}
+	[ "$_kdf" -ge 1 ] || _kdf=1
+	# nice(1) execs medfcgi: the pid spawn-fcgi records is the master's.
+	spawn_pool "$KDF_SOCK" "$DIR/run/spawn-kdf.pid" "$(command -v nice)" -n 10 "$BUILD/medfcgi" -w "$_kdf"
 }
 
 # The outbox sender in the background, detached from the terminal's
@@ -215,7 +233,8 @@ start_sender() {
 # include) rendered with development values; MED_NGINX_TEMPLATE, when
 # set, is honoured by the renderer (bench/run.sh adds a static location).
 render_conf() {
-	sh "$ROOT/scripts/nginx-conf.sh" dev DATA_DIR="$DIR" PORT="$1" SOCK="$SOCK" LIVE_SOCK="$LIVE_SOCK" \
+	sh "$ROOT/scripts/nginx-conf.sh" dev DATA_DIR="$DIR" PORT="$1" SOCK="$SOCK" KDF_SOCK="$KDF_SOCK" \
+	    LIVE_SOCK="$LIVE_SOCK" \
 	    > "$DIR/run/nginx.conf.tmp" || die "could not render the nginx configuration"
 	mv "$DIR/run/nginx.conf.tmp" "$DIR/run/nginx.conf"
 }
@@ -326,13 +345,15 @@ cmd_stop() {
 	# nginx first, so no new request reaches workers that are stopping.
 	stop_pidfile "$1/run/nginx.pid" nginx
 	stop_pidfile "$1/run/spawn.pid" medfcgi
+	stop_pidfile "$1/run/spawn-kdf.pid" medfcgi
 	stop_pidfile "$1/run/outbox.pid" outbox
-	rm -f "$1/run/fcgi.sock" "$1/run/live.sock" "$1/port" "$1/base_url"
+	rm -f "$1/run/fcgi.sock" "$1/run/kdf.sock" "$1/run/live.sock" "$1/port" "$1/base_url"
 }
 
 cmd_status() {
 	pid_from "$1/run/nginx.pid" nginx >/dev/null &&
-	    pid_from "$1/run/spawn.pid" medfcgi >/dev/null
+	    pid_from "$1/run/spawn.pid" medfcgi >/dev/null &&
+	    pid_from "$1/run/spawn-kdf.pid" medfcgi >/dev/null
 }
 
 [ $# -ge 1 ] || usage

@@ -101,8 +101,9 @@ done
 
 # systemd units.
 U=$P/lib/systemd/system
-for u in medclinic-workers.socket medclinic-workers.service medclinic-backup.service \
-    medclinic-backup.timer medclinic-outbox.service; do
+for u in medclinic-workers.socket medclinic-workers.service medclinic-kdf.socket \
+    medclinic-kdf.service medclinic-backup.service medclinic-backup.timer \
+    medclinic-outbox.service; do
 	check "unit $u installed" test -s "$U/$u"
 	check "unit $u has no @PLACEHOLDER@ left" sh -c "! grep -q '@[A-Z]*@' '$U/$u'"
 done
@@ -116,6 +117,16 @@ check "socket unit: /run/medclinic/fcgi.sock for www-data" sh -c \
     "grep -qx 'ListenStream=/run/medclinic/fcgi.sock' '$U/medclinic-workers.socket' && \
      grep -qx 'SocketGroup=www-data' '$U/medclinic-workers.socket' && \
      grep -qx 'SocketMode=0660' '$U/medclinic-workers.socket'"
+K=$U/medclinic-kdf.service
+for l in "ExecStart=$PREFIX/sbin/medfcgi -w 1" "Nice=10" "Requires=medclinic-kdf.socket" \
+    "Restart=on-failure" "ProtectSystem=strict" "NoNewPrivileges=yes" "User=medclinic" \
+    "StandardInput=socket" "Environment=MED_DATA_DIR=/var/lib/medclinic"; do
+	check "password-hashing service: $l" has_line "$K" "$l"
+done
+check "password-hashing socket: /run/medclinic/kdf.sock for www-data" sh -c \
+    "grep -qx 'ListenStream=/run/medclinic/kdf.sock' '$U/medclinic-kdf.socket' && \
+     grep -qx 'SocketGroup=www-data' '$U/medclinic-kdf.socket' && \
+     grep -qx 'SocketMode=0660' '$U/medclinic-kdf.socket'"
 check "backup service calls medadm backup" grep -q "$PREFIX/sbin/medadm backup " \
     "$U/medclinic-backup.service"
 for l in "ProtectSystem=strict" "PrivateTmp=yes" "NoNewPrivileges=yes" "User=medclinic"; do
@@ -137,6 +148,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	# yet and the man page may not be installed, so those lines are
 	# filtered out.
 	systemd-analyze verify "$U/medclinic-workers.socket" "$W" \
+	    "$U/medclinic-kdf.socket" "$K" \
 	    "$U/medclinic-backup.service" "$U/medclinic-backup.timer" "$O" \
 	    > "$TMP/verify.log" 2>&1 || true
 	if grep -v -e 'is not executable' -e "Command 'man " -e '^$' "$TMP/verify.log" |
