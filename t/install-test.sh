@@ -113,20 +113,21 @@ for l in "ExecStart=$PREFIX/sbin/medfcgi" "Restart=on-failure" "ProtectSystem=st
     "StandardInput=socket" "Environment=MED_DATA_DIR=/var/lib/medclinic"; do
 	check "workers service: $l" has_line "$W" "$l"
 done
-check "socket unit: /run/medclinic/fcgi.sock for www-data" sh -c \
-    "grep -qx 'ListenStream=/run/medclinic/fcgi.sock' '$U/medclinic-workers.socket' && \
-     grep -qx 'SocketGroup=www-data' '$U/medclinic-workers.socket' && \
-     grep -qx 'SocketMode=0660' '$U/medclinic-workers.socket'"
+# socket_for_nginx LABEL UNIT PATH: the socket unit listens on PATH,
+# reachable by www-data's group only.
+socket_for_nginx() {
+	check "$1: $3 for www-data" sh -c \
+	    "grep -qx 'ListenStream=$3' '$U/$2' && grep -qx 'SocketGroup=www-data' '$U/$2' && \
+	     grep -qx 'SocketMode=0660' '$U/$2'"
+}
+socket_for_nginx "socket unit" medclinic-workers.socket /run/medclinic/fcgi.sock
 K=$U/medclinic-kdf.service
 for l in "ExecStart=$PREFIX/sbin/medfcgi -w 1" "Nice=10" "Requires=medclinic-kdf.socket" \
     "Restart=on-failure" "ProtectSystem=strict" "NoNewPrivileges=yes" "User=medclinic" \
     "StandardInput=socket" "Environment=MED_DATA_DIR=/var/lib/medclinic"; do
 	check "password-hashing service: $l" has_line "$K" "$l"
 done
-check "password-hashing socket: /run/medclinic/kdf.sock for www-data" sh -c \
-    "grep -qx 'ListenStream=/run/medclinic/kdf.sock' '$U/medclinic-kdf.socket' && \
-     grep -qx 'SocketGroup=www-data' '$U/medclinic-kdf.socket' && \
-     grep -qx 'SocketMode=0660' '$U/medclinic-kdf.socket'"
+socket_for_nginx "password-hashing socket" medclinic-kdf.socket /run/medclinic/kdf.sock
 check "backup service calls medadm backup" grep -q "$PREFIX/sbin/medadm backup " \
     "$U/medclinic-backup.service"
 for l in "ProtectSystem=strict" "PrivateTmp=yes" "NoNewPrivileges=yes" "User=medclinic"; do
