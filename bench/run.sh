@@ -202,6 +202,21 @@ worker_pids() {
 	done
 }
 
+# CPU time (clock ticks, user + system) of stack $1's nginx processes so far.
+nginx_cpu_ticks() {
+	_master=$(tr -cd '0-9' < "$1/run/nginx.pid")
+	_ticks=0
+	for _f in /proc/[0-9]*/stat; do
+		{ read -r _line < "$_f"; } 2>/dev/null || continue
+		_rest=${_line##*) }
+		set -- $_rest
+		if [ "$2" = "$_master" ] || [ "${_f#/proc/}" = "$_master/stat" ]; then
+			_ticks=$((_ticks + ${12} + ${13}))
+		fi
+	done
+	echo "$_ticks"
+}
+
 # Wait (bounded) until the workers of stack $1 have finished what an
 # earlier run left queued (wrk stops; queued FastCGI requests do not):
 # the access log must stop growing for half a second.
@@ -267,8 +282,16 @@ AMINA_APPT=$(curl -sf -H "Authorization: Bearer $AMINA" "$API/appointments/me?li
 run "GET /appointments/{id}" "$SECS" "$API/appointments/$AMINA_APPT" \
     -H "Authorization: Bearer $AMINA"
 run "GET /appointments/me" "$SECS" "$API/appointments/me" -H "Authorization: Bearer $AMINA"
+# The same page with and without gzip (nginx, level 1): bytes on the wire,
+# and nginx's CPU time per thousand answers, from /proc, around each run.
+_t0=$(nginx_cpu_ticks "$WORK/api")
 run "GET /appointments/doctor/me" "$SECS" "$API/appointments/doctor/me" \
     -H "Authorization: Bearer $SAMIR"
+_t1=$(nginx_cpu_ticks "$WORK/api")
+run "GET /appointments/doctor/me (gzip)" "$SECS" "$API/appointments/doctor/me" \
+    -H "Authorization: Bearer $SAMIR" -H "Accept-Encoding: gzip"
+_t2=$(nginx_cpu_ticks "$WORK/api")
+GZ_PLAIN_TICKS=$((_t1 - _t0)) GZ_TICKS=$((_t2 - _t1))
 run "GET /medical-records/doctor/me" "$SECS" "$API/medical-records/doctor/me" \
     -H "Authorization: Bearer $SAMIR"
 # FHIR (docs/FHIR.md): Slot search for one doctor over the default 14 days,
@@ -397,6 +420,7 @@ OUT=$ROOT/bench/RESULTS.md
 		R2) label="R2 hello-world FastCGI pool"; target="ceiling" ;;
 		"C "*) label="C FastCGI ceiling, ${label#C } bytes"; target="ceiling"; own="-" ;;
 		"S "*) label="S nginx static file, ${label#S } bytes"; target="ceiling"; own="-" ;;
+		*"(gzip)") target="compression: see below" ;;
 		"GET /users/me during the login storm") target=$(awk -v p="$p99" -v b="$((bad + err))" 'BEGIN {
 			miss = ""
 			if (p >= 20) miss = miss sprintf(" p99 %.1f× the 20 ms;", p / 20)
@@ -443,6 +467,16 @@ OUT=$ROOT/bench/RESULTS.md
 	echo "  $(awk -v b="$PUBLISH_BYTES" 'BEGIN { printf "%.1f MiB", b / 1048576 }') (Cache-Control: max-age=300)."
 	echo "- FHIR resources of this data set against the R4 JSON schema: $FHIR_VALID."
 	echo "- Database after the run: $(awk -v b="$DB_AFTER" 'BEGIN { printf "%.0f MiB", b / 1048576 }') file, WAL $((WAL_BYTES / 1024)) KiB."
+	awk -F'|' -v hz="$(getconf CLK_TCK)" -v secs="$SECS" -v tp="$GZ_PLAIN_TICKS" -v tg="$GZ_TICKS" '
+		$1 == "GET /appointments/doctor/me" { pr = $2; pb = $8 }
+		$1 == "GET /appointments/doctor/me (gzip)" { gr = $2; gb = $8 }
+		END {
+			if (pr > 0 && gr > 0 && pb > 0) {
+				printf "- gzip (level 1) on GET /appointments/doctor/me: %d bytes -> %d (%.0f%% saved);\n", pb, gb, (pb - gb) * 100 / pb
+				printf "  nginx CPU per 1,000 answers %.1f ms plain, %.1f ms gzip; req/s %.2f x plain.\n",
+				    tp * 1000 / hz / (pr * secs) * 1000, tg * 1000 / hz / (gr * secs) * 1000, gr / pr
+			}
+		}' "$RESULTS"
 	echo "- WAL sampled every second while the API stack ran: largest"
 	echo "  $(awk -v b="$WAL_MAX" 'BEGIN { printf "%.1f MiB", b / 1048576 }'); target < 64 MiB: $( [ "$WAL_MAX" -lt 67108864 ] && echo met || echo MISSED )."
 	if [ -f "$ROOT/bench/NOTES.md" ]; then

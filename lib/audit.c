@@ -146,9 +146,18 @@ audit_add_list(struct med_ctx *ctx, const struct med_user *user, const char *act
 		return MED_OK;
 	if ((e = ids_of(list, &ids)) != MED_OK)
 		return e;
-	e = insert_event(ctx, user, action, entity, NULL, "ok", detail, ids);
+	e = audit_add_ids(ctx, user, action, entity, ids, detail);
 	cJSON_free(ids);
 	return e;
+}
+
+enum med_err
+audit_add_ids(struct med_ctx *ctx, const struct med_user *user, const char *action,
+    const char *entity, const char *ids, const char *detail)
+{
+	if (ids == NULL)
+		return MED_OK;
+	return insert_event(ctx, user, action, entity, NULL, "ok", detail, ids);
 }
 
 static enum med_err

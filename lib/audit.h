@@ -23,6 +23,9 @@ enum med_err audit_add(struct med_ctx *ctx, const struct med_user *user,
  */
 enum med_err audit_add_list(struct med_ctx *ctx, const struct med_user *user,
     const char *action, const char *entity, const cJSON *list, const char *detail);
+/* The same for a list sent raw: ids is the JSON array of its ids (db_rows_raw_ids), NULL if empty. */
+enum med_err audit_add_ids(struct med_ctx *ctx, const struct med_user *user,
+    const char *action, const char *entity, const char *ids, const char *detail);
 
 /*
  * Index the ids of up to max_events list events not yet indexed into

@@ -156,6 +156,16 @@ enum med_err db_rows_json_arg(sqlite3_stmt *st, db_row_arg_fn fn, void *arg, cJS
  */
 enum med_err db_rows_raw(sqlite3_stmt *st, const struct db_col *cols, int n, cJSON **out);
 /*
+ * db_rows_raw for a list whose reading is audited: in the same pass, *ids
+ * gets the JSON array of column id_col's values (the audit event's
+ * entity_ids), or NULL when there is no row; free() it.
+ */
+enum med_err db_rows_raw_ids(sqlite3_stmt *st, const struct db_col *cols, int n, int id_col,
+    cJSON **out, char **ids);
+/* db_load_list's statement (?1 key, ?2 limit, ?3 skip) through db_rows_raw_ids. */
+enum med_err db_load_raw_ids(struct med_ctx *ctx, const char *sql, const char *key, int64_t limit,
+    int64_t skip, const struct db_col *cols, int n, int id_col, cJSON **out, char **ids);
+/*
  * Run sql with ?1 = key and hand the first row to fn (with arg), whose
  * status is returned; MED_ENOTFOUND when there is no row.  The one place
  * that steps, resets and maps the result of a single-row lookup.

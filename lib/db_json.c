@@ -225,19 +225,28 @@ db_load_one(struct med_ctx *ctx, const char *sql, const char *id, db_row_fn fn, 
 	return db_first(ctx, sql, id, load_one_row, &lo);
 }
 
+/* A page of a list: sql with ?1 = key, ?2 = limit, ?3 = skip; NULL on failure. */
+static sqlite3_stmt *
+page_stmt(struct med_ctx *ctx, const char *sql, const char *key, int64_t limit, int64_t skip)
+{
+	sqlite3_stmt *st = db_stmt(ctx, sql);
+
+	if (st != NULL) {
+		db_bind_text(st, 1, key);
+		db_bind_int(st, 2, limit);
+		db_bind_int(st, 3, skip);
+	}
+	return st;
+}
+
 enum med_err
 db_load_list(struct med_ctx *ctx, const char *sql, const char *key, int64_t limit,
     int64_t skip, db_row_fn fn, cJSON **out)
 {
-	sqlite3_stmt *st = db_stmt(ctx, sql);
+	sqlite3_stmt *st = page_stmt(ctx, sql, key, limit, skip);
 
 	*out = NULL;
-	if (st == NULL)
-		return MED_EDB;
-	db_bind_text(st, 1, key);
-	db_bind_int(st, 2, limit);
-	db_bind_int(st, 3, skip);
-	return db_rows_json(st, fn, out);
+	return st != NULL ? db_rows_json(st, fn, out) : MED_EDB;
 }
 
 enum med_err
@@ -285,25 +294,58 @@ db_rows_json(sqlite3_stmt *st, db_row_fn fn, cJSON **out)
 }
 
 enum med_err
-db_rows_raw(sqlite3_stmt *st, const struct db_col *cols, int n, cJSON **out)
+db_rows_raw_ids(sqlite3_stmt *st, const struct db_col *cols, int n, int id_col, cJSON **out,
+    char **ids)
 {
-	struct strbuf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 }, idb = { NULL, 0, 0, 0 };
 	int rc, first = 1;
 
 	*out = NULL;
+	if (ids != NULL)
+		*ids = NULL;
 	strbuf_put(&b, "[", 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !b.oom) {
-		if (!first)
+	strbuf_put(&idb, "[", 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && !b.oom && !idb.oom) {
+		if (!first) {
 			strbuf_put(&b, ",", 1);
+			strbuf_put(&idb, ",", 1);
+		}
 		first = 0;
 		jb_row(&b, st, cols, n);
+		if (ids != NULL) {
+			const unsigned char *id = sqlite3_column_text(st, id_col);
+			jb_string(&idb, id != NULL ? id : (const unsigned char *)"");
+		}
 	}
 	sqlite3_reset(st);
 	strbuf_put(&b, "]", 1);
-	if (b.oom)
+	strbuf_put(&idb, "]", 1);
+	if (b.oom || idb.oom)
 		rc = SQLITE_NOMEM;
 	if (rc == SQLITE_DONE && (*out = cJSON_CreateRaw(b.p)) == NULL)
 		rc = SQLITE_NOMEM;
 	free(b.p);
+	if (rc == SQLITE_DONE && ids != NULL && !first) {
+		*ids = idb.p;
+		idb.p = NULL;
+	}
+	free(idb.p);
 	return rc == SQLITE_DONE ? MED_OK : db_err(rc);
+}
+
+enum med_err
+db_rows_raw(sqlite3_stmt *st, const struct db_col *cols, int n, cJSON **out)
+{
+	return db_rows_raw_ids(st, cols, n, 0, out, NULL);
+}
+
+enum med_err
+db_load_raw_ids(struct med_ctx *ctx, const char *sql, const char *key, int64_t limit,
+    int64_t skip, const struct db_col *cols, int n, int id_col, cJSON **out, char **ids)
+{
+	sqlite3_stmt *st = page_stmt(ctx, sql, key, limit, skip);
+
+	*out = NULL;
+	*ids = NULL;
+	return st != NULL ? db_rows_raw_ids(st, cols, n, id_col, out, ids) : MED_EDB;
 }

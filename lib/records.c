@@ -16,6 +16,7 @@
  * medical content.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -57,6 +58,8 @@ static const char SQL_REC_DELETE[] =
     "DELETE FROM medical_records WHERE id = ?1";
 
 /* The columns of REC_COLUMNS, in order. */
+/* The column of record_cols holding the record's id. */
+#define RECORD_ID_COL 0
 static const struct db_col record_cols[] = {
 	{ "id", DB_TEXT }, { "patient_id", DB_TEXT }, { "doctor_id", DB_TEXT },
 	{ "diagnosis", DB_TEXT }, { "treatment_plan", DB_TEXT }, { "prescription", DB_TEXT },
@@ -174,6 +177,7 @@ reply_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, int 
 	char owner[MED_UUID_LEN + 1];
 	int64_t skip, limit;
 	cJSON *list = NULL;
+	char *ids = NULL;
 	enum med_err e;
 
 	med_paging(req, &skip, &limit);
@@ -181,13 +185,16 @@ reply_mine(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp, int 
 	    profile_own_patient(ctx, req, owner, resp);
 	if (e != MED_OK)
 		return resp->status;
-	if ((e = db_load_list(ctx, as_doctor ? SQL_REC_BY_DOCTOR : SQL_REC_BY_PATIENT, owner,
-	    limit, skip, record_json, &list)) != MED_OK ||
-	    (e = audit_add_list(ctx, &req->user, "list", ENTITY, list,
+	/* Only sent back: text straight from the rows, the ids for the audit in the same pass. */
+	if ((e = db_load_raw_ids(ctx, as_doctor ? SQL_REC_BY_DOCTOR : SQL_REC_BY_PATIENT, owner,
+	    limit, skip, record_cols, DB_NCOLS(record_cols), RECORD_ID_COL, &list, &ids)) != MED_OK ||
+	    (e = audit_add_ids(ctx, &req->user, "list", ENTITY, ids,
 	    as_doctor ? "/medical-records/doctor/me" : "/medical-records/me")) != MED_OK) {
+		free(ids);
 		cJSON_Delete(list);
 		return med_fail(resp, e);
 	}
+	free(ids);
 	return med_ok(resp, list);
 }
 
