@@ -167,13 +167,21 @@ enum med_err
 notification_of_message(struct med_ctx *ctx, const char *user_id, const char *kind,
     const char *locale, const cJSON *params, const char *appointment_id)
 {
-	char *subject, *body;
+	char note[64], *subject, *body, *unused = NULL, *line = NULL;
 	enum med_err e;
 
+	if ((size_t)snprintf(note, sizeof note, "%s" NOTIFICATION_NOTE_SUFFIX, kind) >= sizeof note)
+		return MED_EINVAL;
 	if ((e = tpl_render(kind, locale, params, &subject, &body)) != MED_OK)
 		return e;
-	e = notification_add(ctx, user_id, kind, subject, body, appointment_id);
-	free(subject);
 	free(body);
+	if ((e = tpl_render(note, locale, params, &unused, &line)) == MED_OK) {
+		/* The summary is the template's one line, whatever a value holds. */
+		line[strcspn(line, "\r\n")] = '\0';
+		e = notification_add(ctx, user_id, kind, subject, line, appointment_id);
+	}
+	free(subject);
+	free(unused);
+	free(line);
 	return e;
 }

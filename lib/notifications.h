@@ -20,11 +20,16 @@
 enum med_err notification_add(struct med_ctx *ctx, const char *user_id, const char *kind,
     const char *title, const char *body, const char *appointment_id);
 
+/* The template of a message's in-app text: KIND_note (templates/README). */
+#define NOTIFICATION_NOTE_SUFFIX "_note"
+
 struct cJSON;
 /*
- * The in-app twin of a message: the template kind rendered now in locale
- * with params (as the sender will render its mail), recorded for user_id
- * by notification_add().
+ * The in-app twin of a message, rendered now in locale with params (the
+ * values the sender will render its mail with): the title is the mail's
+ * subject (template kind), the body the one-line summary of template
+ * KIND_note (not the mail's body: a list of notifications is read at a
+ * glance).  Recorded for user_id by notification_add().
  */
 enum med_err notification_of_message(struct med_ctx *ctx, const char *user_id, const char *kind,
     const char *locale, const struct cJSON *params, const char *appointment_id);

@@ -26,7 +26,7 @@
 
 static const char SQL_VISIT[] =
     "SELECT a.id, a.start_time, a.end_time, a.sequence, a.updated_at,"
-    " trim('Dr ' || coalesce(d.first_name, '') || ' ' || coalesce(d.last_name, '')),"
+    " " NOTIFY_SQL_DOCTOR_NAME ","
     " coalesce(d.clinic_address, ''), u.id, u.email, u.locale, u.is_active,"
     " trim(coalesce(p.first_name, '') || ' ' || coalesce(p.last_name, '')),"
     " coalesce(p.phone, ''), coalesce(s.name, 'Consultation')"

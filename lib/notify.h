@@ -28,6 +28,14 @@
 #include "appt_events.h"
 #include "med.h"
 
+/*
+ * A doctor's name as every message writes it ("Dr First Last"), an SQL
+ * expression over the doctors row aliased d: the visit mails and the
+ * waitlist offer name the doctor alike.
+ */
+#define NOTIFY_SQL_DOCTOR_NAME \
+    "trim('Dr ' || coalesce(d.first_name, '') || ' ' || coalesce(d.last_name, ''))"
+
 /* Bounds of the clinic setting reminder_offsets_minutes. */
 #define REMINDER_OFFSETS_MAX 5
 #define REMINDER_OFFSET_MAX_MINUTES (14 * 1440)

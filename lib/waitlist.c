@@ -17,6 +17,7 @@
 #include "db.h"
 #include "handlers.h"
 #include "notifications.h"
+#include "notify.h"
 #include "outbox.h"
 #include "profiles.h"
 #include "services.h"
@@ -88,8 +89,8 @@ static const char SQL_ENTRIES_PAST[] =
     "UPDATE waitlist_entries SET status = 'EXPIRED' WHERE status = 'WAITING' AND to_date < ?1";
 /* Where and how to tell a patient, and the doctor's name for the message. */
 static const char SQL_CONTACT[] =
-    "SELECT u.email, coalesce(u.locale, ''), (SELECT trim(coalesce(d.first_name, '') || ' ' ||"
-    " coalesce(d.last_name, '')) FROM doctors d WHERE d.id = ?2)"
+    "SELECT u.email, coalesce(u.locale, ''), (SELECT " NOTIFY_SQL_DOCTOR_NAME
+    " FROM doctors d WHERE d.id = ?2)"
     " , u.id FROM patients p JOIN users u ON u.id = p.user_id WHERE p.id = ?1";
 
 static const char *const entry_statuses[] = {

@@ -808,8 +808,9 @@ op("get", "/notifications", "Notifications", "My in-app notifications",
    query={"unread": {"description": "true: only unread ones; false: only read ones; "
                                     "absent: all."}},
    desc="The caller's own notifications, newest first: one for each message the clinic "
-        "sent them (booking confirmation, move, cancellation, reminder), in their locale. "
-        "kind names the message; appointment_id the visit it is about.")
+        "sent them (booking confirmation, move, cancellation, reminder, waitlist offer), in "
+        "their locale. kind names the message; title is the message's subject and body a "
+        "one-line summary of it; appointment_id the visit it is about.")
 op("post", "/notifications/read-all", "Notifications", "Mark all my notifications read",
    (200, ref("NotificationsMarked")), desc="marked: how many were unread.")
 op("post", "/notifications/{notification_id}/read", "Notifications",

@@ -235,6 +235,12 @@ START_TEST(test_notify_move_then_cancel_raise_sequence)
 	ck_assert_int_eq(ut_count(&ctx, "SELECT sequence FROM appointments WHERE id = '%s'", id), 2);
 	ck_assert_int_eq(rows("appointment_moved"), 1);
 	ck_assert_int_eq(rows("appointment_cancelled"), 1);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM notifications WHERE kind ="
+	    " 'appointment_moved' AND body = 'Rendez-vous avec Dr Samir Bensalah déplacé au"
+	    " 06/01/2031 à 10:00 (au lieu du 06/01/2031 à 09:00).'"), 1);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM notifications WHERE kind ="
+	    " 'appointment_cancelled' AND body = 'Rendez-vous avec Dr Samir Bensalah du"
+	    " 06/01/2031 à 10:00 annulé.'"), 1);
 	/* Delivered in the order written: calendar apps see 0, 1, 2. */
 	ck_assert_int_eq(send_all(), 3);
 	ck_assert_int_eq(captured(names, 4), 3);
@@ -324,7 +330,8 @@ START_TEST(test_reminders_once_per_offset)
 	ck_assert_int_eq(remind_twice_at(MON_0900 + 60), 0);
 	ck_assert_int_eq(rows("appointment_reminder"), 2);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM notifications"
-	    " WHERE kind = 'appointment_reminder' AND user_id = '" USR_AMINA "'"), 2);
+	    " WHERE kind = 'appointment_reminder' AND user_id = '" USR_AMINA "'"
+	    " AND body = 'Rappel : rendez-vous avec Dr Samir Bensalah le 06/01/2031 à 09:00.'"), 2);
 	/* A reminder is useless once the visit began: it expires then. */
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM outbox WHERE kind ="
 	    " 'appointment_reminder' AND expires_at = %lld", MON_0900), 2);
@@ -465,6 +472,9 @@ START_TEST(test_notifications_own_only)
 	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(d, 0), "appointment_id"), id);
 	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(d, 0), "title"),
 	    "Rendez-vous confirmé le 06/01/2031 à 09:00");
+	/* The body sums the mail up in one line, not a copy of it. */
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(d, 0), "body"),
+	    "Rendez-vous pris avec Dr Samir Bensalah le 06/01/2031 à 09:00.");
 	ck_assert(ut_is_null(cJSON_GetArrayItem(d, 0), "read_at"));
 	cJSON_Delete(d);
 	ck_assert_int_eq(list_len_as(EM_AMINA, V1 "/notifications?unread=true"), 1);

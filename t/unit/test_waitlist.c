@@ -197,7 +197,9 @@ render_offer_mail(void)
 	for (size_t i = 0; i < 2; i++) {
 		ck_assert_int_eq(tpl_render("waitlist_offer", locales[i], params, &subject, &body),
 		    MED_OK);
-		ck_assert_ptr_nonnull(strstr(subject, "Samir"));
+		/* The doctor named as every other mail names them. */
+		ck_assert_ptr_nonnull(strstr(subject, "Dr Samir Bensalah"));
+		ck_assert_ptr_nonnull(strstr(body, "Dr Samir Bensalah"));
 		ck_assert_ptr_nonnull(strstr(body, "2031-01-06 09:00"));
 		ck_assert_ptr_nonnull(strstr(body, "https://localhost/#/waitlist/offers/"));
 		free(subject);
@@ -225,6 +227,11 @@ START_TEST(offer_holds_the_freed_interval)
 	    " AND recipient = '" EM_SOFIANE "' AND params LIKE '%%/#/waitlist/offers/%s%%'", offer), 1);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM outbox WHERE kind = 'waitlist_offer'"), 1);
 	render_offer_mail();
+	/* In the app: the mail's subject, and one line instead of the mail's body. */
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM notifications WHERE kind ="
+	    " 'waitlist_offer' AND title = 'Un créneau s''est libéré avec Dr Samir Bensalah'"
+	    " AND body LIKE 'Un créneau avec Dr Samir Bensalah est libre : 2031-01-06 09:00,"
+	    " réservé pour vous jusqu''au 2031-01-0%%' AND instr(body, char(10)) = 0"), 1);
 	ck_assert_int_eq(ut_count(&ctx, "SELECT hold_until - %lld FROM waitlist_offers"
 	    " WHERE id = '%s'", (long long)ctx.fixed_now, offer), 30 * 60);
 	/* Held: nobody else books it, by themself or at the desk, and no slot shows it. */

@@ -432,6 +432,13 @@ try {
 	ok(wl.length === 1 && wl[0].status === 'WAITING' && wl[0].doctor_id === doctorId,
 		'API: Lina has one WAITING entry for Dr Samir');
 	await screen('waitlist');
+	await setLang('ar');
+	// Leaving the list sits at the end of its entry's row: the left, in Arabic.
+	ok(await page.$eval('main .waitlist > li', (li) => Math.abs(li.querySelector(':scope > button')
+		.getBoundingClientRect().left - li.getBoundingClientRect().left) < 2),
+		'ar: "leave the list" at the end (left) of its entry');
+	await screen('waitlist-ar');
+	await setLang('fr');
 	const deskW = await token('reception@example.dz');
 	const freeW = (await api('GET', `/doctors/${doctorId}/availability/slots?days=14`)).data;
 	const freedW = await api('POST', '/appointments', { doctor_id: doctorId,
@@ -445,6 +452,9 @@ try {
 	await go('#/waitlist/offers/' + wl[0].offer.id);
 	ok(await waitText('Un créneau s\'est libéré'), 'waitlist: the offer shows on its page');
 	await screen('waitlist-offer');
+	await setLang('ar');
+	await screen('waitlist-offer-ar');
+	await setLang('fr');
 	await clickText('main button', 'Prendre ce créneau');
 	ok(await waitText('Rendez-vous pris'), 'waitlist: taking the time is said');
 	mine = (await api('GET', '/appointments/me', undefined, lina)).data;
@@ -462,7 +472,19 @@ try {
 		`API: Lina has ${notes.length} unread notifications, the offer among them`);
 	ok(await page.$$eval('main article.unread', (a) => a.length) === notes.length,
 		'the page marks each unread one');
+	const offerNote = notes.find((n) => n.kind === 'waitlist_offer');
+	ok(offerNote.title.includes('Dr Samir Bensalah') && offerNote.body.includes('Dr Samir Bensalah') &&
+		!offerNote.body.includes('\n') && offerNote.body.length < 160,
+		`API: the offer's notification names Dr Samir Bensalah, in one line (${offerNote.body})`);
 	await screen('notifications');
+	await setLang('ar');
+	// A French message in the Arabic page: its title a line of its own,
+	// above the date, not mixed into the date's right-to-left line.
+	ok(await page.$eval(`main article[data-notification="${offerNote.id}"] header`, (h) =>
+		h.querySelector('strong').getBoundingClientRect().bottom <= h.querySelector('small').getBoundingClientRect().top + 1),
+		'ar: a notification\'s title sits above its date');
+	await screen('notifications-ar');
+	await setLang('fr');
 	await clickText('main button', 'Tout marquer comme lu');
 	ok(await waitText('Toutes les notifications sont lues'), 'notifications: read-all is said');
 	ok((await api('GET', '/notifications?unread=true', undefined, lina)).data.length === 0,
@@ -518,6 +540,13 @@ try {
 	await screen('visits-en');
 	await setLang('ar');
 	ok(await page.$eval('html', (e) => e.dir) === 'rtl' && await h1() === 'مواعيدي', 'Arabic, right to left');
+	const headerLines = await page.evaluate(() => {
+		const tops = [...document.querySelectorAll('header.bar nav li')]
+			.filter((e) => e.getClientRects().length).map((e) => e.getBoundingClientRect().top).sort((a, b) => a - b);
+		return tops.filter((y, i) => i === 0 || y - tops[i - 1] > 15).length;
+	});
+	ok(page.viewport().width === 360 && headerLines <= 2,
+		`ar, 360 px: a patient's header takes ${headerLines} lines (at most 2)`);
 	await screen('visits-ar');
 	await go('#/doctor/' + doctorId);
 	await screen('doctor-ar');
@@ -701,6 +730,10 @@ try {
 		`the week view shows the five doctors (${futureLi} visits on the last day)`);
 	ok(await page.$(`main tr[data-doctor="${deskDoctor}"] [data-appt="${booked.id}"]`) !== null,
 		'the week view lists the visit booked at the desk');
+	ok(await page.waitForFunction((sel) => { const e = document.querySelector(sel);
+		return e && e.innerText.includes('Amina Benali'); }, { timeout: 8000 },
+	`main tr[data-doctor="${deskDoctor}"] [data-appt="${booked.id}"]`).then(() => true, () => false),
+		'the week view names the visit\'s patient');
 	await screen('desk-week');
 	// Billing: find the patient, bill, mark paid, add a policy, file a claim.
 	const amina = '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001';
@@ -862,6 +895,12 @@ try {
 		`the audit screen lists what the API holds (${audit.length} entries)`);
 	await screen('admin-audit');
 	await setLang('ar');
+	// On a phone in Arabic the log reads without scrolling sideways: each
+	// entry a block, each field named.
+	ok(page.viewport().width === 360 && await page.evaluate(() => {
+		const r = document.querySelector('main [role="region"]');
+		return document.documentElement.scrollWidth <= window.innerWidth && r.scrollWidth <= r.clientWidth;
+	}), 'ar, 360 px: the audit screen is no wider than the screen');
 	await screen('admin-audit-ar');
 	await setLang('fr');
 	await go('#/admin/doctors');

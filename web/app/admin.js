@@ -160,16 +160,16 @@ function Audit() {
 		</form>
 		${list.error && html`<${Banner} kind="error">${errText(list.error)}<//>`}
 		<p role="status" class="muted">${list.data ? t('audit.count', { n: list.data.length }) : ''}</p>
-		<div class="overflow-auto" tabindex="0" role="region" aria-label=${t('admin.audit')}><table>
+		<div class="overflow-auto" tabindex="0" role="region" aria-label=${t('admin.audit')}><table class="stack">
 			<thead><tr><th scope="col">${t('audit.when')}</th><th scope="col">${t('audit.user')}</th>
 				<th scope="col">${t('audit.action')}</th><th scope="col">${t('audit.entity')}</th>
 				<th scope="col">${t('audit.outcome')}</th></tr></thead>
 			<tbody>${(list.data || []).map((r) => html`<tr key=${r.id} data-audit=${r.id}>
-				<td class="nowrap">${fmtDateTime(r.at)}</td>
-				<td class="nowrap" dir="ltr">${email(r.user_id)}${r.role ? ` (${lbl('role.', r.role)})` : ''}</td>
-				<td>${lbl('action.', r.action)}</td>
-				<td>${lbl('entity.', r.entity)} <${AuditObjects} r=${r} /></td>
-				<td>${r.outcome}</td>
+				<td class="nowrap" data-label=${t('audit.when')}>${fmtDateTime(r.at)}</td>
+				<td class="nowrap" data-label=${t('audit.user')}><span dir="ltr">${email(r.user_id)}</span>${r.role ? ` (${lbl('role.', r.role)})` : ''}</td>
+				<td data-label=${t('audit.action')}>${lbl('action.', r.action)}</td>
+				<td data-label=${t('audit.entity')}>${lbl('entity.', r.entity)} <${AuditObjects} r=${r} /></td>
+				<td data-label=${t('audit.outcome')}>${r.outcome}</td>
 			</tr>`)}</tbody>
 		</table></div>`;
 }

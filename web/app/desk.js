@@ -6,7 +6,7 @@ import * as api from './api.js';
 import { t, fmtTime, fmtDateTime, fmtDayShort, dayKey } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getDoctor, drName,
 	ptName, addDays, today, SlotPicker, useAction, CancelForm, cancelBody, DayNav,
-	DayVisits, byStart, PatientFinder } from './ui.js';
+	DayVisits, byStart, PatientFinder, PatientName } from './ui.js';
 import { useLiveRevisions, LiveBadge } from './live.js';
 
 // What the front desk may do with a visit now.  A no-show only once the
@@ -64,7 +64,8 @@ export function Desk() {
 	<//>`;
 }
 
-// The week of every doctor side by side: a row per doctor, a column per day.
+// The week of every doctor side by side: a row per doctor, a column per day;
+// each visit with its time and its patient (names cached across cells).
 export function DeskWeek() {
 	const day = parseHash().query.get('day') || today();
 	const days = [0, 1, 2, 3, 4, 5, 6].map((i) => addDays(day, i));
@@ -82,7 +83,8 @@ export function DeskWeek() {
 			<tbody>${(docs.data || []).map((d, i) => html`<tr key=${d.id} data-doctor=${d.id}>
 				<th scope="row">${drName(d)}</th>
 				${days.map((k) => html`<td>${cell(i, k).map((a) => html`<div class="week-visit status-${a.status}" data-appt=${a.id}>
-					${fmtTime(a.start_time)} <span class="muted">${t('status.' + a.status)}</span></div>`)}</td>`)}
+					${fmtTime(a.start_time)} <${PatientName} id=${a.patient_id} />${' '}
+					<span class="muted">${t('status.' + a.status)}</span></div>`)}</td>`)}
 			</tr>`)}</tbody>
 		</table></div>
 	<//>`;

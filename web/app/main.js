@@ -46,9 +46,11 @@ function Header({ session, onLogout }) {
 						${Object.keys(LANGS).map((l) => html`<option value=${l} lang=${l}>${LANGS[l]._name}</option>`)}
 					</select>
 				</li>
+				${session.user && html`<li class="logout"><button class="secondary outline" type="button"
+					onClick=${onLogout}>${t('nav.logout')}</button></li>`}
 			</ul>
 			<ul class="links">
-				${(!session.user || isPatient(session.user)) && html`<li><a href="#/">${t('nav.find')}</a></li>`}
+				${(!session.user || isPatient(session.user)) && html`<li><a href="#/">${t('nav.doctors')}</a></li>`}
 				${session.user ? html`
 					${isDesk(session.user) && html`<li><a href="#/desk">${t('nav.desk')}</a></li>
 						<li><a href="#/billing">${t('nav.billing')}</a></li>`}
@@ -60,7 +62,6 @@ function Header({ session, onLogout }) {
 						<li><a href="#/records">${t('nav.records')}</a></li>
 						<li><a href="#/bills">${t('nav.bills')}</a></li>
 						<li><a href="#/profile">${t('nav.profile')}</a></li>`}
-					<li><button class="secondary outline" type="button" onClick=${onLogout}>${t('nav.logout')}</button></li>
 				` : html`
 					<li><a href="#/login">${t('nav.login')}</a></li>
 					<li><a href="#/register">${t('nav.register')}</a></li>

@@ -1,6 +1,8 @@
 // notifications.js - what the clinic told me (GET /notifications): each
 // message it sent (confirmation, move, cancellation, reminder, waitlist
 // offer), newest first; unread ones marked, read one by one or all.
+// The title is a block of its own direction: a message written in
+// another language than the page's does not mix with the date's line.
 import * as api from './api.js';
 import { t, fmtDateTime } from './i18n.js';
 import { html, errText, Banner, Page, useLoad, useAction, Msg } from './ui.js';
@@ -19,8 +21,8 @@ export function Notifications() {
 			${t('notif.read_all')}</button>`}
 		${!list.loading && all.length === 0 ? html`<p class="muted">${t('notif.none')}</p>` :
 			all.map((n) => html`<article key=${n.id} data-notification=${n.id} class=${n.read_at ? 'read' : 'unread'}>
-				<header><strong dir="auto">${n.title}</strong>
-					<small class="muted"> · ${fmtDateTime(n.created_at)}</small>
+				<header><strong class="block" dir="auto">${n.title}</strong>
+					<small class="muted">${fmtDateTime(n.created_at)}</small>
 					${!n.read_at && html` <span class="status SCHEDULED">${t('notif.new')}</span>`}</header>
 				<p class="pre" dir="auto">${n.body}</p>
 				${!n.read_at && html`<button type="button" class="secondary outline"

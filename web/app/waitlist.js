@@ -69,11 +69,11 @@ export function Waitlist({ offerId, flash }) {
 			html`<${Banner} kind="error">${t('waitlist.no_offer')}<//>`}
 		${doctorId && html`<${Join} doctorId=${doctorId} reload=${reload} />`}
 		${!list.loading && entries.length === 0 ? html`<p class="muted">${t('waitlist.empty')}</p>` :
-			html`<ul class="rows">${entries.map((e) => html`<li key=${e.id} data-entry=${e.id}>
+			html`<ul class="rows waitlist">${entries.map((e) => html`<li key=${e.id} data-entry=${e.id}>
 				<div><strong><${DoctorName} id=${e.doctor_id} /></strong>
 					<span class="muted"> · ${t('waitlist.between', { from: fmtDate(e.from_date + 'T12:00:00Z'),
 						to: fmtDate(e.to_date + 'T12:00:00Z') })}</span>
-					<span class=${'status ' + e.status}> ${t('waitlist_status.' + e.status)}</span>
+					${' '}<span class=${'status ' + e.status}>${t('waitlist_status.' + e.status)}</span>
 					<${Offer} entry=${e} focus=${e.offer && e.offer.id === offerId} run=${run} flash=${flash} />
 				</div>
 				${active(e) && html`<button type="button" class="secondary outline"

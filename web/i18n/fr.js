@@ -7,6 +7,7 @@ export default {
 	"nav.label": "Navigation principale",
 	"nav.skip": "Aller au contenu",
 	"nav.find": "Trouver un médecin",
+	"nav.doctors": "Médecins",
 	"nav.visits": "Mes rendez-vous",
 	"nav.records": "Mon dossier",
 	"nav.bills": "Mes factures",
