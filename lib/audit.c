@@ -198,20 +198,32 @@ enum med_err
 audit_index(struct med_ctx *ctx, int max_events, int *events)
 {
 	enum med_err e;
-	int n = 0;
+	int total = 0, n;
 
 	if (max_events < 1)
 		return MED_EINVAL;
-	if ((e = db_begin(ctx)) != MED_OK)
-		return e;
-	if ((e = index_in_tx(ctx, max_events, &n)) != MED_OK) {
-		db_rollback(ctx);
-		return e;
-	}
-	if ((e = db_commit(ctx)) != MED_OK)
-		return e;
+	/*
+	 * Short transactions, relaxed like the audited reads whose rows they
+	 * index (db_begin_audit): the index and its mark move together, and
+	 * what a power cut takes back is indexed again by the next pass.
+	 */
+	do {
+		int step = max_events - total < AUDIT_INDEX_TX_EVENTS ?
+		    max_events - total : AUDIT_INDEX_TX_EVENTS;
+
+		n = 0;
+		if ((e = db_begin_audit(ctx)) != MED_OK)
+			return e;
+		if ((e = index_in_tx(ctx, step, &n)) != MED_OK) {
+			db_rollback(ctx);
+			return e;
+		}
+		if ((e = db_commit(ctx)) != MED_OK)
+			return e;
+		total += n;
+	} while (n == AUDIT_INDEX_TX_EVENTS && total < max_events);
 	if (events != NULL)
-		*events = n;
+		*events = total;
 	return MED_OK;
 }
 

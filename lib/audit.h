@@ -41,6 +41,13 @@ enum med_err audit_index(struct med_ctx *ctx, int max_events, int *events);
 
 /* The sender's batch: events indexed per call. */
 #define AUDIT_INDEX_BATCH 20000
+/*
+ * Events indexed per transaction (a list event names up to 100 ids): the
+ * index holds the write lock a few milliseconds at a time, and the
+ * requests queued for it get it in between (bench/RESULTS.md: one
+ * 20000-event transaction held bookings up for seconds).
+ */
+#define AUDIT_INDEX_TX_EVENTS 20
 
 /*
  * A refusal that stays in the log, for a route's TX_WRITE handler: an
