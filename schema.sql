@@ -492,4 +492,29 @@ CREATE INDEX waitlist_offers_due ON waitlist_offers(hold_until) WHERE status = '
 
 INSERT INTO roles (id, name) VALUES (1, 'ADMIN'), (2, 'DOCTOR'), (3, 'PATIENT'), (4, 'STAFF');
 
-PRAGMA user_version = 12;
+-- The public directory's version: raised in the same transaction by every
+-- change to what GET /doctors shows (the doctors rows, ratings included,
+-- their specialties, the specialties), so each worker can keep its
+-- answers keyed by it, never stale (dircache.h).
+CREATE TABLE directory_version (n INTEGER NOT NULL);
+INSERT INTO directory_version (n) VALUES (0);
+CREATE TRIGGER directory_doctors_insert AFTER INSERT ON doctors
+BEGIN UPDATE directory_version SET n = n + 1; END;
+CREATE TRIGGER directory_doctors_update AFTER UPDATE ON doctors
+BEGIN UPDATE directory_version SET n = n + 1; END;
+CREATE TRIGGER directory_doctors_delete AFTER DELETE ON doctors
+BEGIN UPDATE directory_version SET n = n + 1; END;
+CREATE TRIGGER directory_doctor_specialties_insert AFTER INSERT ON doctor_specialties
+BEGIN UPDATE directory_version SET n = n + 1; END;
+CREATE TRIGGER directory_doctor_specialties_update AFTER UPDATE ON doctor_specialties
+BEGIN UPDATE directory_version SET n = n + 1; END;
+CREATE TRIGGER directory_doctor_specialties_delete AFTER DELETE ON doctor_specialties
+BEGIN UPDATE directory_version SET n = n + 1; END;
+CREATE TRIGGER directory_specialties_insert AFTER INSERT ON specialties
+BEGIN UPDATE directory_version SET n = n + 1; END;
+CREATE TRIGGER directory_specialties_update AFTER UPDATE ON specialties
+BEGIN UPDATE directory_version SET n = n + 1; END;
+CREATE TRIGGER directory_specialties_delete AFTER DELETE ON specialties
+BEGIN UPDATE directory_version SET n = n + 1; END;
+
+PRAGMA user_version = 13;

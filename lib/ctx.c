@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "db.h"
+#include "dircache.h"
 #include "live.h"
 #include "med.h"
 #include "util.h"
@@ -245,6 +246,7 @@ med_ctx_close(struct med_ctx *ctx)
 {
 	db_close(ctx);
 	live_free(ctx);
+	dircache_free(ctx);
 	OPENSSL_cleanse(ctx->access_key, sizeof ctx->access_key);
 	OPENSSL_cleanse(ctx->refresh_key, sizeof ctx->refresh_key);
 	OPENSSL_cleanse(ctx->reset_key, sizeof ctx->reset_key);

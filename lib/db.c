@@ -272,6 +272,30 @@ static const char *const migrations[] = {
 	" WHEN NEW.end_time + NEW.buffer_after - NEW.start_time > (SELECT seconds FROM appointment_reach)"
 	" BEGIN UPDATE appointment_reach SET seconds = NEW.end_time + NEW.buffer_after - NEW.start_time;"
 	" END;",
+	/*
+	 * 12 -> 13: directory_version and its triggers, the key of the
+	 * workers' directory answers (dircache.h).
+	 */
+	"CREATE TABLE IF NOT EXISTS directory_version (n INTEGER NOT NULL);"
+	"INSERT INTO directory_version (n) VALUES (0);"
+	"CREATE TRIGGER IF NOT EXISTS directory_doctors_insert AFTER INSERT ON doctors"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS directory_doctors_update AFTER UPDATE ON doctors"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS directory_doctors_delete AFTER DELETE ON doctors"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS directory_doctor_specialties_insert AFTER INSERT ON doctor_specialties"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS directory_doctor_specialties_update AFTER UPDATE ON doctor_specialties"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS directory_doctor_specialties_delete AFTER DELETE ON doctor_specialties"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS directory_specialties_insert AFTER INSERT ON specialties"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS directory_specialties_update AFTER UPDATE ON specialties"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;"
+	"CREATE TRIGGER IF NOT EXISTS directory_specialties_delete AFTER DELETE ON specialties"
+	" BEGIN UPDATE directory_version SET n = n + 1; END;",
 };
 
 /*

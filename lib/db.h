@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 #include "med.h"
 
-#define MED_SCHEMA_VERSION 12
+#define MED_SCHEMA_VERSION 13
 
 enum med_err db_open(struct med_ctx *ctx, const char *path, int create);
 /* PRAGMA user_version of the file at path, without opening a context. */

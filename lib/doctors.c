@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "dircache.h"
 #include "doctors.h"
 #include "handlers.h"
 #include "profiles.h"
@@ -298,19 +299,62 @@ reply_doctor(enum med_err e, cJSON *doctor, int status, struct med_resp *resp)
 	return med_reply(resp, status, doctor, NULL);
 }
 
+/* One filter of the cache key: absent and empty differ, lengths keep fields apart. */
+static size_t
+key_part(char *key, size_t used, size_t size, const char *value)
+{
+	int n = value != NULL ? snprintf(key + used, size - used, "%zu:%s|", strlen(value), value) :
+	    snprintf(key + used, size - used, "-|");
+
+	return n < 0 || (size_t)n >= size - used ? size : used + (size_t)n;
+}
+
+/* The directory cache's key of this query; 0 when it does not fit (no caching). */
+static int
+list_key(struct med_req *req, int64_t skip, int64_t limit, char key[DIRCACHE_KEY_MAX])
+{
+	const struct fval *min_rating = med_qarg(req, "min_rating");
+	size_t used = 0;
+	int n;
+
+	used = key_part(key, used, DIRCACHE_KEY_MAX, fval_str(med_qarg(req, "name")));
+	used = key_part(key, used, DIRCACHE_KEY_MAX, fval_str(med_qarg(req, "specialty")));
+	used = key_part(key, used, DIRCACHE_KEY_MAX, fval_str(med_qarg(req, "city")));
+	if (used >= DIRCACHE_KEY_MAX)
+		return 0;
+	n = min_rating->present ?
+	    snprintf(key + used, DIRCACHE_KEY_MAX - used, "%.17g|%lld|%lld", min_rating->d,
+	    (long long)limit, (long long)skip) :
+	    snprintf(key + used, DIRCACHE_KEY_MAX - used, "-|%lld|%lld", (long long)limit,
+	    (long long)skip);
+	return n >= 0 && (size_t)n < DIRCACHE_KEY_MAX - used;
+}
+
 int
 h_doctors_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	const struct fval *min_rating = med_qarg(req, "min_rating");
-	int64_t skip, limit;
+	char key[DIRCACHE_KEY_MAX];
+	int64_t skip, limit, version;
+	const char *kept;
 	sqlite3_stmt *st;
 	cJSON *list;
 	enum med_err e;
+	int cacheable;
 
 	const char *specialty = fval_str(med_qarg(req, "specialty"));
 	const char *city = fval_str(med_qarg(req, "city"));
 
 	med_paging(req, &skip, &limit);
+	/* The route's read transaction holds the version and the rows together. */
+	if ((e = dircache_version(ctx, &version)) != MED_OK)
+		return med_fail(resp, e);
+	cacheable = list_key(req, skip, limit, key);
+	if (cacheable && (kept = dircache_get(ctx, key, version)) != NULL) {
+		if ((list = cJSON_CreateRaw(kept)) == NULL)
+			return med_fail(resp, MED_ENOMEM);
+		return med_ok(resp, list);
+	}
 	st = db_stmt(ctx, specialty != NULL ? SQL_LIST_BY_SPECIALTY :
 	    city != NULL ? SQL_LIST_BY_CITY : SQL_LIST_ALL);
 	if (st == NULL)
@@ -325,6 +369,8 @@ h_doctors_list(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	/* Only sent back: text straight from the rows (db.h). */
 	if ((e = db_rows_raw(st, doctor_cols, DB_NCOLS(doctor_cols), &list)) != MED_OK)
 		return med_fail(resp, e);
+	if (cacheable)
+		dircache_put(ctx, key, version, list->valuestring);
 	return med_ok(resp, list);
 }
 

@@ -103,6 +103,7 @@ struct med_ctx {
 	int wlock_fd;            /* db.c: the writers' queue file, when wlock_pid opened it */
 	int wlock_pid;           /* db.c: the process that opened wlock_fd; 0 = none yet */
 	struct live_queue *live; /* live.c: events of the open transaction, sent after commit */
+	struct dir_cache *dir_cache; /* dircache.c: directory answers of this worker */
 };
 
 /* Fill cfg from the environment, with the defaults above. */

@@ -3,6 +3,7 @@
  * and its filters, specialties, profiles and their role rules, favorites
  * and reviews.
  */
+#include "dircache.h"
 #include "unitkit.h"
 #include "testreg.h"
 
@@ -80,6 +81,65 @@ START_TEST(directory_and_filters)
 	cJSON_Delete(env);
 	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/" NO_SUCH_ID, NULL, NULL), 404);
 	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/doctors/nope", NULL, NULL), 422);
+}
+END_TEST
+
+/* The body of GET path, anonymously (caller frees). */
+static char *
+body_of(const char *path)
+{
+	cJSON *env = NULL;
+	char *text;
+
+	ck_assert_int_eq(test_call(&ctx, "GET", path, NULL, NULL, &env), 200);
+	text = cJSON_PrintUnformatted(ut_data(env));
+	cJSON_Delete(env);
+	ck_assert_ptr_nonnull(text);
+	return text;
+}
+
+/*
+ * The worker keeps directory answers keyed by directory_version
+ * (dircache.h): a second read is served from the cache, and every kind of
+ * change to what the directory shows is seen at the next read.
+ */
+START_TEST(directory_cache)
+{
+	char *first, *again, *after;
+	long hits = dircache_hits(&ctx);
+
+	first = body_of("/api/v1/doctors");
+	again = body_of("/api/v1/doctors");
+	ck_assert_str_eq(first, again);
+	ck_assert_int_eq(dircache_hits(&ctx), hits + 1);
+	free(again);
+	/* Other filters, other pages: other answers. */
+	again = body_of("/api/v1/doctors?limit=2");
+	ck_assert_str_ne(first, again);
+	free(again);
+	again = body_of("/api/v1/doctors?city=oran");
+	ck_assert_ptr_null(strstr(again, "Khellaf"));
+	free(again);
+	/* A profile changed behind the API (the shell, another worker). */
+	ut_exec(&ctx, "UPDATE doctors SET city = 'Blida' WHERE id = '" DOC_NADIA "'");
+	after = body_of("/api/v1/doctors");
+	ck_assert_ptr_nonnull(strstr(after, "\"Blida\""));
+	ck_assert_str_ne(first, after);
+	free(after);
+	/* A specialty renamed, one taken from a doctor, a rating. */
+	ut_exec(&ctx, "UPDATE specialties SET name = 'Cardiologie adulte' WHERE id = 1");
+	after = body_of("/api/v1/doctors?name=bensalah");
+	ck_assert_ptr_nonnull(strstr(after, "Cardiologie adulte"));
+	free(after);
+	ut_exec(&ctx, "DELETE FROM doctor_specialties WHERE doctor_id = '" DOC_SAMIR "' AND specialty_id = 1");
+	after = body_of("/api/v1/doctors?name=bensalah");
+	ck_assert_ptr_null(strstr(after, "Cardiologie adulte"));
+	free(after);
+	ut_exec(&ctx, "UPDATE doctors SET avg_rating = 4.5 WHERE id = '" DOC_SAMIR "'");
+	after = body_of("/api/v1/doctors?name=bensalah");
+	ck_assert_ptr_nonnull(strstr(after, "\"avg_rating\":4.5"));
+	free(after);
+	free(first);
 }
 END_TEST
 
@@ -505,6 +565,7 @@ doctors_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, directory_and_filters);
+	tcase_add_test(tc, directory_cache);
 	tcase_add_test(tc, specialties);
 	tcase_add_test(tc, unicode_filters);
 	tcase_add_test(tc, filters_use_indexes);

@@ -502,6 +502,7 @@ START_TEST(test_adm_migrate_1_to_2)
 	    "CREATE INDEX audit_log_entity ON audit_log(entity, entity_id, at);"
 	    "DROP TRIGGER appointment_reach_insert; DROP TRIGGER appointment_reach_update;"
 	    "DROP TABLE appointment_reach;"
+	    "DROP TRIGGER directory_doctors_insert; DROP TRIGGER directory_doctors_update; DROP TRIGGER directory_doctors_delete; DROP TRIGGER directory_doctor_specialties_insert; DROP TRIGGER directory_doctor_specialties_update; DROP TRIGGER directory_doctor_specialties_delete; DROP TRIGGER directory_specialties_insert; DROP TRIGGER directory_specialties_update; DROP TRIGGER directory_specialties_delete; DROP TABLE directory_version;"
 	    "DROP VIEW audit_seen_all; DROP TABLE audit_seen_mark; DROP TABLE audit_seen;"
 	    "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;"
 	    "ALTER TABLE audit_log DROP COLUMN entity_ids;"
@@ -603,6 +604,9 @@ START_TEST(test_adm_migrate_1_to_2)
 	    " (SELECT max(end_time + buffer_after - start_time) FROM appointments)"), 1);
 	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE name IN"
 	    " ('appointment_reach_insert', 'appointment_reach_update')"), 2);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+	    " AND name LIKE 'directory_%'"), 9);
+	ck_assert_int_eq(count_of(db, "SELECT count(*) FROM directory_version"), 1);
 	sqlite3_close(db);
 	ck_assert_int_eq(run(NULL, "check", NULL), 0);
 	ck_assert_int_eq(run(NULL, "migrate", NULL), 0);
