@@ -856,6 +856,32 @@ try {
 	await go('#/today?day=' + seenDay);
 	await screen('doctor-today-ar');
 	await setLang('fr');
+	// Live: the doctor's day is open; the front desk books this doctor
+	// (through the API) on that day, then cancels: both show without a
+	// reload.
+	const samirFree = (await api('GET', `/doctors/${samir.id}/availability/slots?days=14`)).data[0];
+	const samirDay = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit',
+		day: '2-digit' }).format(new Date(samirFree.start_time));
+	await go('#/today?day=' + samirDay);
+	await page.evaluate(() => { window.medNoReload = 1; });
+	ok(await page.waitForFunction(() => document.querySelector('[data-live="on"]') !== null,
+		{ timeout: 10000 }).then(() => true, () => false), 'doctor: the day says it is live');
+	const drLive = await api('POST', '/appointments', { doctor_id: samir.id,
+		patient_id: '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001', start_time: samirFree.start_time,
+		end_time: samirFree.end_time }, staffTok);
+	ok(drLive.status === 201, 'API: the front desk books Dr Bensalah');
+	const drLiveId = drLive.data && drLive.data.id;
+	ok(await page.waitForFunction((id) => document.querySelector(`main li[data-appt="${id}"]`) !== null,
+		{ timeout: 5000 }, drLiveId).then(() => true, () => false) &&
+		await page.evaluate(() => window.medNoReload === 1),
+		'live: the booking appears on the doctor\'s open day without a reload');
+	ok((await api('POST', `/appointments/${drLiveId}/cancel`, { cancellation_reason: 'Appel du patient' },
+		staffTok)).status === 200, 'API: the front desk cancels it');
+	ok(await page.waitForFunction((id) => document.querySelector(`main li[data-appt="${id}"] .status.CANCELLED`) !== null,
+		{ timeout: 5000 }, drLiveId).then(() => true, () => false) &&
+		await page.evaluate(() => window.medNoReload === 1),
+		'live: the cancellation shows on the doctor\'s open day without a reload');
+	await screen('doctor-today-live');
 	await clickText('header button', 'Se déconnecter');
 	await idle();
 
