@@ -11,6 +11,7 @@ import { readFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { firstLoad } from './firstload.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -237,21 +238,8 @@ async function budget() {
 }
 
 async function loadOnce() {
-	const p = await browser.newPage();
-	await p.setViewport({ width: 360, height: 740 });
-	await p.setCacheEnabled(false);
-	const c = await p.createCDPSession();
-	await c.send('Network.enable');
-	let bytes = 0;
-	c.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
 	const doctors = (await api('GET', '/doctors?name=chekkal')).data;
-	const t0 = Date.now();
-	await p.goto(`${BASE}/#/doctor/${doctors[0].id}`);
-	await p.waitForSelector('main .slots button', { timeout: 10000 });
-	const ms = Date.now() - t0;
-	await p.waitForNetworkIdle({ idleTime: 200 }).catch(() => {});
-	await p.close();
-	return { bytes, ms };
+	return firstLoad(browser, `${BASE}/#/doctor/${doctors[0].id}`, 'main .slots button');
 }
 
 // --- the journeys -----------------------------------------------------------
