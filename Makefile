@@ -173,11 +173,18 @@ fuzz-smoke:
 # (named medfcgi in its own directory so scripts/stack.sh runs it as is),
 # the spawn/fsync probe; bench/run.sh installs wrk itself, writes
 # bench/RESULTS.md.  BENCH_SECONDS sets the length of each wrk run.
+# Then the web app's budgets (bench/web.sh: headless Chromium on a seeded
+# busy week, bench/WEB.md), also on their own as `make bench-web`.
 BENCH_BINS = $(BUILD)/bench/gen $(BUILD)/bench/hello/medfcgi $(BUILD)/bench/probe \
              $(BUILD)/bench/loop
 
+.PHONY: bench-web
 bench: all $(BENCH_BINS)
 	sh bench/run.sh $(abspath $(BUILD))
+	$(MAKE) bench-web
+
+bench-web: all
+	sh bench/web.sh $(abspath $(BUILD))
 
 $(BUILD)/bench/gen: bench/gen.c $(LIB) | $(BUILD)/bench
 	$(CC) $(CFLAGS) -o $@ bench/gen.c $(LIB) $(LDFLAGS) $(LDLIBS_LIB)

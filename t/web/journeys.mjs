@@ -11,6 +11,7 @@ import { readFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { firstLoad } from './firstload.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
@@ -237,21 +238,8 @@ async function budget() {
 }
 
 async function loadOnce() {
-	const p = await browser.newPage();
-	await p.setViewport({ width: 360, height: 740 });
-	await p.setCacheEnabled(false);
-	const c = await p.createCDPSession();
-	await c.send('Network.enable');
-	let bytes = 0;
-	c.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
 	const doctors = (await api('GET', '/doctors?name=chekkal')).data;
-	const t0 = Date.now();
-	await p.goto(`${BASE}/#/doctor/${doctors[0].id}`);
-	await p.waitForSelector('main .slots button', { timeout: 10000 });
-	const ms = Date.now() - t0;
-	await p.waitForNetworkIdle({ idleTime: 200 }).catch(() => {});
-	await p.close();
-	return { bytes, ms };
+	return firstLoad(browser, `${BASE}/#/doctor/${doctors[0].id}`, 'main .slots button');
 }
 
 // --- the journeys -----------------------------------------------------------
@@ -856,6 +844,32 @@ try {
 	await go('#/today?day=' + seenDay);
 	await screen('doctor-today-ar');
 	await setLang('fr');
+	// Live: the doctor's day is open; the front desk books this doctor
+	// (through the API) on that day, then cancels: both show without a
+	// reload.
+	const samirFree = (await api('GET', `/doctors/${samir.id}/availability/slots?days=14`)).data[0];
+	const samirDay = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit',
+		day: '2-digit' }).format(new Date(samirFree.start_time));
+	await go('#/today?day=' + samirDay);
+	await page.evaluate(() => { window.medNoReload = 1; });
+	ok(await page.waitForFunction(() => document.querySelector('[data-live="on"]') !== null,
+		{ timeout: 10000 }).then(() => true, () => false), 'doctor: the day says it is live');
+	const drLive = await api('POST', '/appointments', { doctor_id: samir.id,
+		patient_id: '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001', start_time: samirFree.start_time,
+		end_time: samirFree.end_time }, staffTok);
+	ok(drLive.status === 201, 'API: the front desk books Dr Bensalah');
+	const drLiveId = drLive.data && drLive.data.id;
+	ok(await page.waitForFunction((id) => document.querySelector(`main li[data-appt="${id}"]`) !== null,
+		{ timeout: 5000 }, drLiveId).then(() => true, () => false) &&
+		await page.evaluate(() => window.medNoReload === 1),
+		'live: the booking appears on the doctor\'s open day without a reload');
+	ok((await api('POST', `/appointments/${drLiveId}/cancel`, { cancellation_reason: 'Appel du patient' },
+		staffTok)).status === 200, 'API: the front desk cancels it');
+	ok(await page.waitForFunction((id) => document.querySelector(`main li[data-appt="${id}"] .status.CANCELLED`) !== null,
+		{ timeout: 5000 }, drLiveId).then(() => true, () => false) &&
+		await page.evaluate(() => window.medNoReload === 1),
+		'live: the cancellation shows on the doctor\'s open day without a reload');
+	await screen('doctor-today-live');
 	await clickText('header button', 'Se déconnecter');
 	await idle();
 

@@ -1,12 +1,12 @@
 // desk.js - the front desk (STAFF, ADMIN): the day of every doctor side
 // by side (check in, no-show, move, cancel with a reason), the week of
 // every doctor, booking on behalf of a patient.
-import { useState } from '../vendor/hooks.js';
+import { useState, useMemo } from '../vendor/hooks.js';
 import * as api from './api.js';
 import { t, fmtTime, fmtDateTime, fmtDayShort, dayKey } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getDoctor, drName,
 	ptName, addDays, today, SlotPicker, useAction, CancelForm, cancelBody, DayNav,
-	DayVisits, byStart, PatientFinder, PatientName } from './ui.js';
+	DayVisits, byStart, PatientFinder, usePatients } from './ui.js';
 import { useLiveRevisions, LiveBadge } from './live.js';
 
 // What the front desk may do with a visit now.  A no-show only once the
@@ -65,14 +65,25 @@ export function Desk() {
 }
 
 // The week of every doctor side by side: a row per doctor, a column per day;
-// each visit with its time and its patient (names cached across cells).
+// each visit with its time and its patient (names fetched once per patient).
 export function DeskWeek() {
 	const day = parseHash().query.get('day') || today();
 	const days = [0, 1, 2, 3, 4, 5, 6].map((i) => addDays(day, i));
 	const [docs] = useLoad(() => api.call('GET', '/doctors?limit=100'), []);
 	const [visits] = useLoad(() => Promise.all((docs.data || []).map((d) => api.call('GET',
 		`/appointments/doctor/${d.id}?from=${day}&to=${addDays(day, 7)}&limit=500`))), [docs.data, day]);
-	const cell = (i, k) => byStart((visits.data || [])[i]).filter((a) => dayKey(a.start_time) === k);
+	// Each doctor's visits sorted and split by day once per answer, not per
+	// cell and render: a busy week is thousands of visits.
+	const cells = useMemo(() => (visits.data || []).map((l) => {
+		const by = new Map();
+		for (const a of byStart(l)) {
+			const k = dayKey(a.start_time);
+			by.has(k) ? by.get(k).push(a) : by.set(k, [a]);
+		}
+		return by;
+	}), [visits.data]);
+	const cell = (i, k) => (cells[i] && cells[i].get(k)) || [];
+	const pts = usePatients(useMemo(() => (visits.data || []).flat().map((a) => a.patient_id), [visits.data]));
 	return html`<${Page} title=${t('week.title')}>
 		<${DayNav} day=${day} setDay=${(d) => go('/desk/week?day=' + d)} />
 		<p><a href=${'#/desk?day=' + day}>${t('week.day_view')}</a></p>
@@ -83,7 +94,7 @@ export function DeskWeek() {
 			<tbody>${(docs.data || []).map((d, i) => html`<tr key=${d.id} data-doctor=${d.id}>
 				<th scope="row">${drName(d)}</th>
 				${days.map((k) => html`<td>${cell(i, k).map((a) => html`<div class="week-visit status-${a.status}" data-appt=${a.id}>
-					${fmtTime(a.start_time)} <${PatientName} id=${a.patient_id} />${' '}
+					${fmtTime(a.start_time)} <span dir="auto">${ptName(pts.get(a.patient_id))}</span>${' '}
 					<span class="muted">${t('status.' + a.status)}</span></div>`)}</td>`)}
 			</tr>`)}</tbody>
 		</table></div>

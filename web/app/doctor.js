@@ -1,5 +1,5 @@
-// doctor.js - the doctor's screens: the day's visits with arrival status,
-// a patient's chart (visits and records over time), writing and editing
+// doctor.js - the doctor's screens: the day's visits with arrival status
+// (live: re-fetched on each event of this doctor), a patient's chart (visits and records over time), writing and editing
 // a record, completing a visit, and the weekly windows, services and time
 // off (also reached by an admin for any doctor: #/schedule/{doctor_id}).
 import { useState, useEffect } from '../vendor/hooks.js';
@@ -7,18 +7,25 @@ import * as api from './api.js';
 import { t, fmtDateTime, fmtDate, fmtMoney } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getPatient, ptName, PatientName,
 	addDays, today, useAction, Msg, DayNav, DayVisits, DateField, TimeField, RecordView } from './ui.js';
+import { useLiveRevisions, LiveBadge } from './live.js';
 
 const OPEN = ['SCHEDULED', 'ARRIVED'];
 
 export function DoctorToday() {
 	const day = parseHash().query.get('day') || today();
+	// The stream is the whole clinic's: only this doctor's events (and a
+	// resync after a gap) change rev, so only they re-fetch the day.
+	const [me] = useLoad(() => api.call('GET', '/doctors/me/profile'), []);
+	const [live, revOf] = useLiveRevisions();
+	const rev = revOf(me.data && me.data.id);
 	const [list, reload] = useLoad(() => api.call('GET',
-		`/appointments/doctor/me?from=${day}&to=${addDays(day, 1)}&limit=200`), [day]);
+		`/appointments/doctor/me?from=${day}&to=${addDays(day, 1)}&limit=200`), [day, rev]);
 	const [msg, run] = useAction(reload);
 	const complete = (a) => run(() => api.call('PATCH', `/appointments/${a.id}/status`, { status: 'COMPLETED' }),
 		t('doc.completed'));
 
 	return html`<${Page} title=${t('doc.today_title')}>
+		<${LiveBadge} state=${live} />
 		<${DayNav} day=${day} span=${1} setDay=${(d) => go('/today?day=' + d)} />
 		<${DayVisits} list=${list} msg=${msg} actions=${(a) => html`
 			<div class="actions">

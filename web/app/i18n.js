@@ -68,26 +68,39 @@ export function t(key, vars) {
 	return s;
 }
 
-function fmt(iso, opts) {
-	return new Intl.DateTimeFormat(LOCALE[lang], { timeZone: zone, ...opts })
-		.format(new Date(iso));
+// Formatters are made once per locale, zone and format: constructing an
+// Intl.DateTimeFormat costs tens of microseconds, and the front desk's
+// week formats thousands of times per render.
+const formatters = new Map();
+
+function fmt(iso, name, locale = LOCALE[lang]) {
+	const key = `${locale}|${zone}|${name}`;
+	let f = formatters.get(key);
+	if (!f) {
+		f = new Intl.DateTimeFormat(locale, { timeZone: zone, ...FORMATS[name] });
+		formatters.set(key, f);
+	}
+	return f.format(new Date(iso));
 }
 
-export const fmtDay = (iso) => fmt(iso, { weekday: 'long', day: 'numeric', month: 'long' });
-export const fmtDayShort = (iso) => fmt(iso, { weekday: 'short', day: 'numeric', month: 'short' });
-export const fmtTime = (iso) => fmt(iso, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-export const fmtDateTime = (iso) => fmt(iso, {
-	weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
-	hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-});
-export const fmtDate = (iso) => fmt(iso, { day: 'numeric', month: 'long', year: 'numeric' });
+const FORMATS = {
+	day: { weekday: 'long', day: 'numeric', month: 'long' },
+	dayShort: { weekday: 'short', day: 'numeric', month: 'short' },
+	time: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+	dateTime: { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+		hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
+	date: { day: 'numeric', month: 'long', year: 'numeric' },
+	key: { year: 'numeric', month: '2-digit', day: '2-digit' },
+};
+
+export const fmtDay = (iso) => fmt(iso, 'day');
+export const fmtDayShort = (iso) => fmt(iso, 'dayShort');
+export const fmtTime = (iso) => fmt(iso, 'time');
+export const fmtDateTime = (iso) => fmt(iso, 'dateTime');
+export const fmtDate = (iso) => fmt(iso, 'date');
 
 // YYYY-MM-DD of an instant in the clinic's zone (to group slots by day).
-export function dayKey(iso) {
-	return new Intl.DateTimeFormat('en-CA', {
-		timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
-	}).format(new Date(iso));
-}
+export const dayKey = (iso) => fmt(iso, 'key', 'en-CA');
 
 export function fmtMoney(amount, currency) {
 	try {

@@ -146,6 +146,30 @@ export function PatientName({ id }) {
 	return html`<span dir="auto">${ptName(p)}</span>`;
 }
 
+// The patients of many rows at once (id -> patient, filled as they come):
+// one state for the whole list instead of a component and an effect per
+// row, and at most one render per frame however many names arrive.
+export function usePatients(ids) {
+	const [got, setGot] = useState(new Map());
+	useEffect(() => {
+		let live = true, pending = [], frame = 0;
+		const flush = () => {
+			frame = 0;
+			const batch = pending;
+			pending = [];
+			if (live)
+				setGot((m) => new Map([...m, ...batch]));
+		};
+		for (const id of new Set(ids))
+			getPatient(id).then((p) => {
+				pending.push([id, p]);
+				frame = frame || requestAnimationFrame(flush);
+			}, () => {});
+		return () => { live = false; };
+	}, [ids]);
+	return got;
+}
+
 // Find a patient by name or phone (accents and case aside) among the
 // clinic's patients; onPick(patient).
 export function PatientFinder({ onPick }) {
