@@ -11,12 +11,21 @@
 
 #define SUBJECT_PREFIX "Subject: "
 
+/* pref names language lang ("en", "en-GB", "en_US"). */
+static int
+is_language(const char *pref, const char *lang)
+{
+	return pref != NULL && strncasecmp(pref, lang, 2) == 0 &&
+	    (pref[2] == '\0' || pref[2] == '-' || pref[2] == '_');
+}
+
 const char *
 tpl_locale(const char *pref)
 {
-	if (pref != NULL && strncasecmp(pref, "en", 2) == 0 &&
-	    (pref[2] == '\0' || pref[2] == '-' || pref[2] == '_'))
+	if (is_language(pref, "en"))
 		return "en";
+	if (is_language(pref, "ar"))
+		return "ar";
 	return TPL_DEFAULT_LOCALE;
 }
 

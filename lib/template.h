@@ -25,8 +25,9 @@ extern const struct tpl_file tpl_files[];
 
 /*
  * The locale a message to a user with locale `pref` (users.locale, may be
- * NULL or "") is written in: "en" for any English preference, else the
- * default.  Always one of ours, so it fits a short buffer.
+ * NULL or "") is written in: "en" for any English preference, "ar" for
+ * any Arabic one, else the default.  Always one of ours, so it fits a
+ * short buffer.
  */
 const char *tpl_locale(const char *pref);
 

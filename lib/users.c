@@ -31,6 +31,9 @@ static const char SQL_SET_EMAIL[] =
 static const char SQL_SET_PASSWORD[] =
     "UPDATE users SET password_hash = ?2, token_version = token_version + 1,"
     " updated_at = ?3 WHERE id = ?1";
+/* The language of the messages sent to the user (template.h). */
+static const char SQL_SET_LOCALE[] =
+    "UPDATE users SET locale = ?2, updated_at = ?3 WHERE id = ?1";
 static const char SQL_SET_ROLE[] =
     "UPDATE users SET role_id = (SELECT id FROM roles WHERE name = ?2), updated_at = ?3"
     " WHERE id = ?1";
@@ -123,6 +126,7 @@ email_in_use(struct med_ctx *ctx, const char *email, const char *id)
 /* Fields of a user update; absent ones are left alone. */
 struct user_change {
 	const char *email;
+	const char *locale;
 	const char *password_hash;
 	const char *role;
 	int set_active, is_active;
@@ -146,6 +150,8 @@ write_change(struct med_ctx *ctx, const char *id, const struct user_change *ch)
 		return e;
 	if (ch->password_hash != NULL &&
 	    (e = set_text(ctx, SQL_SET_PASSWORD, id, ch->password_hash)) != MED_OK)
+		return e;
+	if (ch->locale != NULL && (e = set_text(ctx, SQL_SET_LOCALE, id, ch->locale)) != MED_OK)
 		return e;
 	if (ch->role != NULL && (e = set_text(ctx, SQL_SET_ROLE, id, ch->role)) != MED_OK)
 		return e;
@@ -241,9 +247,16 @@ patch_user(struct med_ctx *ctx, const struct med_req *req, const char *id,
 	return reply_user(ctx, id, resp);
 }
 
+/*
+ * The languages a user's messages are written in (templates/): those of
+ * the web app, which sends the one chosen.  French is the default.
+ */
+static const char *const user_locales[] = { "fr", "en", "ar", NULL };
+
 SPEC(users_me_patch_body,
 	{ "email", FT_EMAIL, 0 },
 	{ "password", FT_STRING, 0, PASSWORD_MIN, PASSWORD_MAX },
+	{ "locale", FT_ENUM, 0, 0, 0, 0, 0, user_locales },
 );
 
 int
@@ -261,6 +274,8 @@ h_users_me_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp
 	if (cJSON_HasObjectItem(req->json, "is_active") ||
 	    cJSON_HasObjectItem(req->json, "is_superuser"))
 		return med_error(resp, 403, "You cannot change your account status");
+	if (med_body(req, "locale")->present)
+		ch.locale = user_locales[med_body(req, "locale")->i];
 	return patch_user(ctx, req, req->user.id, &ch, resp);
 }
 

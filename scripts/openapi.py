@@ -460,10 +460,11 @@ op("post", "/auth/reset", "Auth", "Reset the password with a reset token",
    desc='400 "Invalid or expired reset token". Single use; ends every session of the user.')
 
 op("get", "/users/me", "Users", "The caller", (200, ref("User")))
-op("patch", "/users/me", "Users", "Change own email or password", (200, ref("User")),
+op("patch", "/users/me", "Users", "Change own email, password or language", (200, ref("User")),
    errors=["409", "422"],
    desc='403 "You cannot change your role" if role is present; 403 too for is_active or '
-        "is_superuser. A password change ends every other session.")
+        "is_superuser. A password change ends every other session. `locale` (fr, en, ar) is the "
+        "language of the user's mails, SMS and notifications; the web app sends the one chosen.")
 op("get", "/users", "Users", "List users", (200, arr("User")), errors=["422"])
 op("patch", "/users/{user_id}", "Users", "Update a user", (200, ref("User")),
    errors=["400", "404", "409", "422"], desc='400 "Invalid role".')

@@ -37,6 +37,7 @@
 #define FORGOT "/api/v1/auth/forgot"
 #define RESET_SUBJECT_FR "Réinitialisation de votre mot de passe"
 #define RESET_SUBJECT_EN "Resetting your password"
+#define RESET_SUBJECT_AR "إعادة تعيين كلمة المرور"
 /* MAIL_FROM of the tests: a display name that needs encoding. */
 #define CLINIC_NAME "Clinique El Amel à Oran"
 #define CLINIC_FROM CLINIC_NAME " <no-reply@clinic.example.dz>"
@@ -590,6 +591,38 @@ START_TEST(english_template)
 }
 END_TEST
 
+/*
+ * A user who chose Arabic (PATCH /users/me, as the web app does when the
+ * language is switched) gets the Arabic message; a language we have no
+ * messages in is refused.
+ */
+START_TEST(arabic_template)
+{
+	char dir[MED_PATH_MAX], text[16384], v[1024], subject[256];
+	char *token = ut_mint(&ctx, EM_AMINA);
+	struct mail m;
+
+	use_fake_mailer(dir, sizeof dir);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/users/me", token, "{\"locale\":\"de\"}"),
+	    422);
+	ck_assert_int_eq(rows("1"), 0);
+	ck_assert_int_eq(ut_status(&ctx, "PATCH", "/api/v1/users/me", token, "{\"locale\":\"ar\"}"),
+	    200);
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM users WHERE email = '" EM_AMINA "'"
+	    " AND locale = 'ar'"), 1);
+	forgot_ok(EM_AMINA);
+	ck_assert_int_eq(rows("recipient = '" EM_AMINA "' AND locale = 'ar'"), 1);
+	ck_assert_int_eq(run_pass().sent, 1);
+	only_mail(dir, text, sizeof text);
+	mail_parse(text, &m);
+	mail_field(&m, "Subject", v, sizeof v);
+	decode_words(v, subject, sizeof subject);
+	ck_assert_str_eq(subject, RESET_SUBJECT_AR);
+	ck_assert_ptr_nonnull(strstr(m.body, "صالح لمدة 15 دقيقة"));
+	free(token);
+}
+END_TEST
+
 /* Not sent in 15 minutes: the token is wiped and the message dead. */
 START_TEST(expired_reset_mail_wiped)
 {
@@ -940,6 +973,7 @@ outbox_suite(void)
 	tcase_add_test(send, hung_command_killed_at_time_limit);
 	tcase_add_test(send, fake_mailer_gets_rfc5322_with_token);
 	tcase_add_test(send, english_template);
+	tcase_add_test(send, arabic_template);
 	tcase_add_test(send, expired_reset_mail_wiped);
 	tcase_add_test(send, per_recipient_rate_limit);
 	tcase_add_test(send, legacy_reset_command);

@@ -526,7 +526,12 @@ try {
 	await setLang('en');
 	ok(await h1() === 'My visits' && await page.$eval('html', (e) => e.lang) === 'en', 'English');
 	await screen('visits-en');
+	const localeSaved = page.waitForResponse((r) => r.url().endsWith('/api/v1/users/me') &&
+		r.request().method() === 'PATCH', { timeout: 5000 });
 	await setLang('ar');
+	const localeRes = await localeSaved;
+	ok(localeRes.status() === 200 && JSON.parse(localeRes.request().postData()).locale === 'ar',
+		'Arabic: the choice is saved for her messages (PATCH /users/me, locale ar)');
 	ok(await page.$eval('html', (e) => e.dir) === 'rtl' && await h1() === 'مواعيدي', 'Arabic, right to left');
 	const headerLines = await page.evaluate(() => {
 		const tops = [...document.querySelectorAll('header.bar nav li')]

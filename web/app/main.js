@@ -372,7 +372,15 @@ function App() {
 
 	const session = {
 		user, expired, load,
-		setLang: (l) => { setLang(l); setLangTick((n) => n + 1); },
+		// Signed in, the choice is also the language of her mails, SMS
+		// and notifications (users.locale); best effort, the page has
+		// already switched.
+		setLang: (l) => {
+			setLang(l);
+			setLangTick((n) => n + 1);
+			if (user)
+				api.call('PATCH', '/users/me', { locale: l }).catch(() => {});
+		},
 	};
 	// text is a function: the message follows a change of language.
 	const flash = (kind, text, path) => setFlash({ kind, text, path });
