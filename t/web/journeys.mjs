@@ -198,6 +198,15 @@ async function screen(name) {
 	await page.setViewport({ width: 360, height: 740, deviceScaleFactor: 1 });
 }
 
+// The lines the header's items take: their distinct tops.
+async function headerLines() {
+	return page.evaluate(() => {
+		const tops = [...document.querySelectorAll('header.bar nav li')]
+			.filter((e) => e.getClientRects().length).map((e) => e.getBoundingClientRect().top).sort((a, b) => a - b);
+		return tops.filter((y, i) => i === 0 || y - tops[i - 1] > 15).length;
+	});
+}
+
 async function setLang(l) {
 	await page.select('#lang-select', l);
 	await idle();
@@ -523,6 +532,9 @@ try {
 
 	// English, then Arabic right to left.
 	await go('#/visits');
+	const frLines = await headerLines();
+	ok(page.viewport().width === 360 && frLines <= 2,
+		`fr, 360 px: a patient's header takes ${frLines} lines (at most 2)`);
 	await setLang('en');
 	ok(await h1() === 'My visits' && await page.$eval('html', (e) => e.lang) === 'en', 'English');
 	await screen('visits-en');
@@ -533,13 +545,9 @@ try {
 	ok(localeRes.status() === 200 && JSON.parse(localeRes.request().postData()).locale === 'ar',
 		'Arabic: the choice is saved for her messages (PATCH /users/me, locale ar)');
 	ok(await page.$eval('html', (e) => e.dir) === 'rtl' && await h1() === 'مواعيدي', 'Arabic, right to left');
-	const headerLines = await page.evaluate(() => {
-		const tops = [...document.querySelectorAll('header.bar nav li')]
-			.filter((e) => e.getClientRects().length).map((e) => e.getBoundingClientRect().top).sort((a, b) => a - b);
-		return tops.filter((y, i) => i === 0 || y - tops[i - 1] > 15).length;
-	});
-	ok(page.viewport().width === 360 && headerLines <= 2,
-		`ar, 360 px: a patient's header takes ${headerLines} lines (at most 2)`);
+	const arLines = await headerLines();
+	ok(page.viewport().width === 360 && arLines <= 2,
+		`ar, 360 px: a patient's header takes ${arLines} lines (at most 2)`);
 	await screen('visits-ar');
 	await go('#/doctor/' + doctorId);
 	await screen('doctor-ar');
