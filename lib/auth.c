@@ -50,9 +50,9 @@ static const char SQL_REFRESH_PURGE[] =
 static const char SQL_BUMP_VERSION[] =
     "UPDATE users SET token_version = token_version + 1, updated_at = ?2 WHERE id = ?1";
 static const char SQL_USER_INSERT[] =
-    "INSERT INTO users (id, email, password_hash, role_id, is_active, is_superuser,"
+    "INSERT INTO users (id, email, password_hash, role_id, locale, is_active, is_superuser,"
     " token_version, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, (SELECT id FROM roles WHERE name = ?4), 1, 0, 0, ?5, ?5)";
+    " VALUES (?1, ?2, ?3, (SELECT id FROM roles WHERE name = ?4), ?6, 1, 0, 0, ?5, ?5)";
 static const char SQL_EMAIL_TAKEN[] =
     "SELECT 1 FROM users WHERE email = ?1";
 static const char SQL_SET_PASSWORD[] =
@@ -395,10 +395,13 @@ email_taken(struct med_ctx *ctx, const char *email, int *taken)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? MED_OK : db_err(rc);
 }
 
-/* Insert a user inside the caller's transaction; the hash is computed already. */
+/*
+ * Insert a user inside the caller's transaction; the hash is computed
+ * already.  locale may be NULL.
+ */
 static enum med_err
 insert_user(struct med_ctx *ctx, const char *email, const char *hash, const char *role,
-    char out_id[MED_UUID_LEN + 1])
+    const char *locale, char out_id[MED_UUID_LEN + 1])
 {
 	sqlite3_stmt *st;
 	enum med_err e;
@@ -417,6 +420,7 @@ insert_user(struct med_ctx *ctx, const char *email, const char *hash, const char
 	db_bind_text(st, 3, hash);
 	db_bind_text(st, 4, role != NULL ? role : "PATIENT");
 	db_bind_int(st, 5, med_now(ctx));
+	db_bind_text(st, 6, locale);
 	return db_step_done(st);
 }
 
@@ -437,7 +441,7 @@ create_user(struct med_ctx *ctx, const char *email, const char *password, const 
 		return e;
 	if ((e = db_begin(ctx)) != MED_OK)
 		return e;
-	e = insert_user(ctx, email, hash, role, out_id);
+	e = insert_user(ctx, email, hash, role, NULL, out_id);
 	if (e == MED_OK && pair != NULL && (e = auth_load_user(ctx, out_id, &u)) == MED_OK)
 		e = issue_pair(ctx, &u, pair);
 	if (e != MED_OK) {
@@ -532,6 +536,7 @@ h_auth_login(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	int64_t wait;
 	enum med_err e, found;
 	sqlite3_stmt *st;
+	int usable;
 
 	/* Counted before the KDF runs: parallel guesses cannot outrun the limit. */
 	if ((e = throttle_claim(ctx, email, req->remote_addr, &attempt, &wait)) != MED_OK)
@@ -543,8 +548,13 @@ h_auth_login(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 	found = auth_load_user_by_email(ctx, email, &u, hash, sizeof hash);
 	if (found != MED_OK && found != MED_ENOTFOUND)
 		return med_fail(resp, found);
-	e = pwhash_verify(password, found == MED_OK ? hash : dummy_hash);
-	if (found != MED_OK || e != MED_OK)
+	/*
+	 * No account, or one no password opens yet (PWHASH_UNSET): the dummy
+	 * hash costs the same KDF, so the time tells nothing either.
+	 */
+	usable = found == MED_OK && pwhash_is_hash(hash);
+	e = pwhash_verify(password, usable ? hash : dummy_hash);
+	if (!usable || e != MED_OK)
 		return med_unauthorized(resp, INVALID_CREDENTIALS);
 	if (!u.is_active)
 		return med_error(resp, 403, "Inactive user");
@@ -705,8 +715,9 @@ auth_issue_reset_token(struct med_ctx *ctx, const char *email, char *out, size_t
 
 /* Reset mails one account may cause per hour: nobody floods a mailbox through us. */
 #define RESET_MAILS_PER_HOUR 3
-/* The outbox kind (and template) of the reset mail. */
+/* The outbox kinds (and templates) of the reset mail and of the front desk's invitation. */
 #define RESET_KIND "password_reset"
+#define INVITE_KIND "patient_invite"
 
 static const char SQL_USER_LOCALE[] =
     "SELECT locale FROM users WHERE id = ?1";
@@ -731,41 +742,54 @@ stand_in(struct med_user *u, const char *email)
 	snprintf(u->email, sizeof u->email, "%s", email);
 }
 
-/* The reset mail's parameters; NULL when out of memory. */
+/*
+ * The reset mail's parameters: the token, as a code and in a link to the
+ * web app's reset page (#/reset?token=, which fills the code in); NULL
+ * when out of memory.
+ */
 static cJSON *
-reset_params(const char *token, const char *email, int minutes)
+reset_params(const struct med_ctx *ctx, const char *token, const char *email, int minutes)
 {
+	char link[sizeof ctx->cfg.public_url + JWT_MAX + 32];
 	cJSON *p = cJSON_CreateObject();
 
+	snprintf(link, sizeof link, "%s/#/reset?token=%s", ctx->cfg.public_url, token);
 	if (p == NULL || cJSON_AddStringToObject(p, "token", token) == NULL ||
 	    cJSON_AddStringToObject(p, "email", email) == NULL ||
-	    cJSON_AddNumberToObject(p, "minutes", minutes) == NULL) {
+	    cJSON_AddNumberToObject(p, "minutes", minutes) == NULL ||
+	    cJSON_AddStringToObject(p, "link", link) == NULL) {
 		cJSON_Delete(p);
-		return NULL;
+		p = NULL;
 	}
+	OPENSSL_cleanse(link, sizeof link);
 	return p;
 }
 
-/* Free the parameters, wiping the token first. */
+/* Free the parameters, wiping the token (alone and in the link) first. */
 static void
 reset_params_free(cJSON *p)
 {
-	cJSON *token = cJSON_GetObjectItemCaseSensitive(p, "token");
+	static const char *const secret[] = { "token", "link" };
 
-	if (cJSON_IsString(token))
-		OPENSSL_cleanse(token->valuestring, strlen(token->valuestring));
+	for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++) {
+		cJSON *v = cJSON_GetObjectItemCaseSensitive(p, secret[i]);
+
+		if (cJSON_IsString(v))
+			OPENSSL_cleanse(v->valuestring, strlen(v->valuestring));
+	}
 	cJSON_Delete(p);
 }
 
 /*
- * Sign a reset token for u and record its mail in the outbox, inside the
- * route's transaction; with !real, delete the row again before commit.
+ * Sign a reset token for u and record its mail of kind (RESET_KIND,
+ * INVITE_KIND) in the outbox, inside the route's transaction; with !real,
+ * delete the row again before commit.
  */
 static enum med_err
-record_reset_mail(struct med_ctx *ctx, const struct med_user *u, int real)
+record_reset_mail(struct med_ctx *ctx, const struct med_user *u, const char *kind, int real)
 {
 	char token[JWT_MAX], pref[16];
-	struct outbox_msg m = { RESET_KIND, OUTBOX_EMAIL, u->email, NULL, NULL, 0 };
+	struct outbox_msg m = { kind, OUTBOX_EMAIL, u->email, NULL, NULL, 0 };
 	struct jwt_claims c;
 	cJSON *params = NULL;
 	int64_t id;
@@ -775,7 +799,7 @@ record_reset_mail(struct med_ctx *ctx, const struct med_user *u, int real)
 	    (e = auth_sign(ctx, u, JWT_RESET, (int64_t)ctx->cfg.reset_minutes * 60, token,
 	    sizeof token, &c)) != MED_OK)
 		return e;
-	if ((params = reset_params(token, u->email, ctx->cfg.reset_minutes)) == NULL) {
+	if ((params = reset_params(ctx, token, u->email, ctx->cfg.reset_minutes)) == NULL) {
 		e = MED_ENOMEM;
 		goto done;
 	}
@@ -814,7 +838,20 @@ forgot(struct med_ctx *ctx, const char *email)
 	if ((e = outbox_count_recent(ctx, RESET_KIND, u.email, med_now(ctx) - 3600,
 	    &recent)) != MED_OK)
 		return e;
-	return record_reset_mail(ctx, &u, real && recent < RESET_MAILS_PER_HOUR);
+	return record_reset_mail(ctx, &u, RESET_KIND, real && recent < RESET_MAILS_PER_HOUR);
+}
+
+enum med_err
+auth_invite_user(struct med_ctx *ctx, const char *email, const char *locale,
+    char out_id[MED_UUID_LEN + 1])
+{
+	struct med_user u;
+	enum med_err e;
+
+	if ((e = insert_user(ctx, email, PWHASH_UNSET, "PATIENT", locale, out_id)) != MED_OK ||
+	    (e = auth_load_user(ctx, out_id, &u)) != MED_OK)
+		return e;
+	return record_reset_mail(ctx, &u, INVITE_KIND, 1);
 }
 
 SPEC(auth_forgot_body,

@@ -67,6 +67,16 @@ enum med_err auth_revoke_jti(struct med_ctx *ctx, const char *jti, int64_t exp);
 enum med_err auth_create_user(struct med_ctx *ctx, const char *email, const char *password,
     const char *role, char out_id[MED_UUID_LEN + 1]);
 
+/*
+ * Inside the caller's write transaction: a PATIENT account for email
+ * (locale: its users.locale, NULL for none) that no password opens
+ * (PWHASH_UNSET, no KDF run), and its invitation in the outbox: the
+ * reset mail of /auth/forgot, same token, lifetime and /auth/reset, as
+ * kind patient_invite.  MED_ECONFLICT when the email is registered.
+ */
+enum med_err auth_invite_user(struct med_ctx *ctx, const char *email, const char *locale,
+    char out_id[MED_UUID_LEN + 1]);
+
 /* 1 when the caller is an admin (role ADMIN or superuser). */
 int med_is_admin(const struct med_req *req);
 

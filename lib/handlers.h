@@ -43,6 +43,7 @@ HANDLER(h_users_patch);
 SPEC_DECL(patient_body);
 SPEC_DECL(patient_create_body);
 SPEC_DECL(patient_list_query);
+SPEC_DECL(desk_patient_body);
 HANDLER(h_patients_list);
 HANDLER(h_patients_create);
 HANDLER(h_patients_me_get);
@@ -51,6 +52,7 @@ HANDLER(h_patients_me_patch);
 HANDLER(h_patients_get);
 HANDLER(h_patients_patch);
 HANDLER(h_patients_delete);
+HANDLER(h_desk_patients_create);
 
 /* doctors.c */
 SPEC_DECL(doctor_body);

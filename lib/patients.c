@@ -19,11 +19,16 @@
 #include "util.h"
 #include "valid.h"
 
-/* The profile fields, in column order. */
+/*
+ * The profile fields, in column order: the names (flags and least length
+ * vary: the front desk must name the patient), then the rest.
+ */
 #define NFIELDS 14
-#define PATIENT_FIELDS \
-	{ "first_name", FT_STRING, FF_NULLABLE, 0, 100 }, \
-	{ "last_name", FT_STRING, FF_NULLABLE, 0, 100 }, \
+#define PATIENT_NAMES(flags, min) \
+	{ "first_name", FT_STRING, flags, min, 100 }, \
+	{ "last_name", FT_STRING, flags, min, 100 }
+#define PATIENT_FIELDS PATIENT_NAMES(FF_NULLABLE, 0), PATIENT_DETAILS
+#define PATIENT_DETAILS \
 	{ "phone", FT_STRING, FF_NULLABLE, 0, 20 }, \
 	{ "date_of_birth", FT_DATE, FF_NULLABLE }, \
 	{ "gender", FT_STRING, FF_NULLABLE, 0, 20 }, \
@@ -42,6 +47,14 @@ SPEC(patient_body, PATIENT_FIELDS);
 /* The admin names the account; a missing user_id is the contract's 400, not a 422. */
 SPEC(patient_create_body, PATIENT_FIELDS, { "user_id", FT_UUID, FF_NULLABLE });
 SPEC(patient_list_query, FLD_PAGING);
+/*
+ * The front desk registers a walk-in: the account's address and, when
+ * known, the language of its mails (users.locale) after the profile.
+ */
+static const char *const desk_locales[] = { "fr", "en", "ar", NULL };
+SPEC(desk_patient_body, PATIENT_NAMES(FF_REQUIRED, 1), PATIENT_DETAILS,
+	{ "email", FT_EMAIL, FF_REQUIRED },
+	{ "locale", FT_ENUM, 0, .enumv = desk_locales });
 
 _Static_assert(sizeof patient_body_fields / sizeof patient_body_fields[0] == NFIELDS,
     "the INSERT and UPDATE below bind NFIELDS profile fields");
@@ -139,12 +152,13 @@ patient_finish(struct med_ctx *ctx, const struct med_user *actor, const char *ac
 }
 
 /*
- * Create the profile of user_id from the route's body; *out = the new
- * Patient.  MED_ENOTFOUND: no such user; MED_ECONFLICT: profile exists.
+ * Create the profile of user_id from the route's body, whose spec starts
+ * with the NFIELDS profile fields (specs); *out = the new Patient.
+ * MED_ENOTFOUND: no such user; MED_ECONFLICT: profile exists.
  */
 static enum med_err
-patient_create(struct med_ctx *ctx, const struct med_req *req, const char *user_id,
-    cJSON **out)
+patient_create(struct med_ctx *ctx, const struct med_req *req, const struct fld *specs,
+    const char *user_id, cJSON **out)
 {
 	char id[MED_UUID_LEN + 1];
 	struct fval v[NFIELDS];
@@ -159,11 +173,11 @@ patient_create(struct med_ctx *ctx, const struct med_req *req, const char *user_
 		return e == MED_OK ? MED_ECONFLICT : e;
 	if ((st = db_stmt(ctx, SQL_INSERT)) == NULL)
 		return MED_EDB;
-	profile_fields(req, patient_body_fields, NFIELDS, v);
+	profile_fields(req, specs, NFIELDS, v);
 	db_bind_text(st, 1, id);
 	db_bind_text(st, 2, user_id);
 	for (int i = 0; i < NFIELDS; i++)
-		valid_bind(st, 3 + i, &patient_body_fields[i], &v[i]);
+		valid_bind(st, 3 + i, &specs[i], &v[i]);
 	db_bind_int(st, 17, med_now(ctx));
 	return patient_finish(ctx, &req->user, "create", id, st, v, out);
 }
@@ -226,7 +240,7 @@ create_reply(struct med_ctx *ctx, const struct med_req *req, const char *user_id
     const char *no_user, struct med_resp *resp)
 {
 	cJSON *patient;
-	enum med_err e = patient_create(ctx, req, user_id, &patient);
+	enum med_err e = patient_create(ctx, req, patient_body_fields, user_id, &patient);
 
 	if (e == MED_ENOTFOUND)
 		return med_error(resp, 404, no_user);
@@ -325,4 +339,27 @@ int
 h_patients_delete(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
 {
 	return profile_delete(ctx, req, PROFILE_PATIENT, med_path(req, "patient_id"), resp);
+}
+
+/*
+ * The front desk registers a walk-in patient, in the route's one
+ * transaction: an account no password opens yet, its invitation mail
+ * (auth_invite_user()) and the profile, audited as an admin's POST
+ * /patients is.  The KDF never runs here: the patient sets the password.
+ */
+int
+h_desk_patients_create(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp)
+{
+	char user_id[MED_UUID_LEN + 1];
+	cJSON *patient;
+	enum med_err e;
+
+	e = auth_invite_user(ctx, fval_str(med_body(req, "email")),
+	    fval_str(med_body(req, "locale")), user_id);
+	if (e == MED_ECONFLICT)
+		return med_error(resp, 409, "Email already registered");
+	if (e != MED_OK)
+		return med_fail(resp, e);
+	e = patient_create(ctx, req, desk_patient_body_fields, user_id, &patient);
+	return reply_patient(e, patient, 201, resp);
 }

@@ -188,14 +188,30 @@ pwhash_verify(const char *password, const char *stored)
 	return e;
 }
 
+/* Whether stored parses, its parameters into pp. */
+static int
+parsed_params(const char *stored, struct pwhash_params *pp)
+{
+	unsigned char salt[64], hash[64];
+	size_t saltlen = sizeof salt, hashlen = sizeof hash;
+
+	return pwhash_parse(stored, pp, salt, &saltlen, hash, &hashlen) == MED_OK;
+}
+
 int
 pwhash_needs_rehash(const char *stored)
 {
 	struct pwhash_params pp;
-	unsigned char salt[64], hash[64];
-	size_t saltlen = sizeof salt, hashlen = sizeof hash;
 
-	if (pwhash_parse(stored, &pp, salt, &saltlen, hash, &hashlen) != MED_OK)
+	if (!parsed_params(stored, &pp))
 		return 1;
 	return pp.ln < pwhash_default.ln || pp.r < pwhash_default.r || pp.p < pwhash_default.p;
+}
+
+int
+pwhash_is_hash(const char *stored)
+{
+	struct pwhash_params pp;
+
+	return parsed_params(stored, &pp);
 }

@@ -32,5 +32,16 @@ enum med_err pwhash_parse(const char *stored, struct pwhash_params *pp,
     unsigned char *salt, size_t *saltlen, unsigned char *hash, size_t *hashlen);
 /* 1 when stored uses weaker parameters than the defaults. */
 int pwhash_needs_rehash(const char *stored);
+/* 1 when stored is a hash a password can match (it parses), 0 otherwise. */
+int pwhash_is_hash(const char *stored);
+
+/*
+ * The password_hash of an account no password opens until its holder
+ * sets one with a reset token (a patient the front desk registered).  Not
+ * a hash: writing it costs no KDF, and pwhash_is_hash() says no, so login
+ * verifies its dummy hash instead and the account answers like a wrong
+ * password, in the same time.
+ */
+#define PWHASH_UNSET "!unset"
 
 #endif

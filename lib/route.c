@@ -45,6 +45,8 @@ static const struct med_route routes[] = {
 	{ "GET",  V1 "/patients/{patient_id}",                   AUTH_REQUIRED, A|S|D, TX_AUDIT, NULL,                  NULL,                  h_patients_get },
 	{ "PATCH", V1 "/patients/{patient_id}",                   AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &patient_body,         h_patients_patch },
 	{ "DELETE", V1 "/patients/{patient_id}",                   AUTH_REQUIRED, A,     TX_WRITE, NULL,                  NULL,                  h_patients_delete },
+	/* The front desk registers a walk-in: account, profile and invitation mail (no KDF). */
+	{ "POST", V1 "/desk/patients",                           AUTH_REQUIRED, A|S,   TX_WRITE, NULL,                  &desk_patient_body,    h_desk_patients_create },
 
 	{ "GET",  V1 "/doctors",                                 AUTH_NONE,     0,     TX_READ,  &doctor_list_query,    NULL,                  h_doctors_list },
 	{ "POST", V1 "/doctors",                                 AUTH_REQUIRED, A,     TX_WRITE, NULL,                  &doctor_create_body,   h_doctors_create },

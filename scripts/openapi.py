@@ -486,6 +486,20 @@ op("patch", "/patients/{patient_id}", "Patients", "Update a patient", (200, ref(
    errors=["404", "422"])
 op("delete", "/patients/{patient_id}", "Patients", "Delete a patient", (204, None),
    errors=["404", "409", "422"], desc="409 when the patient has history.")
+op("post", "/desk/patients", "Patients", "Register a walk-in patient (front desk)",
+   (201, ref("Patient")), errors=["409", "422"],
+   desc="In one transaction: a PATIENT account for `email` that no password opens yet, "
+        "its patient profile (answered as GET /patients/{patient_id} shows it, and audited "
+        "like an admin's POST /patients), and an invitation mail in the outbox: a "
+        "single-use link to set the password, a reset token of /auth/forgot (same "
+        "lifetime, used with /auth/reset), in `locale` (fr or en; ar is stored for the "
+        "account and mailed in French). Until the password is set, /auth/login answers "
+        "the account 401 \"Invalid credentials\" as for a wrong password, in the same "
+        "time. 409 \"Email already registered\" when the email exists (nothing is "
+        "written). No password is hashed here.",
+   body={"email": {"description": "The patient's address: the account's login and where "
+                                  "the invitation goes."},
+         "locale": {"description": "Language of the account's mails."}})
 
 op("get", "/doctors", "Doctors", "Search doctors", (200, arr("Doctor")), errors=["422"],
    query={"name": {"description": "Case-insensitive substring of the first or last name."},

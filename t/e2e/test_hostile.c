@@ -266,7 +266,7 @@ struct route {
 	const char *path;
 	enum who who;
 	const char *base;
-	struct field fields[16];
+	struct field fields[20];
 };
 
 static const struct route routes[] = {
@@ -292,6 +292,16 @@ static const struct route routes[] = {
 	    { "allergies", K_STR, 500 }, { "chronic_conditions", K_STR, 500 },
 	    { "medications", K_STR, 500 }, { "emergency_contact_name", K_STR, 100 },
 	    { "emergency_contact_phone", K_STR, 20 } } },
+	/* A mutation that slipped through would register h.desk and show in the checksum. */
+	{ "POST", V1 "/desk/patients", STAFF,
+	  "{\"email\":\"h.desk@example.dz\",\"first_name\":\"H\",\"last_name\":\"D\"}",
+	  { { "email", K_EMAIL }, { "first_name", K_STR, 100 }, { "last_name", K_STR, 100 },
+	    { "phone", K_STR, 20 }, { "date_of_birth", K_DATE }, { "gender", K_STR, 20 },
+	    { "address", K_STR, 255 }, { "city", K_STR, 100 }, { "country", K_STR, 100 },
+	    { "blood_type", K_STR, 5 }, { "allergies", K_STR, 500 },
+	    { "chronic_conditions", K_STR, 500 }, { "medications", K_STR, 500 },
+	    { "emergency_contact_name", K_STR, 100 }, { "emergency_contact_phone", K_STR, 20 },
+	    { "locale", K_ENUM } } },
 	{ "PATCH", V1 "/doctors/me/profile", FRESH_DOC, "{\"first_name\":\"D\"}",
 	  { { "first_name", K_STR, 100 }, { "last_name", K_STR, 100 }, { "phone", K_STR, 20 },
 	    { "bio", K_STR, 2000 }, { "years_experience", K_INT }, { "clinic_address", K_STR, 255 },
@@ -1159,6 +1169,37 @@ live_cases(void)
 	free(big);
 }
 
+/*
+ * The front desk's registration: refused to every other role with a body
+ * that would pass, to a registered address in any case (409, nothing
+ * written), and to names and addresses carrying SQL or markup as shape.
+ */
+static void
+desk_cases(void)
+{
+	static const char ok[] = "{\"email\":\"h.desk2@example.dz\",\"first_name\":\"H\","
+	    "\"last_name\":\"D\"}";
+	static const char *const bad[] = {
+		"{\"email\":\"ADMIN@EXAMPLE.DZ\",\"first_name\":\"H\",\"last_name\":\"D\"}",
+		"{\"email\":\"amina.benali@example.dz\",\"first_name\":\"H\",\"last_name\":\"D\"}",
+		"{\"email\":\"h@example.dz' OR '1'='1\",\"first_name\":\"H\",\"last_name\":\"D\"}",
+		"{\"email\":\"<script>@example.dz\",\"first_name\":\"H\",\"last_name\":\"D\"}",
+		"{\"email\":\"h.desk3@example.dz\",\"first_name\":\"\",\"last_name\":\"\"}",
+		"{\"email\":\"h.desk3@example.dz\",\"first_name\":[\"H\"],\"last_name\":\"D\"}",
+		"{\"email\":\"h.desk3@example.dz\",\"first_name\":\"H\",\"last_name\":\"D\","
+		    "\"locale\":\"fr' --\"}",
+		"{\"email\":[\"a@example.dz\",\"b@example.dz\"],\"first_name\":\"H\",\"last_name\":\"D\"}",
+	};
+
+	hostile("POST", V1 "/desk/patients", NOBODY, ok, 0, "desk registration, anonymous");
+	hostile("POST", V1 "/desk/patients", PATIENT, ok, 0, "desk registration, patient");
+	hostile("POST", V1 "/desk/patients", DOCTOR, ok, 0, "desk registration, doctor");
+	hostile("POST", V1 "/desk/patients", FRESH_DOC, ok, 0, "desk registration, fresh doctor");
+	hostile("GET", V1 "/desk/patients", STAFF, NULL, 0, "desk registration by GET");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		hostile("POST", V1 "/desk/patients", STAFF, bad[i], 0, "desk registration, bad body");
+}
+
 START_TEST(hostile_requests)
 {
 	char *revoked = NULL, *refresh = NULL;
@@ -1180,6 +1221,7 @@ START_TEST(hostile_requests)
 	size_and_header_cases();
 	fhir_cases();
 	live_cases();
+	desk_cases();
 
 	ck_assert_int_eq(api("GET", V1 "/health", NULL, NULL, &r), 200);
 	http_result_free(&r);

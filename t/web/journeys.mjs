@@ -736,6 +736,51 @@ try {
 	`main tr[data-doctor="${deskDoctor}"] [data-appt="${booked.id}"]`).then(() => true, () => false),
 		'the week view names the visit\'s patient');
 	await screen('desk-week');
+	// A walk-in: the desk registers the patient (account, profile and the
+	// invitation mail), then books a visit for them at once; the booking
+	// page's patient finder finds them too.
+	const walkin = `walkin.${Date.now()}@example.dz`;
+	await go('#/desk');
+	await clickText('main a[role="button"]', 'Nouveau patient');
+	await idle();
+	ok(await h1() === 'Nouveau patient', 'staff: the new patient form opens from the desk');
+	await fill('email', walkin);
+	await fill('first_name', 'Yasmine');
+	await fill('last_name', 'Kaci');
+	await fill('phone', '+213555987654');
+	const dob = await page.$$('main fieldset.date-field select');
+	await dob[0].select('5');
+	await dob[1].select('7');
+	await dob[2].select('1988');
+	await screen('desk-new-patient');
+	await clickText('main button[type="submit"]', 'Enregistrer le patient');
+	ok(await waitText('Patient enregistré : Yasmine Kaci'), 'staff: the registration is said on the page');
+	const walkinPt = ((await api('GET', '/patients?limit=1000', undefined, staffTok)).data || [])
+		.find((x) => x.first_name === 'Yasmine' && x.last_name === 'Kaci');
+	ok(walkinPt && walkinPt.phone === '+213555987654' && walkinPt.date_of_birth === '1988-07-05',
+		'API: the walk-in\'s profile, phone and date of birth');
+	ok((await api('POST', '/auth/login', { email: walkin, password: PW })).status === 401,
+		'API: no password opens the invited account yet');
+	if (STACK_DB)
+		ok(execFileSync('sqlite3', [STACK_DB, `SELECT count(*) FROM outbox WHERE kind = 'patient_invite'` +
+			` AND recipient = '${walkin}'`]).toString().trim() === '1', 'the invitation mail is in the outbox');
+	await screen('desk-new-patient-done');
+	await page.click(`main [data-patient] a[href^="#/desk/book/${deskDoctor}?"]`);
+	await idle();
+	ok(await waitText('Pour Yasmine Kaci'), 'staff: the booking page has the new patient picked');
+	await clickText('main button', 'Changer');
+	await fill('find_patient', 'kaci');
+	await clickText('main .desk-patients button', 'Yasmine Kaci');
+	await idle();
+	ok(await waitText('Pour Yasmine Kaci'), 'staff: the patient finder finds the new patient');
+	const walkinSlot = (await api('GET', `/doctors/${deskDoctor}/availability/slots?days=14`)).data[0];
+	await (await page.$('main .slots button')).click();
+	await clickText('main button', 'Confirmer le rendez-vous');
+	ok(await waitText('Rendez-vous pris pour Yasmine Kaci'), 'staff: booked for the walk-in, said on the desk');
+	const walkinVisits = (await api('GET', `/appointments/doctor/${deskDoctor}?limit=500`, undefined, staffTok)).data || [];
+	ok(walkinPt && walkinVisits.some((a) => a.patient_id === walkinPt.id && a.status === 'SCHEDULED' &&
+		a.start_time === walkinSlot.start_time), 'API: the walk-in\'s visit, at the first free slot');
+	await screen('desk-walkin-booked');
 	// Billing: find the patient, bill, mark paid, add a policy, file a claim.
 	const amina = '3e4c0b6a-5d7f-4a81-8c9d-1e2f3a4b0001';
 	await go('#/billing');

@@ -1,12 +1,12 @@
 // desk.js - the front desk (STAFF, ADMIN): the day of every doctor side
 // by side (check in, no-show, move, cancel with a reason), the week of
-// every doctor, booking on behalf of a patient.
-import { useState, useMemo } from '../vendor/hooks.js';
+// every doctor, booking on behalf of a patient, registering a walk-in.
+import { useState, useMemo, useEffect } from '../vendor/hooks.js';
 import * as api from './api.js';
-import { t, fmtTime, fmtDateTime, fmtDayShort, dayKey } from './i18n.js';
+import { t, fmtTime, fmtDateTime, fmtDayShort, dayKey, getLang, LANGS } from './i18n.js';
 import { html, parseHash, go, errText, Banner, Page, useLoad, getDoctor, drName,
 	ptName, addDays, today, SlotPicker, useAction, CancelForm, cancelBody, DayNav,
-	DayVisits, byStart, PatientFinder, usePatients } from './ui.js';
+	DayVisits, byStart, PatientFinder, usePatients, getPatient, DateField } from './ui.js';
 import { useLiveRevisions, LiveBadge } from './live.js';
 
 // What the front desk may do with a visit now.  A no-show only once the
@@ -56,7 +56,8 @@ export function Desk() {
 	return html`<${Page} title=${t('desk.title')}>
 		<${LiveBadge} state=${live} />
 		<${DayNav} day=${day} span=${1} setDay=${(d) => go('/desk?day=' + d)} />
-		<p><a href=${'#/desk/week?day=' + day}>${t('week.open')}</a></p>
+		<p class="actions"><a href=${'#/desk/week?day=' + day}>${t('week.open')}</a>
+			<a role="button" class="outline" href="#/desk/patient">${t('desk.new_patient')}</a></p>
 		${docs.error && html`<${Banner} kind="error">${errText(docs.error)}<//>`}
 		<div class="grid-cards">
 			${(docs.data || []).map((d) => html`<${DoctorDay} key=${d.id + day} doctor=${d} day=${day} rev=${revOf(d.id)} />`)}
@@ -104,10 +105,17 @@ export function DeskWeek() {
 const fmtShortDay = (k) => fmtDayShort(k + 'T12:00:00Z');
 
 // Book on behalf of a patient: find them (name or phone), then a slot.
+// ?patient=ID comes with the patient already picked (one just registered).
 export function DeskBook({ doctorId, flash }) {
-	const day = parseHash().query.get('day') || today();
+	const q = parseHash().query;
+	const day = q.get('day') || today();
 	const [doc] = useLoad(() => getDoctor(doctorId), [doctorId]);
 	const [patient, setPatient] = useState(null);
+	const picked = q.get('patient');
+	useEffect(() => {
+		if (picked)
+			getPatient(picked).then(setPatient, () => setPatient(null));
+	}, [picked]);
 
 	async function book(slot) {
 		await api.call('POST', '/appointments', { doctor_id: doctorId, patient_id: patient.id,
@@ -123,5 +131,61 @@ export function DeskBook({ doctorId, flash }) {
 				${' '}<button type="button" class="secondary outline inline" onClick=${() => setPatient(null)}>${t('desk.change')}</button></p>
 			<${SlotPicker} doctorId=${doctorId} confirm=${book} confirmLabel=${t('book.confirm')} />`
 		: html`<${PatientFinder} onPick=${setPatient} />`}
+	<//>`;
+}
+
+// Register a walk-in: the account, the profile and an e-mail inviting the
+// patient to choose a password, in one request (POST /desk/patients); then
+// book for them at once, with any doctor.
+const NEW_FIELDS = [['email', 'email', 254, true], ['first_name', 'text', 100, true],
+	['last_name', 'text', 100, true], ['phone', 'tel', 20, false]];
+const BIRTH_YEARS = Array.from({ length: 111 }, (_, i) => -i);
+
+export function DeskNewPatient() {
+	const [msg, setMsg] = useState(null);
+	const [made, setMade] = useState(null);
+	const [docs] = useLoad(() => api.call('GET', '/doctors?limit=100'), []);
+
+	async function submit(e) {
+		e.preventDefault();
+		const f = new FormData(e.target);
+		const body = { locale: f.get('locale') };
+		for (const [k, , , required] of NEW_FIELDS.concat([['date_of_birth']])) {
+			const v = String(f.get(k) || '').trim();
+			if (v || required)
+				body[k] = v;
+		}
+		try {
+			const p = await api.call('POST', '/desk/patients', body);
+			setMade(p);
+			setMsg({ kind: 'ok', text: t('desk.registered', { who: ptName(p), email: body.email }) });
+		} catch (err) {
+			setMsg({ kind: 'error', text: err.status === 409 ? t('desk.email_taken') : errText(err) });
+		}
+	}
+
+	return html`<${Page} title=${t('desk.new_patient')}>
+		<p><a href="#/desk">${t('common.back')}</a></p>
+		${msg && html`<${Banner} kind=${msg.kind}>${msg.text}<//>`}
+		${made ? html`<section data-patient=${made.id}>
+				<h2>${t('desk.book_for', { who: ptName(made) })}</h2>
+				<ul class="desk-patients">${(docs.data || []).map((d) => html`<li key=${d.id}>
+					<a role="button" class="outline" href=${`#/desk/book/${d.id}?patient=${made.id}`}>${drName(d)}</a></li>`)}</ul>
+				<button type="button" class="secondary outline" onClick=${() => { setMade(null); setMsg(null); }}>${t('desk.another')}</button>
+			</section>`
+		: html`<p>${t('desk.new_patient_help')}</p>
+			<form onSubmit=${submit}>
+				<div class="grid-cards">
+				${NEW_FIELDS.map(([k, type, max, required]) => html`<label>${t('field.' + k)}
+					<input name=${k} type=${type} maxlength=${max} required=${required} autocomplete="off"
+						dir=${type === 'text' ? 'auto' : 'ltr'} /></label>`)}
+				<label>${t('desk.mail_lang')}
+					<select name="locale" value=${getLang()}>
+						${Object.keys(LANGS).map((l) => html`<option value=${l} lang=${l}>${LANGS[l]._name}</option>`)}
+					</select></label>
+				</div>
+				<${DateField} name="date_of_birth" label=${t('field.date_of_birth')} years=${BIRTH_YEARS} />
+				<button type="submit">${t('desk.register')}</button>
+			</form>`}
 	<//>`;
 }

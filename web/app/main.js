@@ -19,6 +19,7 @@ import { html, parseHash, go, useRoute, errText, Banner, Page, useLoad, getDocto
 const Desk = lazy(() => import('./desk.js'), 'Desk');
 const DeskBook = lazy(() => import('./desk.js'), 'DeskBook');
 const DeskWeek = lazy(() => import('./desk.js'), 'DeskWeek');
+const DeskNewPatient = lazy(() => import('./desk.js'), 'DeskNewPatient');
 const DoctorToday = lazy(() => import('./doctor.js'), 'DoctorToday');
 const Chart = lazy(() => import('./doctor.js'), 'Chart');
 const RecordForm = lazy(() => import('./doctor.js'), 'RecordForm');
@@ -418,6 +419,8 @@ function App() {
 		screen = html`<${Reschedule} id=${p.slice(11)} flash=${flash} desk />`;
 	else if (p === '/desk/week')
 		screen = html`<${DeskWeek} />`;
+	else if (p === '/desk/patient')
+		screen = html`<${DeskNewPatient} />`;
 	else if (p === '/today')
 		screen = html`<${DoctorToday} />`;
 	else if (p.startsWith('/chart/'))
