@@ -16,6 +16,7 @@
 #include "handlers.h"
 #include "profiles.h"
 #include "route.h"
+#include "template.h"
 #include "util.h"
 #include "valid.h"
 
@@ -51,10 +52,9 @@ SPEC(patient_list_query, FLD_PAGING);
  * The front desk registers a walk-in: the account's address and, when
  * known, the language of its mails (users.locale) after the profile.
  */
-static const char *const desk_locales[] = { "fr", "en", "ar", NULL };
 SPEC(desk_patient_body, PATIENT_NAMES(FF_REQUIRED, 1), PATIENT_DETAILS,
 	{ "email", FT_EMAIL, FF_REQUIRED },
-	{ "locale", FT_ENUM, 0, .enumv = desk_locales });
+	{ "locale", FT_ENUM, 0, .enumv = tpl_locales });
 
 _Static_assert(sizeof patient_body_fields / sizeof patient_body_fields[0] == NFIELDS,
     "the INSERT and UPDATE below bind NFIELDS profile fields");

@@ -11,6 +11,8 @@
 
 #define SUBJECT_PREFIX "Subject: "
 
+const char *const tpl_locales[] = { "fr", "en", "ar", NULL };
+
 /* pref names language lang ("en", "en-GB", "en_US"). */
 static int
 is_language(const char *pref, const char *lang)

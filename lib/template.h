@@ -30,6 +30,11 @@ extern const struct tpl_file tpl_files[];
  * short buffer.
  */
 const char *tpl_locale(const char *pref);
+/*
+ * The languages there are messages in, NULL-terminated: what a user may
+ * choose (users.locale; an FT_ENUM of the request specs).
+ */
+extern const char *const tpl_locales[];
 
 /* 1 when a template exists for kind (in the default locale at least). */
 int tpl_exists(const char *kind);

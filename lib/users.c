@@ -9,6 +9,7 @@
 #include "handlers.h"
 #include "pwhash.h"
 #include "route.h"
+#include "template.h"
 #include "util.h"
 #include "users.h"
 #include "valid.h"
@@ -247,16 +248,11 @@ patch_user(struct med_ctx *ctx, const struct med_req *req, const char *id,
 	return reply_user(ctx, id, resp);
 }
 
-/*
- * The languages a user's messages are written in (templates/): those of
- * the web app, which sends the one chosen.  French is the default.
- */
-static const char *const user_locales[] = { "fr", "en", "ar", NULL };
-
 SPEC(users_me_patch_body,
 	{ "email", FT_EMAIL, 0 },
 	{ "password", FT_STRING, 0, PASSWORD_MIN, PASSWORD_MAX },
-	{ "locale", FT_ENUM, 0, 0, 0, 0, 0, user_locales },
+	/* The language of the user's messages; the web app sends the one chosen. */
+	{ "locale", FT_ENUM, 0, 0, 0, 0, 0, tpl_locales },
 );
 
 int
@@ -275,7 +271,7 @@ h_users_me_patch(struct med_ctx *ctx, struct med_req *req, struct med_resp *resp
 	    cJSON_HasObjectItem(req->json, "is_superuser"))
 		return med_error(resp, 403, "You cannot change your account status");
 	if (med_body(req, "locale")->present)
-		ch.locale = user_locales[med_body(req, "locale")->i];
+		ch.locale = tpl_locales[med_body(req, "locale")->i];
 	return patch_user(ctx, req, req->user.id, &ch, resp);
 }
 
