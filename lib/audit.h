@@ -48,6 +48,8 @@ enum med_err audit_index(struct med_ctx *ctx, int max_events, int *events);
  * 20000-event transaction held bookings up for seconds).
  */
 #define AUDIT_INDEX_TX_EVENTS 20
+/* The longest pause between two of those transactions, in microseconds. */
+#define AUDIT_INDEX_PAUSE_MAX_US 20000
 
 /*
  * A refusal that stays in the log, for a route's TX_WRITE handler: an

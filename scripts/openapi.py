@@ -469,7 +469,9 @@ op("get", "/users", "Users", "List users", (200, arr("User")), errors=["422"])
 op("patch", "/users/{user_id}", "Users", "Update a user", (200, ref("User")),
    errors=["400", "404", "409", "422"], desc='400 "Invalid role".')
 
-op("get", "/patients", "Patients", "List patients", (200, arr("Patient")), errors=["422"])
+op("get", "/patients", "Patients", "List patients", (200, arr("Patient")), errors=["422"],
+   desc="`ids` (at most 100 comma-separated UUIDs) lists only those patients, unknown ids "
+        "left out: the front desk names a week of visits in a few requests. 422 otherwise.")
 op("post", "/patients", "Patients", "Create a patient profile for a user",
    (201, ref("Patient")), errors=["400", "404", "409", "422"],
    desc='400 "user_id is required".')

@@ -57,7 +57,7 @@ test_call_note(struct med_ctx *ctx, const char *method, const char *path,
 {
 	struct med_req req = { 0 };
 	struct med_resp resp;
-	char auth[2048], pathbuf[1024];
+	char auth[2048], pathbuf[8192];
 	char *q;
 	int status;
 

@@ -174,6 +174,43 @@ START_TEST(list_roles)
 }
 END_TEST
 
+/* The desk names a week's patients in a few requests: ?ids=, at most 100, UUIDs only. */
+START_TEST(list_by_ids)
+{
+	char *staff = ut_login(&ctx, EM_STAFF);
+	char path[8192];
+	cJSON *env = NULL, *list;
+	size_t used;
+
+	ck_assert_int_eq(test_call(&ctx, "GET", "/api/v1/patients?ids=" PAT_SOFIANE "," PAT_AMINA
+	    "," NO_SUCH_ID, staff, NULL, &env), 200);
+	list = ut_data(env);
+	ck_assert_int_eq(cJSON_GetArraySize(list), 2);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(list, 0), "id"), PAT_AMINA);
+	ck_assert_str_eq(ut_str(cJSON_GetArrayItem(list, 1), "id"), PAT_SOFIANE);
+	cJSON_Delete(env);
+	/* Audited like any list: the two shown. */
+	ck_assert_int_eq(ut_count(&ctx, "SELECT count(*) FROM audit_seen_all s JOIN audit_log a"
+	    " ON a.id = s.event_id WHERE a.entity = 'patient' AND a.detail = 'list'"
+	    " AND s.entity_id IN ('" PAT_AMINA "', '" PAT_SOFIANE "')"), 2);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/patients?ids=" PAT_AMINA ",nope", staff,
+	    NULL), 422);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/patients?ids=" PAT_AMINA ",", staff, NULL),
+	    422);
+	ck_assert_int_eq(ut_status(&ctx, "GET", "/api/v1/patients?ids=" PAT_AMINA "%20", staff, NULL),
+	    422);
+	/* 100 ids pass; 101 do not. */
+	used = (size_t)snprintf(path, sizeof path, "/api/v1/patients?ids=%s", PAT_AMINA);
+	for (int i = 1; i < 100; i++)
+		used += (size_t)snprintf(path + used, sizeof path - used, ",%s", PAT_SOFIANE);
+	ck_assert_int_eq(test_call(&ctx, "GET", path, staff, NULL, &env), 200);
+	cJSON_Delete(env);
+	snprintf(path + used, sizeof path - used, ",%s", PAT_SARA);
+	ck_assert_int_eq(ut_status(&ctx, "GET", path, staff, NULL), 422);
+	free(staff);
+}
+END_TEST
+
 START_TEST(get_by_id_rules)
 {
 	char *admin = ut_login(&ctx, EM_ADMIN), *staff = ut_login(&ctx, EM_STAFF);
@@ -502,6 +539,7 @@ patients_suite(void)
 	tcase_add_test(tc, limits_and_types);
 	tcase_add_test(tc, admin_create);
 	tcase_add_test(tc, list_roles);
+	tcase_add_test(tc, list_by_ids);
 	tcase_add_test(tc, get_by_id_rules);
 	tcase_add_test(tc, admin_patch_delete);
 	tcase_add_test(tc, admin_own_profile);

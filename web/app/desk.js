@@ -84,7 +84,8 @@ export function DeskWeek() {
 		return by;
 	}), [visits.data]);
 	const cell = (i, k) => (cells[i] && cells[i].get(k)) || [];
-	const pts = usePatients(useMemo(() => (visits.data || []).flat().map((a) => a.patient_id), [visits.data]));
+	const pts = usePatients(useMemo(() => (visits.data || []).flat().map((a) => a.patient_id), [visits.data]),
+		{ batch: true });
 	return html`<${Page} title=${t('week.title')}>
 		<${DayNav} day=${day} setDay=${(d) => go('/desk/week?day=' + d)} />
 		<p><a href=${'#/desk?day=' + day}>${t('week.day_view')}</a></p>
