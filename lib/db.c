@@ -311,21 +311,31 @@ static const char *const migrations[] = {
  */
 #define WAL_PASSIVE_FRAMES 1000
 #define WAL_RESTART_FRAMES 4096 /* 16 MiB of 4 KiB pages */
+#define WAL_RESTART_WAIT_US 20000
 #define WAL_KEEP_BYTES "16777216"
 
 static int
 wal_committed(void *arg, sqlite3 *db, const char *name, int frames)
 {
-	(void)arg;
+	struct med_ctx *ctx = arg;
+
 	if (frames < WAL_PASSIVE_FRAMES)
 		return SQLITE_OK;
 	/*
 	 * The commit is done whatever the checkpoint does: a busy one is
 	 * tried again at the next commit, and an I/O error shows at the next
-	 * statement that needs the disk.
+	 * statement that needs the disk.  A RESTART waits for the readers of
+	 * the old frames, with the writers' queue held: only briefly
+	 * (WAL_RESTART_WAIT_US), or one slow reader stalled every booking for
+	 * the whole busy timeout (bench/NOTES.md).
 	 */
-	sqlite3_wal_checkpoint_v2(db, name, frames >= WAL_RESTART_FRAMES ?
-	    SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (frames < WAL_RESTART_FRAMES) {
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return SQLITE_OK;
+	}
+	ctx->busy_limit_us = WAL_RESTART_WAIT_US;
+	sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	ctx->busy_limit_us = 0;
 	return SQLITE_OK;
 }
 
@@ -369,7 +379,8 @@ busy_nap(void *arg, int tries)
 
 	if (tries == 0)
 		ctx->busy_since_us = now;
-	else if (now - ctx->busy_since_us >= (int64_t)BUSY_TIMEOUT_MS * 1000)
+	else if (now - ctx->busy_since_us >= (ctx->busy_limit_us > 0 ? ctx->busy_limit_us :
+	    (int64_t)BUSY_TIMEOUT_MS * 1000))
 		return 0;
 	nap = tries < 5 ? 100u << tries : BUSY_NAP_MAX_US;
 	if (nap > BUSY_NAP_MAX_US)
@@ -583,7 +594,7 @@ db_open(struct med_ctx *ctx, const char *path, int create)
 	}
 	sqlite3_extended_result_codes(ctx->db, 1);
 	sqlite3_busy_handler(ctx->db, busy_nap, ctx);
-	sqlite3_wal_hook(ctx->db, wal_committed, NULL);
+	sqlite3_wal_hook(ctx->db, wal_committed, ctx);
 	if (sqlite3_create_function(ctx->db, "med_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
 	    SQLITE_INNOCUOUS, NULL, sql_fold, NULL, NULL) != SQLITE_OK) {
 		e = MED_EDB;

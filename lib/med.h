@@ -100,6 +100,7 @@ struct med_ctx {
 	char fault_msg[128]; /* its text, for the worker log */
 	int64_t reopen_after_ms; /* monotonic: the next try to reopen a failed database */
 	int64_t busy_since_us;   /* db.c: monotonic start of the current wait for a lock */
+	int64_t busy_limit_us;   /* db.c: that wait's bound when not the default, 0 = default */
 	int wlock_fd;            /* db.c: the writers' queue file, when wlock_pid opened it */
 	int wlock_pid;           /* db.c: the process that opened wlock_fd; 0 = none yet */
 	struct live_queue *live; /* live.c: events of the open transaction, sent after commit */
