@@ -80,14 +80,14 @@ await desk.click('main button[type="submit"]');
 await desk.waitForSelector('main article[data-doctor]', { timeout: 20000 });
 
 // One run: a fresh page (no patient names cached) on the day view of a
-// quiet day, then the week, as by its link.  The day view holds the live
-// stream open, and at times a second while the first closes: idle is at
-// most two requests in flight.  Answers [ms to every visit,
+// quiet day, then the week, as by its link.  Answers [ms to every visit,
 // ms to every name].
 async function weekOnce() {
 	await desk.goto(`${BASE}/?run=${Math.random()}#/desk?day=${addDays(WEEK, -14)}`, { waitUntil: 'load' });
 	await desk.waitForSelector('main article[data-doctor]', { timeout: 20000 });
-	await desk.waitForNetworkIdle({ idleTime: 300, concurrency: 2, timeout: 20000 });
+	// Settle, best effort: the live stream reconnects at times, and a
+	// stream in flight never ends; the measure starts at the hash change.
+	await desk.waitForNetworkIdle({ idleTime: 300, concurrency: 2, timeout: 5000 }).catch(() => {});
 	const handle = await desk.waitForFunction((hash, n) => {
 		if (!window.benchT0) {
 			window.benchT0 = performance.now();
